@@ -1,0 +1,177 @@
+package consensus
+
+import (
+	"fmt"
+
+	"github.com/stakesim/stakesim/crypto"
+)
+
+// State is the beacon state of one branch (Electra fields that the modelled
+// rules read or write). Hot per-validator data lives in plain slices indexed
+// by ValidatorIndex. A State is never shared between branches: Copy before
+// applying a block to a parent's post-state.
+type State struct {
+	GenesisValidatorsRoot Root
+	Slot                  Slot
+
+	LatestBlockHeader BeaconBlockHeader
+
+	// BlockRoots is a ring of the last len(BlockRoots) block roots, indexed
+	// by slot % len(BlockRoots). The spec's ring has SLOTS_PER_HISTORICAL_ROOT
+	// entries; the rules here never look further back than a few epochs, so
+	// the window is HistoryWindowEpochs epochs (see NewGenesisState).
+	BlockRoots []Root
+	// RandaoMixes is a ring indexed by epoch % len(RandaoMixes), with the
+	// same reasoning (the spec's has EPOCHS_PER_HISTORICAL_VECTOR entries).
+	RandaoMixes []Root
+
+	Validators []Validator
+	Balances   []Gwei
+
+	PreviousEpochParticipation []ParticipationFlags
+	CurrentEpochParticipation  []ParticipationFlags
+
+	JustificationBits           uint8 // bit 0 = current epoch
+	PreviousJustifiedCheckpoint Checkpoint
+	CurrentJustifiedCheckpoint  Checkpoint
+	FinalizedCheckpoint         Checkpoint
+
+	InactivityScores []uint64
+
+	// Slashings has EPOCHS_PER_SLASHINGS_VECTOR entries, as in the spec.
+	Slashings []Gwei
+
+	NextWithdrawalIndex          uint64
+	NextWithdrawalValidatorIndex ValidatorIndex
+
+	DepositRequestsStartIndex     uint64
+	DepositBalanceToConsume       Gwei
+	ExitBalanceToConsume          Gwei
+	EarliestExitEpoch             Epoch
+	ConsolidationBalanceToConsume Gwei
+	EarliestConsolidationEpoch    Epoch
+	PendingDeposits               []PendingDeposit
+	PendingPartialWithdrawals     []PendingPartialWithdrawal
+	PendingConsolidations         []PendingConsolidation
+
+	// Ledger is simulator bookkeeping, not a spec field: every change to a
+	// balance goes through IncreaseBalance/DecreaseBalance/Withdraw so the
+	// engine can check ETH conservation every epoch.
+	Ledger Ledger
+
+	// Pubkeys resolves validator public keys (for deposits and slashing
+	// evidence); shared, read-only, never copied.
+	caches *Caches
+}
+
+// HistoryWindowEpochs is how many epochs of block roots and RANDAO mixes a
+// State keeps (see State.BlockRoots).
+const HistoryWindowEpochs = 8
+
+// Ledger counts, per branch, where every Gwei came from and went to since
+// genesis. Conservation: sum(balances) + Withdrawn + Burned == Genesis + Deposited + Issued.
+type Ledger struct {
+	Genesis   Gwei // balances at genesis
+	Deposited Gwei // ETH deposited after genesis
+	Issued    Gwei // rewards minted (attestation, proposer, whistleblower)
+	Burned    Gwei // penalties and slashings actually taken (after clamping at zero)
+	Withdrawn Gwei // paid out by the withdrawal sweep
+}
+
+// Copy returns an independent deep copy of st (caches are shared: they are
+// content-addressed and safe to share).
+func (st *State) Copy() *State {
+	c := *st
+	c.BlockRoots = append([]Root(nil), st.BlockRoots...)
+	c.RandaoMixes = append([]Root(nil), st.RandaoMixes...)
+	c.Validators = append([]Validator(nil), st.Validators...)
+	c.Balances = append([]Gwei(nil), st.Balances...)
+	c.PreviousEpochParticipation = append([]ParticipationFlags(nil), st.PreviousEpochParticipation...)
+	c.CurrentEpochParticipation = append([]ParticipationFlags(nil), st.CurrentEpochParticipation...)
+	c.InactivityScores = append([]uint64(nil), st.InactivityScores...)
+	c.Slashings = append([]Gwei(nil), st.Slashings...)
+	c.PendingDeposits = append([]PendingDeposit(nil), st.PendingDeposits...)
+	c.PendingPartialWithdrawals = append([]PendingPartialWithdrawal(nil), st.PendingPartialWithdrawals...)
+	c.PendingConsolidations = append([]PendingConsolidation(nil), st.PendingConsolidations...)
+	return &c
+}
+
+// IncreaseBalance adds delta to a validator's balance and counts it as issuance.
+//
+// Spec definition:
+//
+//	def increase_balance(state: BeaconState, index: ValidatorIndex, delta: Gwei) -> None:
+//	    state.balances[index] += delta
+func (st *State) IncreaseBalance(i ValidatorIndex, delta Gwei) {
+	st.Balances[i] += delta
+	st.Ledger.Issued += delta
+}
+
+// DecreaseBalance subtracts delta, clamped at zero, and counts what was
+// actually taken as burned.
+//
+// Spec definition:
+//
+//	def decrease_balance(state: BeaconState, index: ValidatorIndex, delta: Gwei) -> None:
+//	    state.balances[index] = 0 if delta > state.balances[index] else state.balances[index] - delta
+func (st *State) DecreaseBalance(i ValidatorIndex, delta Gwei) {
+	b := st.Balances[i]
+	if delta > b {
+		delta = b
+	}
+	st.Balances[i] = b - delta
+	st.Ledger.Burned += delta
+}
+
+// Withdraw pays amount out of a validator's balance to its withdrawal
+// address (the execution layer), as process_withdrawals does.
+func (st *State) Withdraw(i ValidatorIndex, amount Gwei) {
+	b := st.Balances[i]
+	if amount > b {
+		amount = b
+	}
+	st.Balances[i] = b - amount
+	st.Ledger.Withdrawn += amount
+}
+
+// TotalBalance is the sum of all balances (the ledger's left-hand side).
+func (st *State) TotalBalance() Gwei {
+	var s Gwei
+	for _, b := range st.Balances {
+		s += b
+	}
+	return s
+}
+
+// CheckConservation verifies the ETH accounting identity and returns an
+// error naming the discrepancy.
+func (st *State) CheckConservation() error {
+	l := st.Ledger
+	lhs := st.TotalBalance() + l.Withdrawn + l.Burned
+	rhs := l.Genesis + l.Deposited + l.Issued
+	if lhs != rhs {
+		return fmt.Errorf("%w: balances+withdrawn+burned = %d Gwei, genesis+deposited+issued = %d Gwei (diff %d)",
+			ErrConservation, lhs, rhs, int64(lhs)-int64(rhs))
+	}
+	return nil
+}
+
+// Verifier checks BLS aggregates for block processing. crypto.Keyring
+// implements it with blst; AcceptAll is the `--bls off` verifier.
+type Verifier interface {
+	// VerifyAggregates reports, per check, whether FastAggregateVerify of
+	// the signature over the message by the listed validators succeeds.
+	VerifyAggregates(checks []crypto.AggregateCheck) []bool
+}
+
+// AcceptAll is the Verifier of BLS mode off: it checks nothing.
+type AcceptAll struct{}
+
+// VerifyAggregates accepts every check.
+func (AcceptAll) VerifyAggregates(checks []crypto.AggregateCheck) []bool {
+	ok := make([]bool, len(checks))
+	for i := range ok {
+		ok[i] = true
+	}
+	return ok
+}

@@ -1,0 +1,191 @@
+package consensus
+
+import (
+	"github.com/prysmaticlabs/go-bitfield"
+	"github.com/stakesim/stakesim/crypto"
+)
+
+// Gwei is an amount of ether in units of 1e-9 ETH, as in the spec.
+type Gwei uint64
+
+// Slot, Epoch, ValidatorIndex and CommitteeIndex are the spec's integer types.
+type (
+	Slot           uint64
+	Epoch          uint64
+	ValidatorIndex uint64
+	CommitteeIndex uint64
+)
+
+// Root is a 32-byte SHA-256 digest (block roots, signing roots, seeds).
+type Root [32]byte
+
+// ParticipationFlags is the Altair participation bit set of one validator.
+type ParticipationFlags uint8
+
+// Spec constants that are not preset values.
+const (
+	GenesisEpoch   Epoch = 0
+	GenesisSlot    Slot  = 0
+	FarFutureEpoch Epoch = ^Epoch(0)
+
+	// Participation flag indices (Altair).
+	TimelySourceFlagIndex = 0
+	TimelyTargetFlagIndex = 1
+	TimelyHeadFlagIndex   = 2
+
+	// Incentivization weights (Altair). The sync committee weight is kept so
+	// that the denominator is the spec's; sync rewards themselves are not
+	// modelled (README, "Model and simplifications").
+	TimelySourceWeight = 14
+	TimelyTargetWeight = 26
+	TimelyHeadWeight   = 14
+	SyncRewardWeight   = 2
+	ProposerWeight     = 8
+	WeightDenominator  = 64
+
+	JustificationBitsLength = 4
+
+	// Withdrawal credential prefixes.
+	BLSWithdrawalPrefix         = 0x00
+	ETH1AddressWithdrawalPrefix = 0x01
+	CompoundingWithdrawalPrefix = 0x02
+)
+
+// ParticipationFlagWeights is PARTICIPATION_FLAG_WEIGHTS, indexed by flag index.
+var ParticipationFlagWeights = [3]uint64{TimelySourceWeight, TimelyTargetWeight, TimelyHeadWeight}
+
+// DomainType is the 4-byte signature domain type.
+type DomainType [4]byte
+
+// Signature domain types (phase0).
+var (
+	DomainBeaconProposer = DomainType{0x00, 0x00, 0x00, 0x00}
+	DomainBeaconAttester = DomainType{0x01, 0x00, 0x00, 0x00}
+	DomainRandao         = DomainType{0x02, 0x00, 0x00, 0x00}
+)
+
+// Checkpoint is an (epoch, block root) pair voted on by Casper FFG.
+type Checkpoint struct {
+	Epoch Epoch
+	Root  Root
+}
+
+// Validator is one registry entry. The public key is not stored here: it is
+// crypto.Keyring's key at the same index (validators are created in index
+// order and never reordered).
+type Validator struct {
+	WithdrawalCredentials      Root
+	EffectiveBalance           Gwei
+	Slashed                    bool
+	ActivationEligibilityEpoch Epoch
+	ActivationEpoch            Epoch
+	ExitEpoch                  Epoch
+	WithdrawableEpoch          Epoch
+}
+
+// AttestationData is what an attester signs: slot, committee index, head
+// vote and FFG source and target. The committee index stays inside the
+// signed data (phase0 form; see README on EIP-7549).
+type AttestationData struct {
+	Slot            Slot
+	Index           CommitteeIndex
+	BeaconBlockRoot Root
+	Source          Checkpoint
+	Target          Checkpoint
+}
+
+// Attestation is an aggregate over one committee: bit i set means the i-th
+// member of the committee (in get_beacon_committee order) signed Data.
+type Attestation struct {
+	AggregationBits bitfield.Bitlist
+	Data            AttestationData
+	Signature       crypto.Signature
+}
+
+// IndexedAttestation names its attesters explicitly (sorted, unique).
+type IndexedAttestation struct {
+	AttestingIndices []ValidatorIndex
+	Data             AttestationData
+	Signature        crypto.Signature
+}
+
+// BeaconBlockHeader commits to a block through its body root. The spec's
+// state_root is left out (README, "Model and simplifications").
+type BeaconBlockHeader struct {
+	Slot          Slot
+	ProposerIndex ValidatorIndex
+	ParentRoot    Root
+	BodyRoot      Root
+}
+
+// SignedBeaconBlockHeader is a header with its proposer's signature.
+type SignedBeaconBlockHeader struct {
+	Message   BeaconBlockHeader
+	Signature crypto.Signature
+}
+
+// ProposerSlashing is evidence of two different headers for one slot by one proposer.
+type ProposerSlashing struct {
+	SignedHeader1 SignedBeaconBlockHeader
+	SignedHeader2 SignedBeaconBlockHeader
+}
+
+// AttesterSlashing is evidence of a double or surround vote.
+type AttesterSlashing struct {
+	Attestation1 IndexedAttestation
+	Attestation2 IndexedAttestation
+}
+
+// Withdrawal is one entry of the execution payload's withdrawal list.
+type Withdrawal struct {
+	Index          uint64
+	ValidatorIndex ValidatorIndex
+	Amount         Gwei
+}
+
+// BeaconBlockBody carries the operations a proposer packs. Withdrawals are
+// the list the proposer computed with get_expected_withdrawals (they stand in
+// for the execution payload's withdrawals).
+type BeaconBlockBody struct {
+	RandaoReveal      Root
+	Graffiti          Root
+	ProposerSlashings []ProposerSlashing
+	AttesterSlashings []AttesterSlashing
+	Attestations      []Attestation
+	Withdrawals       []Withdrawal
+}
+
+// BeaconBlock is one slot's block.
+type BeaconBlock struct {
+	Slot          Slot
+	ProposerIndex ValidatorIndex
+	ParentRoot    Root
+	Body          BeaconBlockBody
+}
+
+// SignedBeaconBlock is a block with its proposer's signature over the
+// block's signing root under DOMAIN_BEACON_PROPOSER.
+type SignedBeaconBlock struct {
+	Message   BeaconBlock
+	Signature crypto.Signature
+}
+
+// PendingDeposit, PendingPartialWithdrawal and PendingConsolidation are the
+// Electra queues in the state.
+type PendingDeposit struct {
+	Pubkey                crypto.PublicKeyBytes
+	WithdrawalCredentials Root
+	Amount                Gwei
+	Slot                  Slot
+}
+
+type PendingPartialWithdrawal struct {
+	ValidatorIndex    ValidatorIndex
+	Amount            Gwei
+	WithdrawableEpoch Epoch
+}
+
+type PendingConsolidation struct {
+	SourceIndex ValidatorIndex
+	TargetIndex ValidatorIndex
+}
