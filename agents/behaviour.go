@@ -1,0 +1,89 @@
+package agents
+
+import (
+	"fmt"
+
+	"github.com/stakesim/stakesim/consensus"
+)
+
+// Behaviour shapes the honest actions of a validator client. Behaviours are
+// values built from the scenario (see FromSpec) and applied in order.
+type Behaviour interface {
+	// Shape may remove, alter or delay the actions computed so far for this
+	// phase. It must be deterministic given its arguments.
+	Shape(view *SlotView, a *Actions)
+	// Name is the scenario kind, for reports.
+	Name() string
+}
+
+// Window is an epoch interval [From, To); To == 0 with !Bounded means no end.
+type Window struct {
+	From    consensus.Epoch
+	To      consensus.Epoch
+	Bounded bool
+}
+
+// Contains reports whether epoch e lies in the window.
+func (w Window) Contains(e consensus.Epoch) bool {
+	return e >= w.From && (!w.Bounded || e < w.To)
+}
+
+// Honest changes nothing: the duties are carried out as the spec's
+// honest-validator guide says.
+type Honest struct{}
+
+func (Honest) Shape(*SlotView, *Actions) {}
+func (Honest) Name() string              { return "honest" }
+
+// Offline drops every action while the window lasts: the validator neither
+// proposes nor attests (missed proposals, no votes).
+type Offline struct{ Window Window }
+
+func (o Offline) Shape(v *SlotView, a *Actions) {
+	if o.Window.Contains(v.Epoch) {
+		*a = Actions{}
+	}
+}
+func (Offline) Name() string { return "offline" }
+
+// Late sends attestations DelayMs after the normal attestation time while
+// the window lasts, so they arrive later and may miss the head or the
+// inclusion windows of the timeliness flags.
+type Late struct {
+	Window  Window
+	DelayMs uint64
+}
+
+func (l Late) Shape(v *SlotView, a *Actions) {
+	if !l.Window.Contains(v.Epoch) {
+		return
+	}
+	for i := range a.Attestations {
+		a.Attestations[i].ExtraDelayMs += l.DelayMs
+	}
+}
+func (Late) Name() string { return "late" }
+
+// Spec is the scenario's description of one behaviour (mirrors
+// scenarios.Behaviour, kept here so agents does not import scenarios).
+type Spec struct {
+	Kind       string
+	FromEpoch  uint64
+	ToEpoch    uint64
+	HasToEpoch bool
+	DelayMs    uint64
+}
+
+// FromSpec builds a Behaviour from its scenario description.
+func FromSpec(s Spec) (Behaviour, error) {
+	w := Window{From: consensus.Epoch(s.FromEpoch), To: consensus.Epoch(s.ToEpoch), Bounded: s.HasToEpoch}
+	switch s.Kind {
+	case "honest":
+		return Honest{}, nil
+	case "offline":
+		return Offline{Window: w}, nil
+	case "late":
+		return Late{Window: w, DelayMs: s.DelayMs}, nil
+	}
+	return nil, fmt.Errorf("agents: unknown behaviour kind %q", s.Kind)
+}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/stakesim/stakesim/scenarios"
+)
+
+// newApp builds the CLI. Commands write to stdout and stderr only, so tests
+// can inject buffers.
+func newApp(stdout, stderr io.Writer) *cli.App {
+	usageError := func(_ *cli.Context, err error, _ bool) error { return badInput(err) }
+	app := &cli.App{
+		Name:                      "stakesim",
+		Usage:                     "simulate Ethereum proof-of-stake (Electra) scenarios",
+		Writer:                    stdout,
+		ErrWriter:                 stderr,
+		HideVersion:               true,
+		DisableSliceFlagSeparator: true,                         // --set values are never split at commas
+		ExitErrHandler:            func(*cli.Context, error) {}, // run() prints errors and picks exit codes
+		OnUsageError:              usageError,
+		Action: func(c *cli.Context) error {
+			if c.Args().Present() {
+				return badInput(fmt.Errorf("unknown command %q (see stakesim --help)", c.Args().First()))
+			}
+			return cli.ShowAppHelp(c)
+		},
+		Commands: []*cli.Command{
+			runCommand(stdout, stderr),
+			{
+				Name:      "scenarios",
+				Usage:     "list the built-in scenarios and their params",
+				ArgsUsage: " ",
+				Action: func(c *cli.Context) error {
+					if c.Args().Present() {
+						return badInput(errors.New("scenarios takes no arguments"))
+					}
+					return listScenarios(stdout)
+				},
+			},
+			{
+				Name:      "show",
+				Usage:     "print a built-in scenario's YAML (a starting point for your own)",
+				ArgsUsage: "NAME",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return badInput(errors.New("show needs exactly one built-in scenario NAME"))
+					}
+					data, ok := scenarios.BuiltinYAML(c.Args().First())
+					if !ok {
+						return badInput(fmt.Errorf("no built-in scenario %q (built-ins: %s)", c.Args().First(), strings.Join(builtinNames(), ", ")))
+					}
+					_, err := stdout.Write(data)
+					return err
+				},
+			},
+			{
+				Name:      "validate",
+				Usage:     "check a scenario file (or built-in) without running it",
+				ArgsUsage: "FILE",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return badInput(errors.New("validate needs exactly one scenario FILE"))
+					}
+					file := c.Args().First()
+					sc, err := scenarios.Load(file, nil)
+					if err != nil {
+						return badInput(err)
+					}
+					_, err = fmt.Fprintf(stdout, "%s: ok (%d validators, %d epochs, preset %s)\n",
+						file, sc.TotalValidators(), sc.Epochs, sc.Preset)
+					return err
+				},
+			},
+			{
+				Name:      "version",
+				Usage:     "print the stakesim version and the Go version",
+				ArgsUsage: " ",
+				Action: func(c *cli.Context) error {
+					_, err := io.WriteString(stdout, versionText())
+					return err
+				},
+			},
+		},
+	}
+	for _, cmd := range app.Commands {
+		cmd.OnUsageError = usageError
+	}
+	return app
+}
+
+func builtinNames() []string {
+	var names []string
+	for _, b := range scenarios.Builtins() {
+		names = append(names, b.Name)
+	}
+	return names
+}
+
+// listScenarios prints the built-ins with their descriptions, then each
+// one's params in an aligned table.
+func listScenarios(w io.Writer) error {
+	builtins := scenarios.Builtins()
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, b := range builtins {
+		fmt.Fprintf(tw, "%s\t%s\n", b.Name, oneLine(b.Description))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, b := range builtins {
+		if len(b.Params) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "\n%s params (override with --set NAME=VALUE):\n", b.Name)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintf(tw, "  NAME\tDEFAULT\tRANGE\tDOC\n")
+		for _, p := range b.Params {
+			fmt.Fprintf(tw, "  %s\t%s\t[%s, %s]\t%s\n", p.Name, num(p.Default), num(p.Min), num(p.Max), oneLine(p.Doc))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// oneLine keeps the first line of s, so that a multi-line YAML description
+// does not break the table.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = strings.TrimSpace(s[:i]) + " ..."
+	}
+	return s
+}
+
+func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// versionText describes this binary from its build information.
+func versionText() string {
+	var b strings.Builder
+	version, revision, modified := "(unknown)", "", false
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		version = bi.Main.Version
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				revision = s.Value
+			case "vcs.modified":
+				modified = s.Value == "true"
+			}
+		}
+	}
+	fmt.Fprintf(&b, "stakesim %s\n", version)
+	if revision != "" {
+		if modified {
+			revision += " (modified)"
+		}
+		fmt.Fprintf(&b, "revision %s\n", revision)
+	}
+	fmt.Fprintf(&b, "go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return b.String()
+}

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/urfave/cli/v2"
+	"golang.org/x/term"
+
+	"github.com/stakesim/stakesim/internal/output"
+	"github.com/stakesim/stakesim/scenarios"
+	"github.com/stakesim/stakesim/sim"
+)
+
+func runCommand(stdout, stderr io.Writer) *cli.Command {
+	return &cli.Command{
+		Name:      "run",
+		Usage:     "run a scenario (a built-in NAME or a FILE) and write its results",
+		ArgsUsage: "SCENARIO",
+		Flags: []cli.Flag{
+			&cli.Uint64Flag{Name: "seed", Usage: "run seed", DefaultText: "the scenario's seed"},
+			&cli.Uint64Flag{Name: "epochs", Usage: "epochs to run", DefaultText: "the scenario's epochs"},
+			&cli.StringSliceFlag{Name: "set", Usage: "override a scenario param, `NAME=VALUE` (repeatable)"},
+			&cli.StringFlag{Name: "out", Usage: "output `DIR`", DefaultText: "runs/NAME-SEED"},
+			&cli.BoolFlag{Name: "force", Usage: "replace a non-empty output directory"},
+			&cli.StringFlag{Name: "bls", Usage: "signing `MODE`: full, aggregate or off", DefaultText: "the scenario's mode"},
+			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
+			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
+		},
+		Action: func(c *cli.Context) error { return runScenario(c, stdout, stderr) },
+	}
+}
+
+func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
+	if c.NArg() != 1 {
+		return badInput(errors.New("run needs exactly one SCENARIO (a built-in name or a file; see stakesim scenarios)"))
+	}
+	var overrides []scenarios.Override
+	for _, s := range c.StringSlice("set") {
+		o, err := scenarios.ParseOverride(s)
+		if err != nil {
+			return badInput(fmt.Errorf("--set: %w", err))
+		}
+		overrides = append(overrides, o)
+	}
+	sc, err := scenarios.Load(c.Args().First(), overrides)
+	if err != nil {
+		return badInput(err)
+	}
+	if c.IsSet("seed") {
+		sc.SetSeed(c.Uint64("seed"))
+	}
+	if c.IsSet("epochs") {
+		if err := sc.SetEpochs(c.Uint64("epochs")); err != nil {
+			return badInput(fmt.Errorf("--epochs: %w", err))
+		}
+	}
+	if c.IsSet("bls") {
+		if err := sc.SetBLS(c.String("bls")); err != nil {
+			return badInput(fmt.Errorf("--bls: %w", err))
+		}
+	}
+	workers := c.Int("workers")
+	if workers < 0 {
+		return badInput(fmt.Errorf("--workers: %d is negative", workers))
+	}
+	out := c.String("out")
+	if out == "" {
+		out = filepath.Join("runs", fmt.Sprintf("%s-%d", sc.Name, sc.Seed))
+	}
+	w, err := output.Create(out, c.Bool("force"))
+	if errors.Is(err, output.ErrNotEmpty) {
+		return badInput(fmt.Errorf("output directory %s is not empty; pass --force to replace it, or choose another --out", out))
+	}
+	if err != nil {
+		return err
+	}
+
+	quiet := c.Bool("quiet")
+	if !quiet {
+		fmt.Fprintf(stderr, "stakesim run %s seed=%d epochs=%d bls=%s preset=%s validators=%d\n",
+			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators())
+	}
+	prog := newProgress(stderr, quiet, sc.Epochs)
+	res, err := sim.Run(c.Context, sc, w, sim.Options{Workers: workers, Progress: prog.update})
+	prog.finish(err == nil)
+	if err != nil {
+		w.Abort()
+		return fmt.Errorf("run %s seed=%d: %w", sc.Name, sc.Seed, err)
+	}
+	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
+		return err
+	}
+	return printSummary(stdout, &res.Summary, &res.Timing, w.Dir())
+}
+
+// progress shows how far a run has come: a bar on a terminal, otherwise a
+// line about every tenth of the run.
+type progress struct {
+	w     io.Writer
+	bar   *progressbar.ProgressBar
+	lines bool
+	step  uint64 // epochs between lines
+	next  uint64 // epoch at which the next line is due
+	ended bool   // the last line has been printed
+	start time.Time
+}
+
+func newProgress(stderr io.Writer, quiet bool, epochs uint64) *progress {
+	p := &progress{w: stderr, start: time.Now()}
+	switch {
+	case quiet:
+	case isTerminal(stderr):
+		p.bar = progressbar.NewOptions64(int64(epochs),
+			progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("epochs"),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionSetElapsedTime(true),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }),
+		)
+	default:
+		p.lines = true
+		p.step = max(1, (epochs+9)/10)
+		p.next = p.step
+	}
+	return p
+}
+
+// isTerminal reports whether w is a terminal; only an *os.File can be.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// update is the engine's Progress callback.
+func (p *progress) update(pr sim.Progress) {
+	switch {
+	case p.bar != nil:
+		p.bar.Describe(fmt.Sprintf("justified %d finalized %d", pr.JustifiedEpoch, pr.FinalizedEpoch))
+		_ = p.bar.Set64(int64(min(pr.Epoch, pr.Epochs)))
+	case p.lines && !p.ended && (pr.Epoch >= p.next || pr.Epoch >= pr.Epochs):
+		pct := uint64(100)
+		if pr.Epochs > 0 {
+			pct = min(100, pr.Epoch*100/pr.Epochs)
+		}
+		fmt.Fprintf(p.w, "  epoch %d/%d (%d%%) justified=%d finalized=%d branches=%d elapsed=%s\n",
+			pr.Epoch, pr.Epochs, pct, pr.JustifiedEpoch, pr.FinalizedEpoch, pr.Branches,
+			time.Since(p.start).Round(100*time.Millisecond))
+		p.next = (pr.Epoch/p.step + 1) * p.step
+		p.ended = pr.Epoch >= pr.Epochs
+	}
+}
+
+// finish ends the bar: filled when the run completed, left where it
+// stopped when it failed.
+func (p *progress) finish(completed bool) {
+	if p.bar == nil {
+		return
+	}
+	if completed {
+		_ = p.bar.Finish()
+	} else {
+		_ = p.bar.Exit()
+	}
+}
+
+// printSummary prints the short paragraph that ends a run.
+func printSummary(w io.Writer, s *sim.Summary, t *sim.Timing, dir string) error {
+	_, err := fmt.Fprintf(w, `%s seed=%d: %d epochs, %d validators, preset %s, bls %s
+  final justified epoch %d, finalized epoch %d, longest finality gap %d epochs
+  slashed %d, ejected %d, exited %d validators
+  APR %.3f%% (net of penalties %.3f%%)
+  %d signatures in %d verified aggregates, %d verify failures
+  %.1f s, %.0f validator-epochs/s
+`,
+		s.Scenario, s.Seed, s.Epochs, s.Validators, s.Preset, s.BLSMode,
+		s.JustifiedEpoch, s.FinalizedEpoch, s.LongestFinalityGapEpochs,
+		s.SlashedValidators, s.EjectedValidators, s.ExitedValidators,
+		s.APRPercent, s.NetAPRPercent,
+		s.Signatures, s.AggregatesVerified, s.VerifyFailures,
+		t.TotalSeconds, t.ValidatorEpochsPerSecond)
+	if err != nil {
+		return err
+	}
+	if s.BLSMode == string(scenarios.BLSOff) {
+		warning := s.BLSWarning
+		if warning == "" {
+			warning = "no signature was made or verified"
+		}
+		fmt.Fprintf(w, "WARNING: BLS IS OFF: %s; these results say nothing about signature costs or failures.\n", warning)
+	}
+	_, err = fmt.Fprintf(w, "outputs in %s (%s, %s, %s, %s)\n", dir,
+		output.EpochsFile, output.EventsFile, output.SummaryFile, output.TimingFile)
+	return err
+}

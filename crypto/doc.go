@@ -1,0 +1,88 @@
+// Package crypto is the simulator's BLS layer: deterministic validator keys,
+// signing, aggregation, FastAggregateVerify, batch verification, and the
+// spec's signing domains and signing roots. It wraps blst
+// (github.com/supranational/blst) in the minimal-pubkey-size variant that
+// Ethereum uses: public keys are G1 points (48 bytes compressed), signatures
+// are G2 points (96 bytes compressed), hashed to the curve with the
+// proof-of-possession ciphersuite BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_POP_
+// ("BLS signatures" in phase0/beacon-chain.md). The package knows nothing
+// about validators, epochs or slots; it works on 32-byte messages and
+// keyring indices.
+//
+// # Keys
+//
+// Every key is a function of (seed, index): DeriveSecretKey hashes a fixed
+// domain string, the seed and the index with SHA-256 into 32 bytes of input
+// key material and runs the IETF draft-04 KeyGen on it (the doc comment of
+// DeriveSecretKey gives the exact bytes). The keys are public knowledge to
+// anyone with the seed; they exist to make signatures cost what they cost on
+// the real network, not to protect anything.
+//
+// A Keyring holds the keys of validators 0..Len()-1 of one run. NewKeyring
+// derives them on several goroutines, each filling a contiguous range of
+// indices, so the keyring is identical whatever the worker count; Append
+// extends it the same way when deposits add validators. Validator i of the
+// beacon state uses Keyring key i, and IndexOf maps a compressed public key
+// back to its index.
+//
+// # Signatures
+//
+// Signature holds an affine G2 point, so hot paths never compress or
+// decompress. Its zero value means "no signature". Bytes and
+// SignatureFromBytes convert to and from the 96-byte wire form;
+// SignatureFromBytes checks the curve and the subgroup, and maps 96 zero
+// bytes back to the zero Signature.
+//
+// # BLS modes
+//
+// The simulator's --bls flag selects one of three modes; this package
+// serves the first two, consensus.AcceptAll serves the third.
+//
+//   - full: every validator signs with Sign(Keyring.Secret(i), signingRoot);
+//     aggregators combine with AggregateSignatures.
+//   - aggregate: signers of the same message are signed for once with
+//     SignWithSum(their secret keys, signingRoot). Signing is linear in the
+//     key, so this is the same G2 point, bit for bit, as AggregateSignatures
+//     of the individual signatures (TestSignWithSumMatchesAggregate), at the
+//     cost of one signature instead of n.
+//   - off: signatures stay zero and nothing is verified.
+//
+// In both full and aggregate modes verification is identical.
+//
+// # Verification
+//
+// FastAggregateVerify checks one signature against a list of public keys:
+// it sums the keys and runs one pairing check. Public keys are trusted to be
+// valid (they are derived here, or decoded by PublicKeyFromBytes, which runs
+// KeyValidate), and signatures are trusted to be in G2 (they are made here,
+// or decoded by SignatureFromBytes, which checks the subgroup), so no group
+// check is repeated at verification time.
+//
+// Keyring.VerifyAggregates is what block processing calls, through the
+// consensus.Verifier interface. It takes every aggregate of a block (or of
+// any batch) as AggregateChecks of keyring indices, sums each check's public
+// keys in parallel, and verifies all checks with one random linear
+// combination, as beacon clients batch-verify: one final exponentiation for
+// the whole block instead of one per aggregate. The 64-bit random
+// multipliers come from a ChaCha8 stream seeded by hashing the keyring seed
+// with the checks, never from global randomness. Only if the batch fails is
+// each check verified alone, so that the answer still says exactly which
+// checks are bad. Checks with a zero Signature, no indices or an
+// out-of-range index are false without any pairing.
+//
+// # Goroutines
+//
+// NewKeyring, Append and VerifyAggregates use up to GOMAXPROCS goroutines
+// (NewKeyring: the requested worker count). Each goroutine owns a
+// contiguous range of the output and nothing is collected in completion
+// order, so results never depend on scheduling. Everything else runs on the
+// caller's goroutine; no function here reads a clock or global randomness.
+//
+// # Domains and signing roots
+//
+// ComputeForkDataRoot, ComputeDomain and ComputeSigningRoot implement the
+// spec functions of the same names for the two-field containers ForkData
+// and SigningData, whose SSZ hash_tree_root reduces to one SHA-256 of two
+// 32-byte chunks (see domain.go). The caller computes the object root of
+// the signed message (AttestationData, BeaconBlockHeader, ...) itself.
+package crypto

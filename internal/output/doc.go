@@ -1,0 +1,31 @@
+// Package output writes the results of one run into a directory without ever
+// leaving half-written results behind.
+//
+// A Writer writes into a temporary sibling directory, DIR + ".tmp-" + a
+// random suffix, and renames it to DIR only in Finish. A run that fails or is
+// interrupted calls Abort, which removes the temporary directory; DIR is then
+// exactly as it was before the run. The caller must, in order:
+//
+//  1. call Create(dir, force). It refuses a dir that exists and is not empty
+//     unless force is set (the error wraps ErrNotEmpty);
+//  2. pass the Writer to the engine as a sim.Sink: Epoch for each row of
+//     epochs.csv, Event for each line of events.jsonl;
+//  3. call Finish(summary, timing) on success, or Abort on any failure.
+//
+// The directory holds four files:
+//
+//   - epochs.csv: a header line, then one line per sim.EpochRow. The columns
+//     are Columns(), in the field order of sim.EpochRow. target_participation
+//     is printed from parts per million with exactly 6 decimals using integer
+//     formatting (FormatPPM); booleans are 0 or 1. Lines end with "\n".
+//   - events.jsonl: one compact JSON object per sim.Event and line, with the
+//     fields epoch, slot, kind, branch (omitted when empty) and details.
+//   - summary.json: the sim.Summary, indented by 2 spaces, with a trailing
+//     newline. Its outputs_sha256 is the lowercase hex SHA-256 of the bytes of
+//     epochs.csv immediately followed by the bytes of events.jsonl, so two runs
+//     can be compared by one field.
+//   - timing.json: the sim.Timing (wall-clock figures), in the same layout.
+//
+// Only timing.json depends on the wall clock; the other three files are
+// byte-identical for the same scenario and seed.
+package output

@@ -1,0 +1,392 @@
+package output
+
+import (
+	"bufio"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/stakesim/stakesim/sim"
+)
+
+// File names inside a run directory.
+const (
+	EpochsFile  = "epochs.csv"
+	EventsFile  = "events.jsonl"
+	SummaryFile = "summary.json"
+	TimingFile  = "timing.json"
+)
+
+// ErrNotEmpty is wrapped by Create when the output directory already holds
+// files and force is not set.
+var ErrNotEmpty = errors.New("output: directory exists and is not empty")
+
+// errClosed is returned by every method of a Writer after Finish or Abort.
+var errClosed = errors.New("output: writer already finished or aborted")
+
+// Columns returns the header of epochs.csv: the snake_case names of the
+// fields of sim.EpochRow, in field order. TargetParticipationPPM is written
+// as a fraction, so its column drops the unit: target_participation.
+func Columns() []string {
+	return []string{
+		"epoch",
+		"branch",
+		"justified_epoch",
+		"finalized_epoch",
+		"target_participation",
+		"active_validators",
+		"total_active_balance_gwei",
+		"total_balance_gwei",
+		"in_inactivity_leak",
+		"slashed_validators",
+		"exited_validators",
+		"proposals",
+		"missed_proposals",
+		"aggregates_verified",
+		"signatures",
+		"verify_failures",
+		"issuance_gwei",
+		"penalties_gwei",
+	}
+}
+
+// FormatPPM prints a parts-per-million figure as a decimal fraction with
+// exactly six decimals, using integer arithmetic only: 1000000 → "1.000000",
+// 12345 → "0.012345".
+func FormatPPM(ppm uint64) string {
+	return fmt.Sprintf("%d.%06d", ppm/1_000_000, ppm%1_000_000)
+}
+
+// Writer writes one run's outputs. It implements sim.Sink. It is not safe
+// for concurrent use; the engine calls a Sink from one goroutine.
+type Writer struct {
+	dir   string // final directory
+	tmp   string // temporary sibling being written
+	force bool
+
+	epochsFile *os.File
+	eventsFile *os.File
+	epochsBuf  *bufio.Writer
+	eventsBuf  *bufio.Writer
+	csv        *csv.Writer
+	events     *json.Encoder
+	record     []string
+
+	closed bool
+}
+
+var _ sim.Sink = (*Writer)(nil)
+
+// Create prepares to write a run into dir. It fails, with an error wrapping
+// ErrNotEmpty, if dir exists and is not empty unless force is set; with
+// force, the old contents are replaced only when Finish succeeds. The parent
+// of dir is created if needed. Create writes the header of epochs.csv into a
+// temporary sibling directory.
+func Create(dir string, force bool) (*Writer, error) {
+	if dir == "" {
+		return nil, errors.New("output: empty directory name")
+	}
+	dir = filepath.Clean(dir)
+	if !force {
+		if err := checkEmpty(dir); err != nil {
+			return nil, err
+		}
+	} else if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+		return nil, fmt.Errorf("output: %s exists and is not a directory", dir)
+	}
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	suffix, err := randomSuffix()
+	if err != nil {
+		return nil, err
+	}
+	w := &Writer{dir: dir, tmp: dir + ".tmp-" + suffix, force: force}
+	if err := os.Mkdir(w.tmp, 0o755); err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	if err := w.open(); err != nil {
+		w.Abort()
+		return nil, err
+	}
+	return w, nil
+}
+
+// Dir returns the directory the outputs will have after Finish.
+func (w *Writer) Dir() string { return w.dir }
+
+func (w *Writer) open() error {
+	var err error
+	if w.epochsFile, err = os.Create(filepath.Join(w.tmp, EpochsFile)); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if w.eventsFile, err = os.Create(filepath.Join(w.tmp, EventsFile)); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	w.epochsBuf = bufio.NewWriterSize(w.epochsFile, 64<<10)
+	w.eventsBuf = bufio.NewWriterSize(w.eventsFile, 64<<10)
+	w.csv = csv.NewWriter(w.epochsBuf)
+	w.events = json.NewEncoder(w.eventsBuf)
+	w.events.SetEscapeHTML(false)
+	w.record = make([]string, len(Columns()))
+	if err := w.csv.Write(Columns()); err != nil {
+		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	return nil
+}
+
+// Epoch appends one row to epochs.csv.
+func (w *Writer) Epoch(row sim.EpochRow) error {
+	if w.closed {
+		return errClosed
+	}
+	r := w.record
+	r[0] = u(row.Epoch)
+	r[1] = row.Branch
+	r[2] = u(row.JustifiedEpoch)
+	r[3] = u(row.FinalizedEpoch)
+	r[4] = FormatPPM(row.TargetParticipationPPM)
+	r[5] = u(row.ActiveValidators)
+	r[6] = u(row.TotalActiveBalanceGwei)
+	r[7] = u(row.TotalBalanceGwei)
+	r[8] = b(row.InInactivityLeak)
+	r[9] = u(row.SlashedValidators)
+	r[10] = u(row.ExitedValidators)
+	r[11] = u(row.Proposals)
+	r[12] = u(row.MissedProposals)
+	r[13] = u(row.AggregatesVerified)
+	r[14] = u(row.Signatures)
+	r[15] = u(row.VerifyFailures)
+	r[16] = u(row.IssuanceGwei)
+	r[17] = u(row.PenaltiesGwei)
+	if err := w.csv.Write(r); err != nil {
+		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	return nil
+}
+
+// Event appends one line to events.jsonl.
+func (w *Writer) Event(ev sim.Event) error {
+	if w.closed {
+		return errClosed
+	}
+	// Encode writes compact JSON followed by "\n".
+	if err := w.events.Encode(ev); err != nil {
+		return fmt.Errorf("output: %s: %w", EventsFile, err)
+	}
+	return nil
+}
+
+// Finish flushes epochs.csv and events.jsonl, sets summary.OutputsSHA256,
+// writes summary.json and timing.json, and renames the temporary directory
+// to the final one. On error the temporary directory is removed and the
+// final directory is left as it was (except if the final rename itself
+// fails after the old contents were moved aside; the error then names
+// where they are).
+func (w *Writer) Finish(summary *sim.Summary, timing *sim.Timing) error {
+	if w.closed {
+		return errClosed
+	}
+	if summary == nil || timing == nil {
+		w.Abort()
+		return errors.New("output: Finish needs a summary and a timing")
+	}
+	if err := w.finish(summary, timing); err != nil {
+		w.Abort()
+		return err
+	}
+	w.closed = true
+	return nil
+}
+
+func (w *Writer) finish(summary *sim.Summary, timing *sim.Timing) error {
+	w.csv.Flush()
+	if err := w.csv.Error(); err != nil {
+		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	if err := closeFile(w.epochsBuf, w.epochsFile); err != nil {
+		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	w.epochsFile = nil
+	if err := closeFile(w.eventsBuf, w.eventsFile); err != nil {
+		return fmt.Errorf("output: %s: %w", EventsFile, err)
+	}
+	w.eventsFile = nil
+
+	sum, err := HashOutputs(w.tmp)
+	if err != nil {
+		return err
+	}
+	summary.OutputsSHA256 = sum
+	if err := writeJSON(filepath.Join(w.tmp, SummaryFile), summary); err != nil {
+		return err
+	}
+	if err := writeJSON(filepath.Join(w.tmp, TimingFile), timing); err != nil {
+		return err
+	}
+	return w.install()
+}
+
+// install moves the finished temporary directory to w.dir.
+func (w *Writer) install() error {
+	fi, err := os.Stat(w.dir)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		// Nothing to replace.
+	case err != nil:
+		return fmt.Errorf("output: %w", err)
+	case !fi.IsDir():
+		return fmt.Errorf("output: %s exists and is not a directory", w.dir)
+	default:
+		empty, err := isEmptyDir(w.dir)
+		if err != nil {
+			return fmt.Errorf("output: %w", err)
+		}
+		if empty {
+			if err := os.Remove(w.dir); err != nil {
+				return fmt.Errorf("output: %w", err)
+			}
+			break
+		}
+		if !w.force {
+			// Someone wrote into dir while the run was going.
+			return fmt.Errorf("%w: %s", ErrNotEmpty, w.dir)
+		}
+		// Move the old run aside first so that a failure leaves either the
+		// old or the new complete directory under its name.
+		old := w.tmp + ".old"
+		if err := os.Rename(w.dir, old); err != nil {
+			return fmt.Errorf("output: %w", err)
+		}
+		if err := os.Rename(w.tmp, w.dir); err != nil {
+			if rerr := os.Rename(old, w.dir); rerr != nil {
+				return fmt.Errorf("output: %w (previous contents left in %s)", err, old)
+			}
+			return fmt.Errorf("output: %w", err)
+		}
+		if err := os.RemoveAll(old); err != nil {
+			return fmt.Errorf("output: results are in %s, but removing the previous contents: %w", w.dir, err)
+		}
+		return nil
+	}
+	if err := os.Rename(w.tmp, w.dir); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	return nil
+}
+
+// Abort discards everything written so far by removing the temporary
+// directory. It is safe to call more than once, and after Finish (then it
+// does nothing).
+func (w *Writer) Abort() {
+	if w.closed {
+		return
+	}
+	w.closed = true
+	if w.epochsFile != nil {
+		_ = w.epochsFile.Close()
+	}
+	if w.eventsFile != nil {
+		_ = w.eventsFile.Close()
+	}
+	_ = os.RemoveAll(w.tmp)
+}
+
+// HashOutputs returns the lowercase hex SHA-256 of the bytes of
+// dir/epochs.csv followed by the bytes of dir/events.jsonl: the value of
+// summary.json's outputs_sha256.
+func HashOutputs(dir string) (string, error) {
+	h := sha256.New()
+	for _, name := range []string{EpochsFile, EventsFile} {
+		f, err := os.Open(filepath.Join(dir, name))
+		if err != nil {
+			return "", fmt.Errorf("output: %w", err)
+		}
+		_, err = io.Copy(h, f)
+		f.Close()
+		if err != nil {
+			return "", fmt.Errorf("output: %s: %w", name, err)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+func writeJSON(path string, v any) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("output: %s: %w", filepath.Base(path), err)
+	}
+	data = append(data, '\n')
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	return nil
+}
+
+func closeFile(buf *bufio.Writer, f *os.File) error {
+	if err := buf.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// checkEmpty returns nil if dir does not exist or is an empty directory.
+func checkEmpty(dir string) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("output: %s exists and is not a directory", dir)
+	}
+	empty, err := isEmptyDir(dir)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if !empty {
+		return fmt.Errorf("%w: %s", ErrNotEmpty, dir)
+	}
+	return nil
+}
+
+func isEmptyDir(dir string) (bool, error) {
+	f, err := os.Open(dir)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(1)
+	if errors.Is(err, io.EOF) {
+		return true, nil
+	}
+	return len(names) == 0, err
+}
+
+func randomSuffix() (string, error) {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("output: random suffix: %w", err)
+	}
+	return hex.EncodeToString(b[:]), nil
+}
+
+func u(v uint64) string { return strconv.FormatUint(v, 10) }
+
+func b(v bool) string {
+	if v {
+		return "1"
+	}
+	return "0"
+}

@@ -1,0 +1,387 @@
+package output
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/csv"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"unicode"
+
+	"github.com/stakesim/stakesim/sim"
+)
+
+// documentedColumns is the header of epochs.csv as documented for users.
+var documentedColumns = []string{
+	"epoch", "branch", "justified_epoch", "finalized_epoch", "target_participation",
+	"active_validators", "total_active_balance_gwei", "total_balance_gwei",
+	"in_inactivity_leak", "slashed_validators", "exited_validators", "proposals",
+	"missed_proposals", "aggregates_verified", "signatures", "verify_failures",
+	"issuance_gwei", "penalties_gwei",
+}
+
+// snake converts a Go field name to snake_case, keeping runs of capitals
+// (PPM) together.
+func snake(name string) string {
+	var sb strings.Builder
+	rs := []rune(name)
+	for i, r := range rs {
+		if unicode.IsUpper(r) {
+			prevLower := i > 0 && unicode.IsLower(rs[i-1])
+			nextLower := i+1 < len(rs) && unicode.IsLower(rs[i+1]) && i > 0 && unicode.IsUpper(rs[i-1])
+			if prevLower || nextLower {
+				sb.WriteByte('_')
+			}
+			sb.WriteRune(unicode.ToLower(r))
+			continue
+		}
+		sb.WriteRune(r)
+	}
+	return sb.String()
+}
+
+func TestColumnsMatchEpochRow(t *testing.T) {
+	typ := reflect.TypeOf(sim.EpochRow{})
+	if got := len(Columns()); got != typ.NumField() {
+		t.Fatalf("len(Columns()) = %d, sim.EpochRow has %d fields", got, typ.NumField())
+	}
+	if !slices.Equal(Columns(), documentedColumns) {
+		t.Fatalf("Columns() = %v\nwant documented %v", Columns(), documentedColumns)
+	}
+	for i := range typ.NumField() {
+		want := strings.TrimSuffix(snake(typ.Field(i).Name), "_ppm")
+		if Columns()[i] != want {
+			t.Errorf("column %d = %q, field %s gives %q", i, Columns()[i], typ.Field(i).Name, want)
+		}
+	}
+}
+
+func TestFormatPPM(t *testing.T) {
+	tests := []struct {
+		ppm  uint64
+		want string
+	}{
+		{0, "0.000000"},
+		{1, "0.000001"},
+		{10, "0.000010"},
+		{12345, "0.012345"},
+		{500000, "0.500000"},
+		{999999, "0.999999"},
+		{1000000, "1.000000"},
+		{1000001, "1.000001"},
+		{1234567, "1.234567"},
+		{^uint64(0), "18446744073709.551615"},
+	}
+	for _, tt := range tests {
+		if got := FormatPPM(tt.ppm); got != tt.want {
+			t.Errorf("FormatPPM(%d) = %q, want %q", tt.ppm, got, tt.want)
+		}
+	}
+}
+
+// TestEpochRowFieldOrder writes a row whose every field has a distinct value
+// and checks that each column holds its own field.
+func TestEpochRowFieldOrder(t *testing.T) {
+	var row sim.EpochRow
+	v := reflect.ValueOf(&row).Elem()
+	want := make([]string, v.NumField())
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Kind() {
+		case reflect.Uint64:
+			n := uint64(1000 + i)
+			f.SetUint(n)
+			want[i] = strconv.FormatUint(n, 10)
+			if v.Type().Field(i).Name == "TargetParticipationPPM" {
+				want[i] = "0.00" + strconv.FormatUint(n, 10) // 1004 ppm = 0.001004
+			}
+		case reflect.String:
+			f.SetString("a+b")
+			want[i] = "a+b"
+		case reflect.Bool:
+			f.SetBool(true)
+			want[i] = "1"
+		default:
+			t.Fatalf("field %s has kind %s, not handled by the writer test", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "run")
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Epoch(row); err != nil {
+		t.Fatal(err)
+	}
+	row.InInactivityLeak = false
+	if err := w.Epoch(row); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, filepath.Join(dir, EpochsFile))
+	if len(recs) != 3 {
+		t.Fatalf("got %d lines, want header + 2", len(recs))
+	}
+	if !slices.Equal(recs[0], documentedColumns) {
+		t.Errorf("header = %v", recs[0])
+	}
+	if !slices.Equal(recs[1], want) {
+		t.Errorf("row = %v\nwant  %v", recs[1], want)
+	}
+	if got := recs[2][8]; got != "0" {
+		t.Errorf("in_inactivity_leak false written as %q, want 0", got)
+	}
+}
+
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+func entries(t *testing.T, dir string) []string {
+	t.Helper()
+	des, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, de := range des {
+		names = append(names, de.Name())
+	}
+	return names
+}
+
+func TestAbortLeavesNothing(t *testing.T) {
+	parent := t.TempDir()
+	w, err := Create(filepath.Join(parent, "run"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries(t, parent)) != 1 {
+		t.Fatalf("Create should make exactly one temporary directory, got %v", entries(t, parent))
+	}
+	if err := w.Epoch(sim.EpochRow{Epoch: 1, Branch: "main"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Event(sim.Event{Epoch: 1, Kind: sim.EventJustified}); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	w.Abort() // idempotent
+	if got := entries(t, parent); len(got) != 0 {
+		t.Fatalf("after Abort the parent holds %v, want nothing", got)
+	}
+	if err := w.Epoch(sim.EpochRow{}); err == nil {
+		t.Error("Epoch after Abort succeeded")
+	}
+	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err == nil {
+		t.Error("Finish after Abort succeeded")
+	}
+}
+
+func TestCreateRefusesNonEmptyDir(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "run")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	keep := filepath.Join(dir, "keep.txt")
+	if err := os.WriteFile(keep, []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(dir, false)
+	if !errors.Is(err, ErrNotEmpty) {
+		t.Fatalf("Create on a non-empty dir: w=%v err=%v, want ErrNotEmpty", w, err)
+	}
+	if got := entries(t, parent); !slices.Equal(got, []string{"run"}) {
+		t.Errorf("parent holds %v after the refusal, want only run", got)
+	}
+	if got := entries(t, dir); !slices.Equal(got, []string{"keep.txt"}) {
+		t.Errorf("dir holds %v after the refusal", got)
+	}
+}
+
+func TestCreateRefusesFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run")
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		if _, err := Create(path, force); err == nil {
+			t.Errorf("Create(file, force=%v) succeeded", force)
+		}
+	}
+}
+
+func TestEmptyDirIsReplaced(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "run")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{EpochsFile, EventsFile, SummaryFile, TimingFile}
+	slices.Sort(want)
+	if got := entries(t, dir); !slices.Equal(got, want) {
+		t.Errorf("dir holds %v, want %v", got, want)
+	}
+	if got := entries(t, parent); !slices.Equal(got, []string{"run"}) {
+		t.Errorf("parent holds %v, want only run", got)
+	}
+}
+
+func TestForceReplacesOnlyAtFinish(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "run")
+	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "old.txt"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Epoch(sim.EpochRow{Epoch: 0, Branch: "main"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(t, dir); !slices.Equal(got, []string{"old.txt", "sub"}) {
+		t.Fatalf("before Finish dir holds %v, want the old contents", got)
+	}
+	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{EpochsFile, EventsFile, SummaryFile, TimingFile}
+	slices.Sort(want)
+	if got := entries(t, dir); !slices.Equal(got, want) {
+		t.Errorf("after Finish dir holds %v, want %v", got, want)
+	}
+	if got := entries(t, parent); !slices.Equal(got, []string{"run"}) {
+		t.Errorf("parent holds %v, want only run", got)
+	}
+}
+
+func TestForceAbortKeepsOldContents(t *testing.T) {
+	parent := t.TempDir()
+	dir := filepath.Join(parent, "run")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "old.txt"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(dir, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if got := entries(t, dir); !slices.Equal(got, []string{"old.txt"}) {
+		t.Errorf("after Abort dir holds %v, want the old contents", got)
+	}
+	if got := entries(t, parent); !slices.Equal(got, []string{"run"}) {
+		t.Errorf("parent holds %v, want only run", got)
+	}
+}
+
+// TestFilesAndHash checks the events.jsonl lines, the layout of summary.json
+// and that outputs_sha256 is the SHA-256 of epochs.csv followed by
+// events.jsonl.
+func TestFilesAndHash(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "nested", "run")
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for e := range uint64(3) {
+		if err := w.Epoch(sim.EpochRow{Epoch: e, Branch: "main", TargetParticipationPPM: 1000000}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := []sim.Event{
+		{Epoch: 2, Slot: 64, Kind: sim.EventJustified, Details: map[string]any{"z": 1, "a": "x<y"}},
+		{Epoch: 3, Slot: 96, Kind: sim.EventPartitionStarted, Branch: "g0+g1"},
+	}
+	for _, ev := range evs {
+		if err := w.Event(ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	summary := &sim.Summary{Scenario: "baseline", Seed: 7}
+	if err := w.Finish(summary, &sim.Timing{TotalSeconds: 1.5}); err != nil {
+		t.Fatal(err)
+	}
+
+	epochs, err := os.ReadFile(filepath.Join(dir, EpochsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, err := os.ReadFile(filepath.Join(dir, EventsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEvents := `{"epoch":2,"slot":64,"kind":"justified","details":{"a":"x<y","z":1}}` + "\n" +
+		`{"epoch":3,"slot":96,"kind":"partition_started","branch":"g0+g1"}` + "\n"
+	if string(events) != wantEvents {
+		t.Errorf("events.jsonl =\n%s\nwant\n%s", events, wantEvents)
+	}
+	if !strings.HasPrefix(string(epochs), strings.Join(documentedColumns, ",")+"\n0,main,0,0,1.000000,") {
+		t.Errorf("epochs.csv starts %q", epochs[:min(len(epochs), 300)])
+	}
+
+	h := sha256.Sum256(append(append([]byte{}, epochs...), events...))
+	wantSum := hex.EncodeToString(h[:])
+	if summary.OutputsSHA256 != wantSum {
+		t.Errorf("summary.OutputsSHA256 = %s, want %s", summary.OutputsSHA256, wantSum)
+	}
+
+	raw, err := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(raw, []byte("}\n")) || !bytes.Contains(raw, []byte("\n  \"scenario\": \"baseline\",\n")) {
+		t.Errorf("summary.json is not indented by 2 with a trailing newline:\n%s", raw)
+	}
+	var got sim.Summary
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.OutputsSHA256 != wantSum || got.Seed != 7 {
+		t.Errorf("summary.json has outputs_sha256=%s seed=%d", got.OutputsSHA256, got.Seed)
+	}
+	raw, err = os.ReadFile(filepath.Join(dir, TimingFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var timing sim.Timing
+	if err := json.Unmarshal(raw, &timing); err != nil || timing.TotalSeconds != 1.5 || !bytes.HasSuffix(raw, []byte("}\n")) {
+		t.Errorf("timing.json = %s (err %v)", raw, err)
+	}
+	if err := w.Epoch(sim.EpochRow{}); err == nil {
+		t.Error("Epoch after Finish succeeded")
+	}
+}

@@ -1,0 +1,200 @@
+// Package scenarios turns a scenario file into a validated, typed Scenario
+// with every default filled in. It runs nothing: package sim runs what this
+// package returns.
+//
+// # Using it
+//
+//	sc, err := scenarios.Load("offline-20", []scenarios.Override{{Name: "offline_share", Value: "0.3"}})
+//	if err != nil {
+//		return err // every problem, one per line: FILE:LINE:COL: field.path: problem
+//	}
+//	if err := sc.SetEpochs(40); err != nil { ... } // --epochs, --seed, --bls after loading
+//
+// Load takes a built-in name (see Builtins) or a file path. When both exist,
+// the path wins only if it contains a '/' or ends in .yaml or .yml. Parse does
+// the same for bytes already in memory and never does I/O. Neither panics on
+// any input.
+//
+// On failure the error is an ErrorList: up to 20 problems, sorted by
+// position, each an *Error whose Error() reads
+//
+//	scenario.yaml:14:12: validators[1].count: ${1024*0.1} = 102.4 is not an integer; use round()
+//
+// Field paths name list entries by index (validators[1], not the group's
+// name) so that they point at one place even when names are missing or
+// duplicated. Problems with a --set override read "--set NAME: ..." and sit at
+// the param's declaration (or at "params" when no such param exists).
+//
+// # Schema
+//
+// A scenario is one YAML document holding one mapping. Unknown fields are
+// errors; so are anchors, aliases, tags and merge keys, which the schema does
+// not need. Files are limited to 1 MiB.
+//
+//	name: baseline
+//
+// Required. The scenario's name, [a-z0-9-]+, at most 64 characters.
+//
+//	description: One line.
+//
+// Required. A one-line summary, shown by "stakesim scenarios".
+//
+//	preset: minimal
+//
+// minimal or mainnet (default minimal): the consensus preset
+// (consensus.Minimal or consensus.Mainnet).
+//
+//	seed: 1
+//
+// Any uint64 (default 1). The run is a function of (seed, scenario, commit);
+// --seed overrides it (Scenario.SetSeed).
+//
+//	epochs: 20
+//
+// Required. How many epochs to run, in [1, 1_000_000]; --epochs overrides it
+// (Scenario.SetEpochs).
+//
+//	bls: full
+//
+// full, aggregate or off (default full); see DESIGN.md, "BLS modes". --bls
+// overrides it (Scenario.SetBLS).
+//
+//	params:
+//	  - name: offline_share
+//	    default: 0.2
+//	    doc: Fraction of validators that go offline.
+//	    min: 0
+//	    max: 1
+//
+// Optional named numbers for "${...}" expressions (below), at most 256. name
+// is [a-z_][a-z0-9_]* and unique; default, min and max are required literal
+// numbers (not expressions) with min <= default <= max; doc is optional.
+// "--set NAME=VALUE" replaces the default with VALUE, which must be a number
+// in [min, max]; a later --set of the same name wins.
+//
+//	validators:
+//	  - name: online
+//	    count: 820
+//	    balance_eth: 32
+//	    withdrawal_credentials: "0x01"
+//	    validators_per_agent: 1
+//	    behaviours: [...]
+//
+// Required: one or more validator groups (at most 1024). Validator indices
+// are assigned group by group in file order, so the first group holds
+// indices 0 .. count-1. Per group:
+//
+//   - name: required, [a-z0-9_-]+, unique among the groups.
+//   - count: required, in [0, 2_000_000]. The counts must add up to at least 1
+//     and at most 2_000_000.
+//   - balance_eth: the balance of each validator in decimal ETH (default 32),
+//     in (0, 1_000_000]. It is converted to Gwei exactly, so a literal may
+//     have at most 9 decimals. The total stake is limited to 10^9 ETH.
+//   - withdrawal_credentials: "0x00" (BLS), "0x01" (execution address) or
+//     "0x02" (compounding), quoted or not (default 0x01).
+//   - validators_per_agent: how many validator keys one client agent holds,
+//     >= 1 (default 1); the last agent of a group may hold fewer. Real nodes
+//     host many keys; the built-ins use 8 so that a 1,024-validator run has
+//     128 agent goroutines.
+//   - behaviours: what the group's validators do (default [honest]); see
+//     below.
+//
+// # Behaviours
+//
+//	behaviours:
+//	  - kind: offline
+//	    from_epoch: 5
+//	    to_epoch: 10
+//	  - kind: late
+//	    delay_ms: 5000
+//
+// Each behaviour has a kind and a window: from_epoch (default 0) and an
+// optional to_epoch, an exclusive end greater than from_epoch (absent: until
+// the end of the run). Epochs are at most 1_000_000; a window may reach past
+// the end of the run and is then cut short by it. Behaviours are composed in
+// list order by package agents; in an epoch where none is active the
+// validators are honest. Each kind accepts only its own fields besides kind,
+// from_epoch and to_epoch:
+//
+//   - honest: follows the protocol. No fields.
+//   - offline: does nothing: no attestations, no blocks. No fields.
+//   - late: attests delay_ms (required, in [0, 600_000]) milliseconds after
+//     the normal attestation time (a third into the slot).
+//
+// The kinds are a table (behaviourKinds in kinds.go): a new kind is one entry
+// there, with its fields, their ranges and an optional check across them.
+//
+// # Network
+//
+//	network:
+//	  delay:
+//	    dist: uniform
+//	    min_ms: 50
+//	    max_ms: 500
+//	  loss: 0.0
+//	  partitions: [...]
+//
+// Optional. Without it messages arrive with no delay, none is lost and there
+// are no partitions.
+//
+// delay is the per-message delay distribution (default dist: fixed, ms: 0).
+// Every value is whole milliseconds in [0, 600_000], and each dist accepts
+// only its own fields:
+//
+//   - fixed: ms (default 0).
+//   - uniform: min_ms (default 0) and max_ms (required), min_ms <= max_ms;
+//     both ends inclusive.
+//   - normal: mean_ms and stddev_ms (both required), truncated at 0.
+//   - exponential: mean_ms (required).
+//
+// loss is the probability in [0, 1) that a message to a view group is lost,
+// kept as parts per million (Network.LossPPM), so it may have at most 6
+// decimals.
+//
+//	partitions:
+//	  - name: split
+//	    start_epoch: 5
+//	    end_epoch: 15
+//	    groups:
+//	      - name: a
+//	        members: [online_a]
+//	      - name: b
+//	        members: [online_b]
+//
+// partitions split the network into view groups for the epochs
+// [start_epoch, end_epoch): messages reach only the view groups of their
+// sender. Partitions are listed in time order and must not overlap (one may
+// start at the epoch the previous one ends). Per partition: name is
+// [a-z0-9_-]+ and unique; start_epoch and end_epoch are required with
+// end_epoch > start_epoch; groups are at least 2 view groups with unique
+// names, each listing validator groups by name in members. Every validator
+// group must be in exactly one view group.
+//
+// # Expressions
+//
+// Any numeric field (count, balance_eth, epochs, seed, validators_per_agent,
+// from_epoch, to_epoch, delay_ms, the delay fields, loss, start_epoch,
+// end_epoch) may instead be a string "${EXPR}". EXPR is arithmetic over the
+// params and numbers: + - * /, unary minus, parentheses, and the functions
+// round(x) (half away from zero), floor(x), ceil(x), min(a, b), max(a, b),
+// evaluated in float64 after the --set overrides (see Eval). An integer field
+// needs a result within 1e-9 of an integer; anything else is an error that
+// suggests round(). Unknown params, syntax errors and division by zero are
+// reported at the field. Params themselves and the string fields take no
+// expressions.
+//
+// # Built-ins
+//
+// The built-in scenarios live in builtin/NAME.yaml (embedded) and use the
+// minimal preset:
+//
+//   - baseline: 1,024 honest validators (param validators, 64..200000),
+//     8 per agent, 20 epochs, uniform delay 0..max_delay_ms (default 1000).
+//   - offline-20: 1,024 validators, of which round(1024*offline_share)
+//     (default 0.2, at most 0.33) go offline from epoch offline_from
+//     (default 4) to the end; 24 epochs.
+//   - partition-50-50: 1,024 validators in groups a and b (a holds
+//     round(1024*split), default 0.5, 0.3..0.7), partitioned into view groups
+//     a and b from partition_start (default 4) to partition_end (default 12);
+//     30 epochs.
+package scenarios

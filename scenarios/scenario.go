@@ -1,0 +1,242 @@
+package scenarios
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Limits on scenario values. Every loop the engine runs over a scenario is
+// bounded by one of these.
+const (
+	MaxEpochs          = 1_000_000
+	MaxValidators      = 2_000_000 // per group and in total
+	MaxLateDelayMs     = 600_000
+	MaxNetworkDelayMs  = 600_000
+	MaxBalanceETH      = 1_000_000
+	MaxTotalStakeETH   = 1_000_000_000
+	maxGroups          = 1024
+	maxBehaviours      = 64
+	maxParams          = 256
+	maxPartitions      = 1024
+	maxInputBytes      = 1 << 20
+	maxNameLen         = 64
+	defaultBalanceGwei = 32_000_000_000
+	gweiPerETH         = 1_000_000_000
+)
+
+// BLSMode selects how the engine signs and verifies (see DESIGN.md).
+type BLSMode string
+
+// The BLS modes a scenario may ask for.
+const (
+	BLSFull      BLSMode = "full"
+	BLSAggregate BLSMode = "aggregate"
+	BLSOff       BLSMode = "off"
+)
+
+// Presets a scenario may name; they select consensus.Minimal or Mainnet.
+const (
+	PresetMinimal = "minimal"
+	PresetMainnet = "mainnet"
+)
+
+// Scenario is a validated scenario with every default filled in. The engine
+// may rely on every limit documented in doc.go having been checked.
+type Scenario struct {
+	Name, Description, Preset string
+	Seed, Epochs              uint64
+	BLS                       BLSMode
+	// Params are the declared params in file order, each with the Value
+	// that overrides and defaults resolved to.
+	Params []Param
+	// Groups are the validator groups in file order; validator indices are
+	// assigned group by group in this order.
+	Groups  []Group
+	Network Network
+	// Source is the file name, or "builtin:NAME" for a built-in.
+	Source string
+	// YAML is the original file. The setters do not rewrite it, so a
+	// report should print it together with Seed, Epochs and BLS.
+	YAML []byte
+}
+
+// Param is a named number that "${...}" expressions may use.
+type Param struct {
+	Name, Doc         string
+	Default, Min, Max float64
+	Value             float64 // Default, or the --set override
+}
+
+// Group is a run of validators that share a balance, credentials and
+// behaviours.
+type Group struct {
+	Name        string
+	Count       int
+	BalanceGwei uint64
+	// Credentials is the withdrawal credentials prefix: 0x00, 0x01 or 0x02.
+	Credentials byte
+	// ValidatorsPerAgent is how many validator keys one client agent holds;
+	// the last agent of a group may hold fewer.
+	ValidatorsPerAgent int
+	// Behaviours are composed in order; never empty (default [honest]).
+	Behaviours []Behaviour
+}
+
+// Behaviour is one behaviour of a group of validators, active in the epochs
+// [FromEpoch, ToEpoch), or from FromEpoch to the end when !HasToEpoch. The
+// fields other than the window are meaningful only for the kinds that allow
+// them (see BehaviourKinds) and zero otherwise.
+type Behaviour struct {
+	Kind       string
+	FromEpoch  uint64
+	ToEpoch    uint64 // 0 when absent
+	HasToEpoch bool
+	DelayMs    uint64 // late: milliseconds after the normal attestation time
+}
+
+// ActiveAt reports whether the behaviour's window contains epoch.
+func (b Behaviour) ActiveAt(epoch uint64) bool {
+	return epoch >= b.FromEpoch && (!b.HasToEpoch || epoch < b.ToEpoch)
+}
+
+// Network is the message delivery model between view groups.
+type Network struct {
+	Delay Delay
+	// LossPPM is the probability, in parts per million, that a message to a
+	// view group is lost; always < 1_000_000.
+	LossPPM    uint64
+	Partitions []Partition
+}
+
+// Delay is the per-message delay distribution. Dist is "fixed" (Ms),
+// "uniform" (MinMs..MaxMs inclusive), "normal" (MeanMs, StddevMs, truncated
+// at 0) or "exponential" (MeanMs); the fields the distribution does not use
+// are zero.
+type Delay struct {
+	Dist                               string
+	Ms, MinMs, MaxMs, MeanMs, StddevMs uint64
+}
+
+// Partition splits the network into view groups for the epochs
+// [StartEpoch, EndEpoch). Every validator group is in exactly one view group.
+type Partition struct {
+	Name                 string
+	StartEpoch, EndEpoch uint64
+	Groups               []ViewGroup
+}
+
+// ViewGroup is a set of validator groups (by name) that see each other's
+// messages during a partition.
+type ViewGroup struct {
+	Name    string
+	Members []string
+}
+
+// Override is one --set NAME=VALUE from the command line.
+type Override struct{ Name, Value string }
+
+// ParseOverride splits "NAME=VALUE" as given to --set.
+func ParseOverride(s string) (Override, error) {
+	name, value, ok := strings.Cut(s, "=")
+	name, value = strings.TrimSpace(name), strings.TrimSpace(value)
+	if !ok || name == "" || value == "" {
+		return Override{}, fmt.Errorf("%w: %q: want NAME=VALUE", ErrOverride, s)
+	}
+	return Override{Name: name, Value: value}, nil
+}
+
+// TotalValidators returns the number of validators over all groups.
+func (s *Scenario) TotalValidators() int {
+	n := 0
+	for _, g := range s.Groups {
+		n += g.Count
+	}
+	return n
+}
+
+// Param returns the param called name.
+func (s *Scenario) Param(name string) (Param, bool) {
+	for _, p := range s.Params {
+		if p.Name == name {
+			return p, true
+		}
+	}
+	return Param{}, false
+}
+
+// SetEpochs replaces the run length, as --epochs does; n must be in
+// [1, MaxEpochs]. Behaviour and partition windows that reach past the new
+// end are allowed and simply end with the run.
+func (s *Scenario) SetEpochs(n uint64) error {
+	if n < 1 || n > MaxEpochs {
+		return &Error{Field: "epochs", Err: fmt.Errorf("%d is out of range [1, %d]", n, MaxEpochs)}
+	}
+	s.Epochs = n
+	return nil
+}
+
+// SetSeed replaces the run seed, as --seed does. Every uint64 is a valid seed.
+func (s *Scenario) SetSeed(seed uint64) { s.Seed = seed }
+
+// SetBLS replaces the BLS mode, as --bls does.
+func (s *Scenario) SetBLS(mode string) error {
+	m, ok := parseBLS(mode)
+	if !ok {
+		return &Error{Field: "bls", Err: fmt.Errorf("%q is not one of full, aggregate, off", mode)}
+	}
+	s.BLS = m
+	return nil
+}
+
+func parseBLS(s string) (BLSMode, bool) {
+	switch m := BLSMode(s); m {
+	case BLSFull, BLSAggregate, BLSOff:
+		return m, true
+	}
+	return "", false
+}
+
+// Parse decodes and validates the scenario in data, applying overrides to
+// its params before any "${...}" expression is evaluated. file names the
+// source in positions and becomes Scenario.Source. On failure the error is
+// an ErrorList of up to about 20 problems sorted by position. Parse never
+// panics and never does I/O.
+func Parse(file string, data []byte, overrides []Override) (*Scenario, error) {
+	d := &decoder{file: file}
+	s := d.decodeFile(data, overrides)
+	if len(d.errs) > 0 || s == nil {
+		if len(d.errs) == 0 {
+			// A nil scenario without a reported problem would be a bug in
+			// the decoder; report it rather than returning nothing.
+			d.errs = append(d.errs, &Error{Pos: Pos{File: file}, Err: errors.New("invalid scenario")})
+		}
+		return nil, d.errs.finish()
+	}
+	s.Source = file
+	s.YAML = append([]byte(nil), data...)
+	return s, nil
+}
+
+// Load loads a built-in scenario by name or a scenario file by path. When
+// both exist, the path wins only if nameOrPath contains a '/' or ends in
+// .yaml or .yml; otherwise the built-in wins. A built-in's Source (and the
+// file in its error positions) is "builtin:NAME".
+func Load(nameOrPath string, overrides []Override) (*Scenario, error) {
+	looksLikePath := strings.Contains(nameOrPath, "/") ||
+		strings.HasSuffix(nameOrPath, ".yaml") || strings.HasSuffix(nameOrPath, ".yml")
+	if !looksLikePath {
+		if data, ok := BuiltinYAML(nameOrPath); ok {
+			return Parse("builtin:"+nameOrPath, data, overrides)
+		}
+	}
+	data, err := os.ReadFile(nameOrPath)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("%w: %q (built-ins: %s)", ErrNotFound, nameOrPath, strings.Join(builtinNames(), ", "))
+		}
+		return nil, fmt.Errorf("scenarios: %w", err)
+	}
+	return Parse(nameOrPath, data, overrides)
+}

@@ -1,0 +1,101 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/hashicorp/go-memdb"
+)
+
+// ValidatorRecord is the registry's row for one validator: who runs it and
+// where it sits in the scenario. The registry is a go-memdb database written
+// only by the engine; readers take snapshot transactions.
+type ValidatorRecord struct {
+	Index uint64
+	Group string
+	Agent int
+	View  string
+}
+
+// AgentRecord is the registry's row for one agent.
+type AgentRecord struct {
+	ID    int
+	Kind  string
+	Group string
+	View  string
+}
+
+func registrySchema() *memdb.DBSchema {
+	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
+		"validator": {
+			Name: "validator",
+			Indexes: map[string]*memdb.IndexSchema{
+				"id":    {Name: "id", Unique: true, Indexer: &memdb.UintFieldIndex{Field: "Index"}},
+				"group": {Name: "group", Indexer: &memdb.StringFieldIndex{Field: "Group"}},
+				"agent": {Name: "agent", Indexer: &memdb.IntFieldIndex{Field: "Agent"}},
+				"view":  {Name: "view", Indexer: &memdb.StringFieldIndex{Field: "View"}},
+			},
+		},
+		"agent": {
+			Name: "agent",
+			Indexes: map[string]*memdb.IndexSchema{
+				"id":    {Name: "id", Unique: true, Indexer: &memdb.IntFieldIndex{Field: "ID"}},
+				"group": {Name: "group", Indexer: &memdb.StringFieldIndex{Field: "Group"}},
+			},
+		},
+	}}
+}
+
+// Registry is the engine's queryable registry of validators and agents.
+type Registry struct {
+	db *memdb.MemDB
+}
+
+func newRegistry() (*Registry, error) {
+	db, err := memdb.NewMemDB(registrySchema())
+	if err != nil {
+		return nil, fmt.Errorf("sim: registry: %w", err)
+	}
+	return &Registry{db: db}, nil
+}
+
+func (r *Registry) insert(vals []ValidatorRecord, ags []AgentRecord) error {
+	txn := r.db.Txn(true)
+	defer txn.Abort()
+	for i := range vals {
+		if err := txn.Insert("validator", &vals[i]); err != nil {
+			return fmt.Errorf("sim: registry: %w", err)
+		}
+	}
+	for i := range ags {
+		if err := txn.Insert("agent", &ags[i]); err != nil {
+			return fmt.Errorf("sim: registry: %w", err)
+		}
+	}
+	txn.Commit()
+	return nil
+}
+
+// ValidatorsOfAgent returns the validator indices an agent runs, ascending.
+func (r *Registry) ValidatorsOfAgent(agent int) []uint64 {
+	return r.collect("agent", agent)
+}
+
+// ValidatorsOfGroup returns the validator indices of a scenario group, ascending.
+func (r *Registry) ValidatorsOfGroup(group string) []uint64 {
+	return r.collect("group", group)
+}
+
+func (r *Registry) collect(index string, arg any) []uint64 {
+	txn := r.db.Txn(false)
+	it, err := txn.Get("validator", index, arg)
+	if err != nil {
+		return nil
+	}
+	var out []uint64
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		out = append(out, obj.(*ValidatorRecord).Index)
+	}
+	slices.Sort(out)
+	return out
+}

@@ -1,0 +1,418 @@
+package sim
+
+import (
+	"fmt"
+	"math/bits"
+	"sort"
+	"strings"
+
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/consensus"
+)
+
+// reporter turns the chain's branch heads into epochs.csv rows, events and
+// the summary. Rows of epoch e are written at the end of epoch e+1, when
+// every attestation for e that will ever be included has had its chance.
+type reporter struct {
+	e    *Engine
+	sink Sink
+
+	pending []*pendingRow
+	rows    uint64
+
+	longestGap uint64
+	branches   map[string]bool
+	lastEpoch  *pendingRow // canonical row of the last reported epoch
+	maxFinal   []consensus.Epoch
+
+	sumProposals, sumMissed, sumAggs, sumSigs, sumFailures uint64
+	activeBalanceSum                                       uint64
+	failuresSeen                                           []uint64
+	ejectedN                                               uint64
+}
+
+type pendingRow struct {
+	row   EpochRow
+	head  *blockEntry
+	state *consensus.State // boundary state at the start of epoch+1 (read-only)
+	views []int
+	// participation is known once the next epoch ends.
+	partialPPM uint64
+	filled     bool
+}
+
+func newReporter(e *Engine, sink Sink) *reporter {
+	return &reporter{
+		e: e, sink: sink,
+		branches:     map[string]bool{},
+		maxFinal:     make([]consensus.Epoch, len(e.views)),
+		failuresSeen: make([]uint64, len(e.views)),
+	}
+}
+
+func (r *reporter) event(ev Event) {
+	if r.sink != nil {
+		_ = r.sink.Event(ev) // sink errors surface at Finish
+	}
+}
+
+func ppm(num, den consensus.Gwei) uint64 {
+	if den == 0 {
+		return 0
+	}
+	// 128-bit product: balances in Gwei times 1e6 overflow 64 bits.
+	hi, lo := bits.Mul64(uint64(num), 1_000_000)
+	if hi >= uint64(den) {
+		return ^uint64(0)
+	}
+	q, _ := bits.Div64(hi, lo, uint64(den))
+	return q
+}
+
+// branchHeads groups views by their head, returning for each distinct head
+// the sorted view ids, ordered by branch label.
+func (r *reporter) branchHeads() ([]*blockEntry, [][]int, []string) {
+	e := r.e
+	byHead := map[consensus.Root][]int{}
+	var order []consensus.Root
+	for _, v := range e.views {
+		h := v.store.Head()
+		if _, ok := byHead[h]; !ok {
+			order = append(order, h)
+		}
+		byHead[h] = append(byHead[h], v.id)
+	}
+	type br struct {
+		head  *blockEntry
+		views []int
+		label string
+	}
+	var brs []br
+	for _, h := range order {
+		ids := byHead[h]
+		names := make([]string, len(ids))
+		for i, id := range ids {
+			names[i] = e.views[id].name
+		}
+		brs = append(brs, br{e.chain.blocks[h], ids, strings.Join(names, "+")})
+	}
+	sort.Slice(brs, func(i, j int) bool { return brs[i].label < brs[j].label })
+	heads := make([]*blockEntry, len(brs))
+	views := make([][]int, len(brs))
+	labels := make([]string, len(brs))
+	for i, b := range brs {
+		heads[i], views[i], labels[i] = b.head, b.views, b.label
+	}
+	return heads, views, labels
+}
+
+// endEpoch is called after the last slot of epoch.
+func (r *reporter) endEpoch(epoch consensus.Epoch) error {
+	e := r.e
+	cfg := &e.cfg
+	heads, views, labels := r.branchHeads()
+
+	// Fill the participation of the previous epoch's rows from the epoch
+	// processing that just became possible.
+	var fresh []*pendingRow
+	for i, h := range heads {
+		bd, err := e.chain.atEpochStart(h, epoch+1)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: %w", epoch, err)
+		}
+		if err := bd.st.CheckConservation(); err != nil {
+			return fmt.Errorf("sim: epoch %d, branch %s: %w", epoch, labels[i], err)
+		}
+		rep := bd.report
+		if rep == nil {
+			return fmt.Errorf("sim: epoch %d: no epoch report for branch %s", epoch, labels[i])
+		}
+		for _, p := range r.pending {
+			if p.filled {
+				continue
+			}
+			anc := e.chain.ancestorAt(h, lastSlotOf(cfg, epoch-1))
+			if epoch > 0 && anc == p.head {
+				p.row.TargetParticipationPPM = ppm(rep.PreviousTargetBalance, rep.TotalActiveBalance)
+				p.filled = true
+			}
+		}
+		row, err := r.makeRow(epoch, h, views[i], labels[i], bd)
+		if err != nil {
+			return err
+		}
+		fresh = append(fresh, row)
+	}
+	// Emit the previous epoch's rows (those whose participation is final,
+	// and abandoned branches with what they had).
+	if err := r.flush(); err != nil {
+		return err
+	}
+	r.pending = fresh
+	return nil
+}
+
+func lastSlotOf(cfg *consensus.Config, epoch consensus.Epoch) consensus.Slot {
+	return consensus.ComputeStartSlotAtEpoch(cfg, epoch+1) - 1
+}
+
+func (r *reporter) flush() error {
+	for _, p := range r.pending {
+		if !p.filled {
+			p.row.TargetParticipationPPM = p.partialPPM
+		}
+		if p.row.Epoch >= r.e.sc.Epochs {
+			continue // the settling epoch is not reported
+		}
+		if r.sink != nil {
+			if err := r.sink.Epoch(p.row); err != nil {
+				return err
+			}
+		}
+		r.rows++
+		r.branches[p.row.Branch] = true
+		if gap := p.row.Epoch - p.row.FinalizedEpoch; gap > r.longestGap {
+			r.longestGap = gap
+		}
+		r.sumProposals += p.row.Proposals
+		r.sumMissed += p.row.MissedProposals
+		r.sumAggs += p.row.AggregatesVerified
+		r.sumSigs += p.row.Signatures
+		r.sumFailures += p.row.VerifyFailures
+		if containsInt(p.views, 0) {
+			r.lastEpoch = p
+			r.activeBalanceSum += p.row.TotalActiveBalanceGwei
+		}
+	}
+	r.pending = nil
+	return nil
+}
+
+func containsInt(s []int, x int) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// makeRow builds the row of epoch for the branch whose head is h, and emits
+// the events that happened on it during the epoch.
+func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, label string, bd *boundary) (*pendingRow, error) {
+	e := r.e
+	cfg := &e.cfg
+	st := bd.st
+	rep := bd.report
+
+	// The same branch one epoch earlier (for deltas and events).
+	var prev *consensus.State
+	if epoch == 0 {
+		prev = e.chain.genesis.post
+	} else {
+		anc := e.chain.ancestorAt(h, lastSlotOf(cfg, epoch-1))
+		pbd, err := e.chain.atEpochStart(anc, epoch)
+		if err != nil {
+			return nil, err
+		}
+		prev = pbd.st
+	}
+
+	row := EpochRow{
+		Epoch:                  uint64(epoch),
+		Branch:                 label,
+		JustifiedEpoch:         uint64(st.CurrentJustifiedCheckpoint.Epoch),
+		FinalizedEpoch:         uint64(st.FinalizedCheckpoint.Epoch),
+		TotalActiveBalanceGwei: uint64(rep.TotalActiveBalance),
+		TotalBalanceGwei:       uint64(st.TotalBalance()),
+		InInactivityLeak:       rep.InInactivityLeak,
+		IssuanceGwei:           uint64(st.Ledger.Issued - prev.Ledger.Issued),
+		PenaltiesGwei:          uint64(st.Ledger.Burned - prev.Ledger.Burned),
+	}
+	for i := range st.Validators {
+		v := &st.Validators[i]
+		if consensus.IsActiveValidator(v, epoch) {
+			row.ActiveValidators++
+		}
+		if v.Slashed {
+			row.SlashedValidators++
+		}
+		if v.ExitEpoch <= epoch+1 {
+			row.ExitedValidators++
+		}
+	}
+	// Blocks of this epoch on the branch.
+	first := consensus.ComputeStartSlotAtEpoch(cfg, epoch)
+	last := lastSlotOf(cfg, epoch)
+	slots := uint64(cfg.SlotsPerEpoch)
+	if epoch == 0 {
+		slots-- // slot 0 is genesis
+	}
+	for b := h; b != nil && b.slot >= first; b = b.parent {
+		if b.slot > last || b.parent == nil {
+			continue
+		}
+		row.Proposals++
+		row.AggregatesVerified += uint64(b.report.AggregatesVerified)
+		row.Signatures += uint64(b.report.Signatures)
+	}
+	row.MissedProposals = slots - row.Proposals
+	for _, id := range views {
+		v := e.views[id]
+		row.VerifyFailures += v.verifyFailures - r.failuresSeen[id]
+		r.failuresSeen[id] = v.verifyFailures
+	}
+	p := &pendingRow{row: row, head: h, state: st, views: views,
+		partialPPM: ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance)}
+
+	// Events (epoch processing of `epoch` happened at the first slot of epoch+1).
+	evSlot := uint64(consensus.ComputeStartSlotAtEpoch(cfg, epoch+1))
+	if uint64(epoch) < e.sc.Epochs {
+		if st.CurrentJustifiedCheckpoint.Epoch > prev.CurrentJustifiedCheckpoint.Epoch {
+			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventJustified, Branch: label, Details: cpDetails(st.CurrentJustifiedCheckpoint)})
+		}
+		if st.FinalizedCheckpoint.Epoch > prev.FinalizedCheckpoint.Epoch {
+			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventFinalized, Branch: label, Details: cpDetails(st.FinalizedCheckpoint)})
+		}
+		wasLeak := consensus.IsInInactivityLeak(cfg, prev)
+		nowLeak := consensus.IsInInactivityLeak(cfg, st)
+		if nowLeak && !wasLeak {
+			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventLeakStarted, Branch: label, Details: map[string]any{"finalized_epoch": uint64(st.FinalizedCheckpoint.Epoch)}})
+		}
+		if wasLeak && !nowLeak {
+			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventLeakEnded, Branch: label, Details: map[string]any{"finalized_epoch": uint64(st.FinalizedCheckpoint.Epoch)}})
+		}
+		n := len(prev.Validators)
+		for i := range st.Validators {
+			v := &st.Validators[i]
+			wasSlashed := i < n && prev.Validators[i].Slashed
+			if v.Slashed && !wasSlashed {
+				r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventSlashed, Branch: label, Details: map[string]any{"validator": uint64(i), "group": e.groupName(i)}})
+			}
+			if v.ExitEpoch == epoch+1 {
+				r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventExited, Branch: label, Details: map[string]any{"validator": uint64(i), "group": e.groupName(i), "slashed": v.Slashed}})
+			}
+		}
+		for _, vi := range rep.Ejected {
+			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventEjected, Branch: label, Details: map[string]any{"validator": uint64(vi), "group": e.groupName(int(vi)), "balance_gwei": uint64(st.Balances[vi])}})
+		}
+	}
+	if containsInt(views, 0) && uint64(epoch) < e.sc.Epochs {
+		r.ejectedN += uint64(len(rep.Ejected))
+	}
+	// Finality never reverts within a view.
+	for _, id := range views {
+		f := st.FinalizedCheckpoint.Epoch
+		if f < r.maxFinal[id] {
+			return nil, fmt.Errorf("sim: epoch %d: finality reverted in view %s (%d after %d)", epoch, e.views[id].name, f, r.maxFinal[id])
+		}
+		r.maxFinal[id] = f
+	}
+	return p, nil
+}
+
+func cpDetails(cp consensus.Checkpoint) map[string]any {
+	return map[string]any{"checkpoint_epoch": uint64(cp.Epoch), "root": fmt.Sprintf("%x", cp.Root[:8])}
+}
+
+func (e *Engine) groupName(i int) string {
+	if i < len(e.groupOfVal) {
+		return e.sc.Groups[e.groupOfVal[i]].Name
+	}
+	return ""
+}
+
+func (r *reporter) progress(epoch uint64) Progress {
+	p := Progress{Epoch: epoch + 1, Epochs: r.e.sc.Epochs, Branches: len(r.pending)}
+	for _, pr := range r.pending {
+		if containsInt(pr.views, 0) {
+			p.FinalizedEpoch = pr.row.FinalizedEpoch
+			p.JustifiedEpoch = pr.row.JustifiedEpoch
+		}
+	}
+	return p
+}
+
+// finish flushes nothing more (the settling epoch's rows are dropped) and
+// builds the summary from view 0's branch.
+func (r *reporter) finish() (*Result, error) {
+	e := r.e
+	sc := e.sc
+	s := Summary{
+		Scenario:    sc.Name,
+		Description: sc.Description,
+		Seed:        sc.Seed,
+		Preset:      sc.Preset,
+		Epochs:      sc.Epochs,
+		Validators:  uint64(len(e.agentOfVal)),
+		Agents:      uint64(len(e.agents)),
+		BLSMode:     string(sc.BLS),
+	}
+	if e.mode == agents.SignOff {
+		s.BLSWarning = "BLS is OFF: no signature was produced or verified in this run"
+	}
+	for _, p := range sc.Params {
+		s.Params = append(s.Params, ParamValue{Name: p.Name, Value: p.Value})
+	}
+	for b := range r.branches {
+		s.Branches = append(s.Branches, b)
+	}
+	sort.Strings(s.Branches)
+	s.LongestFinalityGapEpochs = r.longestGap
+	s.Signatures, s.AggregatesVerified, s.VerifyFailures = r.sumSigs, r.sumAggs, r.sumFailures
+	s.Proposals, s.MissedProposals = r.sumProposals, r.sumMissed
+	if p := r.lastEpoch; p != nil {
+		st := p.state
+		s.JustifiedEpoch = p.row.JustifiedEpoch
+		s.FinalizedEpoch = p.row.FinalizedEpoch
+		s.TotalIssuanceGwei = uint64(st.Ledger.Issued)
+		s.TotalPenaltiesGwei = uint64(st.Ledger.Burned)
+		for i := range st.Validators {
+			v := &st.Validators[i]
+			if v.Slashed {
+				s.SlashedValidators++
+			}
+			if v.ExitEpoch <= consensus.Epoch(p.row.Epoch+1) {
+				s.ExitedValidators++
+			}
+		}
+		s.Groups = r.groupSummaries(st)
+		if r.activeBalanceSum > 0 && sc.Epochs > 0 {
+			meanActive := float64(r.activeBalanceSum) / float64(sc.Epochs)
+			years := float64(sc.Epochs) * e.cfg.SecondsPerEpoch() / (365.25 * 86400)
+			s.APRPercent = round6(float64(st.Ledger.Issued) / meanActive / years * 100)
+			s.NetAPRPercent = round6((float64(st.Ledger.Issued) - float64(st.Ledger.Burned)) / meanActive / years * 100)
+		}
+	}
+	s.EjectedValidators = r.ejected()
+	return &Result{Summary: s}, nil
+}
+
+func (r *reporter) ejected() uint64 { return r.ejectedN }
+
+func (r *reporter) groupSummaries(st *consensus.State) []GroupSummary {
+	e := r.e
+	g0 := e.chain.genesis.post
+	var out []GroupSummary
+	for _, g := range e.sc.Groups {
+		gs := GroupSummary{Name: g.Name}
+		for _, vi := range e.registry.ValidatorsOfGroup(g.Name) {
+			gs.Validators++
+			gs.StartBalanceGwei += uint64(g0.Balances[vi])
+			gs.EndBalanceGwei += uint64(st.Balances[vi])
+			if st.Validators[vi].Slashed {
+				gs.Slashed++
+			}
+		}
+		out = append(out, gs)
+	}
+	return out
+}
+
+func round6(x float64) float64 {
+	const f = 1e6
+	if x < 0 {
+		return -float64(int64(-x*f+0.5)) / f
+	}
+	return float64(int64(x*f+0.5)) / f
+}

@@ -1,0 +1,43 @@
+package sim
+
+import (
+	"context"
+
+	"github.com/stakesim/stakesim/scenarios"
+)
+
+// Options tune a run without changing its results.
+type Options struct {
+	// Workers bounds the goroutines used for key derivation and batch
+	// verification (default GOMAXPROCS). Agents always run one goroutine each.
+	Workers int
+	// Progress, when set, is called by the engine goroutine after every epoch.
+	Progress func(Progress)
+}
+
+// Progress reports how far a run has come.
+type Progress struct {
+	Epoch, Epochs  uint64
+	Branches       int
+	FinalizedEpoch uint64
+	JustifiedEpoch uint64
+}
+
+// Result is what a finished run returns besides what went to the Sink.
+type Result struct {
+	Summary Summary
+	Timing  Timing
+}
+
+// Run executes a scenario to completion, streaming epoch rows and events to
+// sink, and returns the summary and timings. The scenario must have been
+// validated by package scenarios. An error means the run stopped (invalid
+// scenario for the engine, an invariant violation such as ETH conservation,
+// or ctx cancelled); outputs already sent to sink are then incomplete.
+func Run(ctx context.Context, sc *scenarios.Scenario, sink Sink, opts Options) (*Result, error) {
+	e, err := New(sc, sink, opts)
+	if err != nil {
+		return nil, err
+	}
+	return e.Run(ctx)
+}

@@ -1,0 +1,147 @@
+package sim
+
+import (
+	"errors"
+	"sort"
+
+	"github.com/prysmaticlabs/go-bitfield"
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/consensus/forkchoice"
+	"github.com/stakesim/stakesim/crypto"
+)
+
+// view is one view group: agents that have seen the same messages share one
+// fork-choice store and one attestation pool.
+type view struct {
+	id    int
+	name  string
+	store *forkchoice.Store
+
+	// pool holds unaggregated attestations by (data root, committee).
+	pool map[poolKey]*poolEntry
+	// deferred fork-choice votes waiting for their slot to pass or their
+	// block to arrive.
+	deferred []deferredVote
+
+	lastFinalized  consensus.Epoch
+	lastJustified  consensus.Epoch
+	inLeak         bool
+	verifyFailures uint64
+}
+
+type poolKey struct {
+	dataRoot consensus.Root
+}
+
+type poolEntry struct {
+	data          consensus.AttestationData
+	committeeSize int
+	// members by position in the committee (sorted when aggregating).
+	members map[int]poolMember
+}
+
+type poolMember struct {
+	validator consensus.ValidatorIndex
+	sig       crypto.Signature
+}
+
+type deferredVote struct {
+	validator consensus.ValidatorIndex
+	data      consensus.AttestationData
+	untilSlot consensus.Slot // drop after this slot
+}
+
+// addAttestation puts one validator's attestation into the pool.
+func (v *view) addAttestation(m *agents.AttestationMsg) {
+	k := poolKey{m.Data.Root()}
+	e, ok := v.pool[k]
+	if !ok {
+		e = &poolEntry{data: m.Data, committeeSize: m.CommitteeSize, members: map[int]poolMember{}}
+		v.pool[k] = e
+	}
+	if _, dup := e.members[m.Position]; !dup {
+		e.members[m.Position] = poolMember{validator: m.Validator, sig: m.Signature}
+	}
+}
+
+// vote applies one gossip vote to fork choice now if it can, else defers it.
+func (v *view) vote(cfg *consensus.Config, now consensus.Slot, val consensus.ValidatorIndex, data consensus.AttestationData) {
+	if data.Slot < now && v.store.HasBlock(data.BeaconBlockRoot) && v.store.HasBlock(data.Target.Root) {
+		_ = v.store.OnAttestation([]consensus.ValidatorIndex{val}, data, false)
+		return
+	}
+	v.deferred = append(v.deferred, deferredVote{validator: val, data: data, untilSlot: data.Slot + consensus.Slot(2*cfg.SlotsPerEpoch)})
+}
+
+// retryDeferred applies deferred votes whose time has come.
+func (v *view) retryDeferred(cfg *consensus.Config, now consensus.Slot) {
+	keep := v.deferred[:0]
+	for _, d := range v.deferred {
+		if d.untilSlot < now {
+			continue
+		}
+		if d.data.Slot < now && v.store.HasBlock(d.data.BeaconBlockRoot) && v.store.HasBlock(d.data.Target.Root) {
+			_ = v.store.OnAttestation([]consensus.ValidatorIndex{d.validator}, d.data, false)
+			continue
+		}
+		keep = append(keep, d)
+	}
+	v.deferred = keep
+}
+
+// prune drops pool entries too old to be included.
+func (v *view) prune(cfg *consensus.Config, now consensus.Slot) {
+	for k, e := range v.pool {
+		if uint64(e.data.Slot)+2*cfg.SlotsPerEpoch < uint64(now) {
+			delete(v.pool, k)
+		}
+	}
+}
+
+// candidates returns the pool's aggregates that could go into a block at
+// slot, in a deterministic order, with their member lists.
+func (v *view) candidates(cfg *consensus.Config, slot consensus.Slot) []*poolEntry {
+	epoch := consensus.ComputeEpochAtSlot(cfg, slot)
+	var out []*poolEntry
+	for _, e := range v.pool {
+		if e.data.Slot+consensus.Slot(cfg.MinAttestationInclusionDelay) > slot {
+			continue
+		}
+		if e.data.Target.Epoch+1 < epoch {
+			continue
+		}
+		out = append(out, e)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := &out[i].data, &out[j].data
+		if a.Slot != b.Slot {
+			return a.Slot > b.Slot // newest first: most likely to earn head and source flags
+		}
+		if a.Index != b.Index {
+			return a.Index < b.Index
+		}
+		ra, rb := a.Root(), b.Root()
+		return string(ra[:]) < string(rb[:])
+	})
+	return out
+}
+
+// aggregate builds the Attestation for a pool entry: bits from members'
+// positions and a signature from the signer.
+func (e *poolEntry) aggregate(sign func(members []poolMember, data *consensus.AttestationData) crypto.Signature) consensus.Attestation {
+	positions := make([]int, 0, len(e.members))
+	for p := range e.members {
+		positions = append(positions, p)
+	}
+	sort.Ints(positions)
+	bits := bitfield.NewBitlist(uint64(e.committeeSize))
+	members := make([]poolMember, len(positions))
+	for i, p := range positions {
+		bits.SetBitAt(uint64(p), true)
+		members[i] = e.members[p]
+	}
+	return consensus.Attestation{AggregationBits: bits, Data: e.data, Signature: sign(members, &e.data)}
+}
+
+var errNoView = errors.New("sim: no such view")
