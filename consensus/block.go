@@ -36,6 +36,13 @@ const maxSlotAdvance = 1 << 32
 //	            process_epoch(state)
 //	        state.slot = Slot(state.slot + 1)
 func ProcessSlots(cfg *Config, st *State, slot Slot) ([]EpochReport, error) {
+	return ProcessSlotsWithPubkeys(cfg, st, slot, nil)
+}
+
+// ProcessSlotsWithPubkeys is ProcessSlots with a public-key index for the
+// pending deposits of epoch processing (see ProcessEpochWithPubkeys). With
+// idx nil it calls ProcessEpoch, which looks for an index on st's Caches.
+func ProcessSlotsWithPubkeys(cfg *Config, st *State, slot Slot, idx PubkeyIndexFunc) ([]EpochReport, error) {
 	if slot <= st.Slot {
 		return nil, fmt.Errorf("%w: process_slots to %d from %d", ErrSlotInPast, slot, st.Slot)
 	}
@@ -49,7 +56,13 @@ func ProcessSlots(cfg *Config, st *State, slot Slot) ([]EpochReport, error) {
 	for st.Slot < slot {
 		processSlot(st)
 		if (uint64(st.Slot)+1)%cfg.SlotsPerEpoch == 0 {
-			r, err := ProcessEpoch(cfg, st)
+			var r EpochReport
+			var err error
+			if idx != nil {
+				r, err = ProcessEpochWithPubkeys(cfg, st, idx)
+			} else {
+				r, err = ProcessEpoch(cfg, st)
+			}
 			if err != nil {
 				return reports, fmt.Errorf("slot %d: process_epoch: %w", st.Slot, err)
 			}

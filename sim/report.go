@@ -349,7 +349,7 @@ func (r *reporter) finish() (*Result, error) {
 		BLSMode:     string(sc.BLS),
 	}
 	if e.mode == agents.SignOff {
-		s.BLSWarning = "BLS is OFF: no signature was produced or verified in this run"
+		s.BLSWarning = "BLS IS OFF: no signature was produced or verified in this run"
 	}
 	for _, p := range sc.Params {
 		s.Params = append(s.Params, ParamValue{Name: p.Name, Value: p.Value})

@@ -193,9 +193,9 @@ func printSummary(w io.Writer, s *sim.Summary, t *sim.Timing, dir string) error 
 	if s.BLSMode == string(scenarios.BLSOff) {
 		warning := s.BLSWarning
 		if warning == "" {
-			warning = "no signature was made or verified"
+			warning = "BLS IS OFF: no signature was made or verified"
 		}
-		fmt.Fprintf(w, "WARNING: BLS IS OFF: %s; these results say nothing about signature costs or failures.\n", warning)
+		fmt.Fprintf(w, "WARNING: %s; these results say nothing about signature costs or failures.\n", warning)
 	}
 	_, err = fmt.Fprintf(w, "outputs in %s (%s, %s, %s, %s)\n", dir,
 		output.EpochsFile, output.EventsFile, output.SummaryFile, output.TimingFile)

@@ -197,7 +197,9 @@ func TestEquivocatingWeightDisappears(t *testing.T) {
 // that a rejected attestation leaves the weights unchanged.
 // Reference: validate_on_attestation, validate_target_epoch_against_current_time.
 func TestAttestationValidation(t *testing.T) {
-	cp := func(e consensus.Epoch, r string) consensus.Checkpoint { return consensus.Checkpoint{Epoch: e, Root: rt(r)} }
+	cp := func(e consensus.Epoch, r string) consensus.Checkpoint {
+		return consensus.Checkpoint{Epoch: e, Root: rt(r)}
+	}
 	tests := []struct {
 		name      string
 		data      consensus.AttestationData

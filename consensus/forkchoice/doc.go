@@ -1,0 +1,94 @@
+// Package forkchoice is the LMD-GHOST + Casper FFG fork choice of
+// specs/phase0/fork-choice.md, as amended up to Electra (the later forks
+// change only execution-payload and data-availability parts, which are not
+// modelled). One Store serves one view group of the simulator: the agents
+// that have seen the same messages. A Store holds a block tree with any
+// number of branches, so partitions and attacks keep all their forks.
+//
+// The package does no state transition. The engine computes each block's
+// post-state (package consensus) and hands the Store a BlockInfo: root,
+// parent, slot, and the post-state's justified and finalized checkpoints
+// both as realized and as pulled up to the next epoch boundary
+// (compute_pulled_up_tip). Weights come from a callback that returns the
+// effective balance of every validator in a checkpoint state (0 for
+// validators inactive in that state's epoch or slashed); the Store calls it
+// once per justified checkpoint and keeps the slice, so the callback must be
+// deterministic and the slice must not be modified afterwards.
+//
+// # What the engine calls, in order
+//
+// Create the store once per view group:
+//
+//	fc := forkchoice.New(cfg, genesisInfo, balancesAt)
+//	fc.SetAutoPrune(true) // optional; otherwise call Prune after finality advances
+//
+// Then, for every slot, in simulated time order:
+//
+//  1. OnTick(slot*cfg.SlotDurationMs) at the start of the slot. This resets
+//     the proposer boost and, at an epoch's first slot, realizes the
+//     unrealized checkpoints. Time is milliseconds since genesis; a time not
+//     after the store's time is ignored.
+//  2. The proposer's view: Head() gives the parent for the slot's block.
+//  3. For each block the network delivers to the view, first OnTick(arrival
+//     time in ms), then OnBlock(info). The arrival time decides the proposer
+//     boost: a block for the current slot arriving before
+//     ATTESTATION_DUE_BPS (3333/10000 of the slot, 1999 ms of a 6 s slot) is
+//     timely. Deliver parents before children. ErrUnknownParent and
+//     ErrFutureBlock mean "retry later" (queue the block until its parent
+//     arrives or its slot starts); ErrNotDescendant and ErrBlockSlot mean
+//     "drop". Then, for the block's contents: OnAttesterSlashing(indices)
+//     for each attester slashing (indices = the intersection of the two
+//     attestations' attesting indices) and OnAttestation(indices, data,
+//     true) for each included attestation.
+//  4. The attesters' view at the attestation deadline: Head() (and
+//     CheckpointBlock(head, epoch) for the FFG target, Justified() for the
+//     source).
+//  5. For each wire attestation delivered to the view:
+//     OnAttestation(attestingIndices, data, false). The engine has already
+//     checked the aggregate signature and committee against the target
+//     checkpoint state (on_attestation's store_target_checkpoint_state and
+//     is_valid_indexed_attestation). An attestation counts only from the
+//     slot after its own: ErrEarlyAttestation, ErrUnknownBlock and a future
+//     ErrTargetEpoch mean "retry later"; the other errors mean "drop".
+//     Attester slashings seen on the wire go to OnAttesterSlashing at once.
+//  6. When Finalized() has advanced: Prune() (unless auto-pruning is on).
+//
+// Every handler either succeeds or returns an error and leaves the Store
+// unchanged. Head, Weight, Justified, Finalized, Ancestor and HasBlock only
+// read (Head and Weight fill a cache).
+//
+// # Cost
+//
+// Head costs O(validators + blocks): latest messages are summed per voted
+// block once, subtree weights are accumulated in one pass over the blocks
+// in insertion order (a parent is always stored before its children), leaf
+// viability is propagated up in the same pass, and the GHOST walk visits
+// each block at most once. The result is cached until a handler changes the
+// store, so asking for the head twice in one slot costs one computation.
+// OnBlock computes the pre-block head only when the block could take the
+// proposer boost (timely and first in its slot), as update_proposer_boost_root
+// needs it. Nothing iterates a map to decide anything: blocks live in an
+// insertion-ordered slice, latest messages in a slice indexed by validator.
+//
+// # Differences from the spec text
+//
+//   - get_proposer_head, the late-block re-org of the proposer (with
+//     is_head_late, is_head_weak, is_parent_strong and the other re-org
+//     helpers), is not implemented; proposers build on Head(). Block
+//     timeliness is recorded (IsTimely) so it can be added later.
+//   - Execution payloads (notify_forkchoice_updated, safe_block_hash,
+//     validate_merge_block) and data availability (is_data_available) are
+//     not modelled.
+//   - The signature and committee checks of on_attestation and
+//     on_attester_slashing are the engine's; the Store takes attesting and
+//     equivocating indices.
+//   - get_ancestor stops at the oldest block in the store (the anchor, or
+//     the finalized block after Prune) instead of failing on a missing
+//     parent; clients treat their anchor the same way.
+//   - A block whose slot is not after its parent's is rejected with
+//     ErrBlockSlot (the spec's state_transition would reject it).
+//   - Validator indices are bounded by MaxValidators.
+//   - If the justified checkpoint block is not in the store (possible only
+//     after Prune with checkpoints from different branches), Head starts
+//     from the finalized block, or else the oldest block.
+package forkchoice

@@ -1,0 +1,101 @@
+package scenarios
+
+import (
+	"errors"
+	"testing"
+)
+
+// FuzzParseScenario checks that Parse never panics, that every failure is a
+// bounded, sorted ErrorList with positions inside the file, and that every
+// success satisfies the limits the engine relies on.
+func FuzzParseScenario(f *testing.F) {
+	for _, b := range Builtins() {
+		f.Add(b.YAML, "")
+		for _, p := range b.Params {
+			f.Add(b.YAML, p.Name+"=1")
+		}
+	}
+	f.Add([]byte(twoGroups+"network:\n  partitions:\n    - {name: p, start_epoch: 1, end_epoch: 2, groups: [{name: x, members: [a]}, {name: y, members: [b]}]}\n"), "")
+	f.Add([]byte(paramsHead+"validators:\n  - {name: a, count: \"${round(p / 3)}\", behaviours: [{kind: late, delay_ms: \"${p}\"}]}\n"), "p=4")
+	f.Add([]byte("a: &x [*x]\n"), "")
+	f.Add([]byte(""), "")
+	f.Fuzz(func(t *testing.T, data []byte, set string) {
+		var overrides []Override
+		if o, err := ParseOverride(set); err == nil {
+			overrides = append(overrides, o)
+		}
+		s, err := Parse("f.yaml", data, overrides)
+		if err != nil {
+			if s != nil {
+				t.Fatal("scenario and error both returned")
+			}
+			var list ErrorList
+			if !errors.As(err, &list) || len(list) == 0 || len(list) > maxReported+1 {
+				t.Fatalf("error %T with %d problems", err, len(list))
+			}
+			for i, e := range list {
+				if e.Pos.File != "f.yaml" || e.Pos.Line < 1 || e.Pos.Col < 1 {
+					t.Fatalf("problem %d has position %+v: %v", i, e.Pos, e)
+				}
+				if i > 0 && e.Pos.before(list[i-1].Pos) {
+					t.Fatalf("problems not sorted: %v", err)
+				}
+			}
+			return
+		}
+		checkInvariants(t, s)
+	})
+}
+
+// checkInvariants asserts the documented limits of a successfully parsed
+// scenario.
+func checkInvariants(t *testing.T, s *Scenario) {
+	t.Helper()
+	if s.Name == "" || s.Description == "" || s.Epochs < 1 || s.Epochs > MaxEpochs {
+		t.Fatalf("header %q %q epochs %d", s.Name, s.Description, s.Epochs)
+	}
+	if _, ok := parseBLS(string(s.BLS)); !ok || (s.Preset != PresetMinimal && s.Preset != PresetMainnet) {
+		t.Fatalf("bls %q preset %q", s.BLS, s.Preset)
+	}
+	total := s.TotalValidators()
+	if total < 1 || total > MaxValidators || len(s.Groups) == 0 {
+		t.Fatalf("%d validators in %d groups", total, len(s.Groups))
+	}
+	names := map[string]bool{}
+	for _, g := range s.Groups {
+		if names[g.Name] || g.Count < 0 || g.BalanceGwei == 0 || g.Credentials > 2 || g.ValidatorsPerAgent < 1 || len(g.Behaviours) == 0 {
+			t.Fatalf("bad group %+v", g)
+		}
+		names[g.Name] = true
+		for _, b := range g.Behaviours {
+			if _, ok := lookupKind(b.Kind); !ok || (b.HasToEpoch && b.ToEpoch <= b.FromEpoch) || b.DelayMs > MaxLateDelayMs {
+				t.Fatalf("bad behaviour %+v", b)
+			}
+		}
+	}
+	if _, ok := lookupDist(s.Network.Delay.Dist); !ok || s.Network.LossPPM >= 1_000_000 {
+		t.Fatalf("bad network %+v", s.Network)
+	}
+	for i, p := range s.Network.Partitions {
+		if p.EndEpoch <= p.StartEpoch || (i > 0 && p.StartEpoch < s.Network.Partitions[i-1].EndEpoch) || len(p.Groups) < 2 {
+			t.Fatalf("bad partition %+v", p)
+		}
+		seen := map[string]bool{}
+		for _, vg := range p.Groups {
+			for _, m := range vg.Members {
+				if seen[m] || !names[m] {
+					t.Fatalf("bad member %q in %+v", m, p)
+				}
+				seen[m] = true
+			}
+		}
+		if len(seen) != len(names) {
+			t.Fatalf("partition %q covers %d of %d groups", p.Name, len(seen), len(names))
+		}
+	}
+	for _, p := range s.Params {
+		if p.Value < p.Min || p.Value > p.Max {
+			t.Fatalf("param %+v out of range", p)
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package sim_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stakesim/stakesim/internal/output"
+	"github.com/stakesim/stakesim/scenarios"
+	"github.com/stakesim/stakesim/sim"
+)
+
+// runScenario runs a built-in scenario with overrides into a temp dir and
+// returns the directory and the result.
+func runScenario(t *testing.T, name string, epochs uint64, bls string, sets ...string) (string, *sim.Result) {
+	t.Helper()
+	var ovs []scenarios.Override
+	for _, s := range sets {
+		k, v, _ := strings.Cut(s, "=")
+		ovs = append(ovs, scenarios.Override{Name: k, Value: v})
+	}
+	sc, err := scenarios.Load(name, ovs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if epochs > 0 {
+		if err := sc.SetEpochs(epochs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if bls != "" {
+		if err := sc.SetBLS(bls); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	w, err := output.Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(context.Background(), sc, w, sim.Options{})
+	if err != nil {
+		w.Abort()
+		t.Fatal(err)
+	}
+	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
+		t.Fatal(err)
+	}
+	return dir, res
+}
+
+type row map[string]string
+
+func readRows(t *testing.T, dir string) []row {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "epochs.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []row
+	for _, r := range recs[1:] {
+		m := row{}
+		for i, h := range recs[0] {
+			m[h] = r[i]
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func (r row) u(t *testing.T, k string) uint64 {
+	t.Helper()
+	v, err := strconv.ParseUint(r[k], 10, 64)
+	if err != nil {
+		t.Fatalf("column %s: %v", k, err)
+	}
+	return v
+}
+
+// TestBaselineFinalizesEveryEpoch: with real BLS, every epoch after the
+// first two is justified at its end and the one before finalized, with
+// full target participation and no verification failure.
+func TestBaselineFinalizesEveryEpoch(t *testing.T) {
+	dir, res := runScenario(t, "baseline", 6, "full", "validators=256")
+	rows := readRows(t, dir)
+	if len(rows) != 6 {
+		t.Fatalf("rows = %d, want 6", len(rows))
+	}
+	for _, r := range rows {
+		e := r.u(t, "epoch")
+		if r["branch"] != "main" {
+			t.Errorf("epoch %d: branch %q", e, r["branch"])
+		}
+		if r["target_participation"] != "1.000000" {
+			t.Errorf("epoch %d: target participation %s", e, r["target_participation"])
+		}
+		if r.u(t, "verify_failures") != 0 {
+			t.Errorf("epoch %d: verify failures", e)
+		}
+		if r.u(t, "aggregates_verified") == 0 || r.u(t, "signatures") == 0 {
+			t.Errorf("epoch %d: nothing verified", e)
+		}
+		if e >= 2 && r.u(t, "justified_epoch") != e {
+			t.Errorf("epoch %d: justified %s", e, r["justified_epoch"])
+		}
+		if e >= 3 && r.u(t, "finalized_epoch") != e-1 {
+			t.Errorf("epoch %d: finalized %s", e, r["finalized_epoch"])
+		}
+	}
+	s := res.Summary
+	if s.VerifyFailures != 0 || s.BLSMode != "full" || s.BLSWarning != "" {
+		t.Errorf("summary: %+v", s)
+	}
+	// Every validator signed once per epoch and every block is signed; the
+	// last slot's attestations are included in the next (unreported) epoch.
+	if want := uint64(256*6) - 256/8 + s.Proposals; s.Signatures != want {
+		t.Errorf("signatures = %d, want %d", s.Signatures, want)
+	}
+}
+
+// TestOfflineKeepsFinalityAndLosesBalance: 20% offline cannot stop
+// finality; the offline group's balance falls while the online group's rises.
+func TestOfflineKeepsFinalityAndLosesBalance(t *testing.T) {
+	dir, res := runScenario(t, "offline-20", 12, "off")
+	rows := readRows(t, dir)
+	last := rows[len(rows)-1]
+	if e := last.u(t, "epoch"); last.u(t, "finalized_epoch")+3 < e {
+		t.Errorf("finality lost: epoch %d finalized %s", e, last["finalized_epoch"])
+	}
+	for _, r := range rows {
+		if r["in_inactivity_leak"] != "0" {
+			t.Errorf("epoch %s in leak", r["epoch"])
+		}
+	}
+	var on, off *sim.GroupSummary
+	for i := range res.Summary.Groups {
+		g := &res.Summary.Groups[i]
+		if strings.Contains(g.Name, "offline") {
+			off = g
+		} else {
+			on = g
+		}
+	}
+	if on == nil || off == nil {
+		t.Fatalf("groups: %+v", res.Summary.Groups)
+	}
+	if off.EndBalanceGwei >= off.StartBalanceGwei {
+		t.Errorf("offline balance did not fall: %d -> %d", off.StartBalanceGwei, off.EndBalanceGwei)
+	}
+	if on.EndBalanceGwei <= on.StartBalanceGwei {
+		t.Errorf("online balance did not rise: %d -> %d", on.StartBalanceGwei, on.EndBalanceGwei)
+	}
+	if !strings.Contains(res.Summary.BLSWarning, "OFF") {
+		t.Errorf("bls off not said loudly: %q", res.Summary.BLSWarning)
+	}
+}
+
+// TestPartitionStallsAndResumes: a 50/50 partition stops finality on both
+// sides (two branches), and finality resumes after the heal on one branch.
+func TestPartitionStallsAndResumes(t *testing.T) {
+	dir, res := runScenario(t, "partition-50-50", 0, "off")
+	rows := readRows(t, dir)
+	sc, _ := scenarios.Load("partition-50-50", nil)
+	p := sc.Network.Partitions[0]
+	branches := map[string]bool{}
+	var stalled, resumed bool
+	for _, r := range rows {
+		e := r.u(t, "epoch")
+		branches[r["branch"]] = true
+		if e > p.StartEpoch+1 && e < p.EndEpoch && r.u(t, "finalized_epoch") < p.StartEpoch {
+			stalled = true
+		}
+		if e >= p.EndEpoch+2 && r.u(t, "finalized_epoch") >= p.EndEpoch {
+			resumed = true
+		}
+	}
+	if len(branches) < 3 {
+		t.Errorf("branches %v: want the joint branch and one per side", branches)
+	}
+	if !stalled || !resumed {
+		t.Errorf("stalled=%v resumed=%v", stalled, resumed)
+	}
+	if res.Summary.LongestFinalityGapEpochs < p.EndEpoch-p.StartEpoch {
+		t.Errorf("longest gap %d", res.Summary.LongestFinalityGapEpochs)
+	}
+	ev, _ := os.ReadFile(filepath.Join(dir, "events.jsonl"))
+	for _, k := range []string{"partition_started", "partition_healed", "leak_started", "leak_ended", "finalized"} {
+		if !bytes.Contains(ev, []byte(`"kind":"`+k+`"`)) {
+			t.Errorf("no %s event", k)
+		}
+	}
+}
+
+func readOutputs(t *testing.T, dir string) map[string][]byte {
+	out := map[string][]byte{}
+	for _, f := range []string{"epochs.csv", "events.jsonl", "summary.json"} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[f] = b
+	}
+	return out
+}
+
+// TestDeterministicAcrossGOMAXPROCS: same scenario and seed give
+// byte-identical outputs with one and with several OS threads.
+func TestDeterministicAcrossGOMAXPROCS(t *testing.T) {
+	prev := runtime.GOMAXPROCS(1)
+	defer runtime.GOMAXPROCS(prev)
+	d1, _ := runScenario(t, "partition-50-50", 14, "aggregate")
+	runtime.GOMAXPROCS(max(2, prev))
+	d2, _ := runScenario(t, "partition-50-50", 14, "aggregate")
+	a, b := readOutputs(t, d1), readOutputs(t, d2)
+	for f := range a {
+		if !bytes.Equal(a[f], b[f]) {
+			t.Errorf("%s differs between GOMAXPROCS=1 and %d", f, max(2, prev))
+		}
+	}
+}
+
+// TestBLSModesAgree: the chain does not depend on the BLS mode; only the
+// signature bookkeeping does. full and aggregate verify the same number of
+// aggregates and signatures.
+func TestBLSModesAgree(t *testing.T) {
+	dFull, rFull := runScenario(t, "offline-20", 4, "full")
+	dAgg, rAgg := runScenario(t, "offline-20", 4, "aggregate")
+	dOff, _ := runScenario(t, "offline-20", 4, "off")
+	full, agg, off := readOutputs(t, dFull), readOutputs(t, dAgg), readOutputs(t, dOff)
+	if !bytes.Equal(full["epochs.csv"], agg["epochs.csv"]) || !bytes.Equal(full["events.jsonl"], agg["events.jsonl"]) {
+		t.Errorf("full and aggregate runs differ")
+	}
+	// Block roots commit to signature bytes, so only the per-epoch figures
+	// (not the roots in events) can agree with off mode.
+	if !bytes.Equal(full["epochs.csv"], off["epochs.csv"]) {
+		t.Errorf("full and off runs have different epochs.csv")
+	}
+	if rFull.Summary.Signatures != rAgg.Summary.Signatures || rFull.Summary.AggregatesVerified != rAgg.Summary.AggregatesVerified {
+		t.Errorf("signature counts differ: %+v vs %+v", rFull.Summary, rAgg.Summary)
+	}
+}
