@@ -58,13 +58,7 @@ type State struct {
 	// balance goes through IncreaseBalance/DecreaseBalance/Withdraw so the
 	// engine can check ETH conservation every epoch.
 	Ledger Ledger
-	// BoundaryLedger is Ledger as it stood after the last epoch processing,
-	// so that Ledger minus BoundaryLedger is what one epoch issued and burned
-	// on this branch. ProcessEpoch sets it.
-	BoundaryLedger Ledger
-
-	// Pubkeys resolves validator public keys (for deposits and slashing
-	// evidence); shared, read-only, never copied.
+	// caches memoises shufflings and proposers; shared by copies (see Caches).
 	caches *Caches
 }
 
