@@ -199,3 +199,29 @@ func TestPenaltyClampOrder(t *testing.T) {
 		t.Errorf("burned %d, report penalties %d, want 1000 each", got, rep.Penalties)
 	}
 }
+
+// TestStepwiseMatchesFused: the exported step functions, run in spec order,
+// give the same balances and scores as ProcessEpoch's fused pass.
+func TestStepwiseMatchesFused(t *testing.T) {
+	cfg := Mainnet()
+	for _, fin := range []Epoch{8, 2} {
+		a := efMixedParticipation(&cfg)
+		a.FinalizedCheckpoint = Checkpoint{Epoch: fin}
+		b := a.Copy()
+		if err := ProcessJustificationAndFinalization(&cfg, a); err != nil {
+			t.Fatal(err)
+		}
+		ProcessInactivityUpdates(&cfg, a)
+		rew, pen := ProcessRewardsAndPenalties(&cfg, a)
+		rep := efProcess(t, &cfg, b)
+		for i := range a.Balances {
+			if a.Balances[i] != b.Balances[i] || a.InactivityScores[i] != b.InactivityScores[i] {
+				t.Errorf("finalized %d, validator %d: stepwise %d/%d, fused %d/%d", fin, i,
+					a.Balances[i], a.InactivityScores[i], b.Balances[i], b.InactivityScores[i])
+			}
+		}
+		if rew != rep.Rewards || pen != rep.Penalties || (rew == 0 && fin == 8) {
+			t.Errorf("finalized %d: stepwise +%d -%d, fused +%d -%d", fin, rew, pen, rep.Rewards, rep.Penalties)
+		}
+	}
+}

@@ -19,6 +19,13 @@ func FuzzParseScenario(f *testing.F) {
 	f.Add([]byte(paramsHead+"validators:\n  - {name: a, count: \"${round(p / 3)}\", behaviours: [{kind: late, delay_ms: \"${p}\"}]}\n"), "p=4")
 	f.Add([]byte("a: &x [*x]\n"), "")
 	f.Add([]byte(""), "")
+	// Inputs that made the YAML parser (this or older versions) panic, and
+	// YAML features the schema rejects.
+	for _, s := range []string{"{? {? ", "true :", "10.:", "0::", "{0", "*-0", ">\n>", "&{0", "0\n:",
+		"{\"000\":0000A,", "? a\n: b\n", "<<: {a: 1}\n", "a: !!int 1\n", "name: |\n", "- - - - {\n0}0\n"} {
+		f.Add([]byte(s), "")
+		f.Add(append([]byte(head), s...), "")
+	}
 	f.Fuzz(func(t *testing.T, data []byte, set string) {
 		var overrides []Override
 		if o, err := ParseOverride(set); err == nil {
