@@ -137,6 +137,8 @@ func ShufflePermutation(cfg *Config, indexCount uint64, seed Root) []uint64 {
 	if indexCount == 0 {
 		return perm
 	}
+	// Bucket b's hash covers positions 256b..256b+255, one bit each, so the
+	// concatenated hashes are a bit array indexed by position.
 	buckets := (indexCount + 255) / 256
 	sources := make([]byte, buckets*32)
 	var buf [37]byte
@@ -151,12 +153,17 @@ func ShufflePermutation(cfg *Config, indexCount uint64, seed Root) []uint64 {
 			copy(sources[b*32:], h[:])
 		}
 		for i, idx := range perm {
-			flip := (pivot + indexCount - idx) % indexCount
-			position := max(idx, flip)
-			byteVal := sources[(position/256)*32+(position%256)/8]
-			if (byteVal>>(position%8))&1 == 1 {
-				perm[i] = flip
+			// (pivot + indexCount - idx) % indexCount without a division:
+			// both pivot and idx are below indexCount.
+			flip := pivot + indexCount - idx
+			if flip >= indexCount {
+				flip -= indexCount
 			}
+			position := max(idx, flip)
+			bit := uint64(sources[position>>3]>>(position&7)) & 1
+			// Branch-free select: the bit is a coin flip, so a branch
+			// would mispredict half the time.
+			perm[i] = idx ^ ((idx ^ flip) & -bit)
 		}
 	}
 	return perm

@@ -125,7 +125,7 @@ func (d *decoder) checkPlain(n ast.Node, path string, depth int) bool {
 	case *ast.MappingValueNode:
 		switch k := n.Key.(type) {
 		case *ast.StringNode:
-			return d.checkPlain(n.Value, join(path, k.Value), depth+1)
+			return d.checkPlain(n.Value, join(path, pathKey(k.Value)), depth+1)
 		case nil:
 			d.errorf(d.pos(n), path, "mapping entry without a key")
 		default:
@@ -183,6 +183,14 @@ func describe(n ast.Node) string {
 		return "a list"
 	case *ast.MappingNode, *ast.MappingValueNode:
 		return "a mapping"
+	case *ast.MappingKeyNode:
+		return "a complex key (?)"
+	case *ast.AnchorNode:
+		return "an anchor"
+	case *ast.AliasNode:
+		return "an alias"
+	case *ast.TagNode:
+		return "a tagged value"
 	default:
 		return n.Type().String()
 	}
@@ -200,6 +208,18 @@ func join(path, name string) string {
 		return name
 	}
 	return path + "." + name
+}
+
+// plainKey matches keys that can appear in a field path as they are.
+var plainKey = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// pathKey returns name as it should appear in a field path: quoted when it
+// contains anything unusual, so that a message stays on one line.
+func pathKey(name string) string {
+	if plainKey.MatchString(name) {
+		return name
+	}
+	return strconv.Quote(truncate(name))
 }
 
 func index(path string, i int) string { return fmt.Sprintf("%s[%d]", path, i) }
@@ -289,7 +309,7 @@ func (d *decoder) object(n ast.Node, path string, allowed []string, reject func(
 			continue // reported by checkPlain
 		}
 		name := k.Value
-		fpath := join(path, name)
+		fpath := join(path, pathKey(name))
 		if prev, dup := o.fields[name]; dup {
 			d.errorf(d.pos(k), fpath, "duplicate field (first at line %d)", d.pos(prev.key).Line)
 			continue

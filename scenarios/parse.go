@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -30,7 +31,9 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), maxInputBytes)
 		return nil
 	}
-	f, err := parseYAML(data)
+	// A UTF-8 byte order mark is invisible in editors; columns are counted
+	// without it.
+	f, err := parseYAML(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
 	if err != nil {
 		d.syntaxError(err)
 		return nil

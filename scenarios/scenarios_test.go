@@ -304,6 +304,18 @@ func TestParseBadInputs(t *testing.T) {
 			at:   "&g",
 		},
 		{
+			name: "complex key",
+			src:  head + "? validators\n: []\n",
+			want: "x.yaml:4:1: keys must be plain strings, not a complex key (?)",
+			at:   "? validators",
+		},
+		{
+			name: "odd key is quoted in the path",
+			src:  head + "validators:\n  - {name: a, count: 1, \"x y\": 1}\n",
+			want: `x.yaml:5:25: validators[0]."x y": unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours)`,
+			at:   `"x y"`,
+		},
+		{
 			name: "empty file",
 			src:  "# nothing\n",
 			want: "x.yaml:1:1: empty scenario: expected a mapping with at least name, description, epochs and validators",
@@ -819,5 +831,14 @@ func TestBehaviourKinds(t *testing.T) {
 				t.Errorf("kind %s field %s: bad table entry", k.name, f.name)
 			}
 		}
+	}
+}
+
+func TestByteOrderMark(t *testing.T) {
+	src := "\xef\xbb\xbf" + head + "validators:\n  - {name: a, count: 0}\n"
+	_, err := Parse("x.yaml", []byte(src), nil)
+	// Columns are counted without the invisible mark.
+	if want := "x.yaml:4:1: validators: no validators: the group counts add up to 0"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %s", err, want)
 	}
 }

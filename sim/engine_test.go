@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/economics"
 	"github.com/stakesim/stakesim/internal/output"
 	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sim"
@@ -248,5 +250,24 @@ func TestBLSModesAgree(t *testing.T) {
 	}
 	if rFull.Summary.Signatures != rAgg.Summary.Signatures || rFull.Summary.AggregatesVerified != rAgg.Summary.AggregatesVerified {
 		t.Errorf("signature counts differ: %+v vs %+v", rFull.Summary, rAgg.Summary)
+	}
+}
+
+// TestSteadyIssuanceMatchesEconomics: once the chain is running, a fully
+// participating epoch mints exactly what the analytic formula of package
+// economics says, to the Gwei (an independent calculation of the spec's
+// reward arithmetic).
+func TestSteadyIssuanceMatchesEconomics(t *testing.T) {
+	dir, _ := runScenario(t, "baseline", 5, "off")
+	cfg := consensus.Minimal()
+	want := uint64(economics.IdealEpochIssuance(&cfg, 1024, 32_000_000_000))
+	rows := readRows(t, dir)
+	for _, r := range rows[2:] {
+		if got := r.u(t, "issuance_gwei"); got != want {
+			t.Errorf("epoch %s: issuance %d, want %d", r["epoch"], got, want)
+		}
+		if r.u(t, "penalties_gwei") != 0 {
+			t.Errorf("epoch %s: penalties in a perfect run", r["epoch"])
+		}
 	}
 }

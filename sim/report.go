@@ -8,6 +8,7 @@ import (
 
 	"github.com/stakesim/stakesim/agents"
 	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/economics"
 )
 
 // reporter turns the chain's branch heads into epochs.csv rows, events and
@@ -378,10 +379,11 @@ func (r *reporter) finish() (*Result, error) {
 		}
 		s.Groups = r.groupSummaries(st)
 		if r.activeBalanceSum > 0 && sc.Epochs > 0 {
-			meanActive := float64(r.activeBalanceSum) / float64(sc.Epochs)
-			years := float64(sc.Epochs) * e.cfg.SecondsPerEpoch() / (365.25 * 86400)
-			s.APRPercent = round6(float64(st.Ledger.Issued) / meanActive / years * 100)
-			s.NetAPRPercent = round6((float64(st.Ledger.Issued) - float64(st.Ledger.Burned)) / meanActive / years * 100)
+			meanActive := consensus.Gwei(r.activeBalanceSum / sc.Epochs)
+			perEpoch := st.Ledger.Issued / consensus.Gwei(sc.Epochs)
+			s.APRPercent = round6(economics.AnnualisedPercent(&e.cfg, perEpoch, meanActive))
+			net := economics.AnnualisedPercent(&e.cfg, st.Ledger.Burned/consensus.Gwei(sc.Epochs), meanActive)
+			s.NetAPRPercent = round6(s.APRPercent - net)
 		}
 	}
 	s.EjectedValidators = r.ejected()

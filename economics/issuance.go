@@ -1,0 +1,68 @@
+package economics
+
+import "github.com/stakesim/stakesim/consensus"
+
+// IdealEpochIssuance is the ETH minted in one epoch by n validators of equal
+// effective balance eb when every validator attests timely on all three
+// flags (source, target, head) and every slot's block includes the previous
+// slot's attestations. It follows get_flag_index_deltas (Altair) and the
+// proposer reward of process_attestation:
+//
+//	reward_numerator = base_reward * weight * unslashed_participating_increments
+//	reward = reward_numerator // (active_increments * WEIGHT_DENOMINATOR)
+//
+//	proposer_reward_denominator = (WEIGHT_DENOMINATOR - PROPOSER_WEIGHT) * WEIGHT_DENOMINATOR // PROPOSER_WEIGHT
+//	proposer_reward = Gwei(proposer_reward_numerator // proposer_reward_denominator)
+//
+// With everyone participating the flag reward of each validator is
+// base_reward * weight // WEIGHT_DENOMINATOR; each slot's block earns its
+// proposer the sum of base_reward * (14 + 26 + 14) over that slot's
+// committees, divided by 448 (floored per committee aggregate). Sync
+// committee rewards are not modelled.
+func IdealEpochIssuance(cfg *consensus.Config, n uint64, eb consensus.Gwei) consensus.Gwei {
+	if n == 0 {
+		return 0
+	}
+	inc := uint64(cfg.EffectiveBalanceIncrement)
+	increments := uint64(eb) / inc
+	total := n * increments * inc
+	if total < inc {
+		total = inc
+	}
+	perIncrement := inc * cfg.BaseRewardFactor / consensus.IntegerSquareroot(total)
+	baseReward := increments * perIncrement
+
+	var flagReward uint64
+	for _, w := range consensus.ParticipationFlagWeights {
+		// unslashed_participating_increments == active_increments cancel out.
+		flagReward += baseReward * w * (n * increments) / (n * increments * consensus.WeightDenominator)
+	}
+	issued := n * flagReward
+
+	denominator := uint64((consensus.WeightDenominator - consensus.ProposerWeight) * consensus.WeightDenominator / consensus.ProposerWeight)
+	var weightSum uint64
+	for _, w := range consensus.ParticipationFlagWeights {
+		weightSum += w
+	}
+	// process_attestation floors the proposer reward per attestation, and a
+	// block carries one aggregate per committee. Committees cut the shuffled
+	// active list into count contiguous slices: committee k holds
+	// floor(n*(k+1)/count) - floor(n*k/count) validators.
+	perSlot := max(1, min(cfg.MaxCommitteesPerSlot, n/cfg.SlotsPerEpoch/cfg.TargetCommitteeSize))
+	count := cfg.SlotsPerEpoch * perSlot
+	for k := uint64(0); k < count; k++ {
+		size := n*(k+1)/count - n*k/count
+		issued += size * baseReward * weightSum / denominator
+	}
+	return consensus.Gwei(issued)
+}
+
+// AnnualisedPercent converts an amount earned per epoch on a stake into a
+// yearly percentage (simple, not compounded), with the preset's epoch length.
+func AnnualisedPercent(cfg *consensus.Config, perEpoch, stake consensus.Gwei) float64 {
+	if stake == 0 {
+		return 0
+	}
+	epochsPerYear := 365.25 * 86400 / cfg.SecondsPerEpoch()
+	return float64(perEpoch) / float64(stake) * epochsPerYear * 100
+}

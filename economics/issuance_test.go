@@ -1,0 +1,41 @@
+package economics
+
+import (
+	"math"
+	"testing"
+
+	"github.com/stakesim/stakesim/consensus"
+)
+
+// TestIdealEpochIssuanceByHand checks the formula against numbers worked out
+// by hand from the spec text for 1,024 validators of 32 ETH (minimal preset).
+func TestIdealEpochIssuanceByHand(t *testing.T) {
+	cfg := consensus.Minimal()
+	// total = 1024 * 32e9 = 32,768e9 Gwei; isqrt(32,768,000,000,000) = 5,724,334
+	// (5,724,334^2 = 32,767,999,741,556 <= total < 5,724,335^2).
+	// per increment = 1e9 * 64 // 5,724,334 = 11,180; base reward = 32 * 11,180 = 357,760.
+	// flags: 357,760*14//64 = 78,260; *26//64 = 145,340; *14//64 = 78,260 -> 301,860 each.
+	// proposers: 8 slots x 4 committees of 32: 32 * 357,760 * 54 // 448 = 1,379,931 each.
+	want := consensus.Gwei(1024*301_860 + 32*1_379_931)
+	if got := IdealEpochIssuance(&cfg, 1024, 32_000_000_000); got != want {
+		t.Fatalf("IdealEpochIssuance = %d, want %d", got, want)
+	}
+}
+
+// TestAnnualisedPercentMainnetOrder: about 1M validators of 32 ETH earn the
+// familiar ~2.8% a year from attestations and proposals (sync excluded).
+func TestAnnualisedPercentMainnetOrder(t *testing.T) {
+	cfg := consensus.Mainnet()
+	n := uint64(1_000_000)
+	per := IdealEpochIssuance(&cfg, n, 32_000_000_000)
+	apr := AnnualisedPercent(&cfg, per, consensus.Gwei(n*32_000_000_000))
+	// 64/sqrt(32e15) per increment-Gwei, times 62/64 of the weights, times
+	// 82,181 epochs a year: 2.0% .. 3.5% bounds the spec value (about 2.8%).
+	base := 64 / math.Sqrt(32e15) * (54.0/64 + 54.0/448) * 365.25 * 86400 / 384 * 100
+	if math.Abs(apr-base) > 0.01*base {
+		t.Fatalf("APR %.4f%%, independent float estimate %.4f%%", apr, base)
+	}
+	if apr < 2.0 || apr > 3.5 {
+		t.Fatalf("APR %.3f%% outside the expected range", apr)
+	}
+}
