@@ -148,7 +148,7 @@ func TestProcessAttestationRejects(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := base.Copy()
-			_, err := checkAttestation(&cfg, st, func(e Epoch) (*Shuffling, error) { return EpochCommittees(&cfg, st, e) }, ptr(tc.att()))
+			_, err := checkAttestation(&cfg, st, func(e Epoch) (*Shuffling, error) { return EpochCommittees(&cfg, st, e) }, tuPtr(tc.att()))
 			if tc.reject && !errors.Is(err, ErrInvalidAttestation) {
 				t.Fatalf("accepted or wrong error: %v", err)
 			}
@@ -159,7 +159,7 @@ func TestProcessAttestationRejects(t *testing.T) {
 	}
 }
 
-func ptr[T any](v T) *T { return &v }
+func tuPtr[T any](v T) *T { return &v }
 
 // Reference: Altair/Electra process_attestation, participation update and
 // proposer reward. The reward is recomputed here from the spec formulas:

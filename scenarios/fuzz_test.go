@@ -106,3 +106,17 @@ func checkInvariants(t *testing.T, s *Scenario) {
 		}
 	}
 }
+
+func BenchmarkParseBuiltin(b *testing.B) {
+	data, ok := BuiltinYAML("partition-50-50")
+	if !ok {
+		b.Fatal("no partition-50-50")
+	}
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Parse("builtin:partition-50-50", data, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "scenarios/s")
+}
