@@ -523,11 +523,7 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: build block: %w", slot, err)
 		}
-		d := duties[agent]
-		if d == nil {
-			d = &agents.Duties{}
-			duties[agent] = d
-		}
+		d := dutiesOf(duties, agent)
 		d.Proposals = append(d.Proposals, agents.ProposeDuty{
 			Validator:   proposer,
 			Block:       blk,
@@ -619,6 +615,16 @@ func (e *Engine) signAggregate(st *consensus.State, c *poolEntry, att *consensus
 	return crypto.Signature{}
 }
 
+// dutiesOf returns the agent's entry in a phase's duty table, creating it.
+func dutiesOf(duties map[int]*agents.Duties, agent int) *agents.Duties {
+	d := duties[agent]
+	if d == nil {
+		d = &agents.Duties{}
+		duties[agent] = d
+	}
+	return d
+}
+
 func sortedPositions(c *poolEntry) []int {
 	ps := make([]int, 0, len(c.members))
 	for p := range c.members {
@@ -671,11 +677,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 				if e.viewOfAgent[agent] != v.id {
 					continue
 				}
-				d := duties[agent]
-				if d == nil {
-					d = &agents.Duties{}
-					duties[agent] = d
-				}
+				d := dutiesOf(duties, agent)
 				d.Attestations = append(d.Attestations, agents.AttestDuty{
 					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members),
 				})

@@ -130,11 +130,7 @@ func (v *view) candidates(cfg *consensus.Config, slot consensus.Slot) []*poolEnt
 // aggregate builds the Attestation for a pool entry: bits from members'
 // positions and a signature from the signer.
 func (e *poolEntry) aggregate(sign func(members []poolMember, data *consensus.AttestationData) crypto.Signature) consensus.Attestation {
-	positions := make([]int, 0, len(e.members))
-	for p := range e.members {
-		positions = append(positions, p)
-	}
-	sort.Ints(positions)
+	positions := sortedPositions(e)
 	bits := bitfield.NewBitlist(uint64(e.committeeSize))
 	members := make([]poolMember, len(positions))
 	for i, p := range positions {
