@@ -70,15 +70,28 @@ type aggKey struct {
 // timedVerifier counts and times verification; counts never reach results.
 type timedVerifier struct {
 	inner   consensus.Verifier
+	e       *Engine
 	seconds float64
 }
 
 func (t *timedVerifier) VerifyAggregates(checks []crypto.AggregateCheck) []bool {
-	start := time.Now()
+	start := t.e.now()
 	ok := t.inner.VerifyAggregates(checks)
-	t.seconds += time.Since(start).Seconds()
+	t.seconds += t.e.since(start).Seconds()
 	return ok
 }
+
+// now reads the injected wall clock (Options.Now), or the zero time when
+// none was given: the engine itself never reads the clock, and the clock
+// only ever feeds timing.json.
+func (e *Engine) now() time.Time {
+	if e.opts.Now == nil {
+		return time.Time{}
+	}
+	return e.opts.Now()
+}
+
+func (e *Engine) since(t time.Time) time.Duration { return e.now().Sub(t) }
 
 // New builds the engine: keys, genesis, registry, views and agents.
 func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
@@ -104,14 +117,14 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	n := sc.TotalValidators()
 
 	// Keys.
-	start := time.Now()
+	start := e.now()
 	if e.mode != agents.SignOff {
 		e.keys = crypto.NewKeyring(sc.Seed, n, workers)
-		e.verifier = &timedVerifier{inner: e.keys}
+		e.verifier = &timedVerifier{inner: e.keys, e: e}
 	} else {
-		e.verifier = &timedVerifier{inner: consensus.AcceptAll{}}
+		e.verifier = &timedVerifier{inner: consensus.AcceptAll{}, e: e}
 	}
-	e.timing.KeyDerivationSeconds = time.Since(start).Seconds()
+	e.timing.KeyDerivationSeconds = e.since(start).Seconds()
 
 	// Genesis.
 	gvals := make([]consensus.GenesisValidator, 0, n)
@@ -352,23 +365,23 @@ func (e *Engine) runPhase(views []*agents.SlotView, duties map[int]*agents.Dutie
 		ids = append(ids, id)
 	}
 	sort.Ints(ids)
-	start := time.Now()
+	start := e.now()
 	e.wg.Add(len(ids))
 	for _, id := range ids {
 		e.workers[id] <- job{view: views[e.viewOfAgent[id]], duties: duties[id]}
 	}
 	e.wg.Wait()
 	if signing {
-		e.timing.SigningSeconds += time.Since(start).Seconds()
+		e.timing.SigningSeconds += e.since(start).Seconds()
 	} else {
-		e.timing.AgentsSeconds += time.Since(start).Seconds()
+		e.timing.AgentsSeconds += e.since(start).Seconds()
 	}
 	return ids
 }
 
 // Run executes the scenario (see the package-level Run).
 func (e *Engine) Run(ctx context.Context) (*Result, error) {
-	wall := time.Now()
+	wall := e.now()
 	e.Start()
 	defer e.Stop()
 	// One epoch more than reported: the last reported epoch's attestations
@@ -383,7 +396,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	e.timing.VerificationSeconds = e.verifier.seconds
-	e.timing.TotalSeconds = time.Since(wall).Seconds() + e.timing.KeyDerivationSeconds
+	e.timing.TotalSeconds = e.since(wall).Seconds() + e.timing.KeyDerivationSeconds
 	e.timing.PeakMemoryBytes = peakMemory()
 	if e.timing.TotalSeconds > 0 {
 		e.timing.ValidatorEpochsPerSecond = float64(uint64(len(e.agentOfVal))*e.sc.Epochs) / e.timing.TotalSeconds
@@ -430,11 +443,11 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 			return err
 		}
 		if slot == first+consensus.Slot(spe)-1 {
-			start := time.Now()
+			start := e.now()
 			if err := e.rep.endEpoch(epoch); err != nil {
 				return err
 			}
-			e.timing.EpochProcessingSeconds += time.Since(start).Seconds()
+			e.timing.EpochProcessingSeconds += e.since(start).Seconds()
 			if e.opts.Progress != nil && uint64(epoch) < e.sc.Epochs {
 				e.opts.Progress(e.rep.progress(uint64(epoch)))
 			}
@@ -600,7 +613,7 @@ func (e *Engine) signAggregate(st *consensus.State, c *poolEntry, att *consensus
 		if s, ok := e.aggCache[k]; ok {
 			return s
 		}
-		start := time.Now()
+		start := e.now()
 		sks := make([]*crypto.SecretKey, 0, len(c.members))
 		for _, p := range sortedPositions(c) {
 			sks = append(sks, e.keys.Secret(uint64(c.members[p].validator)))
@@ -608,7 +621,7 @@ func (e *Engine) signAggregate(st *consensus.State, c *poolEntry, att *consensus
 		root := consensus.SigningRoot(&e.cfg, st, consensus.DomainBeaconAttester, att.Data.Target.Epoch, att.Data.Root())
 		s := crypto.SignWithSum(sks, root)
 		e.stats.AggregateSigns++
-		e.timing.SigningSeconds += time.Since(start).Seconds()
+		e.timing.SigningSeconds += e.since(start).Seconds()
 		e.aggCache[k] = s
 		return s
 	}

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"time"
 
 	"github.com/stakesim/stakesim/scenarios"
 )
@@ -13,6 +14,9 @@ type Options struct {
 	Workers int
 	// Progress, when set, is called by the engine goroutine after every epoch.
 	Progress func(Progress)
+	// Now is the wall clock for timing.json (the CLI passes time.Now). The
+	// engine reads no clock of its own; without Now every timing is zero.
+	Now func() time.Time
 }
 
 // Progress reports how far a run has come.

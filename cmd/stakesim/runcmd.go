@@ -87,7 +87,7 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators())
 	}
 	prog := newProgress(stderr, quiet, sc.Epochs)
-	res, err := sim.Run(c.Context, sc, w, sim.Options{Workers: workers, Progress: prog.update})
+	res, err := sim.Run(c.Context, sc, w, sim.Options{Workers: workers, Progress: prog.update, Now: time.Now})
 	prog.finish(err == nil)
 	if err != nil {
 		w.Abort()
