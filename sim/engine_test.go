@@ -271,3 +271,47 @@ func TestSteadyIssuanceMatchesEconomics(t *testing.T) {
 		}
 	}
 }
+
+// TestLossLowersParticipation: with 30% of messages to each view lost,
+// attestations that never reach the proposers' view are never included,
+// so target participation falls to about 70% while finality holds.
+func TestLossLowersParticipation(t *testing.T) {
+	sc, err := scenarios.Parse("loss.yaml", []byte(`name: loss
+description: lossy network
+epochs: 6
+bls: off
+validators:
+  - name: v
+    count: 512
+    validators_per_agent: 8
+network:
+  delay: {dist: uniform, min_ms: 0, max_ms: 500}
+  loss: 0.3
+`), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "out")
+	w, err := output.Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(context.Background(), sc, w, sim.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range readRows(t, dir)[1:] {
+		p, _ := strconv.ParseFloat(r["target_participation"], 64)
+		if p < 0.6 || p > 0.8 {
+			t.Errorf("epoch %s: participation %.3f, want about 0.7", r["epoch"], p)
+		}
+	}
+	// With the current epoch's target short of 2/3 at its end, epochs are
+	// justified one epoch late, and finalized through the older rules.
+	if res.Summary.FinalizedEpoch+4 < 5 || res.Summary.JustifiedEpoch+1 < 5 {
+		t.Errorf("finality lost under 30%% loss: justified %d finalized %d", res.Summary.JustifiedEpoch, res.Summary.FinalizedEpoch)
+	}
+}
