@@ -56,28 +56,17 @@ func ProcessJustificationAndFinalization(cfg *Config, st *State) error {
 	return WeighJustificationAndFinalization(cfg, st, tb.totalActive, tb.previousTarget, tb.currentTarget)
 }
 
-// computeTargetBalances makes one pass over the registry.
+// computeTargetBalances derives the three FFG balances from the registry
+// pass that epoch processing also uses, with get_total_balance's floor of
+// one increment on each.
 func computeTargetBalances(cfg *Config, st *State) targetBalances {
-	cur := GetCurrentEpoch(cfg, st)
-	prev := GetPreviousEpoch(cfg, st)
-	var tb targetBalances
-	for i := range st.Validators {
-		v := &st.Validators[i]
-		if IsActiveValidator(v, cur) {
-			tb.totalActive += v.EffectiveBalance
-			if !v.Slashed && participated(st.CurrentEpochParticipation[i], TimelyTargetFlagIndex) {
-				tb.currentTarget += v.EffectiveBalance
-			}
-		}
-		if !v.Slashed && IsActiveValidator(v, prev) && participated(st.PreviousEpochParticipation[i], TimelyTargetFlagIndex) {
-			tb.previousTarget += v.EffectiveBalance
-		}
-	}
+	sums := computeParticipationSums(cfg, st)
 	inc := cfg.EffectiveBalanceIncrement
-	tb.totalActive = max(tb.totalActive, inc)
-	tb.previousTarget = max(tb.previousTarget, inc)
-	tb.currentTarget = max(tb.currentTarget, inc)
-	return tb
+	return targetBalances{
+		totalActive:    max(sums.totalActive, inc),
+		previousTarget: max(sums.prevFlag[TimelyTargetFlagIndex], inc),
+		currentTarget:  max(sums.currentTarget, inc),
+	}
 }
 
 // WeighJustificationAndFinalization applies the FFG rules to st with the

@@ -506,6 +506,18 @@ func viewGroupNames(p scenarios.Partition) []string {
 	return out
 }
 
+// viewHead advances a view's fork choice to time now and returns its head
+// with the head's state advanced to slot (read-only).
+func (e *Engine) viewHead(v *view, slot consensus.Slot, now uint64) (*blockEntry, *consensus.State, error) {
+	v.store.OnTick(now)
+	head := e.chain.blocks[v.store.Head()]
+	st, err := e.chain.stateAtSlot(head, slot)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sim: slot %d: view %s: %w", slot, v.name, err)
+	}
+	return head, st, nil
+}
+
 // proposePhase: deliver what arrived by the slot start, let each view's
 // proposer (if its agent is in that view) sign a block on the view's head.
 func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
@@ -516,14 +528,13 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 	views := make([]*agents.SlotView, len(e.views))
 	duties := map[int]*agents.Duties{}
 	for _, v := range e.views {
-		v.store.OnTick(now)
+		v.store.OnTick(now) // before retrying votes: they count only once their slot is past
 		v.retryDeferred(&e.cfg, slot)
-		head := e.chain.blocks[v.store.Head()]
-		views[v.id] = &agents.SlotView{Slot: slot, Epoch: epoch, Phase: agents.PhasePropose, Head: head.root}
-		st, err := e.chain.stateAtSlot(head, slot)
+		head, st, err := e.viewHead(v, slot, now)
 		if err != nil {
-			return fmt.Errorf("sim: slot %d: view %s: %w", slot, v.name, err)
+			return err
 		}
+		views[v.id] = &agents.SlotView{Slot: slot, Epoch: epoch, Phase: agents.PhasePropose, Head: head.root}
 		proposer, err := consensus.GetBeaconProposerIndex(&e.cfg, st)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: proposer: %w", slot, err)
@@ -657,11 +668,9 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 	views := make([]*agents.SlotView, len(e.views))
 	duties := map[int]*agents.Duties{}
 	for _, v := range e.views {
-		v.store.OnTick(now)
-		head := e.chain.blocks[v.store.Head()]
-		st, err := e.chain.stateAtSlot(head, slot)
+		head, st, err := e.viewHead(v, slot, now)
 		if err != nil {
-			return fmt.Errorf("sim: slot %d: view %s: %w", slot, v.name, err)
+			return err
 		}
 		targetRoot := head.root
 		if start := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch); start < slot {
