@@ -17,9 +17,11 @@ const (
 
 // ProposeDuty asks a validator to propose the prepared block.
 type ProposeDuty struct {
-	Validator   consensus.ValidatorIndex
-	Block       *consensus.BeaconBlock // prepared by the engine on the view's head; read-only
-	SigningRoot consensus.Root         // compute_signing_root(block, DOMAIN_BEACON_PROPOSER)
+	Validator consensus.ValidatorIndex
+	Block     *consensus.BeaconBlock // prepared by the engine on the view's head; read-only
+	// View is the view group on whose head the block was built: the
+	// agent's own, or another side's for a both-sides coalition.
+	View int
 }
 
 // AttestDuty asks a validator to attest as a member of a committee.
@@ -28,6 +30,9 @@ type AttestDuty struct {
 	Committee     consensus.CommitteeIndex
 	Position      int // index within the committee (its aggregation bit)
 	CommitteeSize int
+	// View is the view group whose head (and committees) the duty is for:
+	// the agent's own, or another side's for a both-sides coalition.
+	View int
 }
 
 // SlotView is everything an agent may see in one phase of one slot. It is
@@ -42,8 +47,48 @@ type SlotView struct {
 	// Vote is the honest AttestationData template for this slot on Head
 	// (Index left 0; the agent fills in its committee).
 	Vote consensus.AttestationData
-	// AttesterDomain is the signature domain for Vote's target epoch.
+	// AttesterDomain is the signature domain for Vote's target epoch (the
+	// same on every branch: it depends on the fork and genesis only).
 	AttesterDomain consensus.Root
+	// ProposerDomain is the signature domain for blocks of this epoch.
+	ProposerDomain consensus.Root
+
+	// View is the id of the agent's view group; Views describes every
+	// view group (indexed by id), for coalition behaviours that act on
+	// other views. Honest behaviours only use Head and Vote.
+	View  int
+	Views []ViewInfo
+	// HeadParent, HeadSlot and HeadProposer describe the Head block.
+	HeadParent   consensus.Root
+	HeadSlot     consensus.Slot
+	HeadProposer consensus.ValidatorIndex
+	// GenesisRoot is the genesis block root (the epoch-0 checkpoint root).
+	GenesisRoot consensus.Root
+	// Coalition marks, by validator index, the members of the agent's
+	// coalition; nil for honest view groups.
+	Coalition []bool
+	// SlotMs is the slot length; the attest phase runs SlotMs/3 into it.
+	SlotMs uint64
+}
+
+// ViewInfo is what a coalition knows of one view group in a slot.
+type ViewInfo struct {
+	ID   int
+	Name string
+	// Honest view groups hold no coalition.
+	Honest bool
+	// Reachable: messages from the agent's view reach this view now.
+	Reachable bool
+	Head      consensus.Root
+	// Vote is the honest vote template on this view's head (attest phase).
+	Vote consensus.AttestationData
+}
+
+// Send is one delivery of a message: to view group View, DelayMs after
+// the network's own delay.
+type Send struct {
+	View    int
+	DelayMs uint64
 }
 
 // Duties are one agent's own duties in one phase.
@@ -62,11 +107,21 @@ type AttestationMsg struct {
 	Signature crypto.Signature
 	// ExtraDelayMs is added to the network delay (late behaviour).
 	ExtraDelayMs uint64
+	// Route, when set, replaces the broadcast: the message goes only to
+	// these view groups (if reachable), each with its own extra delay.
+	Route []Send
+}
+
+// BlockMsg is one signed block as sent to the network.
+type BlockMsg struct {
+	Block consensus.SignedBeaconBlock
+	// Route as for AttestationMsg: nil broadcasts.
+	Route []Send
 }
 
 // Actions are what an agent returns for one phase.
 type Actions struct {
-	Blocks       []consensus.SignedBeaconBlock
+	Blocks       []BlockMsg
 	Attestations []AttestationMsg
 }
 
@@ -77,4 +132,30 @@ type Agent interface {
 	// Act returns the agent's actions for one phase. It must not retain or
 	// modify view or duties.
 	Act(view *SlotView, duties *Duties) Actions
+	// Policy returns what the engine must do on the agent's behalf in
+	// epoch (block building, fork choice, withholding). It is pure and
+	// called from the engine's goroutine.
+	Policy(epoch consensus.Epoch) Policy
+}
+
+// Policy is the part of a behaviour that the engine carries out: the
+// choices that need the engine's block builder, a view's fork choice or
+// the network. A coalition's agents all return the same Policy.
+type Policy struct {
+	// BothSides: build this agent's proposals on every reachable honest
+	// view's head (the agent routes each block to its side).
+	BothSides bool
+	// Censor: build blocks without attestations from outside the coalition.
+	Censor bool
+	// OwnChain: the coalition's view accepts only the coalition's blocks.
+	OwnChain bool
+	// PrivateChain: every block and vote of the coalition goes only to its
+	// own view and is kept; Release (set in the epoch the window ends)
+	// publishes what was kept to the view groups of ReleaseTo (all if empty).
+	PrivateChain bool
+	Release      bool
+	ReleaseTo    []string
+	// Balancing: the engine runs the coalition's balancing strategy (its
+	// agents publish no attestations of their own).
+	Balancing bool
 }

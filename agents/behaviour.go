@@ -67,11 +67,13 @@ func (Late) Name() string { return "late" }
 // Spec is the scenario's description of one behaviour (mirrors
 // scenarios.Behaviour, kept here so agents does not import scenarios).
 type Spec struct {
-	Kind       string
-	FromEpoch  uint64
-	ToEpoch    uint64
-	HasToEpoch bool
-	DelayMs    uint64
+	Kind           string
+	FromEpoch      uint64
+	ToEpoch        uint64
+	HasToEpoch     bool
+	DelayMs        uint64
+	ReleaseTo      []string
+	ReleaseDelayMs uint64
 }
 
 // FromSpec builds a Behaviour from its scenario description.
@@ -84,6 +86,28 @@ func FromSpec(s Spec) (Behaviour, error) {
 		return Offline{Window: w}, nil
 	case "late":
 		return Late{Window: w, DelayMs: s.DelayMs}, nil
+	case "withhold-attestations":
+		return WithholdAttestations{Window: w}, nil
+	case "withhold-blocks":
+		return WithholdBlocks{Window: w}, nil
+	case "private-chain":
+		return PrivateChain{Window: w, ReleaseTo: s.ReleaseTo}, nil
+	case "double-vote":
+		return DoubleVote{Window: w}, nil
+	case "surround-vote":
+		return SurroundVote{Window: w}, nil
+	case "double-propose":
+		return DoublePropose{Window: w}, nil
+	case "both-sides":
+		return BothSides{Window: w}, nil
+	case "censor":
+		return Censor{Window: w}, nil
+	case "own-chain":
+		return OwnChain{Window: w}, nil
+	case "ex-ante-reorg":
+		return ExAnteReorg{Window: w, ReleaseDelayMs: s.ReleaseDelayMs}, nil
+	case "balancing":
+		return Balancing{Window: w}, nil
 	}
 	return nil, fmt.Errorf("agents: unknown behaviour kind %q", s.Kind)
 }

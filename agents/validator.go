@@ -31,27 +31,36 @@ func NewValidatorClient(id int, keys map[consensus.ValidatorIndex]*crypto.Secret
 // ID implements Agent.
 func (c *ValidatorClient) ID() int { return c.id }
 
-// Act implements Agent: honest duties first, then each behaviour in order.
+// Act implements Agent: honest duties first, then each behaviour in order,
+// then signatures (so that what behaviours change or add is signed too).
 func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 	var a Actions
 	switch v.Phase {
 	case PhasePropose:
 		for _, p := range d.Proposals {
-			sb := consensus.SignedBeaconBlock{Message: *p.Block}
-			if c.mode != SignOff {
-				sb.Signature = crypto.Sign(c.keys[p.Validator], p.SigningRoot)
+			msg := BlockMsg{Block: consensus.SignedBeaconBlock{Message: *p.Block}}
+			if p.View != v.View {
+				// Built on another side's head (both-sides): it goes there.
+				msg.Route = []Send{{View: p.View}, {View: v.View}}
 			}
-			a.Blocks = append(a.Blocks, sb)
+			a.Blocks = append(a.Blocks, msg)
 		}
 	case PhaseAttest:
 		for _, duty := range d.Attestations {
 			data := v.Vote
+			var route []Send
+			if duty.View != v.View && duty.View >= 0 && duty.View < len(v.Views) {
+				// Another side's duty (both-sides): its vote goes there only.
+				data = v.Views[duty.View].Vote
+				route = []Send{{View: duty.View}, {View: v.View}}
+			}
 			data.Index = duty.Committee
 			msg := AttestationMsg{
 				Validator:     duty.Validator,
 				Position:      duty.Position,
 				CommitteeSize: duty.CommitteeSize,
 				Data:          data,
+				Route:         route,
 			}
 			a.Attestations = append(a.Attestations, msg)
 		}
@@ -59,13 +68,35 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 	for _, b := range c.behaviours {
 		b.Shape(v, &a)
 	}
-	// Sign last, so behaviours that alter the vote sign what they send.
+	if c.mode != SignOff {
+		for i := range a.Blocks {
+			sb := &a.Blocks[i].Block
+			if sb.Signature.IsZero() {
+				root := crypto.ComputeSigningRoot(sb.Message.Root(), v.ProposerDomain)
+				sb.Signature = crypto.Sign(c.keys[sb.Message.ProposerIndex], root)
+			}
+		}
+	}
 	if c.mode == SignFull {
 		for i := range a.Attestations {
 			m := &a.Attestations[i]
+			// The domain depends only on the fork version and the genesis
+			// validators root, the same on every branch.
 			root := crypto.ComputeSigningRoot(m.Data.Root(), v.AttesterDomain)
 			m.Signature = crypto.Sign(c.keys[m.Validator], root)
 		}
 	}
 	return a
+}
+
+// Policy implements Agent: the policy parts of the behaviours active in
+// epoch, in order.
+func (c *ValidatorClient) Policy(epoch consensus.Epoch) Policy {
+	var p Policy
+	for _, b := range c.behaviours {
+		if pb, ok := b.(PolicyBehaviour); ok {
+			pb.Apply(epoch, &p)
+		}
+	}
+	return p
 }

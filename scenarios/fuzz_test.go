@@ -96,6 +96,12 @@ func checkInvariants(t *testing.T, s *Scenario) {
 				seen[m] = true
 			}
 		}
+		for _, b := range p.Bridges {
+			if seen[b] || !names[b] {
+				t.Fatalf("bad bridge %q in %+v", b, p)
+			}
+			seen[b] = true
+		}
 		if len(seen) != len(names) {
 			t.Fatalf("partition %q covers %d of %d groups", p.Name, len(seen), len(names))
 		}

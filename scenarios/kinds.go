@@ -14,6 +14,9 @@ type kindField struct {
 	required bool
 	min, max uint64
 	set      func(b *Behaviour, v uint64)
+	// setNames, when set, makes the field a list of validator group names
+	// instead of a number (checked against the scenario's groups).
+	setNames func(b *Behaviour, v []string)
 }
 
 // behaviourKind describes one behaviour kind: its own fields and an optional
@@ -23,6 +26,9 @@ type behaviourKind struct {
 	doc    string
 	fields []kindField
 	check  func(b *Behaviour) error
+	// coalition kinds act for a whole coalition and need the group to have
+	// a coalition.
+	coalition bool
 }
 
 // behaviourKinds is the table of behaviour kinds. To add a kind, add an
@@ -51,7 +57,75 @@ func behaviourKinds() []behaviourKind {
 				set:      func(b *Behaviour, v uint64) { b.DelayMs = v },
 			}},
 		},
+		{
+			name: "withhold-attestations",
+			doc:  "publishes no attestations (still proposes unless withhold-blocks is also set)",
+		},
+		{
+			name: "withhold-blocks",
+			doc:  "publishes none of its blocks (a withheld block never released is a missed slot)",
+		},
+		{
+			name:      "private-chain",
+			doc:       "the coalition builds and votes only on its own chain, publishing nothing; when the window ends it releases every withheld block and vote to release_to",
+			coalition: true,
+			fields: []kindField{{
+				name:     "release_to",
+				doc:      "validator groups whose view groups receive the release (default: all)",
+				setNames: func(b *Behaviour, v []string) { b.ReleaseTo = v },
+			}},
+		},
+		{
+			name: "double-vote",
+			doc:  "signs a second, conflicting attestation for the same target epoch (slashable)",
+		},
+		{
+			name: "surround-vote",
+			doc:  "attests with the genesis checkpoint as source, surrounding its previous vote (slashable)",
+		},
+		{
+			name: "double-propose",
+			doc:  "signs two different blocks for each of its slots (slashable)",
+		},
+		{
+			name:      "both-sides",
+			doc:       "during a partition that lists the group as a bridge, attests and proposes on the head of every side, each side seeing only its own votes",
+			coalition: true,
+		},
+		{
+			name:      "censor",
+			doc:       "as proposer, leaves every attestation by a validator outside the coalition out of its blocks",
+			coalition: true,
+		},
+		{
+			name:      "own-chain",
+			doc:       "the coalition ignores blocks proposed by others: it builds and votes only on its own blocks",
+			coalition: true,
+		},
+		{
+			name:      "ex-ante-reorg",
+			doc:       "a coalition proposer withholds its block and the coalition's votes for it, releasing them release_delay_ms into the next slot to reorg the next honest block",
+			coalition: true,
+			fields: []kindField{{
+				name: "release_delay_ms",
+				doc:  "milliseconds after the next slot starts",
+				min:  0, max: MaxLateDelayMs,
+				set: func(b *Behaviour, v uint64) { b.ReleaseDelayMs = v },
+			}},
+		},
+		{
+			name:      "balancing",
+			doc:       "the LMD-GHOST balancing attack: a coalition proposer equivocates at an epoch's first slot, one block to each half of the honest view groups, and the coalition releases its votes so that each half keeps seeing its own branch ahead",
+			coalition: true,
+		},
 	}
+}
+
+// CoalitionKind reports whether behaviour kind name acts for a whole
+// coalition (and so is the same for all its groups).
+func CoalitionKind(name string) bool {
+	k, ok := lookupKind(name)
+	return ok && k.coalition
 }
 
 // commonBehaviourFields returns the fields every kind accepts.

@@ -21,7 +21,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "explain"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -97,11 +97,120 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 			s.BLS = BLSMode(v)
 		}
 	}
+	s.ProposerBoost = defaultProposerBoost
+	if f := top.get("proposer_boost"); f.present() {
+		s.ProposerBoost, _ = d.uint(f, 0, 100)
+	}
+	s.SlasherHistoryEpochs = defaultSlasherHistory
+	if f := top.get("slasher_history_epochs"); f.present() {
+		s.SlasherHistoryEpochs, _ = d.uint(f, 0, MaxSlasherHistory)
+	}
+	if f := top.get("explain"); f.present() {
+		if v, ok := d.str(f); ok {
+			s.Explain = strings.TrimSpace(v)
+		}
+	}
 	if f, ok := d.require(top, "validators"); ok {
 		s.Groups = d.decodeGroups(f)
 	}
 	s.Network = d.decodeNetwork(top.get("network"), s.Groups)
+	d.checkCoalitions(top, s)
 	return s
+}
+
+// checkCoalitions checks what spans groups: coalition kinds only in
+// coalition groups, the same coalition kinds in every group of a
+// coalition, release_to naming groups, one view per coalition (its groups
+// on the same side of every partition, or all bridges), bridges being
+// coalition groups.
+func (d *decoder) checkCoalitions(top *object, s *Scenario) {
+	f := top.get("validators")
+	items, _ := d.list(f)
+	groupPath := func(name string) (Pos, string) {
+		for i, item := range items {
+			path := index(f.path, i)
+			if nf, ok := rawField(item, path, "name"); ok {
+				if v, ok := nf.value.(*ast.StringNode); ok && v.Value == name {
+					return d.pos(item), path
+				}
+			}
+		}
+		return d.pos(f.key), f.path
+	}
+	names := make([]string, len(s.Groups))
+	byName := map[string]*Group{}
+	for i := range s.Groups {
+		names[i] = s.Groups[i].Name
+		byName[names[i]] = &s.Groups[i]
+	}
+	first := map[string]*Group{}
+	for i := range s.Groups {
+		g := &s.Groups[i]
+		pos, path := groupPath(g.Name)
+		for _, b := range g.Behaviours {
+			if CoalitionKind(b.Kind) && g.Coalition == "" {
+				d.errorf(pos, path+".behaviours", "kind %q acts for a coalition: give the group a coalition", b.Kind)
+			}
+			for _, r := range b.ReleaseTo {
+				if byName[r] == nil {
+					d.errorf(pos, path+".behaviours", "release_to: unknown validator group %q (groups: %s)", r, strings.Join(names, ", "))
+				}
+			}
+		}
+		if g.Coalition == "" {
+			continue
+		}
+		f0, seen := first[g.Coalition]
+		if !seen {
+			first[g.Coalition] = g
+			continue
+		}
+		if coalitionKinds(f0) != coalitionKinds(g) {
+			d.errorf(pos, path+".behaviours", "groups %q and %q are in coalition %q but have different coalition behaviours (%s; %s)",
+				f0.Name, g.Name, g.Coalition, coalitionKinds(f0), coalitionKinds(g))
+		}
+		for _, p := range s.Network.Partitions {
+			if sideOf(p, f0.Name) != sideOf(p, g.Name) {
+				d.errorf(pos, path+".coalition", "coalition %q shares one view, but its groups %q and %q are on different sides of partition %q",
+					g.Coalition, f0.Name, g.Name, p.Name)
+			}
+		}
+	}
+	for _, p := range s.Network.Partitions {
+		for _, b := range p.Bridges {
+			if g := byName[b]; g != nil && g.Coalition == "" {
+				pos, path := groupPath(b)
+				d.errorf(pos, path, "group %q is a bridge of partition %q, so it must be in a coalition", b, p.Name)
+			}
+		}
+	}
+}
+
+// coalitionKinds lists a group's coalition behaviours with their windows.
+func coalitionKinds(g *Group) string {
+	var parts []string
+	for _, b := range g.Behaviours {
+		if CoalitionKind(b.Kind) {
+			parts = append(parts, fmt.Sprintf("%s[%d,%d)", b.Kind, b.FromEpoch, b.ToEpoch))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// sideOf returns the name of the view group of p that holds validator
+// group g, "*" for a bridge.
+func sideOf(p Partition, g string) string {
+	for _, b := range p.Bridges {
+		if b == g {
+			return "*"
+		}
+	}
+	for _, vg := range p.Groups {
+		if contains(vg.Members, g) {
+			return vg.Name
+		}
+	}
+	return ""
 }
 
 // decodeParams decodes the params list into d.params. Params must be literal
@@ -215,7 +324,7 @@ func (d *decoder) applyOverrides(top *object, overrides []Override) {
 }
 
 func groupFields() []string {
-	return []string{"name", "count", "balance_eth", "withdrawal_credentials", "validators_per_agent", "behaviours"}
+	return []string{"name", "count", "balance_eth", "withdrawal_credentials", "validators_per_agent", "behaviours", "coalition"}
 }
 
 // decodeGroups decodes the validator groups. Only groups whose name decoded
@@ -281,6 +390,9 @@ func (d *decoder) decodeGroups(f field) []Group {
 			}
 		}
 		g.Behaviours = d.decodeBehaviours(o.get("behaviours"))
+		if cf := o.get("coalition"); cf.present() {
+			g.Coalition, _ = d.name(cf, groupNameRe, "[a-z0-9_-]+")
+		}
 		total += uint64(g.Count)
 		stakeGwei += uint64(g.Count) * (g.BalanceGwei / gweiPerETH) // whole ETH suffices for a bound
 		if named {
@@ -420,6 +532,15 @@ func (d *decoder) decodeBehaviour(item ast.Node, path string) (Behaviour, bool) 
 			}
 			continue
 		}
+		if kf.setNames != nil {
+			names, ok := d.names(f)
+			if !ok {
+				good = false
+				continue
+			}
+			kf.setNames(&b, names)
+			continue
+		}
 		v, ok := d.uint(f, kf.min, kf.max)
 		if !ok {
 			good = false
@@ -534,7 +655,30 @@ func (d *decoder) decodeDelay(f field) Delay {
 	return out
 }
 
-func partitionFields() []string { return []string{"name", "start_epoch", "end_epoch", "groups"} }
+func partitionFields() []string {
+	return []string{"name", "start_epoch", "end_epoch", "groups", "bridges"}
+}
+
+// names decodes a list of validator group names (checked against the
+// groups later).
+func (d *decoder) names(f field) ([]string, bool) {
+	items, ok := d.list(f)
+	if !ok {
+		return nil, false
+	}
+	var out []string
+	good := true
+	for j, m := range items {
+		ef := field{name: f.name, path: index(f.path, j), key: m, value: m}
+		name, ok := d.name(ef, groupNameRe, "[a-z0-9_-]+")
+		if !ok {
+			good = false
+			continue
+		}
+		out = append(out, name)
+	}
+	return out, good
+}
 
 func (d *decoder) decodePartitions(f field, groups []Group) []Partition {
 	items, ok := d.list(f)
@@ -602,8 +746,22 @@ func (d *decoder) decodePartitions(f field, groups []Group) []Partition {
 		} else {
 			good = false
 		}
+		var bridgeNames []string
+		if bf := o.get("bridges"); bf.present() {
+			bs, ok := d.names(bf)
+			good = good && ok
+			for j, b := range bs {
+				if !contains(groupNames, b) {
+					d.errorf(d.valuePos(bf), index(bf.path, j), "unknown validator group %q (groups: %s)", b, strings.Join(groupNames, ", "))
+					good = false
+					continue
+				}
+				bridgeNames = append(bridgeNames, b)
+			}
+			p.Bridges = bridgeNames
+		}
 		if gf, ok := d.require(o, "groups"); ok {
-			vgs, ok := d.decodeViewGroups(gf, groupNames)
+			vgs, ok := d.decodeViewGroups(gf, groupNames, bridgeNames)
 			p.Groups = vgs
 			good = good && ok
 		} else {
@@ -618,7 +776,7 @@ func (d *decoder) decodePartitions(f field, groups []Group) []Partition {
 
 // decodeViewGroups decodes a partition's view groups and checks that every
 // validator group is in exactly one of them.
-func (d *decoder) decodeViewGroups(f field, groupNames []string) ([]ViewGroup, bool) {
+func (d *decoder) decodeViewGroups(f field, groupNames, bridges []string) ([]ViewGroup, bool) {
 	items, ok := d.list(f)
 	if !ok {
 		return nil, false
@@ -679,6 +837,9 @@ func (d *decoder) decodeViewGroups(f field, groupNames []string) ([]ViewGroup, b
 				continue
 			}
 			switch other, taken := owner[name]; {
+			case contains(bridges, name):
+				d.errorf(d.valuePos(ef), ef.path, "validator group %q is a bridge of this partition; bridges reach every view group and are in none", name)
+				good = false
 			case !contains(groupNames, name):
 				d.errorf(d.valuePos(ef), ef.path, "unknown validator group %q (groups: %s)", name, strings.Join(groupNames, ", "))
 				good = false
@@ -696,7 +857,7 @@ func (d *decoder) decodeViewGroups(f field, groupNames []string) ([]ViewGroup, b
 		out = append(out, vg)
 	}
 	for _, g := range groupNames {
-		if _, ok := owner[g]; !ok {
+		if _, ok := owner[g]; !ok && !contains(bridges, g) {
 			d.errorf(d.pos(f.key), f.path, "validator group %q is in no view group", g)
 			good = false
 		}

@@ -10,20 +10,25 @@ import (
 // Limits on scenario values. Every loop the engine runs over a scenario is
 // bounded by one of these.
 const (
-	MaxEpochs          = 1_000_000
-	MaxValidators      = 2_000_000 // per group and in total
-	MaxLateDelayMs     = 600_000
-	MaxNetworkDelayMs  = 600_000
-	MaxBalanceETH      = 1_000_000
-	MaxTotalStakeETH   = 1_000_000_000
-	maxGroups          = 1024
-	maxBehaviours      = 64
-	maxParams          = 256
-	maxPartitions      = 1024
-	maxInputBytes      = 1 << 20
-	maxNameLen         = 64
-	defaultBalanceGwei = 32_000_000_000
-	gweiPerETH         = 1_000_000_000
+	MaxEpochs         = 1_000_000
+	MaxValidators     = 2_000_000 // per group and in total
+	MaxLateDelayMs    = 600_000
+	MaxNetworkDelayMs = 600_000
+	MaxBalanceETH     = 1_000_000
+	MaxTotalStakeETH  = 1_000_000_000
+	maxGroups         = 1024
+	maxBehaviours     = 64
+	maxParams         = 256
+	maxPartitions     = 1024
+	maxInputBytes     = 1 << 20
+	maxNameLen        = 64
+	// MaxSlasherHistory bounds slasher_history_epochs (Lighthouse's
+	// default history is 4,096 epochs).
+	MaxSlasherHistory     = 65_536
+	defaultSlasherHistory = 64
+	defaultProposerBoost  = 40
+	defaultBalanceGwei    = 32_000_000_000
+	gweiPerETH            = 1_000_000_000
 )
 
 // BLSMode selects how the engine signs and verifies (see DESIGN.md).
@@ -55,6 +60,16 @@ type Scenario struct {
 	// assigned group by group in this order.
 	Groups  []Group
 	Network Network
+	// ProposerBoost is PROPOSER_SCORE_BOOST in percent of a slot's
+	// committee weight (the spec's 40 unless the scenario sets it; 0 turns
+	// proposer boost off).
+	ProposerBoost uint64
+	// SlasherHistoryEpochs is how many epochs of votes each honest view
+	// group's slasher remembers; 0 runs no slashers.
+	SlasherHistoryEpochs uint64
+	// Explain is the scenario's lesson for "stakesim explain": what it
+	// demonstrates, which params to vary and what to watch. May be empty.
+	Explain string
 	// Source is the file name, or "builtin:NAME" for a built-in.
 	Source string
 	// YAML is the original file. The setters do not rewrite it, so a
@@ -82,6 +97,10 @@ type Group struct {
 	ValidatorsPerAgent int
 	// Behaviours are composed in order; never empty (default [honest]).
 	Behaviours []Behaviour
+	// Coalition names the Byzantine coalition the group belongs to, or ""
+	// for honest validators. The groups of one coalition share one view
+	// (one fork-choice store and attestation pool) and one strategy.
+	Coalition string
 }
 
 // Behaviour is one behaviour of a group of validators, active in the epochs
@@ -94,6 +113,13 @@ type Behaviour struct {
 	ToEpoch    uint64 // 0 when absent
 	HasToEpoch bool
 	DelayMs    uint64 // late: milliseconds after the normal attestation time
+	// ReleaseTo names the validator groups whose view groups receive what
+	// a private-chain coalition withheld, when its window ends (empty:
+	// every view group).
+	ReleaseTo []string
+	// ReleaseDelayMs: ex-ante-reorg releases the withheld block and votes
+	// this long after the start of the next slot.
+	ReleaseDelayMs uint64
 }
 
 // ActiveAt reports whether the behaviour's window contains epoch.
@@ -125,6 +151,9 @@ type Partition struct {
 	Name                 string
 	StartEpoch, EndEpoch uint64
 	Groups               []ViewGroup
+	// Bridges are coalition validator groups that reach every view group
+	// of the partition (an attacker connected to both sides).
+	Bridges []string
 }
 
 // ViewGroup is a set of validator groups (by name) that see each other's

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -41,7 +42,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown field",
 			src:  head + "epoch: 4\nvalidators:\n  - {name: a, count: 1}\n",
-			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network)",
+			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, slasher_history_epochs, explain)",
 			at:   "epoch: 4",
 		},
 		{
@@ -158,7 +159,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown behaviour kind",
 			src:  head + "validators:\n  - name: a\n    count: 1\n    behaviours:\n      - kind: byzantine\n        delay_ms: 3\n",
-			want: `x.yaml:8:15: validators[0].behaviours[0].kind: unknown behaviour kind "byzantine" (kinds: honest, late, offline)`,
+			want: `x.yaml:8:15: validators[0].behaviours[0].kind: unknown behaviour kind "byzantine" (kinds: balancing, both-sides, censor, double-propose, double-vote, ex-ante-reorg, honest, late, offline, own-chain, private-chain, surround-vote, withhold-attestations, withhold-blocks)`,
 			at:   "byzantine",
 		},
 		{
@@ -312,7 +313,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "odd key is quoted in the path",
 			src:  head + "validators:\n  - {name: a, count: 1, \"x y\": 1}\n",
-			want: `x.yaml:5:25: validators[0]."x y": unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours)`,
+			want: `x.yaml:5:25: validators[0]."x y": unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours, coalition)`,
 			at:   `"x y"`,
 		},
 		{
@@ -332,7 +333,7 @@ func TestParseBadInputs(t *testing.T) {
 			src:  "name: T\ndescription: d\nepochs: 0\nvalidators:\n  - {name: a, count: 1, extra: 1}\n",
 			want: "x.yaml:1:7: name: \"T\" does not match [a-z0-9-]+\n" +
 				"x.yaml:3:9: epochs: 0 is less than the minimum 1\n" +
-				"x.yaml:5:25: validators[0].extra: unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours)",
+				"x.yaml:5:25: validators[0].extra: unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours, coalition)",
 			at: "T",
 		},
 	}
@@ -437,7 +438,7 @@ func TestDefaults(t *testing.T) {
 	if g.BalanceGwei != 32_000_000_000 || g.Credentials != 0x01 || g.ValidatorsPerAgent != 1 {
 		t.Errorf("group defaults %+v", g)
 	}
-	if len(g.Behaviours) != 1 || g.Behaviours[0] != (Behaviour{Kind: "honest"}) {
+	if len(g.Behaviours) != 1 || !reflect.DeepEqual(g.Behaviours[0], Behaviour{Kind: "honest"}) {
 		t.Errorf("behaviours %+v, want [honest]", g.Behaviours)
 	}
 	if s.Network.Delay != (Delay{Dist: "fixed"}) || s.Network.LossPPM != 0 || len(s.Network.Partitions) != 0 {
@@ -521,7 +522,7 @@ network:
 			continue
 		}
 		for j := range w.Behaviours {
-			if g.Behaviours[j] != w.Behaviours[j] {
+			if !reflect.DeepEqual(g.Behaviours[j], w.Behaviours[j]) {
 				t.Errorf("group %d behaviour %d = %+v, want %+v", i, j, g.Behaviours[j], w.Behaviours[j])
 			}
 		}
@@ -632,7 +633,7 @@ func TestBuiltinContents(t *testing.T) {
 	if off.Epochs != 24 || off.TotalValidators() != 1024 || off.Groups[1].Count != 205 || off.Groups[0].Count != 819 {
 		t.Errorf("offline-20: epochs %d groups %+v", off.Epochs, off.Groups)
 	}
-	if b := off.Groups[1].Behaviours; len(b) != 1 || b[0] != (Behaviour{Kind: "offline", FromEpoch: 4}) {
+	if b := off.Groups[1].Behaviours; len(b) != 1 || !reflect.DeepEqual(b[0], Behaviour{Kind: "offline", FromEpoch: 4}) {
 		t.Errorf("offline-20 behaviours %+v", b)
 	}
 
@@ -822,12 +823,12 @@ func TestBehaviourActiveAt(t *testing.T) {
 
 func TestBehaviourKinds(t *testing.T) {
 	got := strings.Join(BehaviourKinds(), ",")
-	if got != "honest,late,offline" {
+	if got != "balancing,both-sides,censor,double-propose,double-vote,ex-ante-reorg,honest,late,offline,own-chain,private-chain,surround-vote,withhold-attestations,withhold-blocks" {
 		t.Errorf("BehaviourKinds() = %s", got)
 	}
 	for _, k := range behaviourKinds() {
 		for _, f := range k.fields {
-			if f.set == nil || f.min > f.max {
+			if (f.set == nil) == (f.setNames == nil) || f.min > f.max {
 				t.Errorf("kind %s field %s: bad table entry", k.name, f.name)
 			}
 		}

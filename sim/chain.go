@@ -5,6 +5,7 @@ import (
 
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/consensus/forkchoice"
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // blockEntry is one imported (valid) block and what the engine derived from
@@ -19,6 +20,11 @@ type blockEntry struct {
 	// votes are the attestations the block carries, as (indices, data), for
 	// fork choice's on_attestation(is_from_block=True).
 	votes []blockVote
+	// slashedEB is the effective balance of each validator the block
+	// slashed (report.Slashed order), whistle the whistleblower rewards it
+	// paid (to its proposer, as the spec does when no whistleblower is named).
+	slashedEB []consensus.Gwei
+	whistle   consensus.Gwei
 	// post is the post-state, or nil once evicted (regenerated on demand).
 	post *consensus.State
 	// pinned post-states are never evicted (genesis, epoch-first blocks kept
@@ -27,8 +33,9 @@ type blockEntry struct {
 }
 
 type blockVote struct {
-	indices []consensus.ValidatorIndex
+	indices []consensus.ValidatorIndex // sorted
 	data    consensus.AttestationData
+	sig     crypto.Signature
 }
 
 type boundaryKey struct {
@@ -235,21 +242,30 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		if err != nil {
 			return nil, fmt.Errorf("%w: attestation %d: %v", consensus.ErrInvalidBlock, i, err)
 		}
-		votes = append(votes, blockVote{indices: idx, data: att.Data})
+		votes = append(votes, blockVote{indices: idx, data: att.Data, sig: att.Signature})
 	}
 	rep, err := consensus.ProcessBlock(c.cfg, st, sb, c.verifier)
 	if err != nil {
 		return nil, err
 	}
 	uj, uf := consensus.ComputeUnrealizedCheckpoints(c.cfg, st)
+	var slashedEB []consensus.Gwei
+	var whistle consensus.Gwei
+	for _, v := range rep.Slashed {
+		eb := st.Validators[v].EffectiveBalance
+		slashedEB = append(slashedEB, eb)
+		whistle += eb / consensus.Gwei(c.cfg.WhistleblowerRewardQuotientElectra)
+	}
 	b := &blockEntry{
-		root:   root,
-		signed: sb,
-		slot:   sb.Message.Slot,
-		parent: parent,
-		report: rep,
-		votes:  votes,
-		post:   st,
+		root:      root,
+		signed:    sb,
+		slot:      sb.Message.Slot,
+		parent:    parent,
+		report:    rep,
+		votes:     votes,
+		slashedEB: slashedEB,
+		whistle:   whistle,
+		post:      st,
 		info: forkchoice.BlockInfo{
 			Root: root, ParentRoot: parent.root, Slot: sb.Message.Slot,
 			JustifiedCheckpoint: st.CurrentJustifiedCheckpoint,

@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -33,8 +34,10 @@ type Engine struct {
 	registry *Registry
 
 	views       []*view
+	mainView    int // the first honest view: the summary's branch
 	viewOfAgent []int
-	groupView   []int // view id of each scenario group
+	byz         []bool // by validator: in some coalition
+	groupView   []int  // view id of each scenario group
 	agentOfVal  []int
 	groupOfVal  []int
 	agents      []agents.Agent
@@ -51,6 +54,15 @@ type Engine struct {
 	seq     uint64
 
 	aggCache map[aggKey]crypto.Signature
+
+	// auditor sees every message any agent sends and every block: it
+	// counts the stake that broke a slashing rule, for accountable safety.
+	auditor  *agents.Slasher
+	offender []bool // by validator: the auditor has proof against it
+	// pendingDetections gathers a slot's new slasher findings.
+	pendingDetections map[detectionKey]*detection
+	detected          []bool // by validator: some view's slasher has evidence
+	balance           *balancer
 
 	rep    *reporter
 	timing Timing
@@ -99,6 +111,7 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	if !ok {
 		return nil, fmt.Errorf("sim: unknown preset %q", sc.Preset)
 	}
+	cfg.ProposerScoreBoost = sc.ProposerBoost
 	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]crypto.Signature{}}
 	switch sc.BLS {
 	case scenarios.BLSFull:
@@ -129,6 +142,7 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	// Genesis.
 	gvals := make([]consensus.GenesisValidator, 0, n)
 	e.groupOfVal = make([]int, 0, n)
+	e.byz = make([]bool, 0, n)
 	for gi, g := range sc.Groups {
 		var cred consensus.Root
 		cred[0] = g.Credentials
@@ -139,6 +153,7 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 			binary.LittleEndian.PutUint32(cred[16:20], uint32(i))
 			gvals = append(gvals, consensus.GenesisValidator{Balance: consensus.Gwei(g.BalanceGwei), WithdrawalCredentials: cred})
 			e.groupOfVal = append(e.groupOfVal, gi)
+			e.byz = append(e.byz, g.Coalition != "")
 		}
 	}
 	genesis, err := consensus.NewGenesisState(&e.cfg, gvals, genesisSeed(sc.Seed), consensus.NewCaches())
@@ -160,6 +175,11 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 		return nil, err
 	}
 
+	e.auditor = agents.NewSlasher(max(sc.SlasherHistoryEpochs, 64))
+	e.offender = make([]bool, n)
+	e.pendingDetections = map[detectionKey]*detection{}
+	e.detected = make([]bool, n)
+	e.balance = newBalancer(e)
 	e.delay = delayModel{d: sc.Network.Delay}
 	e.lossPPM = sc.Network.LossPPM
 	e.syncRNG = NewRNG(sc.Seed, ^uint64(0), "network/sync")
@@ -175,12 +195,18 @@ func genesisSeed(seed uint64) consensus.Root {
 
 func (e *Engine) buildViews() error {
 	parts := e.sc.Network.Partitions
-	// signature of each validator group: its side in every partition
+	// Signature of each validator group: its side in every partition
+	// (bridgeSide for a bridge) and its coalition.
 	sides := make([][]int, len(e.sc.Groups))
 	for gi, g := range e.sc.Groups {
 		sides[gi] = make([]int, len(parts))
 		for pi, p := range parts {
 			sides[gi][pi] = -1
+			for _, b := range p.Bridges {
+				if b == g.Name {
+					sides[gi][pi] = bridgeSide
+				}
+			}
 			for si, vg := range p.Groups {
 				for _, m := range vg.Members {
 					if m == g.Name {
@@ -188,18 +214,18 @@ func (e *Engine) buildViews() error {
 					}
 				}
 			}
-			if sides[gi][pi] < 0 {
+			if sides[gi][pi] == -1 {
 				return fmt.Errorf("sim: validator group %q is in no group of partition %q", g.Name, p.Name)
 			}
 		}
 	}
 	viewOfGroup := make([]int, len(e.sc.Groups))
 	var viewSides [][]int
-	var names []string
-	for gi := range e.sc.Groups {
+	var viewCoal, names []string
+	for gi, g := range e.sc.Groups {
 		found := -1
 		for vi, s := range viewSides {
-			if equalInts(s, sides[gi]) {
+			if equalInts(s, sides[gi]) && viewCoal[vi] == g.Coalition {
 				found = vi
 				break
 			}
@@ -207,12 +233,18 @@ func (e *Engine) buildViews() error {
 		if found < 0 {
 			found = len(viewSides)
 			viewSides = append(viewSides, sides[gi])
+			viewCoal = append(viewCoal, g.Coalition)
 			var parts2 []string
 			for pi, p := range parts {
-				parts2 = append(parts2, p.Groups[sides[gi][pi]].Name)
+				if s := sides[gi][pi]; s != bridgeSide {
+					parts2 = append(parts2, p.Groups[s].Name)
+				}
 			}
 			name := strings.Join(parts2, "/")
-			if name == "" {
+			switch {
+			case g.Coalition != "":
+				name = g.Coalition
+			case name == "":
 				name = "main"
 			}
 			names = append(names, name)
@@ -228,14 +260,36 @@ func (e *Engine) buildViews() error {
 		e.sched.side = append(e.sched.side, row)
 	}
 	g := e.chain.genesis
+	e.mainView = -1
 	for vi, name := range names {
-		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}}
+		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: viewCoal[vi], honest: viewCoal[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}}
 		v.store = forkchoice.New(&e.cfg, g.info, e.balancesAt)
+		if v.honest && e.sc.SlasherHistoryEpochs > 0 {
+			v.slasher = agents.NewSlasher(e.sc.SlasherHistoryEpochs)
+		}
+		if v.honest && e.mainView < 0 {
+			e.mainView = vi
+		}
 		e.views = append(e.views, v)
 	}
+	if e.mainView < 0 {
+		e.mainView = 0
+	}
 	e.groupView = viewOfGroup
+	for _, v := range e.views {
+		if v.coalition == "" {
+			continue
+		}
+		v.members = make([]bool, len(e.groupOfVal))
+		for i, gi := range e.groupOfVal {
+			v.members[i] = e.sc.Groups[gi].Coalition == v.coalition
+		}
+	}
 	return nil
 }
+
+// bridgeSide is the side of a bridge group in a partition: every side.
+const bridgeSide = -2
 
 func equalInts(a, b []int) bool {
 	if len(a) != len(b) {
@@ -311,7 +365,8 @@ func (e *Engine) buildAgents() error {
 		g := e.sc.Groups[gi]
 		var bs []agents.Behaviour
 		for _, b := range g.Behaviours {
-			beh, err := agents.FromSpec(agents.Spec{Kind: b.Kind, FromEpoch: b.FromEpoch, ToEpoch: b.ToEpoch, HasToEpoch: b.HasToEpoch, DelayMs: b.DelayMs})
+			beh, err := agents.FromSpec(agents.Spec{Kind: b.Kind, FromEpoch: b.FromEpoch, ToEpoch: b.ToEpoch, HasToEpoch: b.HasToEpoch,
+				DelayMs: b.DelayMs, ReleaseTo: b.ReleaseTo, ReleaseDelayMs: b.ReleaseDelayMs})
 			if err != nil {
 				return fmt.Errorf("sim: group %q: %w", g.Name, err)
 			}
@@ -432,6 +487,15 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 		}
 		if slot == first {
 			e.partitionEvents(slot, epoch)
+			e.releaseHeld(slot, epoch)
+			if e.auditor != nil {
+				e.auditor.Prune(epoch)
+			}
+			for _, v := range e.views {
+				if v.slasher != nil {
+					v.slasher.Prune(epoch)
+				}
+			}
 		}
 		t0 := uint64(slot) * slotMs
 		if slot > 0 {
@@ -451,6 +515,10 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 			if e.opts.Progress != nil && uint64(epoch) < e.sc.Epochs {
 				e.opts.Progress(e.rep.progress(uint64(epoch)))
 			}
+		}
+		e.flushDetections()
+		if err := e.checkReorgs(slot); err != nil {
+			return err
 		}
 		keep := map[consensus.Root]bool{}
 		for _, v := range e.views {
@@ -498,6 +566,101 @@ func (e *Engine) partitionEvents(slot consensus.Slot, epoch consensus.Epoch) {
 	}
 }
 
+// releaseHeld publishes what private-chain coalitions kept, in the epoch
+// their window ends, to the view groups of the release's groups.
+func (e *Engine) releaseHeld(slot consensus.Slot, epoch consensus.Epoch) {
+	now := uint64(slot) * e.cfg.SlotDurationMs
+	for _, v := range e.views {
+		if v.honest || len(v.held) == 0 {
+			continue
+		}
+		pol := e.policyOf(v, epoch)
+		if !pol.Release {
+			continue
+		}
+		targets := map[int]bool{}
+		var names []string
+		for gi, g := range e.sc.Groups {
+			if len(pol.ReleaseTo) == 0 || containsString(pol.ReleaseTo, g.Name) {
+				if w := e.groupView[gi]; !targets[w] && w != v.id {
+					targets[w] = true
+					names = append(names, e.views[w].name)
+				}
+			}
+		}
+		blocks := 0
+		for _, w := range e.views {
+			if !targets[w.id] || !e.sched.connected(uint64(epoch), v.id, w.id) {
+				continue
+			}
+			for _, h := range v.held {
+				m := message{at: now + e.delay.draw(e.syncRNG), view: w.id, block: h.block, att: h.att}
+				e.push(m)
+			}
+		}
+		for _, h := range v.held {
+			if h.block != nil {
+				blocks++
+			}
+		}
+		e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlocksReleased, Branch: v.name,
+			Details: map[string]any{"blocks": blocks, "votes": len(v.held) - blocks, "to": names}})
+		v.held = nil
+	}
+}
+
+func containsString(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// checkReorgs notes every view's head (see noteHead).
+func (e *Engine) checkReorgs(slot consensus.Slot) error {
+	for _, v := range e.views {
+		if err := e.noteHead(v, slot); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noteHead compares a view's head with the one last noted: an honest view
+// whose head no longer descends from its previous head has reorged. It
+// fails the run if a view's head ever leaves its finalized checkpoint
+// (finality must never revert on a view). Heads are noted after every
+// block delivery and at every phase, so short-lived heads are seen.
+func (e *Engine) noteHead(v *view, slot consensus.Slot) error {
+	h := e.chain.blocks[v.store.Head()]
+	old := v.lastHead
+	if h == old {
+		return nil
+	}
+	v.lastHead = h
+	fin := v.store.Finalized()
+	if fb, ok := e.chain.blocks[fin.Root]; ok && e.chain.ancestorAt(h, fb.slot) != fb {
+		return fmt.Errorf("sim: slot %d: view %s: head %x does not descend from its finalized checkpoint %d", slot, v.name, h.root[:4], fin.Epoch)
+	}
+	if old == nil || e.chain.ancestorAt(h, old.slot) == old || !v.honest {
+		return nil
+	}
+	common := old
+	for common.parent != nil && e.chain.ancestorAt(h, common.slot) != common {
+		common = common.parent
+	}
+	depth := uint64(0)
+	for b := old; b != common; b = b.parent {
+		depth++
+	}
+	e.rep.reorg(depth)
+	e.rep.event(Event{Epoch: uint64(consensus.ComputeEpochAtSlot(&e.cfg, slot)), Slot: uint64(slot), Kind: EventReorg, Branch: v.name,
+		Details: map[string]any{"view": v.name, "depth": depth, "old_head": fmt.Sprintf("%x", old.root[:8]), "new_head": fmt.Sprintf("%x", h.root[:8]), "common_ancestor_slot": uint64(common.slot)}})
+	return nil
+}
+
 func viewGroupNames(p scenarios.Partition) []string {
 	var out []string
 	for _, g := range p.Groups {
@@ -518,15 +681,81 @@ func (e *Engine) viewHead(v *view, slot consensus.Slot, now uint64) (*blockEntry
 	return head, st, nil
 }
 
+// slotHead is one view's head at a phase of a slot.
+type slotHead struct {
+	head *blockEntry
+	st   *consensus.State
+}
+
+// policyOf returns the policy of a coalition view (the zero policy for an
+// honest view): every agent of a coalition returns the same one.
+func (e *Engine) policyOf(v *view, epoch consensus.Epoch) agents.Policy {
+	if v.honest {
+		return agents.Policy{}
+	}
+	for id, vid := range e.viewOfAgent {
+		if vid == v.id {
+			return e.agents[id].Policy(epoch)
+		}
+	}
+	return agents.Policy{}
+}
+
+// sidesOf returns the honest views a coalition view can play off against
+// each other now (both-sides), or nil when there are fewer than two.
+func (e *Engine) sidesOf(v *view, epoch consensus.Epoch) []*view {
+	var out []*view
+	for _, w := range e.views {
+		if w.honest && e.sched.connected(uint64(epoch), v.id, w.id) {
+			out = append(out, w)
+		}
+	}
+	if len(out) < 2 {
+		return nil
+	}
+	return out
+}
+
+// slotView fills the parts of an agent's SlotView common to both phases.
+func (e *Engine) slotView(v *view, slot consensus.Slot, phase agents.Phase, h slotHead, infos []agents.ViewInfo) *agents.SlotView {
+	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
+	sv := &agents.SlotView{
+		Slot: slot, Epoch: epoch, Phase: phase, Head: h.head.root,
+		ProposerDomain: consensus.GetDomain(&e.cfg, h.st, consensus.DomainBeaconProposer, epoch),
+		AttesterDomain: consensus.GetDomain(&e.cfg, h.st, consensus.DomainBeaconAttester, epoch),
+		View:           v.id, Views: infos,
+		HeadSlot: h.head.slot, GenesisRoot: e.chain.genesis.root,
+		Coalition: v.members, SlotMs: e.cfg.SlotDurationMs,
+	}
+	if h.head.parent != nil {
+		sv.HeadParent = h.head.parent.root
+		sv.HeadProposer = h.head.signed.Message.ProposerIndex
+	}
+	return sv
+}
+
+// viewInfos describes every view for coalition behaviours.
+func (e *Engine) viewInfos(from int, epoch consensus.Epoch, heads []slotHead, votes []consensus.AttestationData) []agents.ViewInfo {
+	out := make([]agents.ViewInfo, len(e.views))
+	for i, w := range e.views {
+		out[i] = agents.ViewInfo{ID: w.id, Name: w.name, Honest: w.honest, Reachable: e.sched.connected(uint64(epoch), from, w.id), Head: heads[i].head.root}
+		if votes != nil {
+			out[i].Vote = votes[i]
+		}
+	}
+	return out
+}
+
 // proposePhase: deliver what arrived by the slot start, let each view's
-// proposer (if its agent is in that view) sign a block on the view's head.
+// proposer (if its agent is in that view, or is a both-sides coalition
+// reaching it) sign a block on the view's head.
 func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 	if err := e.deliverUntil(now); err != nil {
 		return err
 	}
 	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
-	views := make([]*agents.SlotView, len(e.views))
-	duties := map[int]*agents.Duties{}
+	heads := make([]slotHead, len(e.views))
+	proposers := make([]consensus.ValidatorIndex, len(e.views))
 	for _, v := range e.views {
 		v.store.OnTick(now) // before retrying votes: they count only once their slot is past
 		v.retryDeferred(&e.cfg, slot)
@@ -534,34 +763,54 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		if err != nil {
 			return err
 		}
-		views[v.id] = &agents.SlotView{Slot: slot, Epoch: epoch, Phase: agents.PhasePropose, Head: head.root}
-		proposer, err := consensus.GetBeaconProposerIndex(&e.cfg, st)
+		heads[v.id] = slotHead{head, st}
+		p, err := consensus.GetBeaconProposerIndex(&e.cfg, st)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: proposer: %w", slot, err)
 		}
+		proposers[v.id] = p
+	}
+	views := make([]*agents.SlotView, len(e.views))
+	for _, v := range e.views {
+		views[v.id] = e.slotView(v, slot, agents.PhasePropose, heads[v.id], e.viewInfos(v.id, epoch, heads, nil))
+	}
+	duties := map[int]*agents.Duties{}
+	for _, w := range e.views {
+		proposer := proposers[w.id]
+		if heads[w.id].st.Validators[proposer].Slashed {
+			continue // a slashed validator's block would be invalid (process_block_header); its client does not try
+		}
 		agent := e.agentOfVal[proposer]
-		if e.viewOfAgent[agent] != v.id {
+		av := e.views[e.viewOfAgent[agent]]
+		builder := av // whose policy shapes the block
+		switch {
+		case av.id == w.id:
+			if !av.honest && e.policyOf(av, epoch).BothSides && e.sidesOf(av, epoch) != nil {
+				continue // it proposes on the sides instead
+			}
+		case !av.honest && w.honest && e.policyOf(av, epoch).BothSides && e.sidesOf(av, epoch) != nil &&
+			e.sched.connected(uint64(epoch), av.id, w.id):
+		default:
 			continue
 		}
-		blk, err := e.buildBlock(v, head, st, proposer)
+		blk, err := e.buildBlock(w, builder, heads[w.id].head, heads[w.id].st, proposer)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: build block: %w", slot, err)
 		}
 		d := dutiesOf(duties, agent)
-		d.Proposals = append(d.Proposals, agents.ProposeDuty{
-			Validator:   proposer,
-			Block:       blk,
-			SigningRoot: consensus.SigningRoot(&e.cfg, st, consensus.DomainBeaconProposer, epoch, blk.Root()),
-		})
+		d.Proposals = append(d.Proposals, agents.ProposeDuty{Validator: proposer, Block: blk, View: w.id})
 	}
 	ids := e.runPhase(views, duties, false)
 	for _, id := range ids {
+		from := e.views[e.viewOfAgent[id]]
+		pol := e.policyOf(from, epoch)
 		for i := range e.results[id].Blocks {
-			sb := e.results[id].Blocks[i]
+			msg := e.results[id].Blocks[i]
+			sb := msg.Block
 			b, err := e.chain.importBlock(&sb)
 			if err != nil {
-				e.views[e.viewOfAgent[id]].verifyFailures++
-				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockRejected, Branch: e.views[e.viewOfAgent[id]].name, Details: map[string]any{"proposer": uint64(sb.Message.ProposerIndex), "error": err.Error()}})
+				from.verifyFailures++
+				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockRejected, Branch: from.name, Details: map[string]any{"proposer": uint64(sb.Message.ProposerIndex), "error": err.Error()}})
 				continue
 			}
 			if !sb.Signature.IsZero() {
@@ -569,23 +818,54 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 			}
 			e.stats.AggregatesVerified += uint64(b.report.AggregatesVerified)
 			e.stats.SignaturesVerified += uint64(b.report.Signatures)
-			e.send(id, epoch, now, 0, func(m *message) { m.block = b })
+			e.auditBlock(b)
+			route := msg.Route
+			if pol.PrivateChain {
+				route = []agents.Send{{View: from.id}}
+				from.held = append(from.held, heldMsg{block: b})
+			}
+			if pol.PrivateChain || withheld(route) {
+				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockWithheld, Branch: from.name,
+					Details: map[string]any{"proposer": uint64(sb.Message.ProposerIndex), "block": fmt.Sprintf("%x", b.root[:8])}})
+			}
+			e.send(id, epoch, now, 0, route, func(m *message) { m.block = b })
 		}
 		e.results[id] = agents.Actions{}
 	}
 	return nil
 }
 
-// buildBlock prepares the honest block for a view's proposer: the pool's
-// aggregates that the spec's process_attestation accepts, the expected
-// withdrawals and the RANDAO reveal.
-func (e *Engine) buildBlock(v *view, head *blockEntry, st *consensus.State, proposer consensus.ValidatorIndex) (*consensus.BeaconBlock, error) {
+// withheld reports whether a route holds a block back from some view
+// (sent later than the network would carry it).
+func withheld(route []agents.Send) bool {
+	for _, s := range route {
+		if s.DelayMs > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// buildBlock prepares the block for a proposer on view v's head: the
+// pool's aggregates that the spec's process_attestation accepts (only the
+// coalition's own when the builder's coalition censors), the slashings
+// v's slasher has evidence for, the expected withdrawals and the RANDAO
+// reveal. builder is the proposer's own view (v itself, or a both-sides
+// coalition's view).
+func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.State, proposer consensus.ValidatorIndex) (*consensus.BeaconBlock, error) {
 	slot := st.Slot
 	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
+	censor := !builder.honest && e.policyOf(builder, epoch).Censor
 	cands := v.candidates(&e.cfg, slot)
 	unsigned := make([]consensus.Attestation, 0, len(cands))
 	byRoot := map[aggKey]*poolEntry{}
 	for _, c := range cands {
+		if censor {
+			c = c.only(builder.members)
+			if c == nil {
+				continue
+			}
+		}
 		att := c.aggregate(func([]poolMember, *consensus.AttestationData) crypto.Signature { return crypto.Signature{} })
 		unsigned = append(unsigned, att)
 		byRoot[aggKey{c.data.Root(), string(att.AggregationBits)}] = c
@@ -596,16 +876,36 @@ func (e *Engine) buildBlock(v *view, head *blockEntry, st *consensus.State, prop
 		c := byRoot[k]
 		chosen[i].Signature = e.signAggregate(st, c, &chosen[i])
 	}
-	return &consensus.BeaconBlock{
-		Slot:          slot,
-		ProposerIndex: proposer,
-		ParentRoot:    head.root,
-		Body: consensus.BeaconBlockBody{
-			RandaoReveal: consensus.RandaoReveal(st, proposer, epoch),
-			Attestations: chosen,
-			Withdrawals:  consensus.ExpectedWithdrawals(&e.cfg, st),
-		},
-	}, nil
+	body := consensus.BeaconBlockBody{
+		RandaoReveal: consensus.RandaoReveal(st, proposer, epoch),
+		Attestations: chosen,
+		Withdrawals:  consensus.ExpectedWithdrawals(&e.cfg, st),
+	}
+	if builder.honest && v.slasher != nil {
+		ps, as := v.slasher.ForBlock(&e.cfg, st)
+		for i := range as {
+			e.signIndexed(st, &as[i].Attestation1)
+			e.signIndexed(st, &as[i].Attestation2)
+		}
+		body.ProposerSlashings, body.AttesterSlashings = ps, as
+	}
+	return &consensus.BeaconBlock{Slot: slot, ProposerIndex: proposer, ParentRoot: head.root, Body: body}, nil
+}
+
+// signIndexed signs slashing evidence that lacks a signature: in aggregate
+// mode single gossip votes carry none (the engine signs aggregates with the
+// sum of the members' keys, and does the same here).
+func (e *Engine) signIndexed(st *consensus.State, ia *consensus.IndexedAttestation) {
+	if e.mode != agents.SignAggregate || !ia.Signature.IsZero() {
+		return
+	}
+	sks := make([]*crypto.SecretKey, len(ia.AttestingIndices))
+	for i, v := range ia.AttestingIndices {
+		sks[i] = e.keys.Secret(uint64(v))
+	}
+	root := consensus.SigningRoot(&e.cfg, st, consensus.DomainBeaconAttester, ia.Data.Target.Epoch, ia.Data.Root())
+	ia.Signature = crypto.SignWithSum(sks, root)
+	e.stats.AggregateSigns++
 }
 
 // signAggregate produces an aggregate's signature: in full mode the sum of
@@ -665,76 +965,115 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		return err
 	}
 	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
-	views := make([]*agents.SlotView, len(e.views))
-	duties := map[int]*agents.Duties{}
+	heads := make([]slotHead, len(e.views))
+	votes := make([]consensus.AttestationData, len(e.views))
 	for _, v := range e.views {
 		head, st, err := e.viewHead(v, slot, now)
 		if err != nil {
 			return err
 		}
+		heads[v.id] = slotHead{head, st}
 		targetRoot := head.root
 		if start := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch); start < slot {
 			if r, ok := consensus.GetBlockRoot(&e.cfg, st, epoch); ok {
 				targetRoot = r
 			}
 		}
-		views[v.id] = &agents.SlotView{
-			Slot: slot, Epoch: epoch, Phase: agents.PhaseAttest, Head: head.root,
-			Vote: consensus.AttestationData{
-				Slot:            slot,
-				BeaconBlockRoot: head.root,
-				Source:          st.CurrentJustifiedCheckpoint,
-				Target:          consensus.Checkpoint{Epoch: epoch, Root: targetRoot},
-			},
-			AttesterDomain: consensus.GetDomain(&e.cfg, st, consensus.DomainBeaconAttester, epoch),
+		votes[v.id] = consensus.AttestationData{
+			Slot:            slot,
+			BeaconBlockRoot: head.root,
+			Source:          st.CurrentJustifiedCheckpoint,
+			Target:          consensus.Checkpoint{Epoch: epoch, Root: targetRoot},
 		}
-		sh, err := consensus.EpochCommittees(&e.cfg, st, epoch)
+	}
+	views := make([]*agents.SlotView, len(e.views))
+	duties := map[int]*agents.Duties{}
+	var committees *consensus.Shuffling
+	bothSides := make([]bool, len(e.views))
+	for _, v := range e.views {
+		bothSides[v.id] = !v.honest && e.policyOf(v, epoch).BothSides && e.sidesOf(v, epoch) != nil
+	}
+	for _, v := range e.views {
+		sv := e.slotView(v, slot, agents.PhaseAttest, heads[v.id], e.viewInfos(v.id, epoch, heads, votes))
+		sv.Vote = votes[v.id]
+		views[v.id] = sv
+		sh, err := consensus.EpochCommittees(&e.cfg, heads[v.id].st, epoch)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: committees: %w", slot, err)
 		}
+		if v.id == e.mainView {
+			committees = sh
+		}
+		// Duties on v's committees: for v's own agents, and for the agents
+		// of a both-sides coalition that reaches v (which then has no
+		// duties of its own view).
 		for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
 			members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
 			for pos, val := range members {
 				agent := e.agentOfVal[val]
-				if e.viewOfAgent[agent] != v.id {
+				if !bothSides[e.viewOfAgent[agent]] {
+					if e.viewOfAgent[agent] != v.id {
+						continue
+					}
+				} else if !v.honest || !e.sched.connected(uint64(epoch), e.viewOfAgent[agent], v.id) {
 					continue
 				}
 				d := dutiesOf(duties, agent)
 				d.Attestations = append(d.Attestations, agents.AttestDuty{
-					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members),
+					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
 				})
 			}
 		}
 	}
 	ids := e.runPhase(views, duties, e.mode == agents.SignFull)
 	for _, id := range ids {
+		from := e.views[e.viewOfAgent[id]]
+		pol := e.policyOf(from, epoch)
 		atts := e.results[id].Attestations
 		for i := range atts {
 			m := atts[i]
 			if !m.Signature.IsZero() {
 				e.stats.AttestationSigns++
 			}
-			e.send(id, epoch, now, m.ExtraDelayMs, func(msg *message) { msg.att = &m })
+			e.auditVote(&m)
+			route := m.Route
+			if pol.PrivateChain {
+				route = []agents.Send{{View: from.id}}
+				from.held = append(from.held, heldMsg{att: &m})
+			}
+			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = &m })
 		}
 		e.results[id] = agents.Actions{}
 	}
-	return nil
+	return e.balance.attest(slot, now, heads, votes, committees)
 }
 
-// send schedules one message from an agent to every view it can reach.
-func (e *Engine) send(agent int, epoch consensus.Epoch, now, extraMs uint64, fill func(*message)) {
+// send schedules one message from an agent: to every view it can reach,
+// or along route.
+func (e *Engine) send(agent int, epoch consensus.Epoch, now, extraMs uint64, route []agents.Send, fill func(*message)) {
 	from := e.viewOfAgent[agent]
 	g := e.netRNG[agent]
-	for _, v := range e.views {
-		if !e.sched.connected(uint64(epoch), from, v.id) {
-			continue
+	deliver := func(to int, extra uint64) {
+		if !e.sched.connected(uint64(epoch), from, to) {
+			return
 		}
 		if e.lossPPM > 0 && g.Chance(e.lossPPM) {
-			continue
+			return
 		}
-		m := message{at: now + extraMs + e.delay.draw(g), view: v.id}
+		m := message{at: now + extra + e.delay.draw(g), view: to}
 		fill(&m)
 		e.push(m)
+	}
+	if route == nil {
+		for _, v := range e.views {
+			deliver(v.id, extraMs)
+		}
+		return
+	}
+	for _, s := range route {
+		if s.View >= 0 && s.View < len(e.views) {
+			deliver(s.View, extraMs+s.DelayMs)
+		}
 	}
 }
 
@@ -754,34 +1093,156 @@ func (e *Engine) deliverUntil(t uint64) error {
 		switch {
 		case m.block != nil:
 			e.deliverBlock(v, m.block, m.at)
+			if err := e.noteHead(v, slot); err != nil {
+				return err
+			}
 		case m.att != nil:
 			v.addAttestation(m.att)
 			v.vote(&e.cfg, slot, m.att.Validator, m.att.Data)
+			if v.slasher != nil {
+				ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.att.Validator}, Data: m.att.Data, Signature: m.att.Signature}
+				e.evidence(v, slot, v.slasher.ObserveAttestation(&ia))
+			}
 		}
 	}
-	return nil
+	return e.checkReorgs(consensus.Slot(t / e.cfg.SlotDurationMs))
 }
 
 // deliverBlock adds a block (and any ancestors the view lacks, fetched as
-// nodes do by req/resp) to a view's fork choice, with its votes.
+// nodes do by req/resp) to a view's fork choice, with its votes. A view
+// whose coalition builds its own chain ignores others' blocks.
 func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
 	if v.store.HasBlock(b.root) {
 		return
 	}
+	slot := consensus.Slot(at / e.cfg.SlotDurationMs)
+	if !v.honest && b.parent != nil && !v.members[b.signed.Message.ProposerIndex] &&
+		e.policyOf(v, consensus.ComputeEpochAtSlot(&e.cfg, slot)).OwnChain {
+		return
+	}
 	var path []*blockEntry
-	for a := b; a != nil && !v.store.HasBlock(a.root); a = a.parent {
+	a := b
+	for ; a != nil && !v.store.HasBlock(a.root) && !v.rejected[a.root]; a = a.parent {
 		path = append(path, a)
 	}
 	v.store.OnTick(at)
+	rejected := a != nil && v.rejected[a.root]
 	for i := len(path) - 1; i >= 0; i-- {
 		blk := path[i]
+		if rejected {
+			// A descendant of a block fork choice refused: refused too.
+			rejected = true
+			v.rejected[blk.root] = true
+			if v.slasher != nil && !v.observed[blk.root] {
+				v.observed[blk.root] = true
+				e.observeBlock(v, v.slasher, blk, slot)
+			}
+			continue
+		}
+		if v.slasher != nil && !v.observed[blk.root] {
+			// The slasher reads every block that reaches the node, even
+			// one its fork choice refuses.
+			v.observed[blk.root] = true
+			e.observeBlock(v, v.slasher, blk, slot)
+		}
 		if err := v.store.OnBlock(blk.info); err != nil {
-			return // e.g. conflicts with this view's finalized checkpoint
+			// e.g. conflicts with this view's finalized checkpoint
+			rejected = true
+			v.rejected[blk.root] = true
+			continue
 		}
 		for _, vote := range blk.votes {
 			_ = v.store.OnAttestation(vote.indices, vote.data, true)
 		}
 	}
+}
+
+// observeBlock shows a block's header and aggregates to a slasher.
+func (e *Engine) observeBlock(v *view, s *agents.Slasher, b *blockEntry, slot consensus.Slot) {
+	if b.parent == nil {
+		return
+	}
+	h := consensus.SignedBeaconBlockHeader{Message: b.signed.Message.Header(), Signature: b.signed.Signature}
+	e.evidence(v, slot, s.ObserveHeader(&h))
+	for i := range b.votes {
+		vote := &b.votes[i]
+		ia := consensus.IndexedAttestation{AttestingIndices: vote.indices, Data: vote.data, Signature: vote.sig}
+		e.evidence(v, slot, s.ObserveAttestation(&ia))
+	}
+}
+
+// evidence records what a view's slasher found (v nil: the auditor) and
+// reports validators found guilty for the first time.
+func (e *Engine) evidence(v *view, slot consensus.Slot, evs []agents.Evidence) {
+	seen := e.detected
+	if v == nil {
+		seen = e.offender
+	} else if len(evs) > 0 {
+		v.slasher.Add(evs)
+	}
+	for _, ev := range evs {
+		var fresh []uint64
+		for _, vi := range ev.Validators {
+			if int(vi) < len(seen) && !seen[vi] {
+				seen[vi] = true
+				fresh = append(fresh, uint64(vi))
+			}
+		}
+		if v == nil || len(fresh) == 0 {
+			continue
+		}
+		e.rep.detections += uint64(len(fresh))
+		k := detectionKey{view: v.id, offence: ev.Offence}
+		d := e.pendingDetections[k]
+		if d == nil {
+			d = &detection{slot: slot}
+			e.pendingDetections[k] = d
+		}
+		d.validators = append(d.validators, fresh...)
+	}
+}
+
+// detectionKey groups a slot's new findings for one event per view and offence.
+type detectionKey struct {
+	view    int
+	offence string
+}
+
+type detection struct {
+	slot       consensus.Slot
+	validators []uint64
+}
+
+// flushDetections emits the slashing_detected events gathered during a slot.
+func (e *Engine) flushDetections() {
+	keys := make([]detectionKey, 0, len(e.pendingDetections))
+	for k := range e.pendingDetections {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].view != keys[j].view {
+			return keys[i].view < keys[j].view
+		}
+		return keys[i].offence < keys[j].offence
+	})
+	for _, k := range keys {
+		d := e.pendingDetections[k]
+		slices.Sort(d.validators)
+		v := e.views[k.view]
+		e.rep.event(Event{Epoch: uint64(consensus.ComputeEpochAtSlot(&e.cfg, d.slot)), Slot: uint64(d.slot), Kind: EventSlashingDetected, Branch: v.name,
+			Details: map[string]any{"offence": k.offence, "validators": len(d.validators), "first_validator": d.validators[0], "slasher": v.name}})
+	}
+	clear(e.pendingDetections)
+}
+
+// auditVote and auditBlock show every message sent to the auditor.
+func (e *Engine) auditVote(m *agents.AttestationMsg) {
+	ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.Validator}, Data: m.Data}
+	e.evidence(nil, m.Data.Slot, e.auditor.ObserveAttestation(&ia))
+}
+
+func (e *Engine) auditBlock(b *blockEntry) {
+	e.observeBlock(nil, e.auditor, b, b.slot)
 }
 
 // message is one delivery to one view.

@@ -22,6 +22,16 @@ type EpochRow struct {
 	VerifyFailures         uint64
 	IssuanceGwei           uint64 // minted this epoch on this branch
 	PenaltiesGwei          uint64 // burned this epoch on this branch
+	// AttackerStakeSharePPM is the share of the branch's active effective
+	// balance held by Byzantine validators (groups with a coalition), in
+	// parts per million (written with 6 decimals as attacker_stake_share).
+	AttackerStakeSharePPM uint64
+	HonestBalanceGwei     uint64 // balances of validators in no coalition
+	AttackerBalanceGwei   uint64 // balances of coalition validators
+	// SlashableStakeGwei is the effective balance of validators that a
+	// slasher on this branch has evidence against but that are not slashed
+	// on the branch yet.
+	SlashableStakeGwei uint64
 }
 
 // Event is one line of events.jsonl.
@@ -45,38 +55,87 @@ const (
 	EventPartitionStarted = "partition_started"
 	EventPartitionHealed  = "partition_healed"
 	EventBlockRejected    = "block_rejected"
+	// EventReorg: a view's head moved to a block that does not descend
+	// from its previous head. Details: view, depth (blocks of the old
+	// head's chain abandoned), old_head, new_head, common_ancestor_slot.
+	EventReorg = "reorg"
+	// EventConflictingFinalization: two views finalized checkpoints of
+	// which neither descends from the other (a safety failure). Details:
+	// the two checkpoints, slashable_fraction, slashable_gwei, cause.
+	EventConflictingFinalization = "conflicting_finalization"
+	// EventSlashingDetected: a slasher found evidence. Details: offence
+	// (double_vote, surround_vote, double_proposal), validators, slasher view.
+	EventSlashingDetected = "slashing_detected"
+	// EventBlockWithheld / EventBlocksReleased: a coalition kept a block
+	// private / published the blocks and votes it had withheld.
+	EventBlockWithheld  = "block_withheld"
+	EventBlocksReleased = "blocks_released"
 )
 
 // Summary is summary.json. Every field is deterministic (no wall clock).
 type Summary struct {
-	Scenario                 string         `json:"scenario"`
-	Description              string         `json:"description"`
-	Seed                     uint64         `json:"seed"`
-	Params                   []ParamValue   `json:"params"`
-	Preset                   string         `json:"preset"`
-	Epochs                   uint64         `json:"epochs"`
-	Validators               uint64         `json:"validators"`
-	Agents                   uint64         `json:"agents"`
-	BLSMode                  string         `json:"bls_mode"`
-	BLSWarning               string         `json:"bls_warning,omitempty"`
-	JustifiedEpoch           uint64         `json:"justified_epoch"`
-	FinalizedEpoch           uint64         `json:"finalized_epoch"`
-	LongestFinalityGapEpochs uint64         `json:"longest_finality_gap_epochs"`
-	SlashedValidators        uint64         `json:"slashed_validators"`
-	EjectedValidators        uint64         `json:"ejected_validators"`
-	ExitedValidators         uint64         `json:"exited_validators"`
-	TotalIssuanceGwei        uint64         `json:"total_issuance_gwei"`
-	TotalPenaltiesGwei       uint64         `json:"total_penalties_gwei"`
-	APRPercent               float64        `json:"apr_percent"`
-	NetAPRPercent            float64        `json:"net_apr_percent"`
-	Signatures               uint64         `json:"signatures"`
-	AggregatesVerified       uint64         `json:"aggregates_verified"`
-	VerifyFailures           uint64         `json:"verify_failures"`
-	Proposals                uint64         `json:"proposals"`
-	MissedProposals          uint64         `json:"missed_proposals"`
-	Branches                 []string       `json:"branches"`
-	Groups                   []GroupSummary `json:"groups"`
-	OutputsSHA256            string         `json:"outputs_sha256"` // filled by the writer
+	Scenario                 string       `json:"scenario"`
+	Description              string       `json:"description"`
+	Seed                     uint64       `json:"seed"`
+	Params                   []ParamValue `json:"params"`
+	Preset                   string       `json:"preset"`
+	Epochs                   uint64       `json:"epochs"`
+	Validators               uint64       `json:"validators"`
+	Agents                   uint64       `json:"agents"`
+	BLSMode                  string       `json:"bls_mode"`
+	BLSWarning               string       `json:"bls_warning,omitempty"`
+	JustifiedEpoch           uint64       `json:"justified_epoch"`
+	FinalizedEpoch           uint64       `json:"finalized_epoch"`
+	LongestFinalityGapEpochs uint64       `json:"longest_finality_gap_epochs"`
+	SlashedValidators        uint64       `json:"slashed_validators"`
+	EjectedValidators        uint64       `json:"ejected_validators"`
+	ExitedValidators         uint64       `json:"exited_validators"`
+	TotalIssuanceGwei        uint64       `json:"total_issuance_gwei"`
+	TotalPenaltiesGwei       uint64       `json:"total_penalties_gwei"`
+	APRPercent               float64      `json:"apr_percent"`
+	NetAPRPercent            float64      `json:"net_apr_percent"`
+	Signatures               uint64       `json:"signatures"`
+	AggregatesVerified       uint64       `json:"aggregates_verified"`
+	VerifyFailures           uint64       `json:"verify_failures"`
+	Proposals                uint64       `json:"proposals"`
+	MissedProposals          uint64       `json:"missed_proposals"`
+	Branches                 []string     `json:"branches"`
+	// Attack measurements (zero or null when nothing happened).
+	FinalityStalledAtEpoch      *uint64                  `json:"finality_stalled_at_epoch"` // first epoch whose row shows finalized_epoch + 2 < epoch, on the summary branch
+	FinalityResumedEpoch        *uint64                  `json:"finality_resumed_epoch"`    // first epoch after the stall at which finality advanced again
+	ConflictingFinalization     *ConflictingFinalization `json:"conflicting_finalization"`
+	SlashableFractionAtConflict *float64                 `json:"slashable_fraction_at_conflict"`
+	AttackerSlashedGwei         uint64                   `json:"attacker_slashed_gwei"` // effective balance of coalition validators slashed (at the time of slashing), summary branch
+	HonestLossGwei              int64                    `json:"honest_loss_gwei"`      // start minus end balance of non-coalition validators, summary branch (negative: a gain)
+	WhistleblowerRewardsGwei    uint64                   `json:"whistleblower_rewards_gwei"`
+	SlashingsDetected           uint64                   `json:"slashings_detected"` // validators with evidence against them (any slasher)
+	Reorgs                      ReorgSummary             `json:"reorgs"`
+	Groups                      []GroupSummary           `json:"groups"`
+	OutputsSHA256               string                   `json:"outputs_sha256"` // filled by the writer
+}
+
+// ConflictingFinalization is the first safety failure of a run: two
+// finalized checkpoints on different branches.
+type ConflictingFinalization struct {
+	Epoch       uint64 `json:"epoch"` // epoch whose processing made the second of the two final
+	BranchA     string `json:"branch_a"`
+	CheckpointA string `json:"checkpoint_a"` // "EPOCH:ROOTPREFIX"
+	BranchB     string `json:"branch_b"`
+	CheckpointB string `json:"checkpoint_b"`
+	// SlashableGwei is the effective balance (at the last common finalized
+	// checkpoint) of validators that signed two conflicting votes.
+	SlashableGwei uint64 `json:"slashable_gwei"`
+	// Cause is "equivocation" when at least a third of the stake broke a
+	// slashing rule, "inactivity_leak" when the validator sets of the two
+	// branches drifted apart through the leak (Gasper's accountable safety
+	// assumes a fixed validator set).
+	Cause string `json:"cause"`
+}
+
+// ReorgSummary counts the head reorganisations seen by the views.
+type ReorgSummary struct {
+	Count    uint64 `json:"count"`
+	MaxDepth uint64 `json:"max_depth"`
 }
 
 // GroupSummary is the fate of one scenario validator group on the summary's
@@ -87,6 +146,7 @@ type GroupSummary struct {
 	StartBalanceGwei uint64 `json:"start_balance_gwei"`
 	EndBalanceGwei   uint64 `json:"end_balance_gwei"`
 	Slashed          uint64 `json:"slashed"`
+	Coalition        string `json:"coalition,omitempty"`
 }
 
 // ParamValue is a resolved scenario parameter.

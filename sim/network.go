@@ -54,5 +54,6 @@ func (s *partitionSchedule) connected(epoch uint64, a, b int) bool {
 	if p < 0 {
 		return true
 	}
-	return s.side[p][a] == s.side[p][b]
+	sa, sb := s.side[p][a], s.side[p][b]
+	return sa == sb || sa == bridgeSide || sb == bridgeSide
 }

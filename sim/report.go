@@ -30,6 +30,27 @@ type reporter struct {
 	activeBalanceSum                                       uint64
 	failuresSeen                                           []uint64
 	ejectedN                                               uint64
+
+	// attack measurements
+	detections         uint64
+	reorgCount         uint64
+	reorgMax           uint64
+	conflict           *ConflictingFinalization
+	conflictFraction   float64
+	stalledAt          *uint64
+	resumedAt          *uint64
+	lastMainFinal      uint64
+	mainRows           uint64
+	finalizing         bool // the summary branch has finalized the epoch before some epoch
+	attackerSlashedEB  uint64
+	whistleblowerGwei  uint64
+	countedSlashBlocks map[consensus.Root]bool
+}
+
+// reorg counts one reorganisation of an honest view's head.
+func (r *reporter) reorg(depth uint64) {
+	r.reorgCount++
+	r.reorgMax = max(r.reorgMax, depth)
 }
 
 type pendingRow struct {
@@ -45,9 +66,10 @@ type pendingRow struct {
 func newReporter(e *Engine, sink Sink) *reporter {
 	return &reporter{
 		e: e, sink: sink,
-		branches:     map[string]bool{},
-		maxFinal:     make([]consensus.Epoch, len(e.views)),
-		failuresSeen: make([]uint64, len(e.views)),
+		branches:           map[string]bool{},
+		maxFinal:           make([]consensus.Epoch, len(e.views)),
+		countedSlashBlocks: map[consensus.Root]bool{},
+		failuresSeen:       make([]uint64, len(e.views)),
 	}
 }
 
@@ -144,6 +166,9 @@ func (r *reporter) endEpoch(epoch consensus.Epoch) error {
 		}
 		fresh = append(fresh, row)
 	}
+	if err := r.checkConflict(epoch); err != nil {
+		return err
+	}
 	// Emit the previous epoch's rows (those whose participation is final,
 	// and abandoned branches with what they had).
 	if err := r.flush(); err != nil {
@@ -180,9 +205,10 @@ func (r *reporter) flush() error {
 		r.sumAggs += p.row.AggregatesVerified
 		r.sumSigs += p.row.Signatures
 		r.sumFailures += p.row.VerifyFailures
-		if containsInt(p.views, 0) {
+		if containsInt(p.views, r.e.mainView) {
 			r.lastEpoch = p
 			r.activeBalanceSum += p.row.TotalActiveBalanceGwei
+			r.mainRow(p)
 		}
 	}
 	r.pending = nil
@@ -263,6 +289,12 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		row.VerifyFailures += v.verifyFailures - r.failuresSeen[id]
 		r.failuresSeen[id] = v.verifyFailures
 	}
+	r.attackRow(&row, st, epoch, views)
+	if rep.InInactivityLeak {
+		for _, id := range views {
+			e.views[id].leaked = true
+		}
+	}
 	p := &pendingRow{row: row, head: h, state: st, views: views,
 		partialPPM: ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance)}
 
@@ -298,8 +330,21 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventEjected, Branch: label, Details: map[string]any{"validator": uint64(vi), "group": e.groupName(int(vi)), "balance_gwei": uint64(st.Balances[vi])}})
 		}
 	}
-	if containsInt(views, 0) && uint64(epoch) < e.sc.Epochs {
+	if containsInt(views, e.mainView) && uint64(epoch) < e.sc.Epochs {
 		r.ejectedN += uint64(len(rep.Ejected))
+		// Slashings and whistleblower rewards of this epoch's blocks.
+		for b := h; b != nil && b.slot >= first; b = b.parent {
+			if b.slot > last || len(b.slashedEB) == 0 || r.countedSlashBlocks[b.root] {
+				continue
+			}
+			r.countedSlashBlocks[b.root] = true
+			r.whistleblowerGwei += uint64(b.whistle)
+			for i, vi := range b.report.Slashed {
+				if e.byz[vi] {
+					r.attackerSlashedEB += uint64(b.slashedEB[i])
+				}
+			}
+		}
 	}
 	// Finality never reverts within a view.
 	for _, id := range views {
@@ -326,7 +371,7 @@ func (e *Engine) groupName(i int) string {
 func (r *reporter) progress(epoch uint64) Progress {
 	p := Progress{Epoch: epoch + 1, Epochs: r.e.sc.Epochs, Branches: len(r.pending)}
 	for _, pr := range r.pending {
-		if containsInt(pr.views, 0) {
+		if containsInt(pr.views, r.e.mainView) {
 			p.FinalizedEpoch = pr.row.FinalizedEpoch
 			p.JustifiedEpoch = pr.row.JustifiedEpoch
 		}
@@ -335,7 +380,7 @@ func (r *reporter) progress(epoch uint64) Progress {
 }
 
 // finish flushes nothing more (the settling epoch's rows are dropped) and
-// builds the summary from view 0's branch.
+// builds the summary from the main (first honest) view's branch.
 func (r *reporter) finish() (*Result, error) {
 	e := r.e
 	sc := e.sc
@@ -387,6 +432,24 @@ func (r *reporter) finish() (*Result, error) {
 		}
 	}
 	s.EjectedValidators = r.ejected()
+	s.FinalityStalledAtEpoch, s.FinalityResumedEpoch = r.stalledAt, r.resumedAt
+	if r.conflict != nil {
+		s.ConflictingFinalization = r.conflict
+		f := round6(r.conflictFraction)
+		s.SlashableFractionAtConflict = &f
+	}
+	s.AttackerSlashedGwei = r.attackerSlashedEB
+	s.WhistleblowerRewardsGwei = r.whistleblowerGwei
+	s.SlashingsDetected = r.detections
+	s.Reorgs = ReorgSummary{Count: r.reorgCount, MaxDepth: r.reorgMax}
+	var start, end int64
+	for _, g := range s.Groups {
+		if g.Coalition == "" {
+			start += int64(g.StartBalanceGwei)
+			end += int64(g.EndBalanceGwei)
+		}
+	}
+	s.HonestLossGwei = start - end
 	return &Result{Summary: s}, nil
 }
 
@@ -397,7 +460,7 @@ func (r *reporter) groupSummaries(st *consensus.State) []GroupSummary {
 	g0 := e.chain.genesis.post
 	var out []GroupSummary
 	for _, g := range e.sc.Groups {
-		gs := GroupSummary{Name: g.Name}
+		gs := GroupSummary{Name: g.Name, Coalition: g.Coalition}
 		for _, vi := range e.registry.ValidatorsOfGroup(g.Name) {
 			gs.Validators++
 			gs.StartBalanceGwei += uint64(g0.Balances[vi])
@@ -417,4 +480,138 @@ func round6(x float64) float64 {
 		return -float64(int64(-x*f+0.5)) / f
 	}
 	return float64(int64(x*f+0.5)) / f
+}
+
+// mainRow follows finality on the summary branch: the first epoch whose
+// processing failed to finalize the epoch before it (finalized < epoch-1),
+// and the first later epoch at which finality advanced again.
+func (r *reporter) mainRow(p *pendingRow) {
+	ep, fin := p.row.Epoch, p.row.FinalizedEpoch
+	if fin+1 == ep {
+		r.finalizing = true
+	}
+	if r.mainRows > 0 {
+		if r.stalledAt == nil && r.finalizing && fin+1 < ep {
+			v := ep
+			r.stalledAt = &v
+		}
+		if r.stalledAt != nil && r.resumedAt == nil && fin > r.lastMainFinal {
+			v := ep
+			r.resumedAt = &v
+		}
+	}
+	r.lastMainFinal = fin
+	r.mainRows++
+}
+
+// attackRow fills a row's attack columns: the coalition's share of the
+// active effective balance, honest and coalition balances, and the stake
+// some slasher on the branch has evidence against but which is not slashed.
+func (r *reporter) attackRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch, views []int) {
+	e := r.e
+	var activeByz, active consensus.Gwei
+	pending := map[consensus.ValidatorIndex]bool{}
+	for _, id := range views {
+		if s := e.views[id].slasher; s != nil {
+			for _, vi := range s.Pending(st) {
+				pending[vi] = true
+			}
+		}
+	}
+	for i := range st.Validators {
+		v := &st.Validators[i]
+		byz := i < len(e.byz) && e.byz[i]
+		if consensus.IsActiveValidator(v, epoch) {
+			active += v.EffectiveBalance
+			if byz {
+				activeByz += v.EffectiveBalance
+			}
+		}
+		if byz {
+			row.AttackerBalanceGwei += uint64(st.Balances[i])
+		} else {
+			row.HonestBalanceGwei += uint64(st.Balances[i])
+		}
+		if pending[consensus.ValidatorIndex(i)] && !v.Slashed {
+			row.SlashableStakeGwei += uint64(v.EffectiveBalance)
+		}
+	}
+	row.AttackerStakeSharePPM = ppm(activeByz, active)
+}
+
+// checkConflict looks for two views whose finalized checkpoints conflict
+// (neither block descends from the other). The first such pair is
+// reported with the stake that broke a slashing rule (the auditor's count,
+// over the active stake at the last checkpoint both branches finalized).
+// Gasper's accountable safety says that stake is at least a third for a
+// fixed validator set; if it is not, the run shows the break came from the
+// inactivity leak changing the validator sets of the branches, and fails
+// if neither branch leaked (that would be a bug in the engine).
+func (r *reporter) checkConflict(epoch consensus.Epoch) error {
+	if r.conflict != nil {
+		return nil
+	}
+	e := r.e
+	c := e.chain
+	for i := range e.views {
+		for j := i + 1; j < len(e.views); j++ {
+			fa, fb := e.views[i].store.Finalized(), e.views[j].store.Finalized()
+			ba, oka := c.blocks[fa.Root]
+			bb, okb := c.blocks[fb.Root]
+			if !oka || !okb || ba == bb {
+				continue
+			}
+			if c.ancestorAt(ba, bb.slot) == bb || c.ancestorAt(bb, ba.slot) == ba {
+				continue
+			}
+			// The last block both finalized chains share, and its state.
+			common := ba
+			for common.parent != nil && c.ancestorAt(bb, common.slot) != common {
+				common = common.parent
+			}
+			st, err := c.postState(common)
+			if err != nil {
+				return err
+			}
+			cEpoch := consensus.ComputeEpochAtSlot(&e.cfg, common.slot)
+			var total, bad consensus.Gwei
+			for k := range st.Validators {
+				v := &st.Validators[k]
+				if !consensus.IsActiveValidator(v, cEpoch) {
+					continue
+				}
+				total += v.EffectiveBalance
+				if e.offender[k] {
+					bad += v.EffectiveBalance
+				}
+			}
+			frac := 0.0
+			if total > 0 {
+				frac = float64(bad) / float64(total)
+			}
+			cause := "equivocation"
+			if 3*bad < total {
+				cause = "inactivity_leak"
+				if !e.views[i].leaked && !e.views[j].leaked {
+					return fmt.Errorf("sim: epoch %d: views %s and %s finalized conflicting checkpoints with only %.4f of the stake slashable and no inactivity leak: accountable safety violated (engine bug)",
+						epoch, e.views[i].name, e.views[j].name, frac)
+				}
+			}
+			r.conflict = &ConflictingFinalization{
+				Epoch: uint64(epoch), BranchA: e.views[i].name, CheckpointA: cpString(fa),
+				BranchB: e.views[j].name, CheckpointB: cpString(fb),
+				SlashableGwei: uint64(bad), Cause: cause,
+			}
+			r.conflictFraction = frac
+			r.event(Event{Epoch: uint64(epoch), Slot: uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1)), Kind: EventConflictingFinalization,
+				Details: map[string]any{"branch_a": e.views[i].name, "checkpoint_a": cpString(fa), "branch_b": e.views[j].name, "checkpoint_b": cpString(fb),
+					"slashable_gwei": uint64(bad), "slashable_fraction": round6(frac), "cause": cause}})
+			return nil
+		}
+	}
+	return nil
+}
+
+func cpString(cp consensus.Checkpoint) string {
+	return fmt.Sprintf("%d:%x", cp.Epoch, cp.Root[:4])
 }

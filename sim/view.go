@@ -24,9 +24,23 @@ type view struct {
 	// block to arrive.
 	deferred []deferredVote
 
+	// coalition is the coalition whose view this is ("" for honest views);
+	// members marks its validators.
+	coalition string
+	honest    bool
+	members   []bool
+	slasher   *agents.Slasher         // honest views only, when slashers run
+	observed  map[consensus.Root]bool // blocks shown to the slasher
+	rejected  map[consensus.Root]bool // blocks fork choice refused (and their descendants)
+	// held is what a private-chain coalition has kept to itself.
+	held []heldMsg
+	// lastHead is the head at the end of the previous slot (reorgs).
+	lastHead *blockEntry
+
 	lastFinalized  consensus.Epoch
 	lastJustified  consensus.Epoch
 	inLeak         bool
+	leaked         bool // some epoch of this view's branch was in the inactivity leak
 	verifyFailures uint64
 }
 
@@ -44,6 +58,12 @@ type poolEntry struct {
 type poolMember struct {
 	validator consensus.ValidatorIndex
 	sig       crypto.Signature
+}
+
+// heldMsg is one withheld block or attestation.
+type heldMsg struct {
+	block *blockEntry
+	att   *agents.AttestationMsg
 }
 
 type deferredVote struct {
@@ -124,6 +144,21 @@ func (v *view) candidates(cfg *consensus.Config, slot consensus.Slot) []*poolEnt
 		ra, rb := a.Root(), b.Root()
 		return string(ra[:]) < string(rb[:])
 	})
+	return out
+}
+
+// only returns the entry restricted to the validators marked in keep, or
+// nil when none of its members is.
+func (e *poolEntry) only(keep []bool) *poolEntry {
+	out := &poolEntry{data: e.data, committeeSize: e.committeeSize, members: map[int]poolMember{}}
+	for p, m := range e.members {
+		if int(m.validator) < len(keep) && keep[m.validator] {
+			out.members[p] = m
+		}
+	}
+	if len(out.members) == 0 {
+		return nil
+	}
 	return out
 }
 

@@ -1,10 +1,20 @@
 // Command stakesim runs Ethereum proof-of-stake scenarios.
 //
 //	stakesim run baseline --seed 7 --epochs 20
+//	stakesim run partition-50-50 --narrate
+//	stakesim explain offline-20
 //	stakesim scenarios
 //	stakesim show baseline > my.yaml
 //	stakesim validate my.yaml
 //	stakesim version
+//
+// "run --narrate" tells the run's story on stdout while it runs, one line
+// per meaningful change ("epoch 7: finality stalls: ..."), and ends it with
+// a paragraph on the whole run before the usual summary; the header stays on
+// stderr and the progress display is off. "explain" prints what a scenario
+// (a built-in name or a file) demonstrates, its params with their ranges,
+// the command to run it, and the output columns, events and summary fields
+// worth watching.
 //
 // Exit codes: 0 success; 2 bad input (a scenario error, an unknown scenario,
 // a bad flag or --set value, a non-empty --out without --force); 1 a run that

@@ -12,6 +12,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/stakesim/stakesim/internal/narrate"
 	"github.com/stakesim/stakesim/internal/output"
 	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sim"
@@ -31,6 +32,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringFlag{Name: "bls", Usage: "signing `MODE`: full, aggregate or off", DefaultText: "the scenario's mode"},
 			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
+			&cli.BoolFlag{Name: "narrate", Usage: "tell the run's story in plain words on stdout as it happens (no progress bar)"},
 		},
 		Action: func(c *cli.Context) error { return runScenario(c, stdout, stderr) },
 	}
@@ -40,13 +42,9 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 	if c.NArg() != 1 {
 		return badInput(errors.New("run needs exactly one SCENARIO (a built-in name or a file; see stakesim scenarios)"))
 	}
-	var overrides []scenarios.Override
-	for _, s := range c.StringSlice("set") {
-		o, err := scenarios.ParseOverride(s)
-		if err != nil {
-			return badInput(fmt.Errorf("--set: %w", err))
-		}
-		overrides = append(overrides, o)
+	overrides, err := parseOverrides(c.StringSlice("set"))
+	if err != nil {
+		return err
 	}
 	sc, err := scenarios.Load(c.Args().First(), overrides)
 	if err != nil {
@@ -86,15 +84,34 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "stakesim run %s seed=%d epochs=%d bls=%s preset=%s validators=%d\n",
 			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators())
 	}
-	prog := newProgress(stderr, quiet, sc.Epochs)
-	res, err := sim.Run(c.Context, sc, w, sim.Options{Workers: workers, Progress: prog.update, Now: time.Now})
+	// Narration goes to stdout line by line; a progress bar on the same
+	// terminal would cut into it, so --narrate turns progress off.
+	var sink sim.Sink = w
+	var story *narrate.Narrator
+	if c.Bool("narrate") {
+		story = narrate.New(stdout, w, sc)
+		sink = story
+	}
+	prog := newProgress(stderr, quiet || story != nil, sc.Epochs)
+	res, err := sim.Run(c.Context, sc, sink, sim.Options{Workers: workers, Progress: prog.update, Now: time.Now})
 	prog.finish(err == nil)
 	if err != nil {
 		w.Abort()
+		if story != nil {
+			_ = story.Flush() // the story up to the failure; the run error matters more
+		}
 		return fmt.Errorf("run %s seed=%d: %w", sc.Name, sc.Seed, err)
 	}
 	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
 		return err
+	}
+	if story != nil {
+		if err := story.Finish(&res.Summary); err != nil {
+			return fmt.Errorf("narrate: %w", err)
+		}
+		if _, err := fmt.Fprintln(stdout); err != nil {
+			return err
+		}
 	}
 	return printSummary(stdout, &res.Summary, &res.Timing, w.Dir())
 }

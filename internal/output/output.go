@@ -55,6 +55,10 @@ func Columns() []string {
 		"verify_failures",
 		"issuance_gwei",
 		"penalties_gwei",
+		"attacker_stake_share",
+		"honest_balance_gwei",
+		"attacker_balance_gwei",
+		"slashable_stake_gwei",
 	}
 }
 
@@ -167,6 +171,10 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[15] = u(row.VerifyFailures)
 	r[16] = u(row.IssuanceGwei)
 	r[17] = u(row.PenaltiesGwei)
+	r[18] = FormatPPM(row.AttackerStakeSharePPM)
+	r[19] = u(row.HonestBalanceGwei)
+	r[20] = u(row.AttackerBalanceGwei)
+	r[21] = u(row.SlashableStakeGwei)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}

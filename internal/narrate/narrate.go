@@ -1,0 +1,1140 @@
+// Package narrate tells the story of a run in plain words while it runs:
+// "epoch 15: no checkpoint finalized for 5 epochs; the inactivity leak
+// begins." It is what "stakesim run --narrate" prints.
+//
+// # Using it
+//
+// Wrap the run's sink in a Narrator, run, then finish it:
+//
+//	n := narrate.New(os.Stdout, writer, sc)
+//	res, err := sim.Run(ctx, sc, n, opts)
+//	if err != nil {
+//		n.Flush() // the story so far
+//		return err
+//	}
+//	return n.Finish(&res.Summary) // the rest of the story and a closing paragraph
+//
+// A Narrator forwards every row and event to the next sink unchanged and
+// prints a line only when something changes: the first finality, finality
+// stalling and resuming, the inactivity leak starting and ending, partitions,
+// branches splitting and merging, blocks withheld and released, reorgs,
+// rejected blocks, the first slashing evidence of each offence, slashings
+// and ejections (counted per epoch), attacker stake crossing one third, one
+// half and two thirds, large moves in target participation, and conflicting
+// finalization. An epoch in which every checkpoint is justified and
+// finalized on time prints nothing.
+//
+// # Order and timing
+//
+// The engine sends the rows of epoch e after the events of epoch e+1
+// (participation is final one epoch late). A Narrator keeps what it
+// receives per epoch and tells an epoch only when a row of a later epoch
+// arrives (or at Flush and Finish), so its lines are in epoch order and each
+// line can use both the events and the rows of its epoch. Lines carry the
+// epoch they are about and never a wall-clock time: the same run prints the
+// same story.
+//
+// # Branches
+//
+// Rows come one per branch. A line about one branch says which, "epoch 9
+// (branch a): ...", unless the same line holds for every branch of the
+// epoch, in which case it is printed once without a branch. When a new
+// branch label appears, the Narrator continues the story of the branch of
+// the previous epoch that shares a view group with it, so a split or a merge
+// does not retell the first finality or a stall.
+package narrate
+
+import (
+	"fmt"
+	"io"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/stakesim/stakesim/scenarios"
+	"github.com/stakesim/stakesim/sim"
+)
+
+const (
+	ppmOne = 1_000_000
+	// participationStepPPM is the change in target participation (5
+	// percentage points) since the last one told that is worth a line.
+	participationStepPPM = 50_000
+	// maxDetailLen bounds an error message quoted from an event.
+	maxDetailLen = 120
+	gweiPerETH   = 1_000_000_000
+	// Width is the column at which Finish wraps its closing paragraph.
+	Width = 80
+)
+
+// Line priorities: the order of the lines of one epoch.
+const (
+	prioIntro = iota * 10
+	prioPartition
+	prioBranches
+	prioWithheld
+	prioReorg
+	prioFinality
+	prioLeak
+	prioShare
+	prioDetected
+	prioSlashed
+	prioEjected
+	prioConflict
+)
+
+// Narrator is a sim.Sink that forwards everything to the next sink and
+// writes the run's story to its writer. It is not safe for concurrent use;
+// the engine calls a sink from one goroutine.
+type Narrator struct {
+	w    io.Writer
+	next sim.Sink
+	err  error // the first write error
+
+	attackers   bool              // the scenario has a coalition (or a row showed attacker stake)
+	coalitionOf map[string]string // validator group -> coalition ("" honest)
+	coalitions  []string          // sorted coalition names
+
+	pending map[uint64]*epochNews
+
+	started       bool                    // the first row has been told
+	finalizedOnce bool                    // some branch has finalized past genesis
+	finalizedNow  bool                    // ... in the epoch being told
+	labels        []string                // branches of the last epoch told that had rows
+	branches      map[string]*branchState // by label, for the branches in labels
+	offences      map[string]bool         // offences whose first detection was told
+	withheldAt    map[string]uint64       // coalition -> last epoch with a withheld block
+}
+
+var _ sim.Sink = (*Narrator)(nil)
+
+// branchState is what the Narrator remembers about one branch.
+type branchState struct {
+	finalized  uint64
+	stalled    bool
+	level      int    // attacker share: 0 below 1/3, 1 above 1/3, 2 above 1/2, 3 above 2/3
+	partPPM    uint64 // target participation last told (or first seen)
+	hasPart    bool
+	inLeak     bool
+	leakStart  uint64
+	leakKnown  bool
+	slashedCum uint64
+}
+
+// epochNews is everything received about one epoch, kept until it is told.
+// Validators are counted, not kept, so an epoch costs memory in proportion
+// to its branches, views and coalitions, not to its validators.
+type epochNews struct {
+	rows       []sim.EpochRow
+	partitions []item
+	withheld   map[string]uint64 // coalition -> blocks
+	released   map[string]*release
+	reorgs     map[string]*reorgTally // view ->
+	rejected   map[string]*rejectTally
+	leaks      []leakNote
+	detected   map[detectKey]uint64 // -> validators
+	slashed    map[string]*tally    // branch ->
+	ejected    map[string]*tally
+	conflicts  []sim.Event
+}
+
+type release struct {
+	events, blocks uint64
+	hasBlocks      bool
+	to             []string
+}
+
+type reorgTally struct{ count, maxDepth uint64 }
+
+type rejectTally struct {
+	count uint64
+	first string
+}
+
+type leakNote struct {
+	branch    string
+	started   bool
+	finalized uint64
+	hasFinal  bool
+}
+
+type detectKey struct{ offence, view string }
+
+type tally struct {
+	attackers, honest uint64
+	maxBalanceGwei    uint64
+	hasBalance        bool
+}
+
+// item is one line of an epoch before branch qualifiers are added.
+type item struct {
+	prio   int
+	branch string // "" for a line about the whole run
+	text   string
+}
+
+// New returns a Narrator that writes to w and forwards to next (which may
+// be nil). sc, which may be nil, names the coalitions and tells which
+// validator groups are attackers.
+func New(w io.Writer, next sim.Sink, sc *scenarios.Scenario) *Narrator {
+	n := &Narrator{
+		w: w, next: next,
+		coalitionOf: map[string]string{},
+		pending:     map[uint64]*epochNews{},
+		branches:    map[string]*branchState{},
+		offences:    map[string]bool{},
+		withheldAt:  map[string]uint64{},
+	}
+	if sc != nil {
+		seen := map[string]bool{}
+		for _, g := range sc.Groups {
+			n.coalitionOf[g.Name] = g.Coalition
+			if g.Coalition != "" && !seen[g.Coalition] {
+				seen[g.Coalition] = true
+				n.coalitions = append(n.coalitions, g.Coalition)
+			}
+		}
+		sort.Strings(n.coalitions)
+		n.attackers = len(n.coalitions) > 0
+	}
+	return n
+}
+
+// Epoch forwards row to the next sink, then tells every earlier epoch.
+func (n *Narrator) Epoch(row sim.EpochRow) error {
+	if n.next != nil {
+		if err := n.next.Epoch(row); err != nil {
+			return err
+		}
+	}
+	n.tellBefore(row.Epoch)
+	en := n.news(row.Epoch)
+	en.rows = append(en.rows, row)
+	return nil
+}
+
+// Event forwards ev to the next sink and records it for its epoch's story.
+func (n *Narrator) Event(ev sim.Event) error {
+	var err error
+	if n.next != nil {
+		err = n.next.Event(ev)
+	}
+	n.record(ev)
+	return err
+}
+
+// Flush tells every epoch received so far and returns the first error met
+// writing the story.
+func (n *Narrator) Flush() error {
+	n.tellPending(func(uint64) bool { return true })
+	return n.err
+}
+
+// Finish tells the rest of the story and ends it with a paragraph on the
+// run as a whole, from s: finality, conflicting finalization, slashings,
+// honest validators' balances and reorgs. It returns the first error met
+// writing the story.
+func (n *Narrator) Finish(s *sim.Summary) error {
+	n.Flush()
+	if s != nil {
+		n.printf("\n%s", Wrap(n.closing(s), Width, ""))
+	}
+	return n.err
+}
+
+func (n *Narrator) printf(format string, args ...any) {
+	if n.err != nil {
+		return
+	}
+	_, n.err = fmt.Fprintf(n.w, format, args...)
+}
+
+func (n *Narrator) news(epoch uint64) *epochNews {
+	en := n.pending[epoch]
+	if en == nil {
+		en = &epochNews{
+			withheld: map[string]uint64{},
+			released: map[string]*release{},
+			reorgs:   map[string]*reorgTally{},
+			rejected: map[string]*rejectTally{},
+			detected: map[detectKey]uint64{},
+			slashed:  map[string]*tally{},
+			ejected:  map[string]*tally{},
+		}
+		n.pending[epoch] = en
+	}
+	return en
+}
+
+// tellBefore tells, in epoch order, every pending epoch below epoch.
+func (n *Narrator) tellBefore(epoch uint64) {
+	n.tellPending(func(e uint64) bool { return e < epoch })
+}
+
+// tellPending tells, in epoch order, the pending epochs that due selects.
+func (n *Narrator) tellPending(due func(uint64) bool) {
+	var epochs []uint64
+	for e := range n.pending {
+		if due(e) {
+			epochs = append(epochs, e)
+		}
+	}
+	sort.Slice(epochs, func(i, j int) bool { return epochs[i] < epochs[j] })
+	for _, e := range epochs {
+		n.tell(e, n.pending[e])
+		delete(n.pending, e)
+	}
+}
+
+// record files an event under its epoch.
+func (n *Narrator) record(ev sim.Event) {
+	en := n.news(ev.Epoch)
+	d := ev.Details
+	switch ev.Kind {
+	case sim.EventPartitionStarted:
+		text := "the network splits"
+		if name := detailString(d, "partition"); name != "" {
+			text += " (partition " + name + ")"
+		}
+		if groups := detailStrings(d, "groups"); len(groups) > 1 {
+			text += ": view groups " + strings.Join(groups, " | ") + " no longer hear each other"
+		}
+		en.partitions = append(en.partitions, item{prioPartition, "", text + "."})
+	case sim.EventPartitionHealed:
+		text := "the partition"
+		if name := detailString(d, "partition"); name != "" {
+			text = "partition " + name
+		}
+		en.partitions = append(en.partitions, item{prioPartition, "", text + " heals; the views exchange blocks and votes again."})
+	case sim.EventBlockWithheld:
+		en.withheld[n.coalitionOfEvent(ev)]++
+	case sim.EventBlocksReleased:
+		c := n.coalitionOfEvent(ev)
+		r := en.released[c]
+		if r == nil {
+			r = &release{}
+			en.released[c] = r
+		}
+		r.events++
+		if b, ok := detailCount(d, "blocks"); ok {
+			r.blocks += b
+			r.hasBlocks = true
+		}
+		for _, to := range detailStrings(d, "to") {
+			if !contains(r.to, to) {
+				r.to = append(r.to, to)
+			}
+		}
+	case sim.EventReorg:
+		view := firstNonEmpty(detailString(d, "view"), ev.Branch, "?")
+		t := en.reorgs[view]
+		if t == nil {
+			t = &reorgTally{}
+			en.reorgs[view] = t
+		}
+		t.count++
+		if depth, ok := detailUint(d, "depth"); ok && depth > t.maxDepth {
+			t.maxDepth = depth
+		}
+	case sim.EventBlockRejected:
+		view := firstNonEmpty(ev.Branch, detailString(d, "view"), "?")
+		t := en.rejected[view]
+		if t == nil {
+			t = &rejectTally{first: detailString(d, "error")}
+			en.rejected[view] = t
+		}
+		t.count++
+	case sim.EventLeakStarted, sim.EventLeakEnded:
+		f, ok := detailUint(d, "finalized_epoch")
+		en.leaks = append(en.leaks, leakNote{branch: ev.Branch, started: ev.Kind == sim.EventLeakStarted, finalized: f, hasFinal: ok})
+	case sim.EventSlashingDetected:
+		k := detectKey{
+			offence: firstNonEmpty(detailString(d, "offence"), "offence"),
+			view:    firstNonEmpty(detailString(d, "view"), detailString(d, "slasher"), ev.Branch),
+		}
+		v, ok := detailCount(d, "validators")
+		if !ok {
+			v = 1
+		}
+		en.detected[k] += v
+	case sim.EventSlashed, sim.EventEjected:
+		m := en.slashed
+		if ev.Kind == sim.EventEjected {
+			m = en.ejected
+		}
+		t := m[ev.Branch]
+		if t == nil {
+			t = &tally{}
+			m[ev.Branch] = t
+		}
+		if n.coalitionOf[detailString(d, "group")] != "" {
+			t.attackers++
+		} else {
+			t.honest++
+		}
+		if b, ok := detailUint(d, "balance_gwei"); ok {
+			t.hasBalance = true
+			t.maxBalanceGwei = max(t.maxBalanceGwei, b)
+		}
+	case sim.EventConflictingFinalization:
+		en.conflicts = append(en.conflicts, ev)
+	}
+	// justified and finalized are told from the rows; exited follows a
+	// slashing or an ejection already told.
+}
+
+func (n *Narrator) coalitionOfEvent(ev sim.Event) string {
+	if c := detailString(ev.Details, "coalition"); c != "" {
+		return c
+	}
+	if c := n.coalitionOf[detailString(ev.Details, "group")]; c != "" {
+		return c
+	}
+	if len(n.coalitions) == 1 {
+		return n.coalitions[0]
+	}
+	return ""
+}
+
+// tell prints the lines of one epoch.
+func (n *Narrator) tell(epoch uint64, en *epochNews) {
+	var items []item
+	add := func(prio int, branch, text string) { items = append(items, item{prio, branch, text}) }
+	items = append(items, en.partitions...)
+
+	// Branches: continue each branch's story, and say when they change.
+	labels := n.labels
+	if len(en.rows) > 0 {
+		labels = make([]string, len(en.rows))
+		for i, r := range en.rows {
+			labels[i] = r.Branch
+		}
+		if n.started && !sameStrings(labels, n.labels) {
+			add(prioBranches, "", n.branchChange(n.labels, en.rows))
+		}
+		states := make(map[string]*branchState, len(en.rows))
+		for _, r := range en.rows {
+			st := n.branches[r.Branch]
+			if st == nil {
+				st = n.inherit(r)
+			}
+			states[r.Branch] = st
+		}
+		if !n.started && n.attackers {
+			for _, r := range en.rows {
+				add(prioIntro, r.Branch, fmt.Sprintf("%s hold %s of active stake.", n.attackerNames(), pct(r.AttackerStakeSharePPM)))
+			}
+		}
+		for _, r := range en.rows {
+			items = append(items, n.tellRow(r, states[r.Branch])...)
+		}
+		n.finalizedOnce = n.finalizedOnce || n.finalizedNow
+		n.branches = states
+		n.labels = labels
+		n.started = true
+	}
+
+	// Coalitions withholding and releasing blocks.
+	for _, c := range sortedKeys(en.withheld) {
+		if last, ok := n.withheldAt[c]; !ok || last+1 != epoch { // none withheld in the previous epoch
+			add(prioWithheld, "", fmt.Sprintf("%s starts withholding its blocks (%s this epoch).", coalitionName(c), plural(en.withheld[c], "block", "blocks")))
+		}
+		n.withheldAt[c] = epoch
+	}
+	for _, c := range sortedKeys(en.released) {
+		r := en.released[c]
+		what := "the blocks and votes it withheld"
+		if r.hasBlocks {
+			what = fmt.Sprintf("%s and the votes it withheld", plural(r.blocks, "block", "blocks"))
+		}
+		text := fmt.Sprintf("%s releases %s", coalitionName(c), what)
+		if len(r.to) > 0 {
+			text += " to " + andList(r.to)
+		}
+		add(prioWithheld, "", text+".")
+	}
+
+	// Reorgs, merged over views that saw the same.
+	byText := map[string][]string{}
+	var texts []string
+	for _, v := range sortedKeys(en.reorgs) {
+		t := en.reorgs[v]
+		var text string
+		if t.count == 1 {
+			text = fmt.Sprintf("reorg of depth %d", t.maxDepth)
+		} else {
+			text = fmt.Sprintf("%d reorgs, the deepest of depth %d,", t.count, t.maxDepth)
+		}
+		if byText[text] == nil {
+			texts = append(texts, text)
+		}
+		byText[text] = append(byText[text], v)
+	}
+	for _, text := range texts {
+		views := byText[text]
+		noun := "view"
+		if len(views) > 1 {
+			noun = "views"
+		}
+		add(prioReorg, "", fmt.Sprintf("%s on %s %s.", text, noun, andList(views)))
+	}
+	for _, v := range sortedKeys(en.rejected) {
+		t := en.rejected[v]
+		text := fmt.Sprintf("view %s rejected %s", v, plural(t.count, "block", "blocks"))
+		if t.first != "" {
+			text += " (" + truncate(t.first, maxDetailLen) + ")"
+		}
+		add(prioReorg, "", text+".")
+	}
+
+	// The inactivity leak.
+	for _, l := range en.leaks {
+		st := n.branches[l.branch]
+		if l.started {
+			text := "the inactivity leak begins"
+			if l.hasFinal && epoch >= l.finalized {
+				text = fmt.Sprintf("no checkpoint finalized for %d epochs; the inactivity leak begins, draining the stake of validators that do not vote", epoch-l.finalized)
+			}
+			text += "."
+			if n.attackers {
+				if r, ok := rowOf(en.rows, l.branch); ok {
+					text += fmt.Sprintf(" Attackers hold %s of active stake.", pct(r.AttackerStakeSharePPM))
+				}
+			}
+			add(prioLeak, l.branch, text)
+			if st != nil {
+				st.inLeak, st.leakStart, st.leakKnown = true, epoch, true
+			}
+			continue
+		}
+		text := "the inactivity leak ends"
+		if st != nil && st.leakKnown && epoch >= st.leakStart {
+			text += fmt.Sprintf(" after %d epochs", epoch-st.leakStart)
+		}
+		if l.hasFinal {
+			text += fmt.Sprintf(" (finalized epoch %d)", l.finalized)
+		}
+		add(prioLeak, l.branch, text+".")
+		if st != nil {
+			st.inLeak, st.leakKnown = false, false
+		}
+	}
+
+	// Slashing: the first evidence of each offence, then the slashings.
+	var firsts []string
+	for _, k := range sortedDetectKeys(en.detected) {
+		if n.offences[k.offence] {
+			continue
+		}
+		if !contains(firsts, k.offence) {
+			firsts = append(firsts, k.offence)
+		}
+		who := "a slasher"
+		if k.view != "" {
+			who = "slasher on " + k.view
+		}
+		add(prioDetected, "", fmt.Sprintf("%s found %s by %s.", who, offenceName(k.offence), plural(en.detected[k], "validator", "validators")))
+	}
+	for _, o := range firsts {
+		n.offences[o] = true
+	}
+	for _, b := range sortedKeys(en.slashed) {
+		t := en.slashed[b]
+		text := n.whoCount(t) + " slashed; they will be forced to exit and lose part of their stake"
+		if st := n.branches[b]; st != nil && st.slashedCum > t.attackers+t.honest {
+			text += fmt.Sprintf(" (%d slashed so far)", st.slashedCum)
+		}
+		add(prioSlashed, b, text+".")
+	}
+	for _, b := range sortedKeys(en.ejected) {
+		t := en.ejected[b]
+		text := n.whoCount(t) + " ejected: their effective balance fell to the ejection balance"
+		if t.hasBalance {
+			text += fmt.Sprintf(" (balances at most %s)", eth(t.maxBalanceGwei))
+		}
+		add(prioEjected, b, text+".")
+	}
+
+	for _, ev := range en.conflicts {
+		add(prioConflict, "", conflictText(ev))
+	}
+	n.printItems(epoch, labels, items)
+}
+
+// inherit starts the state of a branch label not seen in the previous epoch
+// from the branch of that epoch that shares a view group with it,
+// preferring one with the same finalized epoch; a branch with no such
+// ancestor starts from its own row, silently.
+func (n *Narrator) inherit(r sim.EpochRow) *branchState {
+	views := strings.Split(r.Branch, "+")
+	var parent *branchState
+	for _, l := range n.labels {
+		if !overlaps(views, strings.Split(l, "+")) {
+			continue
+		}
+		st := n.branches[l]
+		if parent == nil || (st.finalized == r.FinalizedEpoch && parent.finalized != r.FinalizedEpoch) {
+			parent = st
+		}
+	}
+	if parent != nil {
+		c := *parent
+		return &c
+	}
+	return &branchState{
+		finalized:  r.FinalizedEpoch,
+		stalled:    r.FinalizedEpoch+2 < r.Epoch,
+		level:      shareLevel(r.AttackerStakeSharePPM),
+		slashedCum: r.SlashedValidators,
+		inLeak:     r.InInactivityLeak,
+	}
+}
+
+// tellRow compares one branch's row with what the branch showed before and
+// updates st.
+func (n *Narrator) tellRow(r sim.EpochRow, st *branchState) []item {
+	var items []item
+	add := func(prio int, text string) { items = append(items, item{prio, r.Branch, text}) }
+	if r.AttackerStakeSharePPM > 0 && !n.attackers {
+		n.attackers = true
+		st.level = shareLevel(r.AttackerStakeSharePPM)
+	}
+
+	// Finality.
+	stalledNow := false
+	switch {
+	case r.FinalizedEpoch > 0 && !n.finalizedOnce:
+		n.finalizedNow = true
+		text := fmt.Sprintf("the chain finalizes for the first time: the checkpoint of epoch %d is final", r.FinalizedEpoch)
+		if st.stalled {
+			text += fmt.Sprintf(" after %d epochs without finality", r.FinalizedEpoch-st.finalized)
+		}
+		add(prioFinality, text+".")
+		st.stalled = false
+	case r.FinalizedEpoch > st.finalized && st.stalled:
+		text := fmt.Sprintf("finality resumes at epoch %d after %d epochs", r.FinalizedEpoch, r.FinalizedEpoch-st.finalized)
+		if n.attackers {
+			text += fmt.Sprintf("; attackers now hold %s of active stake", pct(r.AttackerStakeSharePPM))
+		}
+		add(prioFinality, text+".")
+		st.stalled = false
+	case r.FinalizedEpoch+2 < r.Epoch && r.FinalizedEpoch <= st.finalized && !st.stalled:
+		// A lag that finalizes every epoch is not a stall; a checkpoint
+		// that stops moving is.
+		text := fmt.Sprintf("finality stalls: the last finalized checkpoint is epoch %d, %d epochs ago; ", r.FinalizedEpoch, r.Epoch-r.FinalizedEpoch)
+		if r.TargetParticipationPPM*3 < 2*ppmOne {
+			text += fmt.Sprintf("only %s of active stake voted for the target, and justifying a checkpoint needs two thirds", pct(r.TargetParticipationPPM))
+		} else {
+			text += fmt.Sprintf("%s of active stake voted for the target", pct(r.TargetParticipationPPM))
+		}
+		add(prioFinality, text+".")
+		st.stalled = true
+		stalledNow = true
+	}
+	if r.FinalizedEpoch > st.finalized {
+		st.finalized = r.FinalizedEpoch
+	}
+
+	// Attacker stake crossing a third, a half, two thirds.
+	if n.attackers {
+		if lv := shareLevel(r.AttackerStakeSharePPM); lv != st.level {
+			add(prioShare, shareText(r.AttackerStakeSharePPM, st.level, lv))
+			st.level = lv
+		}
+	}
+
+	// Target participation moving by 5 points or more. Epoch 0 is
+	// special (its first slot is genesis), so the reference starts at 1.
+	if r.Epoch > 0 {
+		p := r.TargetParticipationPPM
+		switch {
+		case !st.hasPart:
+			st.partPPM, st.hasPart = p, true
+		case absDiff(p, st.partPPM) >= participationStepPPM:
+			if !stalledNow {
+				dir := "fell"
+				if p > st.partPPM {
+					dir = "rose"
+				}
+				add(prioShare, fmt.Sprintf("target participation %s to %s of active stake (from %s).", dir, pct(p), pct(st.partPPM)))
+			}
+			st.partPPM = p
+		}
+	}
+	st.slashedCum = r.SlashedValidators
+	return items
+}
+
+// branchChange describes how the branches of rows differ from prev.
+func (n *Narrator) branchChange(prev []string, rows []sim.EpochRow) string {
+	var parts []string
+	for _, r := range rows {
+		s := r.Branch
+		if n.attackers {
+			s += fmt.Sprintf(" (attackers %s)", pct(r.AttackerStakeSharePPM))
+		}
+		parts = append(parts, s)
+	}
+	switch {
+	case len(prev) <= 1 && len(rows) > 1:
+		return fmt.Sprintf("the views no longer agree on a head: the chain has split into %d branches, %s.", len(rows), andList(parts))
+	case len(rows) == 1 && len(prev) > 1:
+		return fmt.Sprintf("the branches merge: every view follows one head again (%s, finalized epoch %d).", rows[0].Branch, rows[0].FinalizedEpoch)
+	default:
+		return fmt.Sprintf("the branches are now %s (were %s).", andList(parts), andList(prev))
+	}
+}
+
+// printItems merges the lines that hold for several branches and prints the
+// epoch's lines in priority order.
+func (n *Narrator) printItems(epoch uint64, labels []string, items []item) {
+	type group struct {
+		prio     int
+		text     string
+		branches []string
+		global   bool
+	}
+	var groups []*group
+	index := map[string]*group{}
+	for _, it := range items {
+		key := strconv.Itoa(it.prio) + "\x00" + it.text
+		g := index[key]
+		if g == nil {
+			g = &group{prio: it.prio, text: it.text}
+			index[key] = g
+			groups = append(groups, g)
+		}
+		if it.branch == "" {
+			g.global = true
+		} else if !contains(g.branches, it.branch) {
+			g.branches = append(g.branches, it.branch)
+		}
+	}
+	sort.SliceStable(groups, func(i, j int) bool { return groups[i].prio < groups[j].prio })
+	for _, g := range groups {
+		qual := ""
+		if !g.global && len(labels) > 1 && !coversAll(g.branches, labels) {
+			if len(g.branches) == 1 {
+				qual = " (branch " + g.branches[0] + ")"
+			} else {
+				qual = " (branches " + andList(g.branches) + ")"
+			}
+		}
+		n.printf("epoch %d%s: %s\n", epoch, qual, g.text)
+	}
+}
+
+// closing is the paragraph that ends the story.
+func (n *Narrator) closing(s *sim.Summary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "In %d epochs: ", s.Epochs)
+	switch {
+	case s.FinalityStalledAtEpoch != nil && s.FinalityResumedEpoch != nil:
+		fmt.Fprintf(&b, "finality stalled at epoch %d and resumed at epoch %d; the longest finality gap was %d epochs, and the last finalized checkpoint is epoch %d.",
+			*s.FinalityStalledAtEpoch, *s.FinalityResumedEpoch, s.LongestFinalityGapEpochs, s.FinalizedEpoch)
+	case s.FinalityStalledAtEpoch != nil:
+		fmt.Fprintf(&b, "finality stalled at epoch %d and had not resumed by the end; the last finalized checkpoint is epoch %d.",
+			*s.FinalityStalledAtEpoch, s.FinalizedEpoch)
+	default:
+		fmt.Fprintf(&b, "finality never stalled; the last finalized checkpoint is epoch %d and the longest finality gap was %d epochs.",
+			s.FinalizedEpoch, s.LongestFinalityGapEpochs)
+	}
+	if c := s.ConflictingFinalization; c != nil {
+		fmt.Fprintf(&b, " Branches %s and %s finalized conflicting checkpoints (%s and %s) at epoch %d", c.BranchA, c.BranchB, c.CheckpointA, c.CheckpointB, c.Epoch)
+		if s.SlashableFractionAtConflict != nil {
+			fmt.Fprintf(&b, "; %s of stake (%s) was slashable", pctFloat(*s.SlashableFractionAtConflict), eth(c.SlashableGwei))
+		}
+		if c.Cause != "" {
+			fmt.Fprintf(&b, " (cause: %s)", strings.ReplaceAll(c.Cause, "_", " "))
+		}
+		b.WriteString(".")
+	} else if len(s.Branches) > 1 || n.attackers {
+		b.WriteString(" No two branches finalized conflicting checkpoints.")
+	}
+	switch {
+	case s.SlashedValidators > 0 && n.attackers:
+		fmt.Fprintf(&b, " %s slashed; attackers lost %s of effective balance to slashing.", wereCount(s.SlashedValidators), eth(s.AttackerSlashedGwei))
+	case s.SlashedValidators > 0:
+		fmt.Fprintf(&b, " %s slashed.", wereCount(s.SlashedValidators))
+	case n.attackers:
+		b.WriteString(" No validator was slashed.")
+	}
+	if s.SlashingsDetected > 0 {
+		fmt.Fprintf(&b, " Slashers found evidence against %s", plural(s.SlashingsDetected, "validator", "validators"))
+		if s.WhistleblowerRewardsGwei > 0 {
+			fmt.Fprintf(&b, "; whistleblowers earned %s", eth(s.WhistleblowerRewardsGwei))
+		}
+		b.WriteString(".")
+	}
+	if s.EjectedValidators > 0 {
+		fmt.Fprintf(&b, " %s ejected.", wereCount(s.EjectedValidators))
+	}
+	switch {
+	case s.HonestLossGwei > 0:
+		fmt.Fprintf(&b, " Honest validators lost %s.", eth(uint64(s.HonestLossGwei)))
+	case s.HonestLossGwei < 0:
+		fmt.Fprintf(&b, " Honest validators gained %s.", eth(uint64(-(s.HonestLossGwei+1))+1))
+	default:
+		b.WriteString(" Honest validators ended with the balance they started with.")
+	}
+	switch {
+	case s.Reorgs.Count == 1:
+		fmt.Fprintf(&b, " The views saw 1 reorg, of depth %d.", s.Reorgs.MaxDepth)
+	case s.Reorgs.Count > 1:
+		fmt.Fprintf(&b, " The views saw %d reorgs, the deepest of depth %d.", s.Reorgs.Count, s.Reorgs.MaxDepth)
+	default:
+		b.WriteString(" No view saw a reorg.")
+	}
+	return b.String()
+}
+
+func conflictText(ev sim.Event) string {
+	d := ev.Details
+	a, b := detailString(d, "branch_a"), detailString(d, "branch_b")
+	ca, cb := detailString(d, "checkpoint_a"), detailString(d, "checkpoint_b")
+	if cps := detailStrings(d, "checkpoints"); ca == "" && len(cps) == 2 {
+		ca, cb = cps[0], cps[1]
+	}
+	who := "two branches"
+	if a != "" && b != "" {
+		who = "branches " + a + " and " + b
+	}
+	text := who + " finalized conflicting checkpoints"
+	if ca != "" && cb != "" {
+		text += " (" + ca + " and " + cb + ")"
+	}
+	cause := detailString(d, "cause")
+	if f, ok := detailFloat(d, "slashable_fraction"); ok {
+		text += fmt.Sprintf("; %s of stake is slashable", pctFloat(f))
+		switch {
+		case cause == "inactivity_leak":
+			text += " — the inactivity leak let the two branches' validator sets drift apart, so accountable safety's one third need not be slashable"
+		case f*3 >= 1:
+			text += " — accountable safety"
+		}
+	} else if cause != "" {
+		text += " (cause: " + strings.ReplaceAll(cause, "_", " ") + ")"
+	}
+	return text + "."
+}
+
+func (n *Narrator) whoCount(t *tally) string {
+	switch {
+	case t.honest == 0 && t.attackers > 0:
+		return plural(t.attackers, "attacker", "attackers")
+	case t.attackers == 0:
+		if n.attackers {
+			return plural(t.honest, "honest validator", "honest validators")
+		}
+		return plural(t.honest, "validator", "validators")
+	}
+	return fmt.Sprintf("%s (%d attackers, %d honest)", plural(t.attackers+t.honest, "validator", "validators"), t.attackers, t.honest)
+}
+
+func (n *Narrator) attackerNames() string {
+	switch len(n.coalitions) {
+	case 0:
+		return "attackers"
+	case 1:
+		if c := n.coalitions[0]; c != "attackers" {
+			return "attackers (coalition " + c + ")"
+		}
+		return "attackers"
+	}
+	return "attackers (coalitions " + andList(n.coalitions) + ")"
+}
+
+func coalitionName(c string) string {
+	if c == "" {
+		return "the attackers' coalition"
+	}
+	return "coalition " + c
+}
+
+func offenceName(o string) string {
+	switch o {
+	case "double_vote":
+		return "a double vote"
+	case "surround_vote":
+		return "a surround vote"
+	case "double_proposal":
+		return "a double proposal"
+	}
+	return "evidence of " + strings.ReplaceAll(o, "_", " ")
+}
+
+// shareLevel places an attacker share in parts per million against the
+// thresholds of 1/3, 1/2 and 2/3 (strictly above each).
+func shareLevel(p uint64) int {
+	switch {
+	case p*3 > 2*ppmOne:
+		return 3
+	case p*2 > ppmOne:
+		return 2
+	case p*3 > ppmOne:
+		return 1
+	}
+	return 0
+}
+
+func shareText(p uint64, from, to int) string {
+	if to > from {
+		switch to {
+		case 1:
+			return fmt.Sprintf("attackers now hold %s of active stake, more than one third: without their votes no checkpoint can be justified.", pct(p))
+		case 2:
+			return fmt.Sprintf("attackers now hold %s of active stake, more than half: their votes outweigh the honest ones in fork choice.", pct(p))
+		default:
+			return fmt.Sprintf("attackers now hold %s of active stake, more than two thirds: they can justify and finalize checkpoints on their own.", pct(p))
+		}
+	}
+	switch to {
+	case 0:
+		return fmt.Sprintf("attackers' share of active stake falls to %s, below one third: honest validators can finalize without them.", pct(p))
+	case 1:
+		return fmt.Sprintf("attackers' share of active stake falls to %s, below one half.", pct(p))
+	default:
+		return fmt.Sprintf("attackers' share of active stake falls to %s, below two thirds: they can no longer finalize on their own.", pct(p))
+	}
+}
+
+// pct formats parts per million as a percentage with one decimal, rounded
+// half up, in integer arithmetic.
+func pct(p uint64) string {
+	tenths := (p + 500) / 1000
+	return fmt.Sprintf("%d.%d%%", tenths/10, tenths%10)
+}
+
+func pctFloat(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" }
+
+// eth formats Gwei as ETH with at most three decimals.
+func eth(g uint64) string {
+	milli := g / 1_000_000
+	if g%1_000_000 >= 500_000 {
+		milli++
+	}
+	s := strconv.FormatUint(milli/1000, 10)
+	if frac := milli % 1000; frac != 0 {
+		s += strings.TrimRight(fmt.Sprintf(".%03d", frac), "0")
+	}
+	return s + " ETH"
+}
+
+func plural(n uint64, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.FormatUint(n, 10) + " " + many
+}
+
+func wereCount(n uint64) string {
+	if n == 1 {
+		return "1 validator was"
+	}
+	return strconv.FormatUint(n, 10) + " validators were"
+}
+
+// andList joins "a", "a and b", "a, b and c".
+func andList(s []string) string {
+	switch len(s) {
+	case 0:
+		return ""
+	case 1:
+		return s[0]
+	}
+	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// Wrap reflows text into lines of at most width columns (longer words keep
+// their own line), each starting with indent, and ends it with a newline.
+// Runs of white space, newlines included, count as one space.
+func Wrap(text string, width int, indent string) string {
+	var b strings.Builder
+	line := indent
+	for _, word := range strings.Fields(text) {
+		if line != indent && len(line)+1+len(word) > width {
+			b.WriteString(line + "\n")
+			line = indent
+		}
+		if line != indent {
+			line += " "
+		}
+		line += word
+	}
+	if line != indent {
+		b.WriteString(line + "\n")
+	}
+	return b.String()
+}
+
+func truncate(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
+}
+
+func absDiff(a, b uint64) uint64 {
+	if a > b {
+		return a - b
+	}
+	return b - a
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, x := range s {
+		if x != "" {
+			return x
+		}
+	}
+	return ""
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func overlaps(a, b []string) bool {
+	for _, x := range a {
+		if contains(b, x) {
+			return true
+		}
+	}
+	return false
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func coversAll(branches, labels []string) bool {
+	for _, l := range labels {
+		if !contains(branches, l) {
+			return false
+		}
+	}
+	return true
+}
+
+func rowOf(rows []sim.EpochRow, branch string) (sim.EpochRow, bool) {
+	for _, r := range rows {
+		if r.Branch == branch {
+			return r, true
+		}
+	}
+	return sim.EpochRow{}, false
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+func sortedDetectKeys(m map[detectKey]uint64) []detectKey {
+	keys := make([]detectKey, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].offence != keys[j].offence {
+			return keys[i].offence < keys[j].offence
+		}
+		return keys[i].view < keys[j].view
+	})
+	return keys
+}
+
+// Event details are built in process, so their numbers may be any Go
+// integer type (or float64 after a JSON round trip); the readers below
+// accept them all and report absence rather than guess.
+
+func detailUint(d map[string]any, key string) (uint64, bool) {
+	v := reflect.ValueOf(d[key])
+	switch v.Kind() {
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return v.Uint(), true
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if v.Int() >= 0 {
+			return uint64(v.Int()), true
+		}
+	case reflect.Float32, reflect.Float64:
+		if f := v.Float(); f >= 0 && f < 1<<63 && f == float64(uint64(f)) {
+			return uint64(f), true
+		}
+	}
+	return 0, false
+}
+
+// detailCount reads a number, or the length of a list (of validator
+// indices, say).
+func detailCount(d map[string]any, key string) (uint64, bool) {
+	if u, ok := detailUint(d, key); ok {
+		return u, true
+	}
+	v := reflect.ValueOf(d[key])
+	if v.Kind() == reflect.Slice || v.Kind() == reflect.Array {
+		return uint64(v.Len()), true
+	}
+	return 0, false
+}
+
+func detailFloat(d map[string]any, key string) (float64, bool) {
+	v := reflect.ValueOf(d[key])
+	switch v.Kind() {
+	case reflect.Float32, reflect.Float64:
+		return v.Float(), true
+	}
+	if u, ok := detailUint(d, key); ok {
+		return float64(u), true
+	}
+	return 0, false
+}
+
+func detailString(d map[string]any, key string) string {
+	switch v := d[key].(type) {
+	case string:
+		return v
+	case fmt.Stringer:
+		return v.String()
+	}
+	return ""
+}
+
+func detailStrings(d map[string]any, key string) []string {
+	switch v := d[key].(type) {
+	case []string:
+		return v
+	case string:
+		if v != "" {
+			return []string{v}
+		}
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
