@@ -245,15 +245,13 @@ func (x ExAnteReorg) Shape(v *SlotView, a *Actions) {
 func (ExAnteReorg) Name() string { return "ex-ante-reorg" }
 
 // Balancing hands the coalition's votes to the engine's balancing strategy
-// (which needs every honest view's fork-choice weights at once).
+// once the attack has started (the strategy needs every vote sent and the
+// committees of both branches at once). Use it with double-propose: the
+// attack starts with two blocks at an epoch's first slot.
 type Balancing struct{ Window Window }
 
 // Shape implements Behaviour.
-func (b Balancing) Shape(v *SlotView, a *Actions) {
-	if b.Window.Contains(v.Epoch) {
-		a.Attestations = nil
-	}
-}
+func (Balancing) Shape(*SlotView, *Actions) {}
 
 // Apply implements PolicyBehaviour.
 func (b Balancing) Apply(e consensus.Epoch, p *Policy) {

@@ -564,7 +564,7 @@ func (d *decoder) decodeNetwork(f field, groups []Group) Network {
 	if isNull(f.value) {
 		return n
 	}
-	o, ok := d.object(f.value, f.path, []string{"delay", "loss", "partitions"}, nil)
+	o, ok := d.object(f.value, f.path, []string{"delay", "loss", "partitions", "views"}, nil)
 	if !ok {
 		return n
 	}
@@ -588,6 +588,13 @@ func (d *decoder) decodeNetwork(f field, groups []Group) Network {
 		}
 	}
 	n.Partitions = d.decodePartitions(o.get("partitions"), groups)
+	if vf := o.get("views"); vf.present() && !isNull(vf.value) {
+		names := make([]string, len(groups))
+		for i, g := range groups {
+			names[i] = g.Name
+		}
+		n.Views, _ = d.decodeViewGroups(vf, names, nil)
+	}
 	return n
 }
 

@@ -134,6 +134,11 @@ type Network struct {
 	// view group is lost; always < 1_000_000.
 	LossPPM    uint64
 	Partitions []Partition
+	// Views, when set, splits the validator groups into view groups that
+	// stay connected but keep separate fork-choice stores and pools (nodes
+	// in different places of the network, which an attacker can target
+	// separately). Every validator group is in exactly one.
+	Views []ViewGroup
 }
 
 // Delay is the per-message delay distribution. Dist is "fixed" (Ms),

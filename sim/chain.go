@@ -32,6 +32,9 @@ type blockEntry struct {
 	pinned bool
 }
 
+// pinEvery is the spacing, in epochs, of the post-states kept forever.
+const pinEvery = 16
+
 type blockVote struct {
 	indices []consensus.ValidatorIndex // sorted
 	data    consensus.AttestationData
@@ -273,8 +276,13 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 			UnrealizedJustified: uj, UnrealizedFinalized: uf,
 		},
 	}
-	// Keep the first block of every epoch on each chain as a replay anchor.
-	if consensus.ComputeEpochAtSlot(c.cfg, parent.slot) < consensus.ComputeEpochAtSlot(c.cfg, b.slot) {
+	// Keep the first block of every pinEvery-th epoch on each chain as a
+	// replay anchor: regenerating an evicted state replays at most that
+	// many epochs of blocks, and memory no longer grows with every epoch
+	// of long runs (partition-leak runs thousands of epochs on two chains).
+	pe := consensus.ComputeEpochAtSlot(c.cfg, parent.slot)
+	be := consensus.ComputeEpochAtSlot(c.cfg, b.slot)
+	if pe < be && (be/pinEvery > pe/pinEvery || be%pinEvery == 0) {
 		b.pinned = true
 	}
 	c.blocks[root] = b

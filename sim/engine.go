@@ -219,6 +219,23 @@ func (e *Engine) buildViews() error {
 			}
 		}
 	}
+	// Network views split groups like a partition that never disconnects.
+	if vgs := e.sc.Network.Views; len(vgs) > 0 {
+		for gi, g := range e.sc.Groups {
+			side := -1
+			for si, vg := range vgs {
+				for _, m := range vg.Members {
+					if m == g.Name {
+						side = si
+					}
+				}
+			}
+			if side < 0 {
+				return fmt.Errorf("sim: validator group %q is in no network view", g.Name)
+			}
+			sides[gi] = append(sides[gi], side)
+		}
+	}
 	viewOfGroup := make([]int, len(e.sc.Groups))
 	var viewSides [][]int
 	var viewCoal, names []string
@@ -239,6 +256,9 @@ func (e *Engine) buildViews() error {
 				if s := sides[gi][pi]; s != bridgeSide {
 					parts2 = append(parts2, p.Groups[s].Name)
 				}
+			}
+			if vgs := e.sc.Network.Views; len(vgs) > 0 {
+				parts2 = append(parts2, vgs[sides[gi][len(parts)]].Name)
 			}
 			name := strings.Join(parts2, "/")
 			switch {
@@ -804,6 +824,8 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 	for _, id := range ids {
 		from := e.views[e.viewOfAgent[id]]
 		pol := e.policyOf(from, epoch)
+		var imported []*blockEntry
+		var routes [][]agents.Send
 		for i := range e.results[id].Blocks {
 			msg := e.results[id].Blocks[i]
 			sb := msg.Block
@@ -819,14 +841,26 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 			e.stats.AggregatesVerified += uint64(b.report.AggregatesVerified)
 			e.stats.SignaturesVerified += uint64(b.report.Signatures)
 			e.auditBlock(b)
-			route := msg.Route
+			imported = append(imported, b)
+			routes = append(routes, msg.Route)
+		}
+		started := e.balance.started
+		routes = e.balance.routeBlocks(from, slot, imported, routes)
+		{
+			if !started && e.balance.started {
+				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBalancingStarted, Branch: from.name,
+					Details: map[string]any{"block_l": fmt.Sprintf("%x", imported[0].root[:8]), "block_r": fmt.Sprintf("%x", imported[1].root[:8])}})
+			}
+		}
+		for i, b := range imported {
+			route := routes[i]
 			if pol.PrivateChain {
 				route = []agents.Send{{View: from.id}}
 				from.held = append(from.held, heldMsg{block: b})
 			}
 			if pol.PrivateChain || withheld(route) {
 				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockWithheld, Branch: from.name,
-					Details: map[string]any{"proposer": uint64(sb.Message.ProposerIndex), "block": fmt.Sprintf("%x", b.root[:8])}})
+					Details: map[string]any{"proposer": uint64(b.signed.Message.ProposerIndex), "block": fmt.Sprintf("%x", b.root[:8])}})
 			}
 			e.send(id, epoch, now, 0, route, func(m *message) { m.block = b })
 		}
@@ -860,6 +894,11 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 	unsigned := make([]consensus.Attestation, 0, len(cands))
 	byRoot := map[aggKey]*poolEntry{}
 	for _, c := range cands {
+		if !targetOnChain(&e.cfg, st, head, c.data.Target) {
+			// A vote for another branch's checkpoint earns nothing here,
+			// and that branch's committees may differ from this one's.
+			continue
+		}
 		if censor {
 			c = c.only(builder.members)
 			if c == nil {
@@ -890,6 +929,16 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 		body.ProposerSlashings, body.AttesterSlashings = ps, as
 	}
 	return &consensus.BeaconBlock{Slot: slot, ProposerIndex: proposer, ParentRoot: head.root, Body: body}, nil
+}
+
+// targetOnChain reports whether target is the checkpoint of its epoch on
+// the chain of head (whose state advanced to the block's slot is st).
+func targetOnChain(cfg *consensus.Config, st *consensus.State, head *blockEntry, target consensus.Checkpoint) bool {
+	if consensus.ComputeStartSlotAtEpoch(cfg, target.Epoch) >= st.Slot {
+		return target.Root == head.root
+	}
+	r, ok := consensus.GetBlockRoot(cfg, st, target.Epoch)
+	return ok && r == target.Root
 }
 
 // signIndexed signs slashing evidence that lacks a signature: in aggregate
@@ -988,7 +1037,6 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 	}
 	views := make([]*agents.SlotView, len(e.views))
 	duties := map[int]*agents.Duties{}
-	var committees *consensus.Shuffling
 	bothSides := make([]bool, len(e.views))
 	for _, v := range e.views {
 		bothSides[v.id] = !v.honest && e.policyOf(v, epoch).BothSides && e.sidesOf(v, epoch) != nil
@@ -1000,9 +1048,6 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		sh, err := consensus.EpochCommittees(&e.cfg, heads[v.id].st, epoch)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: committees: %w", slot, err)
-		}
-		if v.id == e.mainView {
-			committees = sh
 		}
 		// Duties on v's committees: for v's own agents, and for the agents
 		// of a both-sides coalition that reaches v (which then has no
@@ -1030,8 +1075,12 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		from := e.views[e.viewOfAgent[id]]
 		pol := e.policyOf(from, epoch)
 		atts := e.results[id].Attestations
+		if e.balance.active(from) {
+			atts = nil // the balancing strategy votes for the coalition
+		}
 		for i := range atts {
 			m := atts[i]
+			e.balance.seen(&m)
 			if !m.Signature.IsZero() {
 				e.stats.AttestationSigns++
 			}
@@ -1045,7 +1094,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		}
 		e.results[id] = agents.Actions{}
 	}
-	return e.balance.attest(slot, now, heads, votes, committees)
+	return e.balance.attest(slot, now, heads)
 }
 
 // send schedules one message from an agent: to every view it can reach,

@@ -70,6 +70,10 @@ const (
 	// private / published the blocks and votes it had withheld.
 	EventBlockWithheld  = "block_withheld"
 	EventBlocksReleased = "blocks_released"
+	// EventBalancingStarted / EventBalancingEnded: the balancing attack
+	// split the honest views onto two branches / the views agree again.
+	EventBalancingStarted = "balancing_started"
+	EventBalancingEnded   = "balancing_ended"
 )
 
 // Summary is summary.json. Every field is deterministic (no wall clock).

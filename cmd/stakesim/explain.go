@@ -22,7 +22,7 @@ const explainWidth = 80
 func explainCommand(stdout io.Writer) *cli.Command {
 	return &cli.Command{
 		Name:      "explain",
-		Usage:     "explain a scenario (a built-in NAME or a FILE): what it shows, its params, how to run it, what to watch",
+		Usage:     "explain what a scenario (a built-in NAME or a FILE) shows, its params and what to watch",
 		ArgsUsage: "SCENARIO",
 		Flags: []cli.Flag{
 			&cli.StringSliceFlag{Name: "set", Usage: "override a scenario param, `NAME=VALUE` (repeatable), as run does"},

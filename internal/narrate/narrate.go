@@ -58,9 +58,24 @@ import (
 
 const (
 	ppmOne = 1_000_000
-	// participationStepPPM is the change in target participation (5
-	// percentage points) since the last one told that is worth a line.
-	participationStepPPM = 50_000
+	// participationStepPPM is the change in target participation (10
+	// percentage points) since the last one told that is worth a line, if
+	// the next epoch confirms it (stays within participationNoisePPM and on
+	// the same side of two thirds). Crossing two thirds is always news.
+	participationStepPPM  = 100_000
+	participationNoisePPM = 50_000
+	// A run of reorgs with gaps of at most reorgGapEpochs is one episode:
+	// its first epoch is told, then a count every reorgSummaryEpochs.
+	reorgGapEpochs     = 3
+	reorgSummaryEpochs = 10
+	// lookaheadEpochs is how many later epochs are received before an
+	// epoch is told, so that a change can be told only if it lasts.
+	lookaheadEpochs = 2
+	// stallLagEpochs: finality has stalled when the finalized checkpoint
+	// stops moving more than this many epochs behind. With every vote in
+	// time it is 1 behind; a lag of 2 or 3 is a missed justification that
+	// the next epoch may make up; at 5 the inactivity leak starts.
+	stallLagEpochs = 3
 	// maxDetailLen bounds an error message quoted from an event.
 	maxDetailLen = 120
 	gweiPerETH   = 1_000_000_000
@@ -103,8 +118,11 @@ type Narrator struct {
 	finalizedNow  bool                    // ... in the epoch being told
 	labels        []string                // branches of the last epoch told that had rows
 	branches      map[string]*branchState // by label, for the branches in labels
+	toldLabels    []string                // the branches last told about
+	slashedOnce   bool                    // a slashing has been told
 	offences      map[string]bool         // offences whose first detection was told
-	withheldAt    map[string]uint64       // coalition -> last epoch with a withheld block
+	withholding   map[string]bool         // coalition -> a withholding episode has been told and not yet released
+	reorgs        *reorgEpisode           // the current run of reorgs, nil when there is none
 }
 
 var _ sim.Sink = (*Narrator)(nil)
@@ -116,7 +134,6 @@ type branchState struct {
 	level      int    // attacker share: 0 below 1/3, 1 above 1/3, 2 above 1/2, 3 above 2/3
 	partPPM    uint64 // target participation last told (or first seen)
 	hasPart    bool
-	inLeak     bool
 	leakStart  uint64
 	leakKnown  bool
 	slashedCum uint64
@@ -140,12 +157,23 @@ type epochNews struct {
 }
 
 type release struct {
-	events, blocks uint64
-	hasBlocks      bool
-	to             []string
+	blocks, votes       uint64
+	hasBlocks, hasVotes bool
+	to                  []string
 }
 
 type reorgTally struct{ count, maxDepth uint64 }
+
+// reorgEpisode is a run of epochs with reorgs. Its first epoch is told in
+// full; the later reorgs are counted and told every reorgSummaryEpochs and
+// when the episode ends.
+type reorgEpisode struct {
+	last   uint64 // last epoch with a reorg
+	toldAt uint64 // epoch of the last line about the episode
+	since  uint64 // first epoch counted in the tally below
+	tally  reorgTally
+	views  []string
+}
 
 type rejectTally struct {
 	count uint64
@@ -184,7 +212,7 @@ func New(w io.Writer, next sim.Sink, sc *scenarios.Scenario) *Narrator {
 		pending:     map[uint64]*epochNews{},
 		branches:    map[string]*branchState{},
 		offences:    map[string]bool{},
-		withheldAt:  map[string]uint64{},
+		withholding: map[string]bool{},
 	}
 	if sc != nil {
 		seen := map[string]bool{}
@@ -201,14 +229,17 @@ func New(w io.Writer, next sim.Sink, sc *scenarios.Scenario) *Narrator {
 	return n
 }
 
-// Epoch forwards row to the next sink, then tells every earlier epoch.
+// Epoch forwards row to the next sink, then tells every epoch whose rows
+// and those of the lookaheadEpochs after it are complete.
 func (n *Narrator) Epoch(row sim.EpochRow) error {
 	if n.next != nil {
 		if err := n.next.Epoch(row); err != nil {
 			return err
 		}
 	}
-	n.tellBefore(row.Epoch)
+	if row.Epoch > lookaheadEpochs {
+		n.tellBefore(row.Epoch - lookaheadEpochs)
+	}
 	en := n.news(row.Epoch)
 	en.rows = append(en.rows, row)
 	return nil
@@ -228,6 +259,10 @@ func (n *Narrator) Event(ev sim.Event) error {
 // writing the story.
 func (n *Narrator) Flush() error {
 	n.tellPending(func(uint64) bool { return true })
+	if ep := n.reorgs; ep != nil && ep.tally.count > 0 {
+		n.printf("epoch %d: %s.\n", ep.last, ep.countText())
+		ep.toldAt, ep.since, ep.tally, ep.views = ep.last, ep.last+1, reorgTally{}, nil
+	}
 	return n.err
 }
 
@@ -316,10 +351,13 @@ func (n *Narrator) record(ev sim.Event) {
 			r = &release{}
 			en.released[c] = r
 		}
-		r.events++
 		if b, ok := detailCount(d, "blocks"); ok {
 			r.blocks += b
 			r.hasBlocks = true
+		}
+		if v, ok := detailCount(d, "votes"); ok {
+			r.votes += v
+			r.hasVotes = true
 		}
 		for _, to := range detailStrings(d, "to") {
 			if !contains(r.to, to) {
@@ -384,12 +422,19 @@ func (n *Narrator) record(ev sim.Event) {
 	// slashing or an ejection already told.
 }
 
+// coalitionOfEvent names the coalition that withheld or released blocks:
+// from the details, else from the event's branch (the engine gives a
+// coalition's view its coalition's name), else the scenario's only
+// coalition; "" when unknown.
 func (n *Narrator) coalitionOfEvent(ev sim.Event) string {
 	if c := detailString(ev.Details, "coalition"); c != "" {
 		return c
 	}
 	if c := n.coalitionOf[detailString(ev.Details, "group")]; c != "" {
 		return c
+	}
+	if contains(n.coalitions, ev.Branch) {
+		return ev.Branch
 	}
 	if len(n.coalitions) == 1 {
 		return n.coalitions[0]
@@ -403,15 +448,16 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	add := func(prio int, branch, text string) { items = append(items, item{prio, branch, text}) }
 	items = append(items, en.partitions...)
 
-	// Branches: continue each branch's story, and say when they change.
+	// Branches: continue each branch's story, and say when they change
+	// for good (views that disagree for an epoch or two are not news).
 	labels := n.labels
 	if len(en.rows) > 0 {
-		labels = make([]string, len(en.rows))
-		for i, r := range en.rows {
-			labels[i] = r.Branch
-		}
-		if n.started && !sameStrings(labels, n.labels) {
-			add(prioBranches, "", n.branchChange(n.labels, en.rows))
+		labels = rowLabels(en.rows)
+		if !n.started {
+			n.toldLabels = labels
+		} else if !sameStrings(labels, n.toldLabels) && n.lasts(epoch, labels) {
+			add(prioBranches, "", n.branchChange(n.toldLabels, en.rows))
+			n.toldLabels = labels
 		}
 		states := make(map[string]*branchState, len(en.rows))
 		for _, r := range en.rows {
@@ -423,11 +469,13 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		}
 		if !n.started && n.attackers {
 			for _, r := range en.rows {
-				add(prioIntro, r.Branch, fmt.Sprintf("%s hold %s of active stake.", n.attackerNames(), pct(r.AttackerStakeSharePPM)))
+				if r.AttackerStakeSharePPM > 0 {
+					add(prioIntro, r.Branch, fmt.Sprintf("%s hold %s of active stake.", n.attackerNames(), pct(r.AttackerStakeSharePPM)))
+				}
 			}
 		}
 		for _, r := range en.rows {
-			items = append(items, n.tellRow(r, states[r.Branch])...)
+			items = append(items, n.tellRow(r, states[r.Branch], n.nextRow(epoch, r.Branch))...)
 		}
 		n.finalizedOnce = n.finalizedOnce || n.finalizedNow
 		n.branches = states
@@ -437,15 +485,18 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 
 	// Coalitions withholding and releasing blocks.
 	for _, c := range sortedKeys(en.withheld) {
-		if last, ok := n.withheldAt[c]; !ok || last+1 != epoch { // none withheld in the previous epoch
+		if !n.withholding[c] {
 			add(prioWithheld, "", fmt.Sprintf("%s starts withholding its blocks (%s this epoch).", coalitionName(c), plural(en.withheld[c], "block", "blocks")))
+			n.withholding[c] = true
 		}
-		n.withheldAt[c] = epoch
 	}
 	for _, c := range sortedKeys(en.released) {
 		r := en.released[c]
 		what := "the blocks and votes it withheld"
-		if r.hasBlocks {
+		switch {
+		case r.hasBlocks && r.hasVotes:
+			what = fmt.Sprintf("%s and %s it withheld", plural(r.blocks, "block", "blocks"), plural(r.votes, "vote", "votes"))
+		case r.hasBlocks:
 			what = fmt.Sprintf("%s and the votes it withheld", plural(r.blocks, "block", "blocks"))
 		}
 		text := fmt.Sprintf("%s releases %s", coalitionName(c), what)
@@ -453,32 +504,11 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 			text += " to " + andList(r.to)
 		}
 		add(prioWithheld, "", text+".")
+		n.withholding[c] = false
 	}
 
-	// Reorgs, merged over views that saw the same.
-	byText := map[string][]string{}
-	var texts []string
-	for _, v := range sortedKeys(en.reorgs) {
-		t := en.reorgs[v]
-		var text string
-		if t.count == 1 {
-			text = fmt.Sprintf("reorg of depth %d", t.maxDepth)
-		} else {
-			text = fmt.Sprintf("%d reorgs, the deepest of depth %d,", t.count, t.maxDepth)
-		}
-		if byText[text] == nil {
-			texts = append(texts, text)
-		}
-		byText[text] = append(byText[text], v)
-	}
-	for _, text := range texts {
-		views := byText[text]
-		noun := "view"
-		if len(views) > 1 {
-			noun = "views"
-		}
-		add(prioReorg, "", fmt.Sprintf("%s on %s %s.", text, noun, andList(views)))
-	}
+	// Reorgs: the first epoch of an episode in full, then counts.
+	n.tellReorgs(epoch, en, add)
 	for _, v := range sortedKeys(en.rejected) {
 		t := en.rejected[v]
 		text := fmt.Sprintf("view %s rejected %s", v, plural(t.count, "block", "blocks"))
@@ -504,7 +534,7 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 			}
 			add(prioLeak, l.branch, text)
 			if st != nil {
-				st.inLeak, st.leakStart, st.leakKnown = true, epoch, true
+				st.leakStart, st.leakKnown = epoch, true
 			}
 			continue
 		}
@@ -517,7 +547,7 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		}
 		add(prioLeak, l.branch, text+".")
 		if st != nil {
-			st.inLeak, st.leakKnown = false, false
+			st.leakKnown = false
 		}
 	}
 
@@ -541,11 +571,17 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	}
 	for _, b := range sortedKeys(en.slashed) {
 		t := en.slashed[b]
-		text := n.whoCount(t) + " slashed; they will be forced to exit and lose part of their stake"
+		text := n.whoCount(t) + " slashed"
 		if st := n.branches[b]; st != nil && st.slashedCum > t.attackers+t.honest {
-			text += fmt.Sprintf(" (%d slashed so far)", st.slashedCum)
+			text += fmt.Sprintf(" (%d so far)", st.slashedCum)
+		}
+		if !n.slashedOnce {
+			text += "; a slashed validator loses a small part of its stake at once, more later in proportion to all the stake slashed around the same time, and is forced to exit"
 		}
 		add(prioSlashed, b, text+".")
+	}
+	if len(en.slashed) > 0 {
+		n.slashedOnce = true
 	}
 	for _, b := range sortedKeys(en.ejected) {
 		t := en.ejected[b]
@@ -560,6 +596,108 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		add(prioConflict, "", conflictText(ev))
 	}
 	n.printItems(epoch, labels, items)
+}
+
+// tellReorgs tells the reorgs of epoch (see reorgEpisode).
+func (n *Narrator) tellReorgs(epoch uint64, en *epochNews, add func(int, string, string)) {
+	ep := n.reorgs
+	if len(en.reorgs) == 0 {
+		if ep != nil && epoch > ep.last+reorgGapEpochs {
+			if ep.tally.count > 0 {
+				add(prioReorg, "", "the reorgs stop: "+ep.countText()+".")
+			}
+			n.reorgs = nil
+		}
+		return
+	}
+	if ep == nil || epoch > ep.last+reorgGapEpochs {
+		if ep != nil && ep.tally.count > 0 {
+			add(prioReorg, "", ep.countText()+".")
+		}
+		n.reorgs = &reorgEpisode{last: epoch, toldAt: epoch, since: epoch + 1}
+		// Views that saw the same are told together.
+		byText := map[string][]string{}
+		var texts []string
+		for _, v := range sortedKeys(en.reorgs) {
+			t := en.reorgs[v]
+			text := fmt.Sprintf("%d reorgs, the deepest of depth %d,", t.count, t.maxDepth)
+			if t.count == 1 {
+				text = fmt.Sprintf("reorg of depth %d", t.maxDepth)
+			}
+			if byText[text] == nil {
+				texts = append(texts, text)
+			}
+			byText[text] = append(byText[text], v)
+		}
+		for _, text := range texts {
+			add(prioReorg, "", fmt.Sprintf("%s on %s.", text, viewsText(byText[text])))
+		}
+		return
+	}
+	ep.last = epoch
+	for _, v := range sortedKeys(en.reorgs) {
+		t := en.reorgs[v]
+		ep.tally.count += t.count
+		ep.tally.maxDepth = max(ep.tally.maxDepth, t.maxDepth)
+		if !contains(ep.views, v) {
+			ep.views = append(ep.views, v)
+			sort.Strings(ep.views)
+		}
+	}
+	if epoch >= ep.toldAt+reorgSummaryEpochs {
+		add(prioReorg, "", ep.countText()+".")
+		ep.toldAt, ep.since, ep.tally, ep.views = epoch, epoch+1, reorgTally{}, nil
+	}
+}
+
+// countText counts the reorgs of an episode not told yet.
+func (ep *reorgEpisode) countText() string {
+	if ep.tally.count == 1 {
+		return fmt.Sprintf("1 more reorg on %s since epoch %d, of depth %d", viewsText(ep.views), ep.since, ep.tally.maxDepth)
+	}
+	return fmt.Sprintf("%d more reorgs on %s since epoch %d, the deepest of depth %d", ep.tally.count, viewsText(ep.views), ep.since, ep.tally.maxDepth)
+}
+
+func viewsText(views []string) string {
+	if len(views) == 1 {
+		return "view " + views[0]
+	}
+	return "views " + andList(views)
+}
+
+// lasts reports whether the branches of the lookahead epochs after epoch
+// are labels too (epochs not received yet, at the end of a run, count as
+// lasting).
+func (n *Narrator) lasts(epoch uint64, labels []string) bool {
+	for e := epoch + 1; e <= epoch+lookaheadEpochs; e++ {
+		if en := n.pending[e]; en != nil && len(en.rows) > 0 && !sameStrings(rowLabels(en.rows), labels) {
+			return false
+		}
+	}
+	return true
+}
+
+// nextRow returns branch's row of the epoch after epoch: nil when that
+// epoch has no rows yet, an empty row of another epoch when it has rows
+// but none of branch (the branch is gone, so nothing about it lasts).
+func (n *Narrator) nextRow(epoch uint64, branch string) *sim.EpochRow {
+	en := n.pending[epoch+1]
+	if en == nil || len(en.rows) == 0 {
+		return nil
+	}
+	if r, ok := rowOf(en.rows, branch); ok {
+		return &r
+	}
+	gone := sim.EpochRow{Epoch: epoch + 1, TargetParticipationPPM: ^uint64(0) / 2}
+	return &gone
+}
+
+func rowLabels(rows []sim.EpochRow) []string {
+	labels := make([]string, len(rows))
+	for i, r := range rows {
+		labels[i] = r.Branch
+	}
+	return labels
 }
 
 // inherit starts the state of a branch label not seen in the previous epoch
@@ -587,13 +725,12 @@ func (n *Narrator) inherit(r sim.EpochRow) *branchState {
 		stalled:    r.FinalizedEpoch+2 < r.Epoch,
 		level:      shareLevel(r.AttackerStakeSharePPM),
 		slashedCum: r.SlashedValidators,
-		inLeak:     r.InInactivityLeak,
 	}
 }
 
 // tellRow compares one branch's row with what the branch showed before and
-// updates st.
-func (n *Narrator) tellRow(r sim.EpochRow, st *branchState) []item {
+// updates st. next is the branch's row of the next epoch, if received.
+func (n *Narrator) tellRow(r sim.EpochRow, st *branchState, next *sim.EpochRow) []item {
 	var items []item
 	add := func(prio int, text string) { items = append(items, item{prio, r.Branch, text}) }
 	if r.AttackerStakeSharePPM > 0 && !n.attackers {
@@ -608,18 +745,18 @@ func (n *Narrator) tellRow(r sim.EpochRow, st *branchState) []item {
 		n.finalizedNow = true
 		text := fmt.Sprintf("the chain finalizes for the first time: the checkpoint of epoch %d is final", r.FinalizedEpoch)
 		if st.stalled {
-			text += fmt.Sprintf(" after %d epochs without finality", r.FinalizedEpoch-st.finalized)
+			text += fmt.Sprintf(" after %s without finality", plural(r.FinalizedEpoch-st.finalized, "epoch", "epochs"))
 		}
 		add(prioFinality, text+".")
 		st.stalled = false
 	case r.FinalizedEpoch > st.finalized && st.stalled:
-		text := fmt.Sprintf("finality resumes at epoch %d after %d epochs", r.FinalizedEpoch, r.FinalizedEpoch-st.finalized)
+		text := fmt.Sprintf("finality resumes at epoch %d after %s", r.FinalizedEpoch, plural(r.FinalizedEpoch-st.finalized, "epoch", "epochs"))
 		if n.attackers {
 			text += fmt.Sprintf("; attackers now hold %s of active stake", pct(r.AttackerStakeSharePPM))
 		}
 		add(prioFinality, text+".")
 		st.stalled = false
-	case r.FinalizedEpoch+2 < r.Epoch && r.FinalizedEpoch <= st.finalized && !st.stalled:
+	case r.FinalizedEpoch+stallLagEpochs < r.Epoch && r.FinalizedEpoch <= st.finalized && !st.stalled:
 		// A lag that finalizes every epoch is not a stall; a checkpoint
 		// that stops moving is.
 		text := fmt.Sprintf("finality stalls: the last finalized checkpoint is epoch %d, %d epochs ago; ", r.FinalizedEpoch, r.Epoch-r.FinalizedEpoch)
@@ -644,20 +781,31 @@ func (n *Narrator) tellRow(r sim.EpochRow, st *branchState) []item {
 		}
 	}
 
-	// Target participation moving by 5 points or more. Epoch 0 is
-	// special (its first slot is genesis), so the reference starts at 1.
+	// Target participation moving by 10 points or across two thirds, and
+	// staying there in the next epoch. Epoch 0 is special (its first slot
+	// is genesis), so the reference starts at 1.
 	if r.Epoch > 0 {
 		p := r.TargetParticipationPPM
+		lasts := next == nil ||
+			absDiff(next.TargetParticipationPPM, p) < participationNoisePPM && twoThirds(next.TargetParticipationPPM) == twoThirds(p)
+		crossed := twoThirds(p) != twoThirds(st.partPPM)
 		switch {
 		case !st.hasPart:
 			st.partPPM, st.hasPart = p, true
-		case absDiff(p, st.partPPM) >= participationStepPPM:
+		case (absDiff(p, st.partPPM) >= participationStepPPM || crossed) && lasts:
 			if !stalledNow {
 				dir := "fell"
 				if p > st.partPPM {
 					dir = "rose"
 				}
-				add(prioShare, fmt.Sprintf("target participation %s to %s of active stake (from %s).", dir, pct(p), pct(st.partPPM)))
+				text := fmt.Sprintf("target participation %s to %s of active stake (from %s)", dir, pct(p), pct(st.partPPM))
+				switch {
+				case crossed && twoThirds(p):
+					text += ", enough again to justify checkpoints"
+				case crossed:
+					text += ", less than the two thirds needed to justify a checkpoint"
+				}
+				add(prioShare, text+".")
 			}
 			st.partPPM = p
 		}
@@ -668,10 +816,14 @@ func (n *Narrator) tellRow(r sim.EpochRow, st *branchState) []item {
 
 // branchChange describes how the branches of rows differ from prev.
 func (n *Narrator) branchChange(prev []string, rows []sim.EpochRow) string {
+	differ := false
+	for _, r := range rows {
+		differ = differ || r.AttackerStakeSharePPM != rows[0].AttackerStakeSharePPM
+	}
 	var parts []string
 	for _, r := range rows {
 		s := r.Branch
-		if n.attackers {
+		if differ {
 			s += fmt.Sprintf(" (attackers %s)", pct(r.AttackerStakeSharePPM))
 		}
 		parts = append(parts, s)
@@ -846,7 +998,7 @@ func (n *Narrator) attackerNames() string {
 }
 
 func coalitionName(c string) string {
-	if c == "" {
+	if c == "" || c == "attackers" {
 		return "the attackers' coalition"
 	}
 	return "coalition " + c
@@ -863,6 +1015,10 @@ func offenceName(o string) string {
 	}
 	return "evidence of " + strings.ReplaceAll(o, "_", " ")
 }
+
+// twoThirds reports whether a share in parts per million reaches two
+// thirds, the supermajority that justifies a checkpoint.
+func twoThirds(p uint64) bool { return p*3 >= 2*ppmOne }
 
 // shareLevel places an attacker share in parts per million against the
 // thresholds of 1/3, 1/2 and 2/3 (strictly above each).

@@ -143,19 +143,22 @@ func TestLivenessAttackStory(t *testing.T) {
 	checkLines(t, out.String(), []string{
 		"epoch 0: attackers (coalition evil) hold 34.0% of active stake.",
 		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
-		"epoch 10: target participation fell to 66.0% of active stake (from 100.0%).",
-		// 8 + 2 < 11: the first row that shows the stall.
-		"epoch 11: finality stalls: the last finalized checkpoint is epoch 8, 3 epochs ago; only 66.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
+		"epoch 10: target participation fell to 66.0% of active stake (from 100.0%), less than the two thirds needed to justify a checkpoint.",
+		// 8 + 3 < 12: the first row that shows the stall.
+		"epoch 12: finality stalls: the last finalized checkpoint is epoch 8, 4 epochs ago; only 66.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
 		// Finality delay 13 - 8 = 5 > MIN_EPOCHS_TO_INACTIVITY_PENALTY (4).
 		"epoch 13: no checkpoint finalized for 5 epochs; the inactivity leak begins, draining the stake of validators that do not vote. Attackers hold 34.0% of active stake.",
 		"epoch 343: attackers' share of active stake falls to 33.3%, below one third: honest validators can finalize without them.",
+		"epoch 343: target participation rose to 66.7% of active stake (from 66.0%), enough again to justify checkpoints.",
 		"epoch 346: finality resumes at epoch 343 after 335 epochs; attackers now hold 33.3% of active stake.",
 		"epoch 346: the inactivity leak ends after 333 epochs (finalized epoch 343).",
 	})
 }
 
-// TestLinesWaitForTheirRows: an epoch is told once a row of a later epoch
-// arrives, so that its events and its rows are told together, in order.
+// TestLinesWaitForTheirRows: an epoch is told once the rows of the two
+// epochs after it are complete (a row of the third arrives), so that its
+// events and rows are told together, in order, and only changes that last
+// are told.
 func TestLinesWaitForTheirRows(t *testing.T) {
 	var out bytes.Buffer
 	n := New(&out, nil, nil)
@@ -165,23 +168,95 @@ func TestLinesWaitForTheirRows(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for e := uint64(0); e <= 3; e++ {
+	for e := uint64(0); e <= 5; e++ {
 		must(n.Epoch(honestRow(e, "main")))
 	}
-	// The engine's order: events of epoch 5 before the rows of epoch 4.
-	must(n.Event(sim.Event{Epoch: 5, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(2)}}))
+	// The engine's order: events of epoch 7 before the rows of epoch 6.
+	must(n.Event(sim.Event{Epoch: 7, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(2)}}))
 	if out.Len() != 0 {
-		t.Fatalf("epoch 3 told before a later row arrived: %q", out.String())
+		t.Fatalf("epoch 3 told before the rows of epoch 6 arrived: %q", out.String())
 	}
-	must(n.Event(sim.Event{Epoch: 4, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(1)}}))
-	must(n.Epoch(honestRow(4, "main")))
+	must(n.Event(sim.Event{Epoch: 4, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(1)}})) // late, but not yet told
+	must(n.Epoch(honestRow(6, "main")))
 	checkLines(t, out.String(), []string{"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final."})
-	must(n.Epoch(honestRow(5, "main")))
+	must(n.Epoch(honestRow(7, "main")))
+	checkLines(t, out.String(), []string{
+		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
+		"epoch 4: reorg of depth 1 on view main.",
+	})
 	must(n.Flush())
 	checkLines(t, out.String(), []string{
 		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
 		"epoch 4: reorg of depth 1 on view main.",
-		"epoch 5: reorg of depth 2 on view main.",
+		// 7 - 4 <= reorgGapEpochs: the same episode, counted at the end.
+		"epoch 7: 1 more reorg on view main since epoch 5, of depth 2.",
+	})
+}
+
+// TestReorgEpisodes: a run of reorgs is told at its start, then counted
+// every 10 epochs and when it stops.
+func TestReorgEpisodes(t *testing.T) {
+	var rows []sim.EpochRow
+	for e := uint64(0); e <= 40; e++ {
+		rows = append(rows, honestRow(e, "main"))
+	}
+	var events []sim.Event
+	for e := uint64(6); e <= 30; e++ {
+		if e == 20 {
+			continue // a gap of one epoch does not end the episode
+		}
+		events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": e % 5}})
+		if e == 12 {
+			events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: map[string]any{"view": "b", "depth": uint64(7)}})
+		}
+	}
+	var out bytes.Buffer
+	n := New(&out, nil, nil)
+	feed(t, n, rows, events)
+	if err := n.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, out.String(), []string{
+		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
+		"epoch 6: reorg of depth 1 on view main.",
+		// Epochs 7..16: 10 reorgs on main, one on b.
+		"epoch 16: 11 more reorgs on views b and main since epoch 7, the deepest of depth 7.",
+		// Epochs 17..26 but 20: 9 reorgs, depths 2, 3, 4, 1, 2, 3, 4, 0, 1.
+		"epoch 26: 9 more reorgs on view main since epoch 17, the deepest of depth 4.",
+		// The last reorg is at 30; 34 is the first epoch more than 3 after it.
+		"epoch 34: the reorgs stop: 4 more reorgs on view main since epoch 27, the deepest of depth 4.",
+	})
+}
+
+// TestBlipsAreNotNews: views that disagree for one epoch, and a one-epoch
+// dip in participation, are not told; a split that lasts is.
+func TestBlipsAreNotNews(t *testing.T) {
+	var rows []sim.EpochRow
+	for e := uint64(0); e < 30; e++ {
+		switch {
+		case e == 6 || e == 7 || e >= 20:
+			for _, br := range []string{"attackers", "main"} {
+				r := honestRow(e, br)
+				r.TargetParticipationPPM = 970_000
+				rows = append(rows, r)
+			}
+		case e == 10:
+			r := honestRow(e, "main+attackers")
+			r.TargetParticipationPPM = 500_000
+			rows = append(rows, r)
+		default:
+			rows = append(rows, honestRow(e, "main+attackers"))
+		}
+	}
+	var out bytes.Buffer
+	n := New(&out, nil, nil)
+	feed(t, n, rows, justifiedAndFinalized(rows))
+	if err := n.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, out.String(), []string{
+		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
+		"epoch 20: the views no longer agree on a head: the chain has split into 2 branches, attackers and main.",
 	})
 }
 
@@ -222,13 +297,13 @@ func TestPartitionStory(t *testing.T) {
 		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
 		"epoch 4: the network splits (partition split): view groups a | b no longer hear each other.",
 		"epoch 4: the views no longer agree on a head: the chain has split into 2 branches, a and b.",
-		"epoch 4: target participation fell to 50.0% of active stake (from 100.0%).",
-		"epoch 5: finality stalls: the last finalized checkpoint is epoch 2, 3 epochs ago; only 50.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
-		"epoch 11 (branch a): target participation fell to 43.8% of active stake (from 50.0%).",
+		"epoch 4: target participation fell to 50.0% of active stake (from 100.0%), less than the two thirds needed to justify a checkpoint.",
+		"epoch 6: finality stalls: the last finalized checkpoint is epoch 2, 4 epochs ago; only 50.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
+		// Branch a's drop at epoch 11 does not last: a is gone at 12.
 		"epoch 12: partition split heals; the views exchange blocks and votes again.",
 		"epoch 12: the branches merge: every view follows one head again (a+b, finalized epoch 2).",
 		"epoch 12: reorg of depth 33 on view a.",
-		"epoch 12: target participation rose to 95.3% of active stake (from 43.8%).",
+		"epoch 12: target participation rose to 95.3% of active stake (from 50.0%), enough again to justify checkpoints.",
 		"epoch 13: finality resumes at epoch 12 after 10 epochs.",
 	})
 }
@@ -273,11 +348,11 @@ func TestSlashingsAreCounted(t *testing.T) {
 	checkLines(t, out.String(), []string{
 		"epoch 0: attackers (coalition evil) hold 34.0% of active stake.",
 		"epoch 1: slasher on a found a double vote by 348 validators.",
-		"epoch 1: 15 validators (12 attackers, 3 honest) slashed; they will be forced to exit and lose part of their stake.",
+		"epoch 1: 15 validators (12 attackers, 3 honest) slashed; a slashed validator loses a small part of its stake at once, more later in proportion to all the stake slashed around the same time, and is forced to exit.",
 		"epoch 2: reorg of depth 1 on views a, b and c.",
 		"epoch 2: 2 reorgs, the deepest of depth 3, on view main.",
 		"epoch 2: slasher on b found a surround vote by 5 validators.",
-		"epoch 2: 1 attacker slashed; they will be forced to exit and lose part of their stake (16 slashed so far).",
+		"epoch 2: 1 attacker slashed (16 so far).",
 		"epoch 2: 2 honest validators ejected: their effective balance fell to the ejection balance (balances at most 15.9 ETH).",
 	})
 }
@@ -342,20 +417,23 @@ func TestWithholdingAndRelease(t *testing.T) {
 	for e := uint64(0); e <= 6; e++ {
 		rows = append(rows, honestRow(e, "main"))
 	}
+	rows[0].AttackerStakeSharePPM = 200_000 // from epoch 1 on, the coalitions are not active
 	var events []sim.Event
 	for _, e := range []uint64{1, 1, 2, 5} {
 		events = append(events, sim.Event{Epoch: e, Kind: sim.EventBlockWithheld, Details: map[string]any{"coalition": "evil"}})
 	}
-	events = append(events, sim.Event{Epoch: 3, Kind: sim.EventBlocksReleased, Details: map[string]any{"coalition": "evil", "blocks": uint64(3), "to": []string{"a", "b"}}})
+	// The engine's details: the branch is the coalition's view.
+	events = append(events, sim.Event{Epoch: 3, Kind: sim.EventBlocksReleased, Branch: "evil", Details: map[string]any{"blocks": 3, "votes": 120, "to": []string{"a", "b"}}})
 	var out bytes.Buffer
-	n := New(&out, nil, nil)
+	n := New(&out, nil, &scenarios.Scenario{Groups: []scenarios.Group{{Name: "h"}, {Name: "e", Coalition: "evil"}, {Name: "f", Coalition: "fiends"}}})
 	feed(t, n, rows, events)
 	if err := n.Flush(); err != nil {
 		t.Fatal(err)
 	}
 	checkLines(t, out.String(), []string{
+		"epoch 0: attackers (coalitions evil and fiends) hold 20.0% of active stake.",
 		"epoch 1: coalition evil starts withholding its blocks (2 blocks this epoch).",
-		"epoch 3: coalition evil releases 3 blocks and the votes it withheld to a and b.",
+		"epoch 3: coalition evil releases 3 blocks and 120 votes it withheld to a and b.",
 		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
 		"epoch 5: coalition evil starts withholding its blocks (1 block this epoch).",
 	})
