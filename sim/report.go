@@ -319,6 +319,9 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		for i := range st.Validators {
 			v := &st.Validators[i]
 			wasSlashed := i < n && prev.Validators[i].Slashed
+			if wasSlashed && st.Balances[i] > prev.Balances[i] {
+				return nil, fmt.Errorf("sim: epoch %d, branch %s: slashed validator %d was rewarded (%d -> %d Gwei)", epoch, label, i, prev.Balances[i], st.Balances[i])
+			}
 			if v.Slashed && !wasSlashed {
 				r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventSlashed, Branch: label, Details: map[string]any{"validator": uint64(i), "group": e.groupName(i)}})
 			}
