@@ -98,6 +98,10 @@
 //     128 agent goroutines.
 //   - behaviours: what the group's validators do (default [honest]); see
 //     below.
+//   - coalition: the name ([a-z0-9_-]+) of the Byzantine coalition the group
+//     belongs to. The groups of one coalition share one view (fork-choice
+//     store, attestation pool) and must have the same coalition behaviours
+//     and be on the same side of every partition (or all be its bridges).
 //
 // # Behaviours
 //
@@ -120,6 +124,27 @@
 //   - offline: does nothing: no attestations, no blocks. No fields.
 //   - late: attests delay_ms (required, in [0, 600_000]) milliseconds after
 //     the normal attestation time (a third into the slot).
+//   - withhold-attestations, withhold-blocks: publishes no attestations / none
+//     of its blocks. No fields.
+//   - double-vote, surround-vote, double-propose: signs a conflicting second
+//     attestation for the same target, attests with the genesis checkpoint as
+//     source, or signs two blocks per slot (all slashable). No fields.
+//   - private-chain (coalition): builds and votes only on the coalition's own
+//     chain and publishes nothing; in the epoch the window ends it releases
+//     what it kept to the view groups holding the validator groups listed in
+//     release_to (optional list of group names; default all).
+//   - both-sides (coalition): while a partition lists the group in bridges,
+//     votes and proposes on every reachable honest view group's head.
+//   - censor (coalition): as proposer, includes only coalition attestations.
+//   - own-chain (coalition): ignores blocks proposed outside the coalition.
+//   - ex-ante-reorg (coalition): withholds each coalition block and the votes
+//     for it until release_delay_ms (optional, in [0, 600_000]) into the next
+//     slot.
+//   - balancing (coalition): the engine's LMD-GHOST balancing strategy (use
+//     with double-propose and two honest view groups in network.views).
+//
+// Coalition kinds act for the whole coalition and are refused in a group
+// without a coalition.
 //
 // The kinds are a table (behaviourKinds in kinds.go): a new kind is one entry
 // there, with its fields, their ranges and an optional check across them.
@@ -168,7 +193,24 @@
 // [a-z0-9_-]+ and unique; start_epoch and end_epoch are required with
 // end_epoch > start_epoch; groups are at least 2 view groups with unique
 // names, each listing validator groups by name in members. Every validator
-// group must be in exactly one view group.
+// group must be in exactly one view group, or listed in bridges: coalition
+// groups that reach every view group of the partition.
+//
+// views (optional) splits the validator groups into view groups that stay
+// connected but keep separate fork-choice stores and pools (every group in
+// exactly one); an attacker can then time its messages per view group.
+//
+// # Fork choice and slashers
+//
+//	proposer_boost: 40
+//	slasher_history_epochs: 64
+//	explain: |
+//	  Free text shown by "stakesim explain".
+//
+// proposer_boost is PROPOSER_SCORE_BOOST in percent, in [0, 100] (default 40;
+// 0 turns proposer boost off). slasher_history_epochs is how many epochs of
+// votes each honest view group's slasher remembers, in [0, 65_536] (default
+// 64; 0 runs no slashers). explain is free text for "stakesim explain".
 //
 // # Expressions
 //
@@ -197,4 +239,7 @@
 //     round(1024*split), default 0.5, 0.3..0.7), partitioned into view groups
 //     a and b from partition_start (default 4) to partition_end (default 12);
 //     30 epochs.
+//   - attack-33, partition-leak, attack-34-both-sides, attack-67, balancing,
+//     ex-ante-reorg: the consensus attacks (see their explain texts and
+//     docs/lessons/).
 package scenarios
