@@ -142,3 +142,38 @@ func TestFromSpec(t *testing.T) {
 		t.Error("unknown kind accepted")
 	}
 }
+
+func TestSlashingProtection(t *testing.T) {
+	keys := map[consensus.ValidatorIndex]*crypto.SecretKey{3: nil, 5: nil}
+	c := NewValidatorClient(0, keys, SignOff, []Behaviour{Honest{}})
+	c.EnableSlashingProtection()
+	v := testView(PhaseAttest, 4)
+	if n := len(c.Act(v, twoDuties()).Attestations); n != 2 {
+		t.Fatalf("first duty: %d attestations", n)
+	}
+	// A second duty in the same epoch (another branch's committees) on a
+	// different head: refused, it would be a double vote.
+	v2 := testView(PhaseAttest, 4)
+	v2.Vote.BeaconBlockRoot = consensus.Root{7}
+	if n := len(c.Act(v2, twoDuties()).Attestations); n != 0 {
+		t.Errorf("same target epoch signed again: %d attestations", n)
+	}
+	// A later target with an older source could surround: refused.
+	v3 := testView(PhaseAttest, 6)
+	v3.Vote.Source.Epoch = 0
+	v.Vote.Source.Epoch = 2
+	c2 := NewValidatorClient(0, keys, SignOff, nil)
+	c2.EnableSlashingProtection()
+	v.Vote.Source.Epoch = 2
+	c2.Act(v, twoDuties())
+	if n := len(c2.Act(v3, twoDuties()).Attestations); n != 0 {
+		t.Errorf("surrounding vote signed: %d attestations", n)
+	}
+	// The next epoch is fine; a client without protection signs anything.
+	if n := len(c.Act(testView(PhaseAttest, 5), twoDuties()).Attestations); n != 2 {
+		t.Errorf("next epoch: %d attestations", n)
+	}
+	if n := len(NewValidatorClient(0, keys, SignOff, nil).Act(v2, twoDuties()).Attestations); n != 2 {
+		t.Errorf("unprotected client: %d attestations", n)
+	}
+}

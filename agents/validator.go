@@ -20,6 +20,25 @@ type ValidatorClient struct {
 	keys       map[consensus.ValidatorIndex]*crypto.SecretKey
 	mode       SignMode
 	behaviours []Behaviour
+	// protection is the client's slashing-protection record (EIP-3076's
+	// minimal rules): the highest source and target epochs each validator
+	// has attested with. nil when protection is off.
+	protection map[consensus.ValidatorIndex]signedVote
+}
+
+type signedVote struct {
+	source, target consensus.Epoch
+	any            bool
+}
+
+// EnableSlashingProtection makes the client refuse, as real clients do, to
+// attest with a target epoch not above the last one it attested with, or a
+// source epoch below the last source (which could surround an earlier
+// vote). An honest node needs it: when its view switches to a branch with
+// other committees, it may have a second duty in the same epoch. Byzantine
+// behaviours add their conflicting votes after the check.
+func (c *ValidatorClient) EnableSlashingProtection() {
+	c.protection = map[consensus.ValidatorIndex]signedVote{}
 }
 
 // NewValidatorClient returns a client for the given validators. keys maps
@@ -64,6 +83,18 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 			}
 			a.Attestations = append(a.Attestations, msg)
 		}
+	}
+	if c.protection != nil {
+		kept := a.Attestations[:0]
+		for _, m := range a.Attestations {
+			last := c.protection[m.Validator]
+			if last.any && (m.Data.Target.Epoch <= last.target || m.Data.Source.Epoch < last.source) {
+				continue
+			}
+			c.protection[m.Validator] = signedVote{source: m.Data.Source.Epoch, target: m.Data.Target.Epoch, any: true}
+			kept = append(kept, m)
+		}
+		a.Attestations = kept
 	}
 	for _, b := range c.behaviours {
 		b.Shape(v, &a)

@@ -400,7 +400,11 @@ func (e *Engine) buildAgents() error {
 			}
 			keys[consensus.ValidatorIndex(vi)] = sk
 		}
-		e.agents = append(e.agents, agents.NewValidatorClient(a.ID, keys, e.mode, bs))
+		client := agents.NewValidatorClient(a.ID, keys, e.mode, bs)
+		if g.Coalition == "" {
+			client.EnableSlashingProtection()
+		}
+		e.agents = append(e.agents, client)
 		e.viewOfAgent = append(e.viewOfAgent, e.groupView[gi])
 		e.netRNG = append(e.netRNG, NewRNG(e.sc.Seed, uint64(a.ID), "network"))
 	}

@@ -196,6 +196,11 @@ func TestPartitionStallsAndResumes(t *testing.T) {
 	if res.Summary.LongestFinalityGapEpochs < p.EndEpoch-p.StartEpoch {
 		t.Errorf("longest gap %d", res.Summary.LongestFinalityGapEpochs)
 	}
+	// Honest validators whose view changes branch (and committees) after
+	// the heal must not sign twice for one target: slashing protection.
+	if s := res.Summary; s.SlashingsDetected != 0 || s.SlashedValidators != 0 || s.ConflictingFinalization != nil {
+		t.Errorf("honest partition: %d detected, %d slashed, conflict %+v", s.SlashingsDetected, s.SlashedValidators, s.ConflictingFinalization)
+	}
 	ev, _ := os.ReadFile(filepath.Join(dir, "events.jsonl"))
 	for _, k := range []string{"partition_started", "partition_healed", "leak_started", "leak_ended", "finalized"} {
 		if !bytes.Contains(ev, []byte(`"kind":"`+k+`"`)) {

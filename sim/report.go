@@ -490,7 +490,7 @@ func round6(x float64) float64 {
 // and the first later epoch at which finality advanced again.
 func (r *reporter) mainRow(p *pendingRow) {
 	ep, fin := p.row.Epoch, p.row.FinalizedEpoch
-	if fin+1 == ep {
+	if fin > 0 && fin+1 == ep {
 		r.finalizing = true
 	}
 	if r.mainRows > 0 {

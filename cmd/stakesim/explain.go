@@ -71,7 +71,7 @@ func writeExplain(w io.Writer, sc *scenarios.Scenario, arg string, sets []string
 	fmt.Fprintf(&b, "  %d validators in %d %s, %d epochs; preset %s, seed %d, bls %s\n  from %s\n",
 		sc.TotalValidators(), len(sc.Groups), groupsWord, sc.Epochs, sc.Preset, sc.Seed, sc.BLS, sc.Source)
 
-	b.WriteString("\nWhat it shows\n")
+	b.WriteString("\nExplanation\n")
 	if strings.TrimSpace(sc.Explain) != "" {
 		b.WriteString(formatProse(sc.Explain, explainWidth, "  "))
 	} else {

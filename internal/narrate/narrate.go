@@ -15,24 +15,35 @@
 //	return n.Finish(&res.Summary) // the rest of the story and a closing paragraph
 //
 // A Narrator forwards every row and event to the next sink unchanged and
-// prints a line only when something changes: the first finality, finality
-// stalling and resuming, the inactivity leak starting and ending, partitions,
-// branches splitting and merging, blocks withheld and released, reorgs,
-// rejected blocks, the first slashing evidence of each offence, slashings
-// and ejections (counted per epoch), attacker stake crossing one third, one
-// half and two thirds, large moves in target participation, and conflicting
-// finalization. An epoch in which every checkpoint is justified and
-// finalized on time prints nothing.
+// prints a line only when something changes for good:
+//
+//   - the first finality; finality stalling (the finalized checkpoint stops
+//     more than 3 epochs behind) and resuming; the inactivity leak starting
+//     and ending;
+//   - partitions starting and healing; branches splitting and merging, when
+//     the new set of branches lasts at least 3 epochs;
+//   - target participation moving by 10 points or across two thirds, when
+//     the next epoch confirms it;
+//   - attacker stake crossing one third, one half or two thirds;
+//   - a coalition starting to withhold blocks, and releasing them;
+//   - reorgs: the first epoch of a run of them in full, then a count every
+//     10 epochs and when they stop; rejected blocks;
+//   - the first slashing evidence of each offence; slashings and ejections,
+//     counted per epoch;
+//   - conflicting finalization.
+//
+// An epoch in which every checkpoint is justified and finalized on time
+// prints nothing.
 //
 // # Order and timing
 //
 // The engine sends the rows of epoch e after the events of epoch e+1
 // (participation is final one epoch late). A Narrator keeps what it
-// receives per epoch and tells an epoch only when a row of a later epoch
-// arrives (or at Flush and Finish), so its lines are in epoch order and each
-// line can use both the events and the rows of its epoch. Lines carry the
-// epoch they are about and never a wall-clock time: the same run prints the
-// same story.
+// receives per epoch and tells epoch e only when a row of epoch e+3 arrives
+// (or at Flush and Finish): its lines are then in epoch order, each line
+// can use the events and the rows of its epoch, and a change can be
+// checked against the two epochs after it. Lines carry the epoch they are
+// about and never a wall-clock time: the same run prints the same story.
 //
 // # Branches
 //
@@ -78,7 +89,6 @@ const (
 	stallLagEpochs = 3
 	// maxDetailLen bounds an error message quoted from an event.
 	maxDetailLen = 120
-	gweiPerETH   = 1_000_000_000
 	// Width is the column at which Finish wraps its closing paragraph.
 	Width = 80
 )
@@ -569,20 +579,7 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	for _, o := range firsts {
 		n.offences[o] = true
 	}
-	for _, b := range sortedKeys(en.slashed) {
-		t := en.slashed[b]
-		text := n.whoCount(t) + " slashed"
-		if st := n.branches[b]; st != nil && st.slashedCum > t.attackers+t.honest {
-			text += fmt.Sprintf(" (%d so far)", st.slashedCum)
-		}
-		if !n.slashedOnce {
-			text += "; a slashed validator loses a small part of its stake at once, more later in proportion to all the stake slashed around the same time, and is forced to exit"
-		}
-		add(prioSlashed, b, text+".")
-	}
-	if len(en.slashed) > 0 {
-		n.slashedOnce = true
-	}
+	n.tellSlashed(en, add)
 	for _, b := range sortedKeys(en.ejected) {
 		t := en.ejected[b]
 		text := n.whoCount(t) + " ejected: their effective balance fell to the ejection balance"
@@ -596,6 +593,44 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		add(prioConflict, "", conflictText(ev))
 	}
 	n.printItems(epoch, labels, items)
+}
+
+// tellSlashed tells the slashings of an epoch: one line when every branch
+// with slashings saw the same, else one line naming each branch.
+func (n *Narrator) tellSlashed(en *epochNews, add func(int, string, string)) {
+	if len(en.slashed) == 0 {
+		return
+	}
+	type part struct{ branch, who, sofar string }
+	var parts []part
+	same := true
+	for _, b := range sortedKeys(en.slashed) {
+		t := en.slashed[b]
+		p := part{branch: b, who: n.whoCount(t) + " slashed"}
+		if st := n.branches[b]; st != nil && st.slashedCum > t.attackers+t.honest {
+			p.sofar = fmt.Sprintf(" (%d so far)", st.slashedCum)
+		}
+		if len(parts) > 0 && (p.who != parts[0].who || p.sofar != parts[0].sofar) {
+			same = false
+		}
+		parts = append(parts, p)
+	}
+	clause := ""
+	if !n.slashedOnce {
+		clause = "; a slashed validator loses a small part of its stake at once, more later in proportion to all the stake slashed around the same time, and is forced to exit"
+		n.slashedOnce = true
+	}
+	if same {
+		for _, p := range parts {
+			add(prioSlashed, p.branch, p.who+p.sofar+clause+".")
+		}
+		return
+	}
+	var segs []string
+	for _, p := range parts {
+		segs = append(segs, p.who+" on branch "+p.branch+p.sofar)
+	}
+	add(prioSlashed, "", strings.Join(segs, "; ")+clause+".")
 }
 
 // tellReorgs tells the reorgs of epoch (see reorgEpisode).

@@ -357,6 +357,38 @@ func TestSlashingsAreCounted(t *testing.T) {
 	})
 }
 
+// TestSlashingsOnTwoBranches: different slashings on two branches make one
+// line naming each; the same slashings make one line naming none.
+func TestSlashingsOnTwoBranches(t *testing.T) {
+	var rows []sim.EpochRow
+	for e := uint64(0); e <= 3; e++ {
+		for _, br := range []string{"a", "b"} {
+			rows = append(rows, sim.EpochRow{Epoch: e, Branch: br, TargetParticipationPPM: 1_000_000, SlashedValidators: []uint64{0, 2, 5, 5}[e]})
+		}
+	}
+	rows[5].SlashedValidators = 4 // branch b at epoch 2
+	var events []sim.Event
+	slash := func(epoch uint64, branch string, k int) {
+		for i := range k {
+			events = append(events, sim.Event{Epoch: epoch, Kind: sim.EventSlashed, Branch: branch, Details: map[string]any{"validator": uint64(i), "group": "evil"}})
+		}
+	}
+	slash(1, "a", 2)
+	slash(1, "b", 2)
+	slash(2, "a", 3)
+	slash(2, "b", 2)
+	var out bytes.Buffer
+	n := New(&out, nil, attackScenario())
+	feed(t, n, rows, events)
+	if err := n.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, out.String(), []string{
+		"epoch 1: 2 attackers slashed; a slashed validator loses a small part of its stake at once, more later in proportion to all the stake slashed around the same time, and is forced to exit.",
+		"epoch 2: 3 attackers slashed on branch a (5 so far); 2 attackers slashed on branch b (4 so far).",
+	})
+}
+
 func TestConflictingFinalization(t *testing.T) {
 	rows := []sim.EpochRow{{Epoch: 20, Branch: "a", FinalizedEpoch: 19}, {Epoch: 20, Branch: "b", FinalizedEpoch: 19}}
 	events := []sim.Event{
