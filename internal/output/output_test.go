@@ -25,7 +25,8 @@ var documentedColumns = []string{
 	"active_validators", "total_active_balance_gwei", "total_balance_gwei",
 	"in_inactivity_leak", "slashed_validators", "exited_validators", "proposals",
 	"missed_proposals", "aggregates_verified", "signatures", "verify_failures",
-	"issuance_gwei", "penalties_gwei",
+	"issuance_gwei", "penalties_gwei", "attacker_stake_share", "honest_balance_gwei",
+	"attacker_balance_gwei", "slashable_stake_gwei",
 }
 
 // snake converts a Go field name to snake_case, keeping runs of capitals
@@ -100,7 +101,7 @@ func TestEpochRowFieldOrder(t *testing.T) {
 			n := uint64(1000 + i)
 			f.SetUint(n)
 			want[i] = strconv.FormatUint(n, 10)
-			if v.Type().Field(i).Name == "TargetParticipationPPM" {
+			if name := v.Type().Field(i).Name; name == "TargetParticipationPPM" || name == "AttackerStakeSharePPM" {
 				want[i] = "0.00" + strconv.FormatUint(n, 10) // 1004 ppm = 0.001004
 			}
 		case reflect.String:
