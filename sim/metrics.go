@@ -105,7 +105,7 @@ type Summary struct {
 	MissedProposals          uint64       `json:"missed_proposals"`
 	Branches                 []string     `json:"branches"`
 	// Attack measurements (zero or null when nothing happened).
-	FinalityStalledAtEpoch      *uint64                  `json:"finality_stalled_at_epoch"` // first epoch whose row shows finalized_epoch + 2 < epoch, on the summary branch
+	FinalityStalledAtEpoch      *uint64                  `json:"finality_stalled_at_epoch"` // first epoch, after finality had started, whose row shows finalized_epoch + 1 < epoch (summary branch)
 	FinalityResumedEpoch        *uint64                  `json:"finality_resumed_epoch"`    // first epoch after the stall at which finality advanced again
 	ConflictingFinalization     *ConflictingFinalization `json:"conflicting_finalization"`
 	SlashableFractionAtConflict *float64                 `json:"slashable_fraction_at_conflict"`
