@@ -210,3 +210,41 @@ func TestAttacksDeterministicAcrossGOMAXPROCS(t *testing.T) {
 		}
 	}
 }
+
+// A private chain is kept from the honest views and released when its
+// window ends; a minority's private chain loses to the honest chain.
+func TestPrivateChainIsReleased(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.yaml")
+	yaml := "name: pc\ndescription: x\npreset: minimal\nepochs: 12\nbls: off\nvalidators:\n" +
+		"  - {name: honest, count: 160, validators_per_agent: 8}\n" +
+		"  - name: bad\n    count: 96\n    validators_per_agent: 8\n    coalition: bad\n    behaviours:\n" +
+		"      - {kind: private-chain, from_epoch: 3, to_epoch: 6, release_to: [honest]}\n"
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir, res := runScenario(t, path, 0, "")
+	evs := readEvents(t, dir)
+	var released, withheld int
+	for _, ev := range evs {
+		switch ev.Kind {
+		case sim.EventBlocksReleased:
+			released++
+			if n, _ := ev.Details["blocks"].(float64); n == 0 || ev.Epoch != 6 {
+				t.Errorf("release %+v: want blocks at epoch 6", ev)
+			}
+		case sim.EventBlockWithheld:
+			withheld++
+			if ev.Epoch < 3 || ev.Epoch >= 6 {
+				t.Errorf("withheld outside the window: %+v", ev)
+			}
+		}
+	}
+	if released != 1 || withheld == 0 {
+		t.Errorf("%d releases, %d withheld blocks", released, withheld)
+	}
+	// The honest 62.5% cannot justify alone during the window; once the
+	// coalition votes again on the (heavier) honest chain, finality resumes.
+	if res.Summary.FinalizedEpoch+3 < 12 || res.Summary.ConflictingFinalization != nil {
+		t.Errorf("finalized %d, conflict %+v", res.Summary.FinalizedEpoch, res.Summary.ConflictingFinalization)
+	}
+}
