@@ -156,11 +156,6 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 	a, bv := b.side[0], b.side[1]
 	// The attack holds while the two honest views' heads are on opposite
 	// sides; once they agree it is over.
-	if debugBalancing {
-		for _, w := range b.side {
-			println("  slot", slot, "view", w.name, "wL", uint64(w.store.Weight(b.root[0].root))/1e9, "wR", uint64(w.store.Weight(b.root[1].root))/1e9, "head side", b.sideOf(heads[w.id].head.root))
-		}
-	}
 	if b.sideOf(heads[a.id].head.root) != 1 || b.sideOf(heads[bv.id].head.root) != -1 {
 		b.done = true
 		e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBalancingEnded, Branch: coal.name,
@@ -265,24 +260,18 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 	}
 	for T-sumR >= 0 && take(1) {
 	}
-	for {
+	// Then spend votes on the side the tally leans away from while a vote
+	// brings it closer to zero.
+	for moved := true; moved; {
 		after := T + sumL - sumR + H
 		switch {
 		case after > 0 && len(cands[1]) > 0 && 2*after > gain(1, cands[1][0].val):
-			if !take(1) {
-				goto done
-			}
+			moved = take(1)
 		case after < 0 && len(cands[0]) > 0 && -2*after > gain(0, cands[0][0].val):
-			if !take(0) {
-				goto done
-			}
+			moved = take(0)
 		default:
-			goto done
+			moved = false
 		}
-	}
-done:
-	if debugBalancing {
-		println("slot", slot, "T", T/1e9, "H", H/1e9, "L", sumL/1e9, "R", sumR/1e9, "candsL", len(cands[0]), "candsR", len(cands[1]))
 	}
 	early := e.cfg.SlotDurationMs - e.maxNetDelay() - 1
 	late := e.cfg.SlotDurationMs + 1
@@ -346,5 +335,3 @@ func (e *Engine) maxNetDelay() uint64 {
 
 // currentEpoch is the epoch being run.
 func (e *Engine) currentEpoch() consensus.Epoch { return consensus.Epoch(e.stats.Epochs) }
-
-var debugBalancing = false

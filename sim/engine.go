@@ -282,7 +282,7 @@ func (e *Engine) buildViews() error {
 	g := e.chain.genesis
 	e.mainView = -1
 	for vi, name := range names {
-		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: viewCoal[vi], honest: viewCoal[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}}
+		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: viewCoal[vi], honest: viewCoal[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}, firstAgent: -1}
 		v.store = forkchoice.New(&e.cfg, g.info, e.balancesAt)
 		if v.honest && e.sc.SlasherHistoryEpochs > 0 {
 			v.slasher = agents.NewSlasher(e.sc.SlasherHistoryEpochs)
@@ -406,6 +406,9 @@ func (e *Engine) buildAgents() error {
 		}
 		e.agents = append(e.agents, client)
 		e.viewOfAgent = append(e.viewOfAgent, e.groupView[gi])
+		if v := e.views[e.groupView[gi]]; v.firstAgent < 0 {
+			v.firstAgent = len(e.agents) - 1
+		}
 		e.netRNG = append(e.netRNG, NewRNG(e.sc.Seed, uint64(a.ID), "network"))
 	}
 	e.results = make([]agents.Actions, len(e.agents))
@@ -714,15 +717,10 @@ type slotHead struct {
 // policyOf returns the policy of a coalition view (the zero policy for an
 // honest view): every agent of a coalition returns the same one.
 func (e *Engine) policyOf(v *view, epoch consensus.Epoch) agents.Policy {
-	if v.honest {
+	if v.honest || v.firstAgent < 0 {
 		return agents.Policy{}
 	}
-	for id, vid := range e.viewOfAgent {
-		if vid == v.id {
-			return e.agents[id].Policy(epoch)
-		}
-	}
-	return agents.Policy{}
+	return e.agents[v.firstAgent].Policy(epoch)
 }
 
 // sidesOf returns the honest views a coalition view can play off against

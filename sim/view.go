@@ -29,9 +29,12 @@ type view struct {
 	coalition string
 	honest    bool
 	members   []bool
-	slasher   *agents.Slasher         // honest views only, when slashers run
-	observed  map[consensus.Root]bool // blocks shown to the slasher
-	rejected  map[consensus.Root]bool // blocks fork choice refused (and their descendants)
+	// firstAgent is the id of the view's first agent: a coalition's
+	// agents all return the same Policy, so the engine asks this one.
+	firstAgent int
+	slasher    *agents.Slasher         // honest views only, when slashers run
+	observed   map[consensus.Root]bool // blocks shown to the slasher
+	rejected   map[consensus.Root]bool // blocks fork choice refused (and their descendants)
 	// held is what a private-chain coalition has kept to itself.
 	held []heldMsg
 	// lastHead is the head at the end of the previous slot (reorgs).
