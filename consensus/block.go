@@ -118,6 +118,9 @@ type BlockReport struct {
 	Withdrawals   int
 	WithdrawnGwei Gwei
 
+	// Requests is what the block's execution requests did.
+	Requests RequestsReport
+
 	// NewTimelySource/Target/Head count the participation flags that the
 	// block's attestations set for the first time.
 	NewTimelySource int
@@ -225,8 +228,9 @@ func (bc *blockContext) addCheck(label string, indices []ValidatorIndex, msg Roo
 // and naming the item. On any error the block is invalid and st must be
 // discarded.
 //
-// Spec definition (Electra; eth1 data, the execution payload, deposits,
-// voluntary exits, execution requests and the sync aggregate are not modelled):
+// Spec definition (Electra; eth1 data, the execution payload, Eth1-bridge
+// deposits, voluntary exits and the sync aggregate are not modelled; the
+// execution requests are processed at the end of process_operations):
 //
 //	def process_block(state: BeaconState, block: BeaconBlock) -> None:
 //	    process_block_header(state, block)
@@ -420,6 +424,13 @@ func processOperations(bc *blockContext, body *BeaconBlockBody) error {
 		if err := processAttestation(bc, i, &body.Attestations[i]); err != nil {
 			return fmt.Errorf("attestation %d: %w", i, err)
 		}
+	}
+	if !body.ExecutionRequests.Empty() {
+		rr, err := ProcessExecutionRequests(cfg, bc.st, &body.ExecutionRequests, bc.total())
+		if err != nil {
+			return err
+		}
+		bc.report.Requests = rr
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package consensus
 import (
 	"slices"
 	"sync"
+
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // Caches is shared, content-addressed memoisation of the expensive pure
@@ -23,6 +25,10 @@ type Caches struct {
 	proposers  map[proposerKey]ValidatorIndex
 	propOrder  []proposerKey
 
+	// keys resolves public keys to validators (see KeyDirectory); nil when
+	// none was attached.
+	keys KeyDirectory
+
 	// Counters, for tests and benchmarks.
 	shufflingHits, shufflingMisses uint64
 }
@@ -40,6 +46,39 @@ func NewCaches() *Caches {
 		shufflings: make(map[shufflingKey]*shufflingEntry),
 		proposers:  make(map[proposerKey]ValidatorIndex),
 	}
+}
+
+// KeyDirectory maps validators to public keys: Validator carries no key,
+// validator i holds the directory's key i (validators are created in key
+// order). The engine backs it with its keyring; requests and deposits name
+// validators by public key, so block and epoch processing need it.
+type KeyDirectory interface {
+	// PubkeyIndex returns the key index of pk (the validator index, once a
+	// validator holds it), or false for an unknown key.
+	PubkeyIndex(pk crypto.PublicKeyBytes) (ValidatorIndex, bool)
+	// Pubkey returns key i.
+	Pubkey(i ValidatorIndex) crypto.PublicKeyBytes
+	// VerifyDeposit is bls.Verify(pk, signingRoot, sig) for a deposit's
+	// proof of possession.
+	VerifyDeposit(pk crypto.PublicKeyBytes, signingRoot Root, sig crypto.Signature) bool
+}
+
+// SetKeys attaches the key directory used to resolve request and deposit
+// public keys. It is shared by every state using these caches.
+func (c *Caches) SetKeys(k KeyDirectory) {
+	c.mu.Lock()
+	c.keys = k
+	c.mu.Unlock()
+}
+
+// Keys returns the attached key directory, or nil.
+func (c *Caches) Keys() KeyDirectory {
+	if c == nil {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.keys
 }
 
 // SetCaches attaches c to st (and to every later Copy of st). Passing nil

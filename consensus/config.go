@@ -78,6 +78,7 @@ type Config struct {
 	ProposerScoreBoost uint64
 
 	// Domains.
+	GenesisForkVersion [4]byte
 	ElectraForkVersion [4]byte
 }
 
@@ -143,6 +144,7 @@ func Mainnet() Config {
 
 		ProposerScoreBoost: 40,
 
+		GenesisForkVersion: [4]byte{0x00, 0x00, 0x00, 0x00},
 		ElectraForkVersion: [4]byte{0x05, 0x00, 0x00, 0x00},
 	}
 }
@@ -169,6 +171,7 @@ func Minimal() Config {
 	c.MaxPendingPartialsPerWithdrawalsSweep = 2
 	c.PendingPartialWithdrawalsLimit = 64
 	c.PendingConsolidationsLimit = 64
+	c.GenesisForkVersion = [4]byte{0x00, 0x00, 0x00, 0x01}
 	c.ElectraForkVersion = [4]byte{0x05, 0x00, 0x00, 0x01}
 	return c
 }

@@ -37,6 +37,11 @@ import (
 //	  Attestation       = u64 m | m bytes of aggregation_bits (SSZ bitlist bytes,
 //	                      length bit included) | AttestationData (128) | signature [96]
 //	  Withdrawal        = index u64 | validator_index u64 | amount u64
+//	  then, only when the block carries execution requests (so blocks
+//	  without any keep their roots):
+//	    u64 n | n × (pubkey [48] | credentials [32] | amount u64 | signature [96] | index u64) |
+//	    u64 n | n × (source_address [20] | validator_pubkey [48] | amount u64) |
+//	    u64 n | n × (source_address [20] | source_pubkey [48] | target_pubkey [48])
 //	  signature         = crypto.Signature.Bytes() (compressed G2; what Bytes
 //	                      returns for the zero signature when BLS is off)
 //	BeaconBlockBody.Root = SHA-256(body encoding)
@@ -151,7 +156,52 @@ func (b *BeaconBlockBody) Root() Root {
 		e.u64(uint64(w.ValidatorIndex))
 		e.u64(uint64(w.Amount))
 	}
+	if r := &b.ExecutionRequests; !r.Empty() {
+		e.u64(uint64(len(r.Deposits)))
+		for i := range r.Deposits {
+			d := &r.Deposits[i]
+			e.bytes(d.Pubkey[:])
+			e.root(d.WithdrawalCredentials)
+			e.u64(uint64(d.Amount))
+			e.sig(d.Signature)
+			e.u64(d.Index)
+		}
+		e.u64(uint64(len(r.Withdrawals)))
+		for i := range r.Withdrawals {
+			w := &r.Withdrawals[i]
+			e.bytes(w.SourceAddress[:])
+			e.bytes(w.ValidatorPubkey[:])
+			e.u64(uint64(w.Amount))
+		}
+		e.u64(uint64(len(r.Consolidations)))
+		for i := range r.Consolidations {
+			c := &r.Consolidations[i]
+			e.bytes(c.SourceAddress[:])
+			e.bytes(c.SourcePubkey[:])
+			e.bytes(c.TargetPubkey[:])
+		}
+	}
 	return e.sum()
+}
+
+// DepositMessageRoot is the root of DepositMessage(pubkey,
+// withdrawal_credentials, amount): SHA-256 of pubkey [48] | credentials [32]
+// | amount u64.
+func DepositMessageRoot(pk crypto.PublicKeyBytes, creds Root, amount Gwei) Root {
+	e := newEncoder()
+	e.bytes(pk[:])
+	e.root(creds)
+	e.u64(uint64(amount))
+	return e.sum()
+}
+
+// DepositSigningRoot is the message a deposit's proof of possession signs:
+// compute_signing_root(deposit_message, compute_domain(DOMAIN_DEPOSIT)),
+// with the fork-agnostic domain (GENESIS_FORK_VERSION, zero genesis
+// validators root) the spec uses because deposits are valid across forks.
+func DepositSigningRoot(cfg *Config, pk crypto.PublicKeyBytes, creds Root, amount Gwei) Root {
+	domain := crypto.ComputeDomain(DomainDeposit, cfg.GenesisForkVersion, [32]byte{})
+	return crypto.ComputeSigningRoot(DepositMessageRoot(pk, creds, amount), domain)
 }
 
 // Header returns the block's header (the body replaced by its root).

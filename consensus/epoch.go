@@ -28,12 +28,6 @@ var ErrDepositOutOfOrder = errors.New("consensus: deposit for a new validator ou
 // as a new validator, which must then be exactly len(st.Validators).
 type PubkeyIndexFunc func(pk crypto.PublicKeyBytes) (ValidatorIndex, bool)
 
-// pubkeyIndexer is what ProcessEpoch looks for on the state's Caches: if
-// Caches gains a method PubkeyIndex with this signature, ProcessEpoch uses it
-// with no further wiring.
-type pubkeyIndexer interface {
-	PubkeyIndex(pk crypto.PublicKeyBytes) (ValidatorIndex, bool)
-}
 
 // EpochReport is what one ProcessEpoch did, for epochs.csv. Balances are
 // sums of effective balances (raw sums, without get_total_balance's
@@ -81,14 +75,16 @@ type EpochReport struct {
 	DepositsApplied       int  // pending deposits applied to a balance
 	DepositedGwei         Gwei // their total amount
 	ValidatorsCreated     int  // new registry entries made by deposits
+	DepositsRejected      int  // deposits for new keys with an invalid proof of possession
 	ConsolidationsApplied int  // pending consolidations whose balance moved
+	ConsolidatedGwei      Gwei // the balance they moved
 }
 
 // ProcessEpoch runs the Electra epoch transition on st, whose slot is the
 // last slot of the epoch being closed (process_slots calls it when
 // (state.slot + 1) % SLOTS_PER_EPOCH == 0). Pending deposits are resolved
-// with st's Caches if they implement PubkeyIndex (see pubkeyIndexer);
-// otherwise ProcessEpochWithPubkeys must be used.
+// with the KeyDirectory on st's Caches (Caches.SetKeys); without one,
+// ProcessEpochWithPubkeys must be used.
 //
 // Spec definition (Electra):
 //
@@ -121,10 +117,8 @@ type EpochReport struct {
 // spec assertion discards the state.
 func ProcessEpoch(cfg *Config, st *State) (EpochReport, error) {
 	var idx PubkeyIndexFunc
-	if c := st.caches; c != nil {
-		if pi, ok := any(c).(pubkeyIndexer); ok {
-			idx = pi.PubkeyIndex
-		}
+	if k := st.caches.Keys(); k != nil {
+		idx = k.PubkeyIndex
 	}
 	return ProcessEpochWithPubkeys(cfg, st, idx)
 }
@@ -167,7 +161,7 @@ func ProcessEpochWithPubkeys(cfg *Config, st *State, idx PubkeyIndexFunc) (Epoch
 	if err := processPendingDeposits(cfg, st, totalActive, idx, &rep); err != nil {
 		return rep, err
 	}
-	rep.ConsolidationsApplied = ProcessPendingConsolidations(cfg, st)
+	rep.ConsolidationsApplied, rep.ConsolidatedGwei = processPendingConsolidations(cfg, st)
 	ProcessEffectiveBalanceUpdates(cfg, st)
 	ProcessSlashingsReset(cfg, st)
 	ProcessRandaoMixesReset(cfg, st)
@@ -874,8 +868,11 @@ func processPendingDeposits(cfg *Config, st *State, totalActive Gwei, idx Pubkey
 //	        validator_index = ValidatorIndex(validator_pubkeys.index(deposit.pubkey))
 //	        increase_balance(state, validator_index, deposit.amount)
 //
-// PendingDeposit carries no signature here: proof of possession is the
-// business of whoever enqueues the deposit. The amount is counted in
+// The proof of possession is checked with the KeyDirectory on st's Caches
+// (is_valid_deposit_signature); a state without one (unit tests, BLS off)
+// takes every signature as valid. A deposit with an invalid signature for a
+// new key is dropped, as in the spec: its ETH is lost, which the ledger
+// counts as burned. The amount of an applied deposit is counted in
 // Ledger.Deposited, not Issued.
 func applyPendingDeposit(cfg *Config, st *State, d PendingDeposit, idx PubkeyIndexFunc, rep *EpochReport) error {
 	n := len(st.Validators)
@@ -883,6 +880,13 @@ func applyPendingDeposit(cfg *Config, st *State, d PendingDeposit, idx PubkeyInd
 	if ok && int(k) < n {
 		creditDeposit(st, k, d.Amount)
 	} else {
+		if keys := st.caches.Keys(); keys != nil &&
+			!keys.VerifyDeposit(d.Pubkey, DepositSigningRoot(cfg, d.Pubkey, d.WithdrawalCredentials, d.Amount), d.Signature) {
+			st.Ledger.Deposited += d.Amount
+			st.Ledger.Burned += d.Amount
+			rep.DepositsRejected++
+			return nil
+		}
 		if ok && int(k) != n {
 			return fmt.Errorf("%w: keyring index %d, next validator index %d", ErrDepositOutOfOrder, k, n)
 		}
@@ -1000,6 +1004,14 @@ func GetValidatorFromDeposit(cfg *Config, creds Root, amount Gwei) Validator {
 // booked as neither burned nor issued (the ETH stays in the registry).
 // Entries naming a validator index outside the registry are dropped.
 func ProcessPendingConsolidations(cfg *Config, st *State) int {
+	n, _ := processPendingConsolidations(cfg, st)
+	return n
+}
+
+// processPendingConsolidations is ProcessPendingConsolidations that also
+// returns the total balance moved.
+func processPendingConsolidations(cfg *Config, st *State) (int, Gwei) {
+	var movedGwei Gwei
 	nextEpoch := GetCurrentEpoch(cfg, st) + 1
 	n := ValidatorIndex(len(st.Validators))
 	next, moved := 0, 0
@@ -1021,11 +1033,12 @@ func ProcessPendingConsolidations(cfg *Config, st *State) int {
 		st.IncreaseBalance(pc.TargetIndex, amount)
 		st.Ledger.Burned -= amount
 		st.Ledger.Issued -= amount
+		movedGwei += amount
 		next++
 		moved++
 	}
 	st.PendingConsolidations = append([]PendingConsolidation(nil), st.PendingConsolidations[next:]...)
-	return moved
+	return moved, movedGwei
 }
 
 // ProcessEffectiveBalanceUpdates moves effective balances toward balances

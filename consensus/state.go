@@ -67,13 +67,17 @@ type State struct {
 const HistoryWindowEpochs = 8
 
 // Ledger counts, per branch, where every Gwei came from and went to since
-// genesis. Conservation: sum(balances) + Withdrawn + Burned == Genesis + Deposited + Issued.
+// genesis. Conservation: sum(balances) + Withdrawn + Burned + Requeued == Genesis + Deposited + Issued.
 type Ledger struct {
 	Genesis   Gwei // balances at genesis
 	Deposited Gwei // ETH deposited after genesis
 	Issued    Gwei // rewards minted (attestation, proposer, whistleblower)
 	Burned    Gwei // penalties and slashings actually taken (after clamping at zero)
 	Withdrawn Gwei // paid out by the withdrawal sweep
+	// Requeued is balance moved back into the deposit queue by
+	// queue_excess_active_balance (switch to compounding); it returns
+	// through the queue and is then counted in Deposited again.
+	Requeued Gwei
 }
 
 // Copy returns an independent deep copy of st (caches are shared: they are
@@ -145,10 +149,10 @@ func (st *State) TotalBalance() Gwei {
 // error naming the discrepancy.
 func (st *State) CheckConservation() error {
 	l := st.Ledger
-	lhs := st.TotalBalance() + l.Withdrawn + l.Burned
+	lhs := st.TotalBalance() + l.Withdrawn + l.Burned + l.Requeued
 	rhs := l.Genesis + l.Deposited + l.Issued
 	if lhs != rhs {
-		return fmt.Errorf("%w: balances+withdrawn+burned = %d Gwei, genesis+deposited+issued = %d Gwei (diff %d)",
+		return fmt.Errorf("%w: balances+withdrawn+burned+requeued = %d Gwei, genesis+deposited+issued = %d Gwei (diff %d)",
 			ErrConservation, lhs, rhs, int64(lhs)-int64(rhs))
 	}
 	return nil

@@ -49,6 +49,10 @@ const (
 	BLSWithdrawalPrefix         = 0x00
 	ETH1AddressWithdrawalPrefix = 0x01
 	CompoundingWithdrawalPrefix = 0x02
+
+	// FullExitRequestAmount is the withdrawal request amount that asks for a
+	// full exit (EIP-7002).
+	FullExitRequestAmount Gwei = 0
 )
 
 // ParticipationFlagWeights is PARTICIPATION_FLAG_WEIGHTS, indexed by flag index.
@@ -62,6 +66,7 @@ var (
 	DomainBeaconProposer = DomainType{0x00, 0x00, 0x00, 0x00}
 	DomainBeaconAttester = DomainType{0x01, 0x00, 0x00, 0x00}
 	DomainRandao         = DomainType{0x02, 0x00, 0x00, 0x00}
+	DomainDeposit        = DomainType{0x03, 0x00, 0x00, 0x00}
 )
 
 // Checkpoint is an (epoch, block root) pair voted on by Casper FFG.
@@ -153,6 +158,9 @@ type BeaconBlockBody struct {
 	AttesterSlashings []AttesterSlashing
 	Attestations      []Attestation
 	Withdrawals       []Withdrawal
+	// ExecutionRequests are the execution layer's deposit, withdrawal and
+	// consolidation requests (Electra body.execution_requests).
+	ExecutionRequests ExecutionRequests
 }
 
 // BeaconBlock is one slot's block.
@@ -176,7 +184,10 @@ type PendingDeposit struct {
 	Pubkey                crypto.PublicKeyBytes
 	WithdrawalCredentials Root
 	Amount                Gwei
-	Slot                  Slot
+	// Signature is the deposit's proof of possession (zero for the excess
+	// balance queue_excess_active_balance re-queues, whose key is known).
+	Signature crypto.Signature
+	Slot      Slot
 }
 
 type PendingPartialWithdrawal struct {
@@ -188,4 +199,54 @@ type PendingPartialWithdrawal struct {
 type PendingConsolidation struct {
 	SourceIndex ValidatorIndex
 	TargetIndex ValidatorIndex
+}
+
+// ExecutionAddress is a 20-byte execution-layer address: the last 20 bytes
+// of an 0x01 or 0x02 withdrawal credential.
+type ExecutionAddress [20]byte
+
+// AddressOf returns the execution address in a withdrawal credential
+// (withdrawal_credentials[12:]).
+func AddressOf(creds Root) ExecutionAddress {
+	var a ExecutionAddress
+	copy(a[:], creds[12:])
+	return a
+}
+
+// DepositRequest is an EIP-6110 deposit made on the execution layer.
+type DepositRequest struct {
+	Pubkey                crypto.PublicKeyBytes
+	WithdrawalCredentials Root
+	Amount                Gwei
+	Signature             crypto.Signature
+	Index                 uint64
+}
+
+// WithdrawalRequest is an EIP-7002 request from the withdrawal address: a
+// full exit (Amount == FullExitRequestAmount) or a partial withdrawal.
+type WithdrawalRequest struct {
+	SourceAddress   ExecutionAddress
+	ValidatorPubkey crypto.PublicKeyBytes
+	Amount          Gwei
+}
+
+// ConsolidationRequest is an EIP-7251 request from the source's withdrawal
+// address: move the source's balance into the target, or, with source ==
+// target, switch the validator to compounding credentials.
+type ConsolidationRequest struct {
+	SourceAddress ExecutionAddress
+	SourcePubkey  crypto.PublicKeyBytes
+	TargetPubkey  crypto.PublicKeyBytes
+}
+
+// ExecutionRequests is the Electra block body's execution_requests.
+type ExecutionRequests struct {
+	Deposits       []DepositRequest
+	Withdrawals    []WithdrawalRequest
+	Consolidations []ConsolidationRequest
+}
+
+// Empty reports whether there are no requests.
+func (r *ExecutionRequests) Empty() bool {
+	return len(r.Deposits) == 0 && len(r.Withdrawals) == 0 && len(r.Consolidations) == 0
 }
