@@ -63,6 +63,8 @@ type Scenario struct {
 	// ProposerBoost is PROPOSER_SCORE_BOOST in percent of a slot's
 	// committee weight (the spec's 40 unless the scenario sets it; 0 turns
 	// proposer boost off).
+	// Config overrides preset values (`config:`), in file order.
+	Config        []ConfigOverride
 	ProposerBoost uint64
 	// SlasherHistoryEpochs is how many epochs of votes each honest view
 	// group's slasher remembers; 0 runs no slashers.
@@ -101,6 +103,81 @@ type Group struct {
 	// for honest validators. The groups of one coalition share one view
 	// (one fork-choice store and attestation pool) and one strategy.
 	Coalition string
+
+	// Operator, when set, makes a staking-operator agent the owner of the
+	// group's withdrawal credentials: it sends the execution-layer requests
+	// of its consolidation policy and of the group's request waves. A group
+	// without one (solo stakers) keeps its validators as they are, except
+	// for its request waves, which a policy-"keep" operator then sends.
+	Operator *Operator
+	// Requests are waves of execution-layer requests by the group's owner.
+	Requests []Request
+}
+
+// Operator policies.
+const (
+	PolicyKeep        = "keep"        // keep 32-ETH validators
+	PolicyConsolidate = "consolidate" // consolidate into targets of TargetGwei
+	PolicyCompound    = "compound"    // switch every validator to 0x02 credentials
+)
+
+// Operator is a staking operator's consolidation policy (`operator:`).
+type Operator struct {
+	Policy string // PolicyKeep, PolicyConsolidate or PolicyCompound
+	// TargetGwei is the size of a consolidation target (policy consolidate):
+	// MIN_ACTIVATION_BALANCE < TargetGwei <= MAX_EFFECTIVE_BALANCE_ELECTRA
+	// (default 2048 ETH).
+	TargetGwei uint64
+	// FromEpoch is the first epoch in which the operator sends requests.
+	FromEpoch uint64
+}
+
+// Request kinds (a wave's `kind`).
+const (
+	RequestDeposit           = "deposit"            // Count new validators of AmountGwei each (EIP-6110)
+	RequestTopUp             = "top_up"             // AmountGwei more for Count of the group's validators
+	RequestExit              = "exit"               // full exits of Count of the group's validators (EIP-7002)
+	RequestPartialWithdrawal = "partial_withdrawal" // AmountGwei from Count of the group's 0x02 validators (EIP-7002)
+)
+
+// Request is one wave of execution-layer requests sent in Epoch by the
+// owner of the group's withdrawal credentials. Exits, top-ups and partial
+// withdrawals apply to the group's lowest-indexed validators that can take
+// them; deposits create new validators that join the group (same
+// behaviours, view and credentials prefix).
+type Request struct {
+	Kind       string
+	Epoch      uint64
+	Count      int
+	AmountGwei uint64 // deposit, top_up, partial_withdrawal
+}
+
+// ConfigOverride replaces one preset value (`config:`), for experiments
+// that vary protocol parameters; see ConfigKeys.
+type ConfigOverride struct {
+	Name  string // a ConfigKeys name
+	Value uint64 // in the key's unit (Gwei for *_gwei keys)
+}
+
+// ConfigKeys are the preset values a scenario may override, with their
+// ranges. The engine maps each name to its consensus.Config field.
+var ConfigKeys = []ConfigKey{
+	{Name: "shard_committee_period", Min: 0, Max: 1 << 20, Doc: "SHARD_COMMITTEE_PERIOD: epochs a validator must be active before it may exit or be a consolidation source"},
+	{Name: "min_validator_withdrawability_delay", Min: 0, Max: 1 << 20, Doc: "MIN_VALIDATOR_WITHDRAWABILITY_DELAY: epochs from exit to withdrawable (and from a consolidation's source exit to the balance move)"},
+	{Name: "epochs_per_slashings_vector", Min: 4, Max: 1 << 16, Doc: "EPOCHS_PER_SLASHINGS_VECTOR: window of the correlation penalty"},
+	{Name: "churn_limit_quotient", Min: 1, Max: 1 << 32, Doc: "CHURN_LIMIT_QUOTIENT: total active balance / this = the balance churn limit"},
+	{Name: "min_per_epoch_churn_limit_gwei", Min: 0, Max: 1 << 60, Doc: "MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA in Gwei"},
+	{Name: "max_per_epoch_activation_exit_churn_limit_gwei", Min: 0, Max: 1 << 60, Doc: "MAX_PER_EPOCH_ACTIVATION_EXIT_CHURN_LIMIT in Gwei"},
+	{Name: "pending_consolidations_limit", Min: 1, Max: 1 << 32, Doc: "PENDING_CONSOLIDATIONS_LIMIT: length of the pending consolidation queue"},
+	{Name: "pending_partial_withdrawals_limit", Min: 1, Max: 1 << 32, Doc: "PENDING_PARTIAL_WITHDRAWALS_LIMIT"},
+	{Name: "max_pending_deposits_per_epoch", Min: 1, Max: 1 << 32, Doc: "MAX_PENDING_DEPOSITS_PER_EPOCH"},
+}
+
+// ConfigKey describes one overridable preset value.
+type ConfigKey struct {
+	Name     string
+	Min, Max uint64
+	Doc      string
 }
 
 // Behaviour is one behaviour of a group of validators, active in the epochs
