@@ -95,6 +95,9 @@ type Send struct {
 type Duties struct {
 	Proposals    []ProposeDuty
 	Attestations []AttestDuty
+	// Operate is set, for staking operators, in the propose phase of every
+	// slot (see Operator).
+	Operate *OperateDuty
 }
 
 // AttestationMsg is one validator's attestation as sent to the network.
@@ -123,6 +126,9 @@ type BlockMsg struct {
 type Actions struct {
 	Blocks       []BlockMsg
 	Attestations []AttestationMsg
+	// Requests are execution-layer requests (operators only); the engine
+	// queues them for the next blocks (DepositRequest.Index is set there).
+	Requests consensus.ExecutionRequests
 }
 
 // Agent is anything the engine runs in its own goroutine.

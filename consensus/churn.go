@@ -29,6 +29,13 @@ func balanceChurnLimit(cfg *Config, totalActive Gwei) Gwei {
 	return churn - churn%cfg.EffectiveBalanceIncrement
 }
 
+// ChurnLimitsFor returns get_balance_churn_limit,
+// get_activation_exit_churn_limit and get_consolidation_churn_limit for a
+// state whose get_total_active_balance is totalActive.
+func ChurnLimitsFor(cfg *Config, totalActive Gwei) (balance, activationExit, consolidation Gwei) {
+	return balanceChurnLimit(cfg, totalActive), activationExitChurnLimit(cfg, totalActive), consolidationChurnLimit(cfg, totalActive)
+}
+
 // GetActivationExitChurnLimit returns the part of the churn limit that
 // activations (pending deposits) and exits share.
 //

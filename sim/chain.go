@@ -30,6 +30,9 @@ type blockEntry struct {
 	// pinned post-states are never evicted (genesis, epoch-first blocks kept
 	// as replay anchors).
 	pinned bool
+	// el counts the execution-layer requests included on this chain up to
+	// and including this block (see elPool).
+	el elCursor
 }
 
 // pinEvery is the spacing, in epochs, of the post-states kept forever.
@@ -269,6 +272,7 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		slashedEB: slashedEB,
 		whistle:   whistle,
 		post:      st,
+		el:        parent.el.advanced(&sb.Message.Body.ExecutionRequests),
 		info: forkchoice.BlockInfo{
 			Root: root, ParentRoot: parent.root, Slot: sb.Message.Slot,
 			JustifiedCheckpoint: st.CurrentJustifiedCheckpoint,

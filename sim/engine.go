@@ -64,9 +64,29 @@ type Engine struct {
 	detected          []bool // by validator: some view's slasher has evidence
 	balance           *balancer
 
+	// Lifecycle: the key directory, every validator's withdrawal
+	// credentials (genesis and deposited), the operator agents and the
+	// execution layer's request queues.
+	dir         *keyDirectory
+	credentials []consensus.Root
+	operators   []int
+	el          elPool
+	plan        depositPlan
+
 	rep    *reporter
 	timing Timing
 	stats  Stats
+	// per-epoch work, for the start/end figures of summary and timing
+	epochWork []epochWork
+	cur       epochWork
+}
+
+// epochWork is one epoch's signing and verification: counts (deterministic)
+// and seconds (wall clock, timing.json only).
+type epochWork struct {
+	votes               uint64 // attestations signed by validators
+	signingSeconds      float64
+	verificationSeconds float64
 }
 
 type job struct {
@@ -112,6 +132,9 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("sim: unknown preset %q", sc.Preset)
 	}
 	cfg.ProposerScoreBoost = sc.ProposerBoost
+	if err := applyConfig(&cfg, sc.Config); err != nil {
+		return nil, err
+	}
 	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]crypto.Signature{}}
 	switch sc.BLS {
 	case scenarios.BLSFull:
@@ -128,35 +151,49 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 		workers = runtime.GOMAXPROCS(0)
 	}
 	n := sc.TotalValidators()
+	// Keys for the genesis validators and for those deposits will create.
+	e.plan = planDeposits(sc, n)
+	total := e.plan.total
 
 	// Keys.
 	start := e.now()
 	if e.mode != agents.SignOff {
-		e.keys = crypto.NewKeyring(sc.Seed, n, workers)
+		e.keys = crypto.NewKeyring(sc.Seed, total, workers)
 		e.verifier = &timedVerifier{inner: e.keys, e: e}
 	} else {
 		e.verifier = &timedVerifier{inner: consensus.AcceptAll{}, e: e}
 	}
+	e.dir = &keyDirectory{ring: e.keys, n: total}
 	e.timing.KeyDerivationSeconds = e.since(start).Seconds()
 
-	// Genesis.
+	// Genesis. The address part of a credential is the group and member
+	// number, so that withdrawal addresses are distinct.
 	gvals := make([]consensus.GenesisValidator, 0, n)
-	e.groupOfVal = make([]int, 0, n)
-	e.byz = make([]bool, 0, n)
+	e.groupOfVal = make([]int, total)
+	e.byz = make([]bool, total)
+	e.credentials = make([]consensus.Root, total)
+	vi := 0
 	for gi, g := range sc.Groups {
-		var cred consensus.Root
-		cred[0] = g.Credentials
 		for i := 0; i < g.Count; i++ {
-			// The address part of the credential is the group and member
-			// number, so that withdrawal addresses are distinct.
-			binary.LittleEndian.PutUint32(cred[12:16], uint32(gi))
-			binary.LittleEndian.PutUint32(cred[16:20], uint32(i))
+			cred := withdrawalCredentials(g.Credentials, gi, i)
 			gvals = append(gvals, consensus.GenesisValidator{Balance: consensus.Gwei(g.BalanceGwei), WithdrawalCredentials: cred})
-			e.groupOfVal = append(e.groupOfVal, gi)
-			e.byz = append(e.byz, g.Coalition != "")
+			e.groupOfVal[vi], e.byz[vi], e.credentials[vi] = gi, g.Coalition != "", cred
+			vi++
 		}
 	}
-	genesis, err := consensus.NewGenesisState(&e.cfg, gvals, genesisSeed(sc.Seed), consensus.NewCaches())
+	for gi, g := range sc.Groups {
+		member := g.Count
+		for wi := range g.Requests {
+			for _, k := range e.plan.keys[[2]int{gi, wi}] {
+				e.groupOfVal[k], e.byz[k] = gi, g.Coalition != ""
+				e.credentials[k] = withdrawalCredentials(g.Credentials, gi, member)
+				member++
+			}
+		}
+	}
+	caches := consensus.NewCaches()
+	caches.SetKeys(e.dir)
+	genesis, err := consensus.NewGenesisState(&e.cfg, gvals, genesisSeed(sc.Seed), caches)
 	if err != nil {
 		return nil, fmt.Errorf("sim: genesis: %w", err)
 	}
@@ -176,9 +213,9 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	}
 
 	e.auditor = agents.NewSlasher(max(sc.SlasherHistoryEpochs, 64))
-	e.offender = make([]bool, n)
+	e.offender = make([]bool, total)
 	e.pendingDetections = map[detectionKey]*detection{}
-	e.detected = make([]bool, n)
+	e.detected = make([]bool, total)
 	e.balance = newBalancer(e)
 	e.delay = delayModel{d: sc.Network.Delay}
 	e.lossPPM = sc.Network.LossPPM
@@ -353,19 +390,22 @@ func (e *Engine) buildAgents() error {
 	e.registry = reg
 	var vrecs []ValidatorRecord
 	var arecs []AgentRecord
-	idx := 0
+	members := make([][]int, len(e.sc.Groups)) // validator indices of each group, ascending
+	for vi, gi := range e.groupOfVal {
+		members[gi] = append(members[gi], vi)
+	}
 	for gi, g := range e.sc.Groups {
 		view := e.views[e.groupView[gi]]
 		per := g.ValidatorsPerAgent
 		if per < 1 {
 			per = 1
 		}
-		for first := 0; first < g.Count; first += per {
+		ms := members[gi]
+		for first := 0; first < len(ms); first += per {
 			id := len(arecs)
 			arecs = append(arecs, AgentRecord{ID: id, Kind: "validator-client", Group: g.Name, View: view.name})
-			for k := first; k < first+per && k < g.Count; k++ {
+			for _, idx := range ms[first:min(first+per, len(ms))] {
 				vrecs = append(vrecs, ValidatorRecord{Index: uint64(idx), Group: g.Name, Agent: id, View: view.name})
-				idx++
 			}
 		}
 	}
@@ -411,8 +451,7 @@ func (e *Engine) buildAgents() error {
 		}
 		e.netRNG = append(e.netRNG, NewRNG(e.sc.Seed, uint64(a.ID), "network"))
 	}
-	e.results = make([]agents.Actions, len(e.agents))
-	return nil
+	return e.buildOperators(e.plan)
 }
 
 // Start launches one goroutine per agent.
@@ -483,6 +522,9 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if e.timing.TotalSeconds > 0 {
 		e.timing.ValidatorEpochsPerSecond = float64(uint64(len(e.agentOfVal))*e.sc.Epochs) / e.timing.TotalSeconds
 	}
+	ws, we := e.workAt(0), e.workAt(int(e.sc.Epochs)-workWindow)
+	e.timing.SigningSecondsPerEpochStart, e.timing.SigningSecondsPerEpochEnd = ws.signingSeconds, we.signingSeconds
+	e.timing.VerificationSecondsPerEpochStart, e.timing.VerificationSecondsPerEpochEnd = ws.verificationSeconds, we.verificationSeconds
 	res.Timing = e.timing
 	return res, nil
 }
@@ -534,6 +576,7 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 			return err
 		}
 		if slot == first+consensus.Slot(spe)-1 {
+			e.closeEpochWork()
 			start := e.now()
 			if err := e.rep.endEpoch(epoch); err != nil {
 				return err
@@ -822,8 +865,16 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		d := dutiesOf(duties, agent)
 		d.Proposals = append(d.Proposals, agents.ProposeDuty{Validator: proposer, Block: blk, View: w.id})
 	}
+	for _, id := range e.operators {
+		h := heads[e.viewOfAgent[id]]
+		dutiesOf(duties, id).Operate = &agents.OperateDuty{Config: &e.cfg, State: h.st, Backlog: e.el.backlog(h.head.el)}
+	}
 	ids := e.runPhase(views, duties, false)
 	for _, id := range ids {
+		if r := &e.results[id].Requests; !r.Empty() {
+			e.el.add(r, e.dir)
+			e.rep.noteRequests(epoch, r)
+		}
 		from := e.views[e.viewOfAgent[id]]
 		pol := e.policyOf(from, epoch)
 		var imported []*blockEntry
@@ -921,6 +972,8 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 		RandaoReveal: consensus.RandaoReveal(st, proposer, epoch),
 		Attestations: chosen,
 		Withdrawals:  consensus.ExpectedWithdrawals(&e.cfg, st),
+		// The execution payload's requests: the next ones this chain lacks.
+		ExecutionRequests: e.el.next(&e.cfg, head.el),
 	}
 	if builder.honest && v.slasher != nil {
 		ps, as := v.slasher.ForBlock(&e.cfg, st)
@@ -1080,6 +1133,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		if e.balance.active(from) {
 			atts = nil // the balancing strategy votes for the coalition
 		}
+		e.cur.votes += uint64(len(atts))
 		for i := range atts {
 			m := atts[i]
 			e.balance.seen(&m)

@@ -32,6 +32,17 @@ type EpochRow struct {
 	// slasher on this branch has evidence against but that are not slashed
 	// on the branch yet.
 	SlashableStakeGwei uint64
+
+	// MaxEB and lifecycle columns (state at the end of the epoch).
+	CompoundingValidators   uint64 // not exited, 0x02 credentials
+	MaxEffectiveBalanceGwei uint64 // largest effective balance of an active validator
+	PendingDeposits         uint64 // len(pending_deposits)
+	PendingConsolidations   uint64 // len(pending_consolidations)
+	ConsolidationChurnGwei  uint64 // get_consolidation_churn_limit of the epoch
+	ConsolidatedGwei        uint64 // balance process_pending_consolidations moved at the end of the epoch
+	ActivationExitChurnGwei uint64 // get_activation_exit_churn_limit of the epoch
+	ExitQueueEpochs         uint64 // earliest_exit_epoch minus the next epoch (0: no exit scheduled ahead)
+	AttestationBytes        uint64 // aggregation bits plus 96-byte signatures of the attestations in this epoch's blocks
 }
 
 // Event is one line of events.jsonl.
@@ -114,8 +125,36 @@ type Summary struct {
 	WhistleblowerRewardsGwei    uint64                   `json:"whistleblower_rewards_gwei"`
 	SlashingsDetected           uint64                   `json:"slashings_detected"` // validators with evidence against them (any slasher)
 	Reorgs                      ReorgSummary             `json:"reorgs"`
-	Groups                      []GroupSummary           `json:"groups"`
-	OutputsSHA256               string                   `json:"outputs_sha256"` // filled by the writer
+	// MaxEB and lifecycle measurements.
+	ValidatorsAtStart       uint64 `json:"validators_at_start"`        // active in epoch 0
+	ValidatorsAtEnd         uint64 `json:"validators_at_end"`          // active in the last epoch (summary branch)
+	SignaturesPerEpochStart uint64 `json:"signatures_per_epoch_start"` // attestations signed per epoch, mean of the first 3 epochs
+	SignaturesPerEpochEnd   uint64 `json:"signatures_per_epoch_end"`   // ... of the last 3 epochs
+	// ConsolidationsRequested counts consolidation requests (source !=
+	// target) the operators sent, retries included; SwitchesRequested the
+	// switch-to-compounding requests.
+	ConsolidationsRequested uint64 `json:"consolidations_requested"`
+	SwitchesRequested       uint64 `json:"switches_requested"`
+	// ConsolidationsAccepted and ConsolidationsCompleted count, on the
+	// summary branch, requests that initiated a source's exit and pending
+	// consolidations whose balance moved.
+	ConsolidationsAccepted  uint64 `json:"consolidations_accepted"`
+	ConsolidationsCompleted uint64 `json:"consolidations_completed"`
+	// FirstConsolidationRequestEpoch is the epoch of the first consolidation
+	// request, LastConsolidationEpoch the epoch whose processing moved the
+	// last balance; ConsolidationEpochs is their difference (null: none).
+	FirstConsolidationRequestEpoch *uint64 `json:"first_consolidation_request_epoch"`
+	LastConsolidationEpoch         *uint64 `json:"last_consolidation_epoch"`
+	ConsolidationEpochs            *uint64 `json:"consolidation_epochs"`
+	DepositRequests                uint64  `json:"deposit_requests"`      // queued on the summary branch
+	ExitRequestsApplied            uint64  `json:"exit_requests_applied"` // full exits initiated by EIP-7002 requests, summary branch
+	PartialWithdrawalsQueued       uint64  `json:"partial_withdrawals_queued"`
+	// MaxEffectiveBalance*Gwei is the largest slashing exposure: the
+	// biggest effective balance of an active validator at the start and end.
+	MaxEffectiveBalanceStartGwei uint64         `json:"max_effective_balance_start_gwei"`
+	MaxEffectiveBalanceEndGwei   uint64         `json:"max_effective_balance_end_gwei"`
+	Groups                       []GroupSummary `json:"groups"`
+	OutputsSHA256                string         `json:"outputs_sha256"` // filled by the writer
 }
 
 // ConflictingFinalization is the first safety failure of a run: two
@@ -162,14 +201,21 @@ type ParamValue struct {
 // Timing is timing.json: wall-clock figures, kept apart from the
 // deterministic outputs.
 type Timing struct {
-	KeyDerivationSeconds     float64 `json:"key_derivation_seconds"`
-	AgentsSeconds            float64 `json:"agents_seconds"`
-	SigningSeconds           float64 `json:"signing_seconds"`
-	VerificationSeconds      float64 `json:"verification_seconds"`
-	EpochProcessingSeconds   float64 `json:"epoch_processing_seconds"`
-	TotalSeconds             float64 `json:"total_seconds"`
-	PeakMemoryBytes          uint64  `json:"peak_memory_bytes"`
-	ValidatorEpochsPerSecond float64 `json:"validator_epochs_per_second"`
+	KeyDerivationSeconds   float64 `json:"key_derivation_seconds"`
+	AgentsSeconds          float64 `json:"agents_seconds"`
+	SigningSeconds         float64 `json:"signing_seconds"`
+	VerificationSeconds    float64 `json:"verification_seconds"`
+	EpochProcessingSeconds float64 `json:"epoch_processing_seconds"`
+	TotalSeconds           float64 `json:"total_seconds"`
+	PeakMemoryBytes        uint64  `json:"peak_memory_bytes"`
+	// Signing and verification seconds per epoch, averaged over the first
+	// and the last 3 epochs: the measured BLS cost before and after a
+	// change such as consolidation.
+	SigningSecondsPerEpochStart      float64 `json:"signing_seconds_per_epoch_start"`
+	SigningSecondsPerEpochEnd        float64 `json:"signing_seconds_per_epoch_end"`
+	VerificationSecondsPerEpochStart float64 `json:"verification_seconds_per_epoch_start"`
+	VerificationSecondsPerEpochEnd   float64 `json:"verification_seconds_per_epoch_end"`
+	ValidatorEpochsPerSecond         float64 `json:"validator_epochs_per_second"`
 }
 
 // Sink receives a run's deterministic outputs as they are produced. The

@@ -45,6 +45,14 @@ type reporter struct {
 	attackerSlashedEB  uint64
 	whistleblowerGwei  uint64
 	countedSlashBlocks map[consensus.Root]bool
+
+	// lifecycle measurements (summary branch)
+	firstRow                           *pendingRow
+	consAccepted, consCompleted        uint64
+	depositReqs, exitReqs, partialReqs uint64
+	lastConsolidation                  *uint64
+	consRequested, switchesRequested   uint64
+	firstConsRequest                   *uint64
 }
 
 // reorg counts one reorganisation of an honest view's head.
@@ -54,10 +62,12 @@ func (r *reporter) reorg(depth uint64) {
 }
 
 type pendingRow struct {
-	row   EpochRow
-	head  *blockEntry
-	state *consensus.State // boundary state at the start of epoch+1 (read-only)
-	views []int
+	row                   EpochRow
+	consolidationsApplied int
+	requests              consensus.RequestsReport // of the epoch's blocks
+	head                  *blockEntry
+	state                 *consensus.State // boundary state at the start of epoch+1 (read-only)
+	views                 []int
 	// participation is known once the next epoch ends.
 	partialPPM uint64
 	filled     bool
@@ -207,8 +217,20 @@ func (r *reporter) flush() error {
 		r.sumFailures += p.row.VerifyFailures
 		if containsInt(p.views, r.e.mainView) {
 			r.lastEpoch = p
+			if r.firstRow == nil {
+				r.firstRow = p
+			}
 			r.activeBalanceSum += p.row.TotalActiveBalanceGwei
 			r.mainRow(p)
+			r.consAccepted += uint64(p.requests.Consolidations)
+			r.depositReqs += uint64(p.requests.Deposits)
+			r.exitReqs += uint64(p.requests.Exits)
+			r.partialReqs += uint64(p.requests.PartialWithdrawals)
+			if p.consolidationsApplied > 0 {
+				r.consCompleted += uint64(p.consolidationsApplied)
+				ep := p.row.Epoch
+				r.lastConsolidation = &ep
+			}
 		}
 	}
 	r.pending = nil
@@ -268,7 +290,9 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 			row.ExitedValidators++
 		}
 	}
+	e.lifecycleRow(&row, st, rep, epoch)
 	// Blocks of this epoch on the branch.
+	var reqs consensus.RequestsReport
 	first := consensus.ComputeStartSlotAtEpoch(cfg, epoch)
 	last := lastSlotOf(cfg, epoch)
 	slots := uint64(cfg.SlotsPerEpoch)
@@ -282,6 +306,12 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		row.Proposals++
 		row.AggregatesVerified += uint64(b.report.AggregatesVerified)
 		row.Signatures += uint64(b.report.Signatures)
+		row.AttestationBytes += attestationBytes(&b.signed.Message)
+		rr := &b.report.Requests
+		reqs.Deposits += rr.Deposits
+		reqs.Exits += rr.Exits
+		reqs.PartialWithdrawals += rr.PartialWithdrawals
+		reqs.Consolidations += rr.Consolidations
 	}
 	row.MissedProposals = slots - row.Proposals
 	for _, id := range views {
@@ -296,7 +326,8 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		}
 	}
 	p := &pendingRow{row: row, head: h, state: st, views: views,
-		partialPPM: ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance)}
+		partialPPM:            ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance),
+		consolidationsApplied: rep.ConsolidationsApplied, requests: reqs}
 
 	// Events (epoch processing of `epoch` happened at the first slot of epoch+1).
 	evSlot := uint64(consensus.ComputeStartSlotAtEpoch(cfg, epoch+1))
@@ -316,10 +347,11 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventLeakEnded, Branch: label, Details: map[string]any{"finalized_epoch": uint64(st.FinalizedCheckpoint.Epoch)}})
 		}
 		n := len(prev.Validators)
+		inflow := e.balanceInflows(prev)
 		for i := range st.Validators {
 			v := &st.Validators[i]
 			wasSlashed := i < n && prev.Validators[i].Slashed
-			if wasSlashed && st.Balances[i] > prev.Balances[i] {
+			if wasSlashed && st.Balances[i] > prev.Balances[i] && !inflow[consensus.ValidatorIndex(i)] {
 				return nil, fmt.Errorf("sim: epoch %d, branch %s: slashed validator %d was rewarded (%d -> %d Gwei)", epoch, label, i, prev.Balances[i], st.Balances[i])
 			}
 			if v.Slashed && !wasSlashed {
@@ -457,6 +489,7 @@ func (r *reporter) finish() (*Result, error) {
 		}
 	}
 	s.HonestLossGwei = start - end
+	r.lifecycleSummary(&s)
 	return &Result{Summary: s}, nil
 }
 
@@ -469,7 +502,18 @@ func (r *reporter) groupSummaries(st *consensus.State) []GroupSummary {
 	for _, g := range e.sc.Groups {
 		gs := GroupSummary{Name: g.Name, Coalition: g.Coalition}
 		for _, vi := range e.registry.ValidatorsOfGroup(g.Name) {
+			if vi >= uint64(len(st.Validators)) {
+				continue // a deposit that has not created its validator
+			}
 			gs.Validators++
+			if vi >= uint64(len(g0.Balances)) {
+				gs.StartBalanceGwei += 0 // created by a deposit during the run
+				gs.EndBalanceGwei += uint64(st.Balances[vi])
+				if st.Validators[vi].Slashed {
+					gs.Slashed++
+				}
+				continue
+			}
 			gs.StartBalanceGwei += uint64(g0.Balances[vi])
 			gs.EndBalanceGwei += uint64(st.Balances[vi])
 			if st.Validators[vi].Slashed {

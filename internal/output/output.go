@@ -59,6 +59,15 @@ func Columns() []string {
 		"honest_balance_gwei",
 		"attacker_balance_gwei",
 		"slashable_stake_gwei",
+		"compounding_validators",
+		"max_effective_balance_gwei",
+		"pending_deposits",
+		"pending_consolidations",
+		"consolidation_churn_gwei",
+		"consolidated_gwei",
+		"activation_exit_churn_gwei",
+		"exit_queue_epochs",
+		"attestation_bytes",
 	}
 }
 
@@ -175,6 +184,15 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[19] = u(row.HonestBalanceGwei)
 	r[20] = u(row.AttackerBalanceGwei)
 	r[21] = u(row.SlashableStakeGwei)
+	r[22] = u(row.CompoundingValidators)
+	r[23] = u(row.MaxEffectiveBalanceGwei)
+	r[24] = u(row.PendingDeposits)
+	r[25] = u(row.PendingConsolidations)
+	r[26] = u(row.ConsolidationChurnGwei)
+	r[27] = u(row.ConsolidatedGwei)
+	r[28] = u(row.ActivationExitChurnGwei)
+	r[29] = u(row.ExitQueueEpochs)
+	r[30] = u(row.AttestationBytes)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}

@@ -27,6 +27,9 @@ var documentedColumns = []string{
 	"missed_proposals", "aggregates_verified", "signatures", "verify_failures",
 	"issuance_gwei", "penalties_gwei", "attacker_stake_share", "honest_balance_gwei",
 	"attacker_balance_gwei", "slashable_stake_gwei",
+	"compounding_validators", "max_effective_balance_gwei", "pending_deposits",
+	"pending_consolidations", "consolidation_churn_gwei", "consolidated_gwei",
+	"activation_exit_churn_gwei", "exit_queue_epochs", "attestation_bytes",
 }
 
 // snake converts a Go field name to snake_case, keeping runs of capitals
