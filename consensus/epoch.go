@@ -57,8 +57,12 @@ type EpochReport struct {
 	Rewards             Gwei
 	Penalties           Gwei
 	InactivityPenalties Gwei
-	// SlashingPenalties is the correlation penalty (process_slashings) taken.
-	SlashingPenalties Gwei
+	// SlashingPenalties is the correlation penalty (process_slashings) taken;
+	// CorrelationPenalized lists the validators it was taken from, with the
+	// amounts (after clamping) in CorrelationPenalties.
+	SlashingPenalties    Gwei
+	CorrelationPenalized []ValidatorIndex
+	CorrelationPenalties []Gwei
 
 	// Ejected lists validators whose exit process_registry_updates initiated
 	// because their effective balance fell to EJECTION_BALANCE; Activated
@@ -156,7 +160,7 @@ func ProcessEpochWithPubkeys(cfg *Config, st *State, idx PubkeyIndexFunc) (Epoch
 	rep.InInactivityLeak = IsInInactivityLeak(cfg, st)
 	processInactivityAndRewards(cfg, st, &sums, rep.InInactivityLeak, &rep)
 	processRegistryUpdates(cfg, st, totalActive, &rep)
-	rep.SlashingPenalties = processSlashings(cfg, st, totalActive)
+	rep.SlashingPenalties = processSlashings(cfg, st, totalActive, &rep)
 	// process_eth1_data_reset: not modelled.
 	if err := processPendingDeposits(cfg, st, totalActive, idx, &rep); err != nil {
 		return rep, err
@@ -682,10 +686,10 @@ func processRegistryUpdates(cfg *Config, st *State, totalActive Gwei, rep *Epoch
 //	            penalty = penalty_per_effective_balance_increment * effective_balance_increments
 //	            decrease_balance(state, ValidatorIndex(index), penalty)
 func ProcessSlashings(cfg *Config, st *State) Gwei {
-	return processSlashings(cfg, st, GetTotalActiveBalance(cfg, st))
+	return processSlashings(cfg, st, GetTotalActiveBalance(cfg, st), nil)
 }
 
-func processSlashings(cfg *Config, st *State, totalActive Gwei) Gwei {
+func processSlashings(cfg *Config, st *State, totalActive Gwei, rep *EpochReport) Gwei {
 	epoch := GetCurrentEpoch(cfg, st)
 	var sum Gwei
 	for _, s := range st.Slashings {
@@ -699,7 +703,12 @@ func processSlashings(cfg *Config, st *State, totalActive Gwei) Gwei {
 	for i := range st.Validators {
 		v := &st.Validators[i]
 		if v.Slashed && v.WithdrawableEpoch == target {
-			taken += takePenalty(st, ValidatorIndex(i), perIncrement*(v.EffectiveBalance/inc))
+			got := takePenalty(st, ValidatorIndex(i), perIncrement*(v.EffectiveBalance/inc))
+			taken += got
+			if rep != nil {
+				rep.CorrelationPenalized = append(rep.CorrelationPenalized, ValidatorIndex(i))
+				rep.CorrelationPenalties = append(rep.CorrelationPenalties, got)
+			}
 		}
 	}
 	return taken

@@ -80,13 +80,16 @@ func (d *decoder) pos(n ast.Node) Pos {
 
 // parseYAML runs the YAML parser. The parser is third-party code; a panic in
 // it on some input is turned into an error so that Parse never panics.
+// Duplicate keys are left to the decoder (object), whose message names the
+// field path ("config.x: duplicate field (first at line 9)") where the
+// parser's would not.
 func parseYAML(data []byte) (f *ast.File, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			f, err = nil, fmt.Errorf("%w: the YAML parser failed: %v", ErrSyntax, r)
 		}
 	}()
-	return parser.ParseBytes(data, 0)
+	return parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
 }
 
 // syntaxError converts a parser error into a positioned Error.
@@ -284,13 +287,8 @@ func (d *decoder) require(o *object, name string) (field, bool) {
 // that is not allowed, reject (if not nil) supplies the problem; the default
 // is "unknown field".
 func (d *decoder) object(n ast.Node, path string, allowed []string, reject func(key string) error) (*object, bool) {
-	var entries []*ast.MappingValueNode
-	switch n := n.(type) {
-	case *ast.MappingNode:
-		entries = n.Values
-	case *ast.MappingValueNode:
-		entries = []*ast.MappingValueNode{n}
-	default:
+	entries, isMapping := mappingEntries(n)
+	if !isMapping {
 		p := d.pos(n)
 		if path == "" {
 			d.errorf(p, "", "expected a mapping of scenario fields, got %s", describe(n))
@@ -330,16 +328,23 @@ func (d *decoder) object(n ast.Node, path string, allowed []string, reject func(
 	return o, true
 }
 
+// mappingEntries returns the entries of the mapping n in file order, and
+// whether n is a mapping at all. The parser gives a one-entry flow mapping
+// as a bare MappingValueNode.
+func mappingEntries(n ast.Node) ([]*ast.MappingValueNode, bool) {
+	switch n := n.(type) {
+	case *ast.MappingNode:
+		return n.Values, true
+	case *ast.MappingValueNode:
+		return []*ast.MappingValueNode{n}, true
+	}
+	return nil, false
+}
+
 // rawField finds key in the mapping n before the mapping is decoded, for
 // fields (kind, dist) that decide which other fields are allowed.
 func rawField(n ast.Node, path, key string) (field, bool) {
-	var entries []*ast.MappingValueNode
-	switch n := n.(type) {
-	case *ast.MappingNode:
-		entries = n.Values
-	case *ast.MappingValueNode:
-		entries = []*ast.MappingValueNode{n}
-	}
+	entries, _ := mappingEntries(n)
 	for _, mv := range entries {
 		if mv == nil {
 			continue

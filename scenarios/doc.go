@@ -27,9 +27,9 @@
 //
 // # Schema
 //
-// A scenario is one YAML document holding one mapping. Unknown fields are
-// errors; so are anchors, aliases, tags and merge keys, which the schema does
-// not need. Files are limited to 1 MiB.
+// A scenario is one YAML document holding one mapping. Unknown fields and
+// keys given twice in one mapping are errors; so are anchors, aliases, tags
+// and merge keys, which the schema does not need. Files are limited to 1 MiB.
 //
 //	name: baseline
 //
@@ -79,6 +79,8 @@
 //	    withdrawal_credentials: "0x01"
 //	    validators_per_agent: 1
 //	    behaviours: [...]
+//	    operator: {...}
+//	    requests: [...]
 //
 // Required: one or more validator groups (at most 1024). Validator indices
 // are assigned group by group in file order, so the first group holds
@@ -102,6 +104,9 @@
 //     belongs to. The groups of one coalition share one view (fork-choice
 //     store, attestation pool) and must have the same coalition behaviours
 //     and be on the same side of every partition (or all be its bridges).
+//   - operator, requests: the group's staking operator and its waves of
+//     execution-layer requests; see "Validator lifecycle". A group with a
+//     coalition may have neither.
 //
 // # Behaviours
 //
@@ -148,6 +153,119 @@
 //
 // The kinds are a table (behaviourKinds in kinds.go): a new kind is one entry
 // there, with its fields, their ranges and an optional check across them.
+//
+// # Validator lifecycle
+//
+//	validators:
+//	  - name: big-operator
+//	    count: 512
+//	    withdrawal_credentials: "0x01"
+//	    operator:
+//	      policy: consolidate
+//	      target_eth: 2048
+//	      from_epoch: 64
+//	    requests:
+//	      - kind: deposit
+//	        epoch: 70
+//	        count: 256
+//	      - kind: partial_withdrawal
+//	        epoch: 80
+//	        count: 10
+//	        amount_gwei: 500_000_000
+//
+// operator (optional) makes a staking operator the owner of the group's
+// withdrawal credentials (Group.Operator). Its fields:
+//
+//   - policy: required; one of the policies below.
+//   - target_eth: policy consolidate only (an error for the others): the
+//     size of a consolidation target in whole ETH, more than
+//     MIN_ACTIVATION_BALANCE (32) and at most MAX_EFFECTIVE_BALANCE_ELECTRA
+//     (2048), and more than the group's balance_eth; default 2048. Kept in
+//     Gwei (Operator.TargetGwei).
+//   - from_epoch: the first epoch in which the operator sends requests,
+//     default 0, less than epochs.
+//
+// The policies:
+//
+//   - keep: keeps the group's validators as they are and only sends its
+//     request waves. Any credentials.
+//   - consolidate: consolidates the group's validators into targets of
+//     target_eth each (EIP-7251). Needs withdrawal_credentials "0x01" or
+//     "0x02".
+//   - compound: switches every validator of the group to 0x02 (compounding)
+//     credentials. Needs "0x01" or "0x02"; on a 0x02 group it changes
+//     nothing.
+//
+// A group without an operator keeps its validators as they are; its request
+// waves are then sent by a policy-keep operator.
+//
+// requests (optional, at most 256 per group) are waves of execution-layer
+// requests sent by the owner of the group's credentials, kept in file order
+// (Group.Requests). Each wave has kind, epoch (required, less than epochs)
+// and count (required, at least 1), and, for the kinds that move ETH, an
+// amount given as exactly one of amount_eth (whole ETH) or amount_gwei
+// (Gwei), kept in Gwei (Request.AmountGwei). The kinds:
+//
+//   - deposit: count new validators with amount each join the group, with
+//     its behaviours and credentials prefix (EIP-6110). The amount defaults
+//     to 32 ETH and is in [1 ETH (MIN_DEPOSIT_AMOUNT), 2048 ETH]. Any
+//     credentials.
+//   - top_up: adds amount (required, at least 1 ETH, at most 1_000_000
+//     ETH) to each of count of the group's validators.
+//   - exit: count of the group's validators exit (EIP-7002 full exits). No
+//     amount.
+//   - partial_withdrawal: withdraws amount (required, at least 1 Gwei, at
+//     most 1_000_000 ETH) from each of count of the group's 0x02 validators
+//     (EIP-7002). Needs withdrawal_credentials "0x02", or an operator with
+//     policy compound or consolidate.
+//
+// top_up, exit and partial_withdrawal are sent from the group's execution
+// withdrawal address, so they need withdrawal_credentials "0x01" or "0x02".
+// They act on the group's lowest-indexed validators that can take them, and
+// their count is at most the group's count plus the validators its deposit
+// waves of earlier epochs (in any position in the list) create. The group
+// counts plus every deposit wave's count must stay at most 2_000_000
+// (Scenario.TotalValidators counts the validators at genesis,
+// Scenario.DepositedValidators those the deposit waves add), and the stake
+// at genesis plus what deposit and top-up waves add at most 10^9 ETH.
+//
+// The amounts the checks use (MIN_ACTIVATION_BALANCE,
+// MAX_EFFECTIVE_BALANCE_ELECTRA, MIN_DEPOSIT_AMOUNT) are the same in both
+// presets. The policies and kinds are tables (operatorPolicies and
+// requestKinds in kinds.go).
+//
+// # Config overrides
+//
+//	config:
+//	  pending_consolidations_limit: 262144
+//
+// config (optional) replaces preset values for experiments that vary
+// protocol parameters (Scenario.Config, in file order). Each key may appear
+// once; each value is an integer in the key's range, inclusive, in the key's
+// unit (Gwei for the *_gwei keys). The keys (ConfigKeys, whose Doc fields
+// this list repeats; keep the two in step):
+//
+//   - shard_committee_period [0, 2^20]: SHARD_COMMITTEE_PERIOD, the epochs a
+//     validator must be active before it may exit or be a consolidation
+//     source.
+//   - min_validator_withdrawability_delay [0, 2^20]:
+//     MIN_VALIDATOR_WITHDRAWABILITY_DELAY, the epochs from exit to
+//     withdrawable (and from a consolidation's source exit to the balance
+//     move).
+//   - epochs_per_slashings_vector [4, 2^16]: EPOCHS_PER_SLASHINGS_VECTOR, the
+//     window of the correlation penalty.
+//   - churn_limit_quotient [1, 2^32]: CHURN_LIMIT_QUOTIENT; the total active
+//     balance divided by it is the balance churn limit.
+//   - min_per_epoch_churn_limit_gwei [0, 2^60]:
+//     MIN_PER_EPOCH_CHURN_LIMIT_ELECTRA in Gwei.
+//   - max_per_epoch_activation_exit_churn_limit_gwei [0, 2^60]:
+//     MAX_PER_EPOCH_ACTIVATION_EXIT_CHURN_LIMIT in Gwei.
+//   - pending_consolidations_limit [1, 2^32]: PENDING_CONSOLIDATIONS_LIMIT,
+//     the length of the pending consolidation queue.
+//   - pending_partial_withdrawals_limit [1, 2^32]:
+//     PENDING_PARTIAL_WITHDRAWALS_LIMIT.
+//   - max_pending_deposits_per_epoch [1, 2^32]:
+//     MAX_PENDING_DEPOSITS_PER_EPOCH.
 //
 // # Network
 //
@@ -216,7 +334,9 @@
 //
 // Any numeric field (count, balance_eth, epochs, seed, validators_per_agent,
 // from_epoch, to_epoch, delay_ms, the delay fields, loss, start_epoch,
-// end_epoch) may instead be a string "${EXPR}". EXPR is arithmetic over the
+// end_epoch, proposer_boost, slasher_history_epochs, target_eth, epoch,
+// amount_eth, amount_gwei, the config values) may instead be a string
+// "${EXPR}". EXPR is arithmetic over the
 // params and numbers: + - * /, unary minus, parentheses, and the functions
 // round(x) (half away from zero), floor(x), ceil(x), min(a, b), max(a, b),
 // evaluated in float64 after the --set overrides (see Eval). An integer field

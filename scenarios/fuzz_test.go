@@ -17,6 +17,11 @@ func FuzzParseScenario(f *testing.F) {
 	}
 	f.Add([]byte(twoGroups+"network:\n  partitions:\n    - {name: p, start_epoch: 1, end_epoch: 2, groups: [{name: x, members: [a]}, {name: y, members: [b]}]}\n"), "")
 	f.Add([]byte(paramsHead+"validators:\n  - {name: a, count: \"${round(p / 3)}\", behaviours: [{kind: late, delay_ms: \"${p}\"}]}\n"), "p=4")
+	f.Add([]byte(paramsHead+"validators:\n  - name: a\n    count: \"${p}\"\n    withdrawal_credentials: \"0x01\"\n"+
+		"    operator: {policy: consolidate, target_eth: \"${p * 100}\", from_epoch: 1}\n    requests:\n"+
+		"      - {kind: deposit, epoch: 0, count: \"${p}\", amount_eth: 64}\n      - {kind: exit, epoch: 1, count: \"${2 * p}\"}\n"+
+		"      - {kind: partial_withdrawal, epoch: 2, count: 1, amount_gwei: 5}\n      - {kind: top_up, epoch: 2, count: 1, amount_eth: 1}\n"+
+		"config:\n  pending_consolidations_limit: \"${p}\"\n  shard_committee_period: 0\n"), "p=20")
 	f.Add([]byte("a: &x [*x]\n"), "")
 	f.Add([]byte(""), "")
 	// Inputs that made the YAML parser (this or older versions) panic, and
@@ -111,6 +116,7 @@ func checkInvariants(t *testing.T, s *Scenario) {
 			t.Fatalf("param %+v out of range", p)
 		}
 	}
+	checkLifecycleInvariants(t, s)
 }
 
 func BenchmarkParseBuiltin(b *testing.B) {

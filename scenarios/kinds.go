@@ -248,3 +248,140 @@ func anyDistHasField(field string) bool {
 	}
 	return false
 }
+
+// operatorPolicy describes one operator policy (`operator.policy`).
+type operatorPolicy struct {
+	name string
+	doc  string
+	// target policies accept target_eth.
+	target bool
+	// execution policies send execution-layer requests for the group's
+	// validators, so the group needs 0x01 or 0x02 credentials.
+	execution bool
+	// compounding policies leave the group's validators with 0x02
+	// credentials, so partial withdrawals become possible.
+	compounding bool
+}
+
+// operatorPolicies is the table of operator policies.
+func operatorPolicies() []operatorPolicy {
+	return []operatorPolicy{
+		{name: PolicyKeep, doc: "keeps its 32-ETH validators as they are; sends only the group's request waves"},
+		{name: PolicyConsolidate, doc: "consolidates the group's validators into targets of target_eth each", target: true, execution: true, compounding: true},
+		{name: PolicyCompound, doc: "switches every validator of the group to 0x02 (compounding) credentials", execution: true, compounding: true},
+	}
+}
+
+func lookupPolicy(name string) (operatorPolicy, bool) {
+	for _, p := range operatorPolicies() {
+		if p.name == name {
+			return p, true
+		}
+	}
+	return operatorPolicy{}, false
+}
+
+func policyNames() []string {
+	var names []string
+	for _, p := range operatorPolicies() {
+		names = append(names, p.name)
+	}
+	return names
+}
+
+// allowedFields returns the field names an operator with policy p may have.
+func (p operatorPolicy) allowedFields() []string {
+	if p.target {
+		return []string{"policy", "target_eth", "from_epoch"}
+	}
+	return []string{"policy", "from_epoch"}
+}
+
+// requestKind describes one kind of request wave (`requests[].kind`).
+type requestKind struct {
+	name string
+	doc  string
+	// amount kinds accept amount_eth or amount_gwei (one of them), in
+	// [minAmountGwei, maxAmountGwei]; without either, the wave uses
+	// defaultAmountGwei, or is an error when that is 0.
+	amount                       bool
+	defaultAmountGwei            uint64
+	minAmountGwei, maxAmountGwei uint64
+	// execution kinds are sent from the group's execution withdrawal
+	// address, so the group needs 0x01 or 0x02 credentials.
+	execution bool
+	// compounding kinds apply only to validators with 0x02 credentials.
+	compounding bool
+	// creates kinds add Count new validators to the group; the other kinds
+	// act on Count of the group's existing validators.
+	creates bool
+}
+
+// requestKinds is the table of request wave kinds.
+func requestKinds() []requestKind {
+	return []requestKind{
+		{
+			name: RequestDeposit, doc: "count new validators of amount each join the group (EIP-6110)",
+			amount: true, defaultAmountGwei: defaultDepositGwei,
+			minAmountGwei: minDepositGwei, maxAmountGwei: maxEffectiveBalanceElectraETH * gweiPerETH,
+			creates: true,
+		},
+		{
+			name: RequestTopUp, doc: "adds amount to each of count of the group's validators",
+			amount: true, minAmountGwei: minDepositGwei, maxAmountGwei: MaxBalanceETH * gweiPerETH,
+			execution: true,
+		},
+		{
+			name: RequestExit, doc: "count of the group's validators exit (EIP-7002 full exit)",
+			execution: true,
+		},
+		{
+			name: RequestPartialWithdrawal, doc: "withdraws amount from each of count of the group's 0x02 validators (EIP-7002)",
+			amount: true, minAmountGwei: 1, maxAmountGwei: MaxBalanceETH * gweiPerETH,
+			execution: true, compounding: true,
+		},
+	}
+}
+
+func lookupRequestKind(name string) (requestKind, bool) {
+	for _, k := range requestKinds() {
+		if k.name == name {
+			return k, true
+		}
+	}
+	return requestKind{}, false
+}
+
+func requestKindNames() []string {
+	var names []string
+	for _, k := range requestKinds() {
+		names = append(names, k.name)
+	}
+	return names
+}
+
+// allowedFields returns the field names a request wave of kind k may have.
+func (k requestKind) allowedFields() []string {
+	if k.amount {
+		return []string{"kind", "epoch", "count", "amount_eth", "amount_gwei"}
+	}
+	return []string{"kind", "epoch", "count"}
+}
+
+// configKeyNames returns the names in ConfigKeys, in table order.
+func configKeyNames() []string {
+	names := make([]string, len(ConfigKeys))
+	for i, k := range ConfigKeys {
+		names[i] = k.Name
+	}
+	return names
+}
+
+func lookupConfigKey(name string) (ConfigKey, bool) {
+	for _, k := range ConfigKeys {
+		if k.Name == name {
+			return k, true
+		}
+	}
+	return ConfigKey{}, false
+}

@@ -21,7 +21,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "explain"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "explain", "config"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -111,8 +111,9 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 		}
 	}
 	if f, ok := d.require(top, "validators"); ok {
-		s.Groups = d.decodeGroups(f)
+		s.Groups = d.decodeGroups(f, s.Epochs)
 	}
+	s.Config = d.decodeConfig(top.get("config"))
 	s.Network = d.decodeNetwork(top.get("network"), s.Groups)
 	d.checkCoalitions(top, s)
 	return s
@@ -324,12 +325,14 @@ func (d *decoder) applyOverrides(top *object, overrides []Override) {
 }
 
 func groupFields() []string {
-	return []string{"name", "count", "balance_eth", "withdrawal_credentials", "validators_per_agent", "behaviours", "coalition"}
+	return []string{"name", "count", "balance_eth", "withdrawal_credentials", "validators_per_agent", "behaviours", "coalition", "operator", "requests"}
 }
 
 // decodeGroups decodes the validator groups. Only groups whose name decoded
-// are returned, so that later checks can refer to them by name.
-func (d *decoder) decodeGroups(f field) []Group {
+// are returned, so that later checks can refer to them by name. epochs is
+// the run length (0 when it did not decode), which bounds the epochs of the
+// lifecycle fields.
+func (d *decoder) decodeGroups(f field, epochs uint64) []Group {
 	items, ok := d.list(f)
 	if !ok {
 		return nil
@@ -345,8 +348,10 @@ func (d *decoder) decodeGroups(f field) []Group {
 	var groups []Group
 	seen := map[string]Pos{}
 	total := uint64(0)
+	deposited := uint64(0)
 	countsOK := true
 	stakeGwei := uint64(0)
+	waveStake := uint64(0) // ETH that deposit and top-up waves add
 	for i, item := range items {
 		path := index(f.path, i)
 		o, ok := d.object(item, path, groupFields(), nil)
@@ -365,9 +370,10 @@ func (d *decoder) decodeGroups(f field) []Group {
 				}
 			}
 		}
+		fc := groupFacts{g: &g, balanceOK: true, credentialsOK: true}
 		if cf, ok := d.require(o, "count"); ok {
 			if n, ok := d.uint(cf, 0, MaxValidators); ok {
-				g.Count = int(n)
+				g.Count, fc.countOK = int(n), true
 			} else {
 				countsOK = false
 			}
@@ -377,11 +383,15 @@ func (d *decoder) decodeGroups(f field) []Group {
 		if bf := o.get("balance_eth"); bf.present() {
 			if v, ok := d.balanceGwei(bf); ok {
 				g.BalanceGwei = v
+			} else {
+				fc.balanceOK = false
 			}
 		}
 		if wf := o.get("withdrawal_credentials"); wf.present() {
 			if v, ok := d.credentials(wf); ok {
 				g.Credentials = v
+			} else {
+				fc.credentialsOK = false
 			}
 		}
 		if af := o.get("validators_per_agent"); af.present() {
@@ -392,9 +402,13 @@ func (d *decoder) decodeGroups(f field) []Group {
 		g.Behaviours = d.decodeBehaviours(o.get("behaviours"))
 		if cf := o.get("coalition"); cf.present() {
 			g.Coalition, _ = d.name(cf, groupNameRe, "[a-z0-9_-]+")
+			fc.coalition = true
 		}
+		d.decodeLifecycle(o, fc, epochs)
 		total += uint64(g.Count)
+		deposited += uint64(g.depositedValidators())
 		stakeGwei += uint64(g.Count) * (g.BalanceGwei / gweiPerETH) // whole ETH suffices for a bound
+		waveStake += g.waveStakeETH()
 		if named {
 			groups = append(groups, g)
 		}
@@ -404,8 +418,14 @@ func (d *decoder) decodeGroups(f field) []Group {
 		d.errorf(d.pos(f.key), f.path, "no validators: the group counts add up to 0")
 	case total > MaxValidators:
 		d.errorf(d.pos(f.key), f.path, "%d validators in total; the limit is %d", total, MaxValidators)
+	case total+deposited > MaxValidators:
+		d.errorf(d.pos(f.key), f.path, "%d validators in total (%d at genesis + %d from deposit waves); the limit is %d",
+			total+deposited, total, deposited, MaxValidators)
 	case stakeGwei > MaxTotalStakeETH:
 		d.errorf(d.pos(f.key), f.path, "%d ETH staked in total; the limit is %d", stakeGwei, MaxTotalStakeETH)
+	case stakeGwei+waveStake > MaxTotalStakeETH:
+		d.errorf(d.pos(f.key), f.path, "%d ETH staked in total (%d at genesis + %d from deposit and top-up waves); the limit is %d",
+			stakeGwei+waveStake, stakeGwei, waveStake, MaxTotalStakeETH)
 	}
 	return groups
 }

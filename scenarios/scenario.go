@@ -60,11 +60,12 @@ type Scenario struct {
 	// assigned group by group in this order.
 	Groups  []Group
 	Network Network
+	// Config overrides preset values (`config:`), in file order, each key
+	// at most once and within its ConfigKeys range.
+	Config []ConfigOverride
 	// ProposerBoost is PROPOSER_SCORE_BOOST in percent of a slot's
 	// committee weight (the spec's 40 unless the scenario sets it; 0 turns
 	// proposer boost off).
-	// Config overrides preset values (`config:`), in file order.
-	Config        []ConfigOverride
 	ProposerBoost uint64
 	// SlasherHistoryEpochs is how many epochs of votes each honest view
 	// group's slasher remembers; 0 runs no slashers.
@@ -258,7 +259,9 @@ func ParseOverride(s string) (Override, error) {
 	return Override{Name: name, Value: value}, nil
 }
 
-// TotalValidators returns the number of validators over all groups.
+// TotalValidators returns the number of validators at genesis over all
+// groups (the sum of the group counts). Validators that deposit waves add
+// during the run are not included; DepositedValidators counts them.
 func (s *Scenario) TotalValidators() int {
 	n := 0
 	for _, g := range s.Groups {
@@ -279,7 +282,8 @@ func (s *Scenario) Param(name string) (Param, bool) {
 
 // SetEpochs replaces the run length, as --epochs does; n must be in
 // [1, MaxEpochs]. Behaviour and partition windows that reach past the new
-// end are allowed and simply end with the run.
+// end are allowed and simply end with the run; so are request waves and
+// operator start epochs at or past it, which then never happen.
 func (s *Scenario) SetEpochs(n uint64) error {
 	if n < 1 || n > MaxEpochs {
 		return &Error{Field: "epochs", Err: fmt.Errorf("%d is out of range [1, %d]", n, MaxEpochs)}

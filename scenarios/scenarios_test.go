@@ -42,7 +42,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown field",
 			src:  head + "epoch: 4\nvalidators:\n  - {name: a, count: 1}\n",
-			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, slasher_history_epochs, explain)",
+			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, slasher_history_epochs, explain, config)",
 			at:   "epoch: 4",
 		},
 		{
@@ -299,6 +299,18 @@ func TestParseBadInputs(t *testing.T) {
 			at:   "[1, 2",
 		},
 		{
+			name: "duplicate key",
+			src:  head + "validators:\n  - {name: a, count: 1}\nepochs: 4\n",
+			want: "x.yaml:6:1: epochs: duplicate field (first at line 3)",
+			at:   "epochs: 4",
+		},
+		{
+			name: "duplicate key in a group",
+			src:  head + "validators:\n  - name: a\n    count: 1\n    count: 2\n",
+			want: "x.yaml:7:5: validators[0].count: duplicate field (first at line 6)",
+			at:   "count: 2",
+		},
+		{
 			name: "alias",
 			src:  head + "validators:\n  - &g {name: a, count: 1}\n  - *g\n",
 			want: "x.yaml:5:5: validators[0]: anchors (&name) are not supported\nx.yaml:6:5: validators[1]: aliases (*name) are not supported",
@@ -313,7 +325,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "odd key is quoted in the path",
 			src:  head + "validators:\n  - {name: a, count: 1, \"x y\": 1}\n",
-			want: `x.yaml:5:25: validators[0]."x y": unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours, coalition)`,
+			want: `x.yaml:5:25: validators[0]."x y": unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours, coalition, operator, requests)`,
 			at:   `"x y"`,
 		},
 		{
@@ -333,7 +345,7 @@ func TestParseBadInputs(t *testing.T) {
 			src:  "name: T\ndescription: d\nepochs: 0\nvalidators:\n  - {name: a, count: 1, extra: 1}\n",
 			want: "x.yaml:1:7: name: \"T\" does not match [a-z0-9-]+\n" +
 				"x.yaml:3:9: epochs: 0 is less than the minimum 1\n" +
-				"x.yaml:5:25: validators[0].extra: unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours, coalition)",
+				"x.yaml:5:25: validators[0].extra: unknown field (allowed: name, count, balance_eth, withdrawal_credentials, validators_per_agent, behaviours, coalition, operator, requests)",
 			at: "T",
 		},
 	}

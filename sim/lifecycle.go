@@ -387,3 +387,36 @@ func (p *elPool) backlog(c elCursor) agents.Backlog {
 		Consolidations: len(p.consolidations) - c.consolidations,
 	}
 }
+
+// groupPenalty sums a group's slashing penalties on the summary branch.
+type groupPenalty struct{ slashedEB, initial, correlation uint64 }
+
+func (r *reporter) groupPenalty(vi int) *groupPenalty {
+	gi := -1
+	if vi < len(r.e.groupOfVal) {
+		gi = r.e.groupOfVal[vi]
+	}
+	if r.penalties == nil {
+		r.penalties = map[int]*groupPenalty{}
+	}
+	p := r.penalties[gi]
+	if p == nil {
+		p = &groupPenalty{}
+		r.penalties[gi] = p
+	}
+	return p
+}
+
+// fillPenalties copies group gi's penalties into its summary, with the
+// per-ETH figures (Gwei per ETH of slashed effective balance, 3 decimals).
+func (r *reporter) fillPenalties(gs *GroupSummary, gi int) {
+	p := r.penalties[gi]
+	if p == nil || p.slashedEB == 0 {
+		return
+	}
+	gs.SlashedEffectiveBalanceGwei, gs.InitialPenaltyGwei, gs.CorrelationPenaltyGwei = p.slashedEB, p.initial, p.correlation
+	eth := float64(p.slashedEB) / 1e9
+	in := float64(int64(float64(p.initial)/eth*1000+0.5)) / 1000
+	co := float64(int64(float64(p.correlation)/eth*1000+0.5)) / 1000
+	gs.InitialPenaltyGweiPerETH, gs.CorrelationPenaltyGweiPerETH = &in, &co
+}

@@ -190,6 +190,15 @@ type GroupSummary struct {
 	EndBalanceGwei   uint64 `json:"end_balance_gwei"`
 	Slashed          uint64 `json:"slashed"`
 	Coalition        string `json:"coalition,omitempty"`
+	// Slashing penalties on the summary branch: the effective balance of
+	// the group's validators when slashed, the initial penalties
+	// (slash_validator) and correlation penalties (process_slashings)
+	// taken, and both per ETH of slashed effective balance (Gwei/ETH).
+	SlashedEffectiveBalanceGwei  uint64   `json:"slashed_effective_balance_gwei,omitempty"`
+	InitialPenaltyGwei           uint64   `json:"initial_penalty_gwei,omitempty"`
+	CorrelationPenaltyGwei       uint64   `json:"correlation_penalty_gwei,omitempty"`
+	InitialPenaltyGweiPerETH     *float64 `json:"initial_penalty_gwei_per_eth,omitempty"`
+	CorrelationPenaltyGweiPerETH *float64 `json:"correlation_penalty_gwei_per_eth,omitempty"`
 }
 
 // ParamValue is a resolved scenario parameter.

@@ -45,6 +45,7 @@ type reporter struct {
 	attackerSlashedEB  uint64
 	whistleblowerGwei  uint64
 	countedSlashBlocks map[consensus.Root]bool
+	penalties          map[int]*groupPenalty // by group index, summary branch
 
 	// lifecycle measurements (summary branch)
 	firstRow                           *pendingRow
@@ -367,6 +368,9 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 	}
 	if containsInt(views, e.mainView) && uint64(epoch) < e.sc.Epochs {
 		r.ejectedN += uint64(len(rep.Ejected))
+		for k, vi := range rep.CorrelationPenalized {
+			r.groupPenalty(int(vi)).correlation += uint64(rep.CorrelationPenalties[k])
+		}
 		// Slashings and whistleblower rewards of this epoch's blocks.
 		for b := h; b != nil && b.slot >= first; b = b.parent {
 			if b.slot > last || len(b.slashedEB) == 0 || r.countedSlashBlocks[b.root] {
@@ -378,6 +382,9 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 				if e.byz[vi] {
 					r.attackerSlashedEB += uint64(b.slashedEB[i])
 				}
+				gp := r.groupPenalty(int(vi))
+				gp.slashedEB += uint64(b.slashedEB[i])
+				gp.initial += uint64(b.slashedEB[i] / consensus.Gwei(cfg.MinSlashingPenaltyQuotientElectra))
 			}
 		}
 	}
@@ -499,8 +506,9 @@ func (r *reporter) groupSummaries(st *consensus.State) []GroupSummary {
 	e := r.e
 	g0 := e.chain.genesis.post
 	var out []GroupSummary
-	for _, g := range e.sc.Groups {
+	for gi, g := range e.sc.Groups {
 		gs := GroupSummary{Name: g.Name, Coalition: g.Coalition}
+		r.fillPenalties(&gs, gi)
 		for _, vi := range e.registry.ValidatorsOfGroup(g.Name) {
 			if vi >= uint64(len(st.Validators)) {
 				continue // a deposit that has not created its validator
