@@ -455,6 +455,7 @@ func (r *reporter) finish() (*Result, error) {
 	s.Proposals, s.MissedProposals = r.sumProposals, r.sumMissed
 	if p := r.lastEpoch; p != nil {
 		st := p.state
+		s.Validators = uint64(len(st.Validators)) // genesis plus those deposits created
 		s.JustifiedEpoch = p.row.JustifiedEpoch
 		s.FinalizedEpoch = p.row.FinalizedEpoch
 		s.TotalIssuanceGwei = uint64(st.Ledger.Issued)
