@@ -28,7 +28,6 @@ var ErrDepositOutOfOrder = errors.New("consensus: deposit for a new validator ou
 // as a new validator, which must then be exactly len(st.Validators).
 type PubkeyIndexFunc func(pk crypto.PublicKeyBytes) (ValidatorIndex, bool)
 
-
 // EpochReport is what one ProcessEpoch did, for epochs.csv. Balances are
 // sums of effective balances (raw sums, without get_total_balance's
 // one-increment floor, except TotalActiveBalance which is the spec's value).

@@ -27,8 +27,8 @@ var ErrNoKeyDirectory = errors.New("consensus: execution requests but no key dir
 type RequestResult uint8
 
 const (
-	RequestApplied RequestResult = iota // deposit queued, exit initiated, partial withdrawal queued, consolidation queued
-	RequestSwitchedToCompounding        // consolidation request with source == target that switched credentials
+	RequestApplied               RequestResult = iota // deposit queued, exit initiated, partial withdrawal queued, consolidation queued
+	RequestSwitchedToCompounding                      // consolidation request with source == target that switched credentials
 
 	// Withdrawal and consolidation checks, in spec order.
 	IgnoredPartialQueueFull       // pending_partial_withdrawals is full (partial withdrawals only)
@@ -77,7 +77,9 @@ func (r RequestResult) String() string {
 }
 
 // Applied reports whether the request changed the state.
-func (r RequestResult) Applied() bool { return r == RequestApplied || r == RequestSwitchedToCompounding }
+func (r RequestResult) Applied() bool {
+	return r == RequestApplied || r == RequestSwitchedToCompounding
+}
 
 // RequestsReport counts what a block's execution requests did.
 type RequestsReport struct {
@@ -129,12 +131,12 @@ func (rc *requestContext) validatorOf(pk crypto.PublicKeyBytes) (ValidatorIndex,
 //
 // Spec definition (Electra process_operations, the request part):
 //
-//	    # [New in Electra:EIP6110]
-//	    for_ops(body.execution_requests.deposits, process_deposit_request)
-//	    # [New in Electra:EIP7002:EIP7251]
-//	    for_ops(body.execution_requests.withdrawals, process_withdrawal_request)
-//	    # [New in Electra:EIP7251]
-//	    for_ops(body.execution_requests.consolidations, process_consolidation_request)
+//	# [New in Electra:EIP6110]
+//	for_ops(body.execution_requests.deposits, process_deposit_request)
+//	# [New in Electra:EIP7002:EIP7251]
+//	for_ops(body.execution_requests.withdrawals, process_withdrawal_request)
+//	# [New in Electra:EIP7251]
+//	for_ops(body.execution_requests.consolidations, process_consolidation_request)
 //
 // The list limits are the SSZ limits of ExecutionRequests
 // (MAX_DEPOSIT_REQUESTS_PER_PAYLOAD, MAX_WITHDRAWAL_REQUESTS_PER_PAYLOAD,
