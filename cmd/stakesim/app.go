@@ -37,6 +37,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			runCommand(stdout, stderr),
 			explainCommand(stdout),
+			timelineCommand(stdout),
 			{
 				Name:      "scenarios",
 				Usage:     "list the built-in scenarios and their params",
