@@ -322,13 +322,19 @@
 //
 //	proposer_boost: 40
 //	slasher_history_epochs: 64
+//	gossip_verification: none
 //	explain: |
 //	  Free text shown by "stakesim explain".
 //
 // proposer_boost is PROPOSER_SCORE_BOOST in percent, in [0, 100] (default 40;
 // 0 turns proposer boost off). slasher_history_epochs is how many epochs of
 // votes each honest view group's slasher remembers, in [0, 65_536] (default
-// 64; 0 runs no slashers). explain is free text for "stakesim explain".
+// 64; 0 runs no slashers). gossip_verification is none (default: signatures
+// are verified when blocks are imported) or main: the first honest view group
+// also verifies every single attestation signature sent in a slot, as a node
+// subscribed to every subnet does (BLS full only; in aggregate and off modes
+// single votes carry no signature). explain is free text for "stakesim
+// explain".
 //
 // # Expressions
 //
@@ -362,4 +368,8 @@
 //   - attack-33, partition-leak, attack-34-both-sides, attack-67, balancing,
 //     ex-ante-reorg: the consensus attacks (see their explain texts and
 //     docs/lessons/).
+//   - maxeb-consolidation, maxeb-slashing, maxeb-exit-queue: MaxEB and the
+//     Electra validator lifecycle (consolidation by staking operators,
+//     slashing exposure before and after consolidating, exits and deposits
+//     competing for churn); see their explain texts.
 package scenarios

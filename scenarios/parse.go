@@ -21,7 +21,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "explain", "config"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "gossip_verification", "explain", "config"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -104,6 +104,12 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 	s.SlasherHistoryEpochs = defaultSlasherHistory
 	if f := top.get("slasher_history_epochs"); f.present() {
 		s.SlasherHistoryEpochs, _ = d.uint(f, 0, MaxSlasherHistory)
+	}
+	s.GossipVerification = GossipNone
+	if f := top.get("gossip_verification"); f.present() {
+		if v, ok := d.enum(f, GossipNone, GossipMain); ok {
+			s.GossipVerification = v
+		}
 	}
 	if f := top.get("explain"); f.present() {
 		if v, ok := d.str(f); ok {

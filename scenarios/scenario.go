@@ -70,6 +70,12 @@ type Scenario struct {
 	// SlasherHistoryEpochs is how many epochs of votes each honest view
 	// group's slasher remembers; 0 runs no slashers.
 	SlasherHistoryEpochs uint64
+	// GossipVerification is GossipNone (default: signatures are verified
+	// when blocks are imported) or GossipMain: the first honest view also
+	// verifies every single attestation signature sent in the slot, as a
+	// node subscribed to every attestation subnet does (full BLS mode only;
+	// in aggregate and off modes single votes carry no signature).
+	GossipVerification string
 	// Explain is the scenario's lesson for "stakesim explain": what it
 	// demonstrates, which params to vary and what to watch. May be empty.
 	Explain string
@@ -114,6 +120,12 @@ type Group struct {
 	// Requests are waves of execution-layer requests by the group's owner.
 	Requests []Request
 }
+
+// Gossip verification modes (`gossip_verification`).
+const (
+	GossipNone = "none"
+	GossipMain = "main"
+)
 
 // Operator policies.
 const (

@@ -85,6 +85,7 @@ type Engine struct {
 // and seconds (wall clock, timing.json only).
 type epochWork struct {
 	votes               uint64 // attestations signed by validators
+	gossip              uint64 // of which verified on gossip
 	signingSeconds      float64
 	verificationSeconds float64
 }
@@ -538,6 +539,7 @@ type Stats struct {
 	AggregateSigns     uint64 // SignWithSum calls (aggregate mode)
 	AggregatesVerified uint64
 	SignaturesVerified uint64 // participants over all verified aggregates
+	GossipVerified     uint64 // single attestations verified on gossip (gossip_verification: main)
 }
 
 // Stats returns the work counters.
@@ -1126,6 +1128,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		}
 	}
 	ids := e.runPhase(views, duties, e.mode == agents.SignFull)
+	e.verifyGossip(ids, views[e.mainView].AttesterDomain)
 	for _, id := range ids {
 		from := e.views[e.viewOfAgent[id]]
 		pol := e.policyOf(from, epoch)

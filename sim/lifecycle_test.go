@@ -328,3 +328,32 @@ func TestLifecycleDeterministicAcrossGOMAXPROCS(t *testing.T) {
 		t.Fatal("epochs.csv lacks the lifecycle columns")
 	}
 }
+
+// With gossip_verification: main every single attestation of a reported
+// epoch is verified once: 64 validators x 4 epochs.
+func TestGossipVerificationCountsEveryVote(t *testing.T) {
+	const yaml = `
+name: t-gossip
+description: test
+preset: minimal
+seed: 2
+epochs: 4
+bls: full
+gossip_verification: main
+validators:
+  - name: honest
+    count: 64
+    validators_per_agent: 8
+network:
+  delay:
+    dist: fixed
+    ms: 100
+`
+	_, res := runScenario(t, writeScenario(t, yaml), 0, "")
+	if got := res.Summary.GossipSignaturesVerified; got != 64*4 {
+		t.Fatalf("gossip signatures verified %d, want %d", got, 64*4)
+	}
+	if res.Summary.VerifyFailures != 0 {
+		t.Fatalf("%d verify failures", res.Summary.VerifyFailures)
+	}
+}

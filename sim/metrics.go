@@ -151,10 +151,13 @@ type Summary struct {
 	PartialWithdrawalsQueued       uint64  `json:"partial_withdrawals_queued"`
 	// MaxEffectiveBalance*Gwei is the largest slashing exposure: the
 	// biggest effective balance of an active validator at the start and end.
-	MaxEffectiveBalanceStartGwei uint64         `json:"max_effective_balance_start_gwei"`
-	MaxEffectiveBalanceEndGwei   uint64         `json:"max_effective_balance_end_gwei"`
-	Groups                       []GroupSummary `json:"groups"`
-	OutputsSHA256                string         `json:"outputs_sha256"` // filled by the writer
+	MaxEffectiveBalanceStartGwei uint64 `json:"max_effective_balance_start_gwei"`
+	MaxEffectiveBalanceEndGwei   uint64 `json:"max_effective_balance_end_gwei"`
+	// GossipSignaturesVerified counts single attestation signatures the
+	// main view verified on gossip (gossip_verification: main).
+	GossipSignaturesVerified uint64         `json:"gossip_signatures_verified"`
+	Groups                   []GroupSummary `json:"groups"`
+	OutputsSHA256            string         `json:"outputs_sha256"` // filled by the writer
 }
 
 // ConflictingFinalization is the first safety failure of a run: two
