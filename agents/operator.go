@@ -88,27 +88,34 @@ type Operator struct {
 	plan              *consolidationPlan
 	// this slot's request budgets (see OperateDuty.Backlog)
 	withdrawalBudget, consolidationBudget int
+	consolidationBacklog                  int
 }
 
 type waveState struct {
 	Wave
 	started bool
 	todo    []consensus.ValidatorIndex
-	done    map[consensus.ValidatorIndex]bool
-	sent    map[consensus.ValidatorIndex]consensus.Slot
+	// base is each todo validator's pending partial withdrawals when the
+	// wave started: the wave's own request shows as more than that.
+	base map[consensus.ValidatorIndex]consensus.Gwei
+	done map[consensus.ValidatorIndex]bool
+	sent map[consensus.ValidatorIndex]consensus.Slot
 }
 
 // consolidationPlan assigns sources to targets.
 type consolidationPlan struct {
 	targets []consensus.ValidatorIndex
 	sources [][]consensus.ValidatorIndex // by target
+	planned map[consensus.ValidatorIndex]bool
+	sum     consensus.Gwei // effective balance planned into the last target
 }
 
 // NewOperator returns an operator agent.
 func NewOperator(c OperatorConfig) *Operator {
 	o := &Operator{c: c, sentConsolidation: map[consensus.ValidatorIndex]consensus.Slot{}}
 	for _, w := range c.Waves {
-		o.waves = append(o.waves, waveState{Wave: w, done: map[consensus.ValidatorIndex]bool{}, sent: map[consensus.ValidatorIndex]consensus.Slot{}})
+		o.waves = append(o.waves, waveState{Wave: w, base: map[consensus.ValidatorIndex]consensus.Gwei{},
+			done: map[consensus.ValidatorIndex]bool{}, sent: map[consensus.ValidatorIndex]consensus.Slot{}})
 	}
 	return o
 }
@@ -128,6 +135,7 @@ func (o *Operator) Act(v *SlotView, d *Duties) Actions {
 	cfg, st := d.Operate.Config, d.Operate.State
 	o.withdrawalBudget = max(0, int(cfg.MaxWithdrawalRequestsPerPayload)-d.Operate.Backlog.Withdrawals)
 	o.consolidationBudget = max(0, int(cfg.MaxConsolidationRequestsPerPayload)-d.Operate.Backlog.Consolidations)
+	o.consolidationBacklog = d.Operate.Backlog.Consolidations
 	for i := range o.waves {
 		o.wave(cfg, st, v, &o.waves[i], &a.Requests)
 	}
@@ -202,6 +210,7 @@ func (o *Operator) wave(cfg *consensus.Config, st *consensus.State, v *SlotView,
 				if val.ExitEpoch == consensus.FarFutureEpoch && !val.Slashed &&
 					(w.Kind != WavePartialWithdrawal || consensus.HasCompoundingWithdrawalCredential(val) || o.c.Policy != PolicyKeep) {
 					w.todo = append(w.todo, i)
+					w.base[i] = consensus.GetPendingBalanceToWithdraw(st, i)
 				}
 			}
 		}
@@ -221,7 +230,7 @@ func (o *Operator) wave(cfg *consensus.Config, st *consensus.State, v *SlotView,
 		case w.Kind == WaveExit && val.ExitEpoch != consensus.FarFutureEpoch:
 			w.done[i] = true
 			continue
-		case w.Kind == WavePartialWithdrawal && consensus.GetPendingBalanceToWithdraw(st, i) > 0:
+		case w.Kind == WavePartialWithdrawal && consensus.GetPendingBalanceToWithdraw(st, i) > w.base[i]:
 			w.done[i] = true
 			continue
 		case val.Slashed || (val.ExitEpoch != consensus.FarFutureEpoch):
@@ -231,7 +240,8 @@ func (o *Operator) wave(cfg *consensus.Config, st *consensus.State, v *SlotView,
 		if !canExit(cfg, val, v.Epoch) {
 			continue // waits until the spec would accept it
 		}
-		if w.Kind == WavePartialWithdrawal && (!consensus.HasCompoundingWithdrawalCredential(val) || st.Balances[i] <= cfg.MinActivationBalance) {
+		if w.Kind == WavePartialWithdrawal && (!consensus.HasCompoundingWithdrawalCredential(val) || val.EffectiveBalance < cfg.MinActivationBalance ||
+			st.Balances[i] <= cfg.MinActivationBalance+consensus.GetPendingBalanceToWithdraw(st, i)) {
 			continue // waits for compounding credentials or excess balance
 		}
 		last, ok := w.sent[i]
@@ -289,8 +299,9 @@ func (o *Operator) switchOne(cfg *consensus.Config, st *consensus.State, v *Slot
 // MAX_CONSOLIDATION_REQUESTS_PER_PAYLOAD.
 func (o *Operator) consolidate(cfg *consensus.Config, st *consensus.State, v *SlotView, out *consensus.ExecutionRequests) {
 	if o.plan == nil {
-		o.plan = o.makePlan(cfg, st, v.Epoch)
+		o.plan = &consolidationPlan{planned: map[consensus.ValidatorIndex]bool{}}
 	}
+	o.plan.extend(o, st, v.Epoch)
 	for _, t := range o.plan.targets {
 		if o.consolidationBudget <= 0 {
 			return
@@ -304,11 +315,12 @@ func (o *Operator) consolidate(cfg *consensus.Config, st *consensus.State, v *Sl
 		consensus.GetConsolidationChurnLimit(cfg, st) <= cfg.MinActivationBalance {
 		return
 	}
-	room := int(cfg.PendingConsolidationsLimit) - len(st.PendingConsolidations)
+	// Requests still in the execution layer's queue will take room too.
+	room := int(cfg.PendingConsolidationsLimit) - len(st.PendingConsolidations) - o.consolidationBacklog
 	budget = min(budget, room)
 	for k, t := range o.plan.targets {
 		tv := &st.Validators[t]
-		if !consensus.HasCompoundingWithdrawalCredential(tv) || tv.ExitEpoch != consensus.FarFutureEpoch {
+		if !consensus.HasCompoundingWithdrawalCredential(tv) || !consensus.IsActiveValidator(tv, v.Epoch) || tv.ExitEpoch != consensus.FarFutureEpoch {
 			continue
 		}
 		for _, s := range o.plan.sources[k] {
@@ -333,28 +345,31 @@ func (o *Operator) consolidate(cfg *consensus.Config, st *consensus.State, v *Sl
 	}
 }
 
-// makePlan groups the owned validators that are active and not exiting, in
-// index order, into targets: each target is followed by the sources whose
-// effective balances fit with its own under TargetGwei.
-func (o *Operator) makePlan(cfg *consensus.Config, st *consensus.State, epoch consensus.Epoch) *consolidationPlan {
-	p := &consolidationPlan{}
-	var sum consensus.Gwei
+// extend adds to the plan, in index order, the owned validators that are
+// active, not exiting and not planned yet (validators that activate later,
+// including those the operator's deposits create, join when they do): each
+// target is followed by the sources whose effective balances fit with its
+// own under TargetGwei.
+func (p *consolidationPlan) extend(o *Operator, st *consensus.State, epoch consensus.Epoch) {
 	for _, i := range o.owned(st) {
+		if p.planned[i] {
+			continue
+		}
 		val := &st.Validators[i]
 		if !consensus.IsActiveValidator(val, epoch) || val.ExitEpoch != consensus.FarFutureEpoch || val.Slashed ||
 			!consensus.HasExecutionWithdrawalCredential(val) {
 			continue
 		}
+		p.planned[i] = true
 		eb := val.EffectiveBalance
-		if len(p.targets) == 0 || sum+eb > o.c.TargetGwei {
+		if len(p.targets) == 0 || p.sum+eb > o.c.TargetGwei {
 			p.targets = append(p.targets, i)
 			p.sources = append(p.sources, nil)
-			sum = eb
+			p.sum = eb
 			continue
 		}
 		k := len(p.targets) - 1
 		p.sources[k] = append(p.sources[k], i)
-		sum += eb
+		p.sum += eb
 	}
-	return p
 }
