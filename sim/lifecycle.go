@@ -107,8 +107,6 @@ func planDeposits(sc *scenarios.Scenario, genesis int) depositPlan {
 type keyDirectory struct {
 	ring *crypto.Keyring // nil with BLS off
 	n    int
-	// verified counts proof-of-possession checks (deterministic).
-	verified uint64
 }
 
 var offKeyMarker = [8]byte{'s', 't', 'k', 's', 'i', 'm', 0, 0}
@@ -136,7 +134,6 @@ func (k *keyDirectory) Pubkey(i consensus.ValidatorIndex) crypto.PublicKeyBytes 
 }
 
 func (k *keyDirectory) VerifyDeposit(pk crypto.PublicKeyBytes, root consensus.Root, sig crypto.Signature) bool {
-	k.verified++
 	if k.ring == nil {
 		return true
 	}
@@ -247,19 +244,12 @@ func (e *Engine) buildOperators(plan depositPlan) error {
 	return nil
 }
 
-// lifecycleRow fills the MaxEB columns of a row from the branch's state at
-// the start of epoch+1 (st) and the epoch report.
+// lifecycleRow fills the queue and churn columns of a row from the branch's
+// state at the start of epoch+1 (st) and the epoch report (makeRow counts
+// compounding validators and the largest effective balance in its pass over
+// the registry).
 func (e *Engine) lifecycleRow(row *EpochRow, st *consensus.State, rep *consensus.EpochReport, epoch consensus.Epoch) {
 	cfg := &e.cfg
-	for i := range st.Validators {
-		v := &st.Validators[i]
-		if v.ExitEpoch > epoch && consensus.HasCompoundingWithdrawalCredential(v) {
-			row.CompoundingValidators++
-		}
-		if consensus.IsActiveValidator(v, epoch) && uint64(v.EffectiveBalance) > row.MaxEffectiveBalanceGwei {
-			row.MaxEffectiveBalanceGwei = uint64(v.EffectiveBalance)
-		}
-	}
 	row.PendingDeposits = uint64(len(st.PendingDeposits))
 	row.PendingConsolidations = uint64(len(st.PendingConsolidations))
 	_, ae, cons := consensus.ChurnLimitsFor(cfg, rep.TotalActiveBalance)

@@ -290,6 +290,12 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		if v.ExitEpoch <= epoch+1 {
 			row.ExitedValidators++
 		}
+		if v.ExitEpoch > epoch && consensus.HasCompoundingWithdrawalCredential(v) {
+			row.CompoundingValidators++
+		}
+		if consensus.IsActiveValidator(v, epoch) && uint64(v.EffectiveBalance) > row.MaxEffectiveBalanceGwei {
+			row.MaxEffectiveBalanceGwei = uint64(v.EffectiveBalance)
+		}
 	}
 	e.lifecycleRow(&row, st, rep, epoch)
 	// Blocks of this epoch on the branch.
@@ -515,15 +521,9 @@ func (r *reporter) groupSummaries(st *consensus.State) []GroupSummary {
 				continue // a deposit that has not created its validator
 			}
 			gs.Validators++
-			if vi >= uint64(len(g0.Balances)) {
-				gs.StartBalanceGwei += 0 // created by a deposit during the run
-				gs.EndBalanceGwei += uint64(st.Balances[vi])
-				if st.Validators[vi].Slashed {
-					gs.Slashed++
-				}
-				continue
+			if vi < uint64(len(g0.Balances)) { // else created by a deposit during the run
+				gs.StartBalanceGwei += uint64(g0.Balances[vi])
 			}
-			gs.StartBalanceGwei += uint64(g0.Balances[vi])
 			gs.EndBalanceGwei += uint64(st.Balances[vi])
 			if st.Validators[vi].Slashed {
 				gs.Slashed++
