@@ -38,6 +38,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			runCommand(stdout, stderr),
 			explainCommand(stdout),
 			timelineCommand(stdout),
+			sweepCommand(stdout, stderr),
+			mergeCommand(stdout),
 			{
 				Name:      "scenarios",
 				Usage:     "list the built-in scenarios and their params",
