@@ -185,32 +185,38 @@ func (d *decoder) decodeSweep(data []byte) *Sweep {
 		return nil
 	}
 	s := &Sweep{}
-	// The scenario comes first: every param name and value below is
-	// checked against it.
-	sf, ok := d.require(top.object, "scenario")
-	if !ok {
-		return nil
-	}
-	ref, ok := d.str(sf)
-	if !ok {
-		return nil
-	}
-	s.ScenarioRef = strings.TrimSpace(ref)
-	base, err := loadSweepScenario(d.file, s.ScenarioRef)
-	if err != nil {
-		d.add(d.valuePos(sf), sf.path, fmt.Errorf("cannot load %q: %w", s.ScenarioRef, err))
-		return nil
-	}
-	s.Base = base
-
 	if f := top.get("epochs"); f.present() {
-		s.Epochs, _ = d.uint(f, 1, MaxEpochs)
+		s.Epochs, _ = d.uintLit(f, 1, MaxEpochs)
 	}
 	if f := top.get("bls"); f.present() {
 		if m, ok := d.enum(f, string(BLSFull), string(BLSAggregate), string(BLSOff)); ok {
 			s.BLS = BLSMode(m)
 		}
 	}
+	// Every param name and value below is checked against the scenario.
+	sf, ok := d.require(top.object, "scenario")
+	if !ok {
+		d.sweepSeeds(top.object, nil) // report its problems too
+		return nil
+	}
+	ref, ok := d.str(sf)
+	if !ok {
+		d.sweepSeeds(top.object, nil)
+		return nil
+	}
+	s.ScenarioRef = strings.TrimSpace(ref)
+	if s.ScenarioRef == "" {
+		d.errorf(d.valuePos(sf), sf.path, "needs a built-in scenario name or a scenario file path")
+		d.sweepSeeds(top.object, nil)
+		return nil
+	}
+	base, err := loadSweepScenario(d.file, s.ScenarioRef)
+	if err != nil {
+		d.add(d.valuePos(sf), sf.path, fmt.Errorf("cannot load %q: %w", s.ScenarioRef, err))
+		d.sweepSeeds(top.object, nil)
+		return nil
+	}
+	s.Base = base
 	s.Seeds = d.sweepSeeds(top.object, base)
 
 	owner := make(map[string]string) // param name -> field path that sets it
@@ -288,7 +294,7 @@ func loadSweepScenario(sweepFile, ref string) (*Scenario, error) {
 }
 
 // sweepSeeds decodes seeds or replicates; with neither, the scenario's own
-// seed is the only one.
+// seed is the only one (none when base is nil: the scenario did not load).
 func (d *decoder) sweepSeeds(top *object, base *Scenario) []uint64 {
 	sf, rf := top.get("seeds"), top.get("replicates")
 	if sf.present() && rf.present() {
@@ -296,7 +302,7 @@ func (d *decoder) sweepSeeds(top *object, base *Scenario) []uint64 {
 		return nil
 	}
 	if rf.present() {
-		n, ok := d.uint(rf, 1, maxSweepSeeds)
+		n, ok := d.uintLit(rf, 1, maxSweepSeeds)
 		if !ok {
 			return nil
 		}
@@ -307,6 +313,9 @@ func (d *decoder) sweepSeeds(top *object, base *Scenario) []uint64 {
 		return seeds
 	}
 	if !sf.present() {
+		if base == nil {
+			return nil
+		}
 		return []uint64{base.Seed}
 	}
 	items, ok := d.list(sf)
@@ -325,7 +334,7 @@ func (d *decoder) sweepSeeds(top *object, base *Scenario) []uint64 {
 	seen := make(map[uint64]int)
 	for i, n := range items {
 		f := field{path: index(sf.path, i), key: n, value: n}
-		v, ok := d.uint(f, 0, math.MaxUint64)
+		v, ok := d.uintLit(f, 0, math.MaxUint64)
 		if !ok {
 			continue
 		}
@@ -416,11 +425,11 @@ func (d *decoder) sample(f field, base *Scenario, claim func(string, ast.Node, s
 		s.Method, _ = d.enum(mf, SampleLHS, SampleRandom)
 	}
 	if nf, ok := d.require(o.object, "n"); ok {
-		n, _ := d.uint(nf, 1, MaxSweepRuns)
+		n, _ := d.uintLit(nf, 1, MaxSweepRuns)
 		s.N = int(n)
 	}
 	if sf := o.get("seed"); sf.present() {
-		s.Seed, _ = d.uint(sf, 0, math.MaxUint64)
+		s.Seed, _ = d.uintLit(sf, 0, math.MaxUint64)
 	}
 	pf, ok := d.require(o.object, "params")
 	if !ok {
@@ -475,6 +484,16 @@ func (d *decoder) sample(f field, base *Scenario, claim func(string, ast.Node, s
 		s.Params = append(s.Params, r)
 	}
 	return s
+}
+
+// uintLit decodes the field as an integer literal in [minV, maxV]; sweep
+// files have no params for expressions to use.
+func (d *decoder) uintLit(f field, minV, maxV uint64) (uint64, bool) {
+	n, ok := d.number(f, false)
+	if !ok {
+		return 0, false
+	}
+	return d.uintOf(d.valuePos(f), f.path, n, minV, maxV)
 }
 
 // boolean decodes the field as true or false.

@@ -80,7 +80,7 @@ func NewPlan(sw *scenarios.Sweep) (*Plan, error) {
 			r := Run{Index: len(p.Runs), Seed: seed, Values: point}
 			r.ID = runID(scenarioHash[:], p.Epochs, p.BLS, p.Params, point, seed)
 			if j, dup := seen[r.ID]; dup {
-				return nil, fmt.Errorf("%w: %s: point %d (%s) is the same run as point %d; with integer: true a sample of n points needs at least n integers in each range",
+				return nil, fmt.Errorf("%w: %s: point %d (%s) is the same run as point %d; the sample has more points than its integer params have combinations: lower n or widen a range",
 					ErrBadSweep, sw.Source, pi+1, p.Describe(r), p.Runs[j].Index/len(sw.Seeds)+1)
 			}
 			seen[r.ID] = r.Index
@@ -152,8 +152,13 @@ func expandPoints(sw *scenarios.Sweep, defaults []float64, at map[string]int) []
 // Latin hypercube (lhs): each range is cut into N equal strata, and every
 // stratum of every param holds exactly one point; which strata are paired
 // is a random permutation per param, and the value inside its stratum is
-// uniform. Random: each value is uniform in its range. Integer params are
-// rounded to the nearest integer and kept within the range.
+// uniform. Random: each value is uniform in its range.
+//
+// Integer params draw whole numbers: the K integers of the range are cut
+// into N strata of consecutive integers (sizes differing by at most one)
+// and the value is uniform among its stratum's integers, so with K >= N
+// the N values are distinct; with K < N strata share integers. Random
+// integer values are uniform over the K integers.
 func Sample(s *scenarios.SweepSample) [][]float64 {
 	rng := rand.New(rand.NewPCG(s.Seed, 0x5eed5eed5eed5eed))
 	n := s.N
@@ -168,28 +173,42 @@ func Sample(s *scenarios.SweepSample) [][]float64 {
 		}
 		for i := 0; i < n; i++ {
 			u := rng.Float64()
-			var v float64
-			if perm != nil {
-				v = r.Min + (float64(perm[i])+u)/float64(n)*(r.Max-r.Min)
-			} else {
-				v = r.Min + u*(r.Max-r.Min)
+			switch {
+			case r.Integer:
+				out[i][j] = sampleInteger(r, perm, i, n, u)
+			case perm != nil:
+				out[i][j] = r.Min + (float64(perm[i])+u)/float64(n)*(r.Max-r.Min)
+			default:
+				out[i][j] = r.Min + u*(r.Max-r.Min)
 			}
-			if r.Integer {
-				v = math.Round(v)
-			}
-			out[i][j] = math.Min(math.Max(v, r.Min), r.Max)
-			if r.Integer && out[i][j] != math.Round(out[i][j]) {
-				// Rounding pushed the value past a non-integer bound:
-				// take the nearest integer inside.
-				if out[i][j] == r.Min {
-					out[i][j] = math.Ceil(r.Min)
-				} else {
-					out[i][j] = math.Floor(r.Max)
-				}
-			}
+			out[i][j] = math.Min(math.Max(out[i][j], r.Min), r.Max)
 		}
 	}
 	return out
+}
+
+// sampleInteger draws point i's whole-number value of r (see Sample).
+func sampleInteger(r scenarios.SweepRange, perm []int, i, n int, u float64) float64 {
+	lo, hi := math.Ceil(r.Min), math.Floor(r.Max)
+	k := int64(hi-lo) + 1 // integers in the range; the parser checked k >= 1
+	var a, b int64        // the stratum's integers are lo+a .. lo+b-1
+	switch {
+	case perm == nil:
+		a, b = 0, k
+	case k >= int64(n):
+		st := int64(perm[i])
+		a, b = st*k/int64(n), (st+1)*k/int64(n)
+	default:
+		// Fewer integers than strata: stratum st maps to one integer.
+		st := int64(perm[i])
+		a = st * k / int64(n)
+		b = a + 1
+	}
+	v := a + int64(u*float64(b-a))
+	if v >= b {
+		v = b - 1
+	}
+	return lo + float64(v)
 }
 
 // runID derives a run's id from everything that determines its outputs: the

@@ -199,10 +199,45 @@ sample:
 		}
 		seen[v] = true
 	}
-	// Rounding may join neighbouring strata, but 10 strata of width 1.9
-	// cannot collapse to fewer than 5 integers.
-	if len(seen) < 5 {
-		t.Errorf("%d distinct integers for 10 strata of width 1.9", len(seen))
+	// 19 integers (3..21) in 10 strata: the values are distinct and each
+	// stratum of consecutive integers [3+floor(19s/10), 3+floor(19(s+1)/10))
+	// holds exactly one.
+	if len(seen) != 10 {
+		t.Errorf("%d distinct integers, want 10", len(seen))
+	}
+	for st := 0; st < 10; st++ {
+		a, b := 3+float64(19*st/10), 3+float64(19*(st+1)/10)
+		in := 0
+		for v := range seen {
+			if v >= a && v < b {
+				in++
+			}
+		}
+		if in != 1 {
+			t.Errorf("stratum %d [%v, %v) holds %d values", st, a, b, in)
+		}
+	}
+}
+
+func TestSampleIntegerFewerThanStrata(t *testing.T) {
+	for _, method := range []string{scenarios.SampleLHS, scenarios.SampleRandom} {
+		pts := Sample(&scenarios.SweepSample{Method: method, N: 40, Seed: 5, Params: []scenarios.SweepRange{{Name: "a", Min: 0.5, Max: 3.7, Integer: true}}})
+		count := map[float64]int{}
+		for _, pt := range pts {
+			count[pt[0]]++
+		}
+		for v := range count {
+			if v != 1 && v != 2 && v != 3 {
+				t.Errorf("%s: value %v outside the integers of [0.5, 3.7]", method, v)
+			}
+		}
+		// LHS spreads 40 points over 3 integers as evenly as the strata
+		// allow (13 or 14 each); random must at least hit all three.
+		for v := 1.0; v <= 3; v++ {
+			if c := count[v]; c == 0 || (method == scenarios.SampleLHS && (c < 13 || c > 14)) {
+				t.Errorf("%s: integer %v drawn %d times of 40", method, v, c)
+			}
+		}
 	}
 }
 
@@ -235,7 +270,7 @@ sample: {n: 5, params: {offline_from: {min: 2, max: 4, integer: true}}}
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewPlan(sw); !errors.Is(err, ErrBadSweep) || !strings.Contains(err.Error(), "integer") {
+	if _, err := NewPlan(sw); !errors.Is(err, ErrBadSweep) || !strings.Contains(err.Error(), "lower n") {
 		t.Errorf("5 integer samples in [2, 4]: err %v, want ErrBadSweep explaining the integer range", err)
 	}
 }
