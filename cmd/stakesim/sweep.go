@@ -27,15 +27,16 @@ func sweepCommand(stdout, stderr io.Writer) *cli.Command {
 DIR/results.csv and DIR/results.parquet: one row per run, sorted by run_id, the same
 bytes whatever the worker count, the sharding or the interruptions. Each finished run
 is appended to DIR/journal.jsonl at once; --resume continues a sweep that was
-stopped or killed. The shard is --shard K/N, else SLURM_ARRAY_TASK_ID and
-SLURM_ARRAY_TASK_COUNT (Slurm job arrays), else JOB_COMPLETION_INDEX with
+stopped or killed. The shard is --shard K/N, else SLURM_ARRAY_TASK_ID + 1 of SLURM_ARRAY_TASK_COUNT
+(Slurm job arrays submitted as --array=0-(N-1); --shard-count N overrides the
+count when part of an array is resubmitted), else JOB_COMPLETION_INDEX + 1 of
 --shard-count N (Kubernetes indexed jobs). Combine shard directories with
 stakesim merge.`,
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Usage: "output `DIR` (required unless --dry-run)"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` runs in parallel", DefaultText: "SLURM_CPUS_PER_TASK, else the number of CPUs"},
 			&cli.StringFlag{Name: "shard", Usage: "run only slice `K/N` of the runs (K from 1 to N)"},
-			&cli.IntFlag{Name: "shard-count", Usage: "`N` shards, with the index taken from JOB_COMPLETION_INDEX (Kubernetes indexed jobs)"},
+			&cli.IntFlag{Name: "shard-count", Usage: "`N` shards, with the index taken from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm; default SLURM_ARRAY_TASK_COUNT)"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the sweep journaled in --out (starts afresh when --out is empty)"},
 			&cli.BoolFlag{Name: "keep-runs", Usage: "also write every run's full outputs to DIR/runs/RUN_ID/"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the runs and their count, run nothing"},
@@ -110,13 +111,11 @@ func resolveShard(flag string, count int, countSet bool, getenv func(string) str
 		if !okN {
 			return sweep.Shard{}, "", errors.New("SLURM_ARRAY_TASK_ID is set but SLURM_ARRAY_TASK_COUNT is not; pass --shard K/N")
 		}
-		minID, _, err := envInt("SLURM_ARRAY_TASK_MIN")
-		if err != nil {
-			return sweep.Shard{}, "", err
-		}
-		s := sweep.Shard{K: id - minID + 1, N: n}
+		// Task ids are shard indices from 0, so that resubmitting part of
+		// an array (--array=2 with --shard-count 4) runs the same shard.
+		s := sweep.Shard{K: id + 1, N: n}
 		if !s.Valid() {
-			return sweep.Shard{}, "", fmt.Errorf("Slurm array task %d (min %d) is not one of %d tasks; submit the array as --array=0-%d (no step), or pass --shard K/N", id, minID, n, n-1)
+			return sweep.Shard{}, "", fmt.Errorf("Slurm array task %d is not below the shard count %d: submit the array as --array=0-%d, and when resubmitting part of it pass the whole count with --shard-count (sweep.sbatch: SHARDS=N)", id, n, max(n, 1)-1)
 		}
 		return s, "Slurm array", nil
 	}
