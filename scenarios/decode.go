@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -90,6 +91,42 @@ func parseYAML(data []byte) (f *ast.File, err error) {
 		}
 	}()
 	return parser.ParseBytes(data, 0, parser.AllowDuplicateMapKey())
+}
+
+// document parses data as one YAML document and returns its body, or nil
+// after reporting why not: too large, a syntax error, several documents, an
+// empty file (reported as empty), or YAML features the schemas do not use
+// (checkPlain). A UTF-8 byte order mark is invisible in editors; columns are
+// counted without it.
+func (d *decoder) document(data []byte, empty string) ast.Node {
+	if len(data) > maxInputBytes {
+		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), maxInputBytes)
+		return nil
+	}
+	f, err := parseYAML(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	if err != nil {
+		d.syntaxError(err)
+		return nil
+	}
+	var body ast.Node
+	for _, doc := range f.Docs {
+		if doc == nil || doc.Body == nil {
+			continue
+		}
+		if body != nil {
+			d.errorf(d.pos(doc.Body), "", "only one YAML document is allowed")
+			return nil
+		}
+		body = doc.Body
+	}
+	if body == nil {
+		d.errorf(d.tokenPos(nil), "", "%s", empty)
+		return nil
+	}
+	if !d.checkPlain(body, "", 0) {
+		return nil
+	}
+	return body
 }
 
 // syntaxError converts a parser error into a positioned Error.

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"fmt"
 	"math"
 	"regexp"
@@ -27,33 +26,8 @@ func topFields() []string {
 // decodeFile decodes a whole scenario file. It returns nil only after
 // reporting at least one problem.
 func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
-	if len(data) > maxInputBytes {
-		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), maxInputBytes)
-		return nil
-	}
-	// A UTF-8 byte order mark is invisible in editors; columns are counted
-	// without it.
-	f, err := parseYAML(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if err != nil {
-		d.syntaxError(err)
-		return nil
-	}
-	var body ast.Node
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
-		}
-		if body != nil {
-			d.errorf(d.pos(doc.Body), "", "only one YAML document is allowed")
-			return nil
-		}
-		body = doc.Body
-	}
+	body := d.document(data, "empty scenario: expected a mapping with at least name, description, epochs and validators")
 	if body == nil {
-		d.errorf(d.tokenPos(nil), "", "empty scenario: expected a mapping with at least name, description, epochs and validators")
-		return nil
-	}
-	if !d.checkPlain(body, "", 0) {
 		return nil
 	}
 	top, ok := d.object(body, "", topFields(), nil)

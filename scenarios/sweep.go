@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -153,31 +152,8 @@ func ParseSweep(path string, data []byte) (*Sweep, error) {
 var sweepFields = []string{"scenario", "epochs", "bls", "seeds", "replicates", "set", "grid", "sample"}
 
 func (d *decoder) decodeSweep(data []byte) *Sweep {
-	if len(data) > maxInputBytes {
-		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), maxInputBytes)
-		return nil
-	}
-	f, err := parseYAML(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if err != nil {
-		d.syntaxError(err)
-		return nil
-	}
-	var body ast.Node
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
-		}
-		if body != nil {
-			d.errorf(d.pos(doc.Body), "", "only one YAML document is allowed")
-			return nil
-		}
-		body = doc.Body
-	}
+	body := d.document(data, "empty sweep file: expected a mapping with at least scenario")
 	if body == nil {
-		d.errorf(d.tokenPos(nil), "", "empty sweep file: expected a mapping with at least scenario")
-		return nil
-	}
-	if !d.checkPlain(body, "", 0) {
 		return nil
 	}
 	top, ok := d.objectOf(body, "", "sweep fields", sweepFields)
