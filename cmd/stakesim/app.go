@@ -40,6 +40,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			timelineCommand(stdout),
 			sweepCommand(stdout, stderr),
 			mergeCommand(stdout),
+			restakingCommand(stdout),
 			{
 				Name:      "scenarios",
 				Usage:     "list the built-in scenarios and their params",
