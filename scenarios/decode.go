@@ -94,13 +94,13 @@ func parseYAML(data []byte) (f *ast.File, err error) {
 }
 
 // document parses data as one YAML document and returns its body, or nil
-// after reporting why not: too large, a syntax error, several documents, an
+// after reporting why not: more than limit bytes, a syntax error, several documents, an
 // empty file (reported as empty), or YAML features the schemas do not use
 // (checkPlain). A UTF-8 byte order mark is invisible in editors; columns are
 // counted without it.
-func (d *decoder) document(data []byte, empty string) ast.Node {
-	if len(data) > maxInputBytes {
-		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), maxInputBytes)
+func (d *decoder) document(data []byte, limit int, empty string) ast.Node {
+	if len(data) > limit {
+		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), limit)
 		return nil
 	}
 	f, err := parseYAML(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))

@@ -26,7 +26,7 @@ func topFields() []string {
 // decodeFile decodes a whole scenario file. It returns nil only after
 // reporting at least one problem.
 func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
-	body := d.document(data, "empty scenario: expected a mapping with at least name, description, epochs and validators")
+	body := d.document(data, maxInputBytes, "empty scenario: expected a mapping with at least name, description, epochs and validators")
 	if body == nil {
 		return nil
 	}

@@ -1,7 +1,6 @@
 package scenarios
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -141,31 +140,8 @@ var (
 const graphIDPattern = "[A-Za-z0-9_.-]+"
 
 func (d *decoder) decodeGraph(data []byte) *RestakingGraph {
-	if len(data) > maxGraphBytes {
-		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), maxGraphBytes)
-		return nil
-	}
-	f, err := parseYAML(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
-	if err != nil {
-		d.syntaxError(err)
-		return nil
-	}
-	var body ast.Node
-	for _, doc := range f.Docs {
-		if doc == nil || doc.Body == nil {
-			continue
-		}
-		if body != nil {
-			d.errorf(d.pos(doc.Body), "", "only one YAML document is allowed")
-			return nil
-		}
-		body = doc.Body
-	}
+	body := d.document(data, maxGraphBytes, "empty restaking graph file: expected a mapping with operators, services and allocations")
 	if body == nil {
-		d.errorf(d.tokenPos(nil), "", "empty restaking graph file: expected a mapping with operators, services and allocations")
-		return nil
-	}
-	if !d.checkPlain(body, "", 0) {
 		return nil
 	}
 	top, ok := d.objectOf(body, "", "graph fields", graphFields)

@@ -152,7 +152,7 @@ func ParseSweep(path string, data []byte) (*Sweep, error) {
 var sweepFields = []string{"scenario", "epochs", "bls", "seeds", "replicates", "set", "grid", "sample"}
 
 func (d *decoder) decodeSweep(data []byte) *Sweep {
-	body := d.document(data, "empty sweep file: expected a mapping with at least scenario")
+	body := d.document(data, maxInputBytes, "empty sweep file: expected a mapping with at least scenario")
 	if body == nil {
 		return nil
 	}
