@@ -23,7 +23,7 @@ stake backs which service (see the README's "Restaking" section, and
 examples/restaking/ for three graphs).
 
   stakesim restaking analyze GRAPH.yaml [--json] [--max-exact-operators N] [--max-exact-services N]
-  stakesim restaking cascade GRAPH.yaml (--shock F | --remove ID,ID...) [--json] [--max-exact-operators N] [--max-exact-services N]
+  stakesim restaking cascade GRAPH.yaml (--shock F | --remove ID,ID...) [--order cheapest|worst] [--json] [--max-exact-operators N] [--max-exact-services N]
 
 analyze: whether a valid attack exists (a coalition B of operators and a set
 A of services such that B holds at least α_s of the stake backing every s in
@@ -35,7 +35,11 @@ EigenLayer's per-operator sufficient condition.
 cascade: removes the named operators (--remove), or the worst set of
 operators holding at most a fraction F of the stake (--shock), then lets
 every valid attack happen and removes the attackers, round after round,
-until none remains.
+until none remains. Each round executes one attack: by default the
+cheapest (the one whose coalition risks the least stake), so that small
+coalitions strike first and the rounds show how far the cascade spreads;
+with --order worst the most profitable one, after which no valid attack
+can remain (exact cascades then have at most one round).
 
 Both are exact for small graphs (--max-exact-operators and
 --max-exact-services bound the exhaustive search); beyond that a heuristic
@@ -87,6 +91,8 @@ func restakingFlags(cascade bool) []cli.Flag {
 			&cli.StringFlag{Name: "remove", Usage: "cascade: first remove these operators (`ID,ID...`)"},
 			&cli.IntFlag{Name: "max-exact-shock-operators", Value: security.DefaultMaxExactShockOperators,
 				Usage: "cascade --shock: try every set of operators only up to `N` operators; beyond, the worst of a list of candidate shocks"},
+			&cli.StringFlag{Name: "order", Value: security.OrderCheapest,
+				Usage: "cascade: which valid attack each round executes, `cheapest|worst`: the one of least cost (its coalition risks the least stake), or the most profitable"},
 		)
 	}
 	return flags
@@ -177,8 +183,11 @@ func restakingCascadeCommand(stdout io.Writer) *cli.Command {
 holding at most a fraction --shock of the stake (the worst in exact mode:
 the one that leads to the largest total loss), then repeatedly lets every
 valid attack happen and removes the attackers' slashed stake, until no
-attack remains. Prints each round, the services compromised and the stake
-lost, shock included. Exactly one of --shock and --remove is required.`,
+attack remains. Each round executes one attack, chosen by --order:
+cheapest (the default; the attack of least cost, ties to the larger profit
+minus cost) or worst (the most profitable). Prints the order, each round,
+the services compromised and the stake lost, shock included. Exactly one
+of --shock and --remove is required.`,
 		Flags: restakingFlags(true),
 		Action: func(c *cli.Context) error {
 			g, src, err := loadRestakingGraph(c, "cascade")
@@ -253,6 +262,12 @@ func restakingOptions(c *cli.Context) (security.Options, error) {
 		opts.MaxExactShockOperators = c.Int("max-exact-shock-operators")
 		if opts.MaxExactShockOperators < 0 {
 			return opts, badInput(fmt.Errorf("--max-exact-shock-operators: %d is negative", opts.MaxExactShockOperators))
+		}
+		switch order := c.String("order"); order {
+		case security.OrderCheapest, security.OrderWorst:
+			opts.CascadeOrder = order
+		default:
+			return opts, badInput(fmt.Errorf("--order: %q is not %s or %s", order, security.OrderCheapest, security.OrderWorst))
 		}
 	}
 	return opts, nil
@@ -549,6 +564,7 @@ type restakingShockJSON struct {
 type restakingCascadeOutput struct {
 	Graph               string               `json:"graph"`
 	Exact               bool                 `json:"exact"`
+	Order               string               `json:"order"`       // "cheapest" or "worst"
 	TotalStake          json.Number          `json:"total_stake"` // ETH
 	TotalStakeGwei      uint64               `json:"total_stake_gwei"`
 	Shock               restakingShockJSON   `json:"shock"`
@@ -570,7 +586,7 @@ func stakeFraction(part, total uint64) float64 {
 func restakingCascadeJSON(src string, g *security.Graph, s security.Shock, r *security.CascadeResult) restakingCascadeOutput {
 	t := restakingTotalsOf(g)
 	out := restakingCascadeOutput{
-		Graph: src, Exact: r.Exact,
+		Graph: src, Exact: r.Exact, Order: r.Order,
 		TotalStake: ethJSONNumber(t.stake), TotalStakeGwei: t.stake,
 		Shock: restakingShockJSON{
 			Remove:    s.Remove,
@@ -612,6 +628,12 @@ func writeRestakingCascade(w io.Writer, src string, g *security.Graph, s securit
 		fmt.Fprintf(&b, "shock: the worst removal of at most %s of the stake (%s): removed %s", restakingRatio(s.Fraction), mode, idSetText(r.ShockOperators))
 	}
 	fmt.Fprintf(&b, ", %s ETH (%s of the stake)\n", formatETH(r.ShockGwei), restakingRatio(stakeFraction(r.ShockGwei, t.stake)))
+	switch r.Order {
+	case security.OrderWorst:
+		b.WriteString("order: worst (each round executes the most profitable valid attack)\n")
+	default:
+		b.WriteString("order: cheapest (each round executes the valid attack of least cost)\n")
+	}
 	for i, rd := range r.Rounds {
 		a := rd.Attack
 		fmt.Fprintf(&b, "round %d: coalition %s corrupts %s: cost %s ETH, profit %s ETH; %s ETH slashed%s\n",

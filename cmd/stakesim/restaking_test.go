@@ -62,6 +62,7 @@ type restakingAttackOut struct {
 // restakingCascadeOut is what cascade --json prints.
 type restakingCascadeOut struct {
 	Exact *bool
+	Order string
 	Shock struct {
 		Fraction  *float64
 		Remove    []string
@@ -116,6 +117,30 @@ allocations:
   - {operator: big-op, service: da, magnitude: 0.3}
   - {operator: op-b, service: bridge}
   - {operator: op-c, service: da}
+`
+
+// restakingChain is a chain of services, each backed by two neighbouring
+// operators of 100 ETH: s1 by op1 and op2, s2 by op2 and op3, s3 by op3
+// and op4; each is worth 110 ETH and needs 0.67 of its 200 ETH, 134 ETH,
+// so both of its backers. m operators corrupt at most the m - 1 services
+// between them, 110·(m - 1) < 100·m: secure. Without op1, s1 is backed by
+// op2 alone and needs 67 ETH: see the cascade tests.
+const restakingChain = `operators:
+  - {id: op1, stake: 100}
+  - {id: op2, stake: 100}
+  - {id: op3, stake: 100}
+  - {id: op4, stake: 100}
+services:
+  - {id: s1, profit: 110, threshold: 0.67}
+  - {id: s2, profit: 110, threshold: 0.67}
+  - {id: s3, profit: 110, threshold: 0.67}
+allocations:
+  - {operator: op1, service: s1}
+  - {operator: op2, service: s1}
+  - {operator: op2, service: s2}
+  - {operator: op3, service: s2}
+  - {operator: op3, service: s3}
+  - {operator: op4, service: s3}
 `
 
 func TestRestakingAnalyzeJSON(t *testing.T) {
@@ -338,8 +363,9 @@ func TestRestakingCascadeJSON(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		graph    string
+		graph    string // a file in examples/restaking, or "" for restakingChain
 		args     []string
+		order    string   // "" is the default, cheapest
 		fraction *float64 // shock.fraction
 		shockOps []string // nil: any one of anyShock
 		anyShock []string
@@ -368,8 +394,19 @@ func TestRestakingCascadeJSON(t *testing.T) {
 			services: []string{"oracle", "bridge", "da"}, lost: 200_000_000_000, fracLost: 0.5,
 		},
 		{
+			// The same with --order worst: {big-op} is also the most
+			// profitable attack (worth 20; {big-op, op-b} on all three
+			// costs 200 > 120).
+			name: "insecure, remove op-a, worst", graph: "insecure.yaml", args: []string{"--remove", "op-a", "--order", "worst"},
+			order: "worst", shockOps: []string{"op-a"}, shock: 100_000_000_000,
+			rounds:   []round{{[]string{"big-op"}, []string{"oracle", "bridge", "da"}, 100_000_000_000, 120_000_000_000}},
+			services: []string{"oracle", "bridge", "da"}, lost: 200_000_000_000, fracLost: 0.5,
+		},
+		{
 			// The empty shock: the attack of the intact network happens.
-			// Loss 100 of 400.
+			// Loss 100 of 400. Cheapest: every operator has 100, and of
+			// the single operators only big-op can attack (op-x alone
+			// meets its service's 100 of 200 for 40 < 100).
 			name: "insecure, shock 0", graph: "insecure.yaml", args: []string{"--shock", "0"},
 			fraction: ptr(0.0), shockOps: []string{}, shock: 0,
 			rounds:   []round{{[]string{"big-op"}, []string{"oracle", "bridge", "da"}, 100_000_000_000, 120_000_000_000}},
@@ -395,10 +432,56 @@ func TestRestakingCascadeJSON(t *testing.T) {
 			rounds:   []round{{[]string{"big-op"}, []string{"oracle"}, 30_000_000_000, 40_000_000_000}},
 			services: []string{"oracle"}, lost: 130_000_000_000, fracLost: 0.325,
 		},
+		{
+			// restakingChain without op1: s1 needs 67 ETH of op2's 100.
+			// Valid attacks: {op2} on s1 (100 < 110), {op2, op3} on s1, s2
+			// (200 < 220), {op2, op3, op4} on all three (300 < 330). The
+			// cheapest is {op2}. Then s2 is backed by op3 alone (needs 67):
+			// {op3} on s2 (100 < 110) is the cheapest, and then {op4} on s3.
+			// Loss 100 + 3·100 = 400 of 400.
+			name: "chain, remove op1", args: []string{"--remove", "op1"},
+			shockOps: []string{"op1"}, shock: 100_000_000_000,
+			rounds: []round{
+				{[]string{"op2"}, []string{"s1"}, 100_000_000_000, 110_000_000_000},
+				{[]string{"op3"}, []string{"s2"}, 100_000_000_000, 110_000_000_000},
+				{[]string{"op4"}, []string{"s3"}, 100_000_000_000, 110_000_000_000},
+			},
+			services: []string{"s1", "s2", "s3"}, lost: 400_000_000_000, fracLost: 1,
+		},
+		{
+			// The same shock, --order worst: of the attacks above the most
+			// profitable is {op2, op3, op4} (worth 30, against 20 and 10),
+			// and nothing is left after it: one round, the same loss.
+			name: "chain, remove op1, worst", args: []string{"--order", "worst", "--remove", "op1"},
+			order: "worst", shockOps: []string{"op1"}, shock: 100_000_000_000,
+			rounds:   []round{{[]string{"op2", "op3", "op4"}, []string{"s1", "s2", "s3"}, 300_000_000_000, 330_000_000_000}},
+			services: []string{"s1", "s2", "s3"}, lost: 400_000_000_000, fracLost: 1,
+		},
+		{
+			// Budget 0.25·400 = 100 ETH: one operator or none. None: the
+			// chain is secure, loss 0. op1: the three rounds above, 400.
+			// op4: the mirror image ({op3} on s3, {op2} on s2, {op1} on
+			// s1), 400 — a tie, kept by the earlier candidate, op1. op2:
+			// s1 is backed by op1 alone and s2 by op3 alone: {op1} on s1,
+			// {op3} on s2, then s3 is backed by op4 alone: {op4}; 400 too,
+			// as is op3 by symmetry. The worst removal is op1, in 3 rounds.
+			name: "chain, shock 0.25", args: []string{"--shock", "0.25"},
+			fraction: ptr(0.25), shockOps: []string{"op1"}, shock: 100_000_000_000,
+			rounds: []round{
+				{[]string{"op2"}, []string{"s1"}, 100_000_000_000, 110_000_000_000},
+				{[]string{"op3"}, []string{"s2"}, 100_000_000_000, 110_000_000_000},
+				{[]string{"op4"}, []string{"s3"}, 100_000_000_000, 110_000_000_000},
+			},
+			services: []string{"s1", "s2", "s3"}, lost: 400_000_000_000, fracLost: 1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			args := append([]string{"restaking", "cascade", restakingExamples + tt.graph, "--json"}, tt.args...)
+			graph := restakingExamples + tt.graph
+			if tt.graph == "" {
+				graph = writeGraph(t, restakingChain)
+			}
+			args := append([]string{"restaking", "cascade", graph, "--json"}, tt.args...)
 			code, stdout, stderr := runCLI(t, args...)
 			if code != 0 {
 				t.Fatalf("exit %d; stderr:\n%s", code, stderr)
@@ -407,6 +490,9 @@ func TestRestakingCascadeJSON(t *testing.T) {
 			decodeStrict(t, stdout, &got)
 			if got.Exact == nil || !*got.Exact {
 				t.Errorf("exact = %v, want true", deref(got.Exact))
+			}
+			if want := map[string]string{"": "cheapest", "worst": "worst"}[tt.order]; got.Order != want {
+				t.Errorf("order = %q, want %q", got.Order, want)
 			}
 			switch {
 			case tt.fraction == nil && got.Shock.Fraction != nil:
@@ -459,12 +545,33 @@ func TestRestakingCascadeText(t *testing.T) {
 	}
 	for _, want := range []string{
 		"shock: removed {op-a}, 100 ETH (0.25 of the stake)\n",
+		"order: cheapest (each round executes the valid attack of least cost)\n",
 		"round 1: coalition {big-op} corrupts {oracle, bridge, da}: cost 100 ETH, profit 120 ETH; 100 ETH slashed\n",
 		"cascade (exact): 1 round; 3 of 3 services compromised {oracle, bridge, da}; stake lost 200 ETH = 0.5 of 400 ETH (shock included)\n",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
+	}
+	// The chain of TestRestakingCascadeJSON, round by round (worked out
+	// there), and in the worst order.
+	chain := writeGraph(t, restakingChain)
+	_, stdout, _ = runCLI(t, "restaking", "cascade", chain, "--remove", "op1")
+	want := "shock: removed {op1}, 100 ETH (0.25 of the stake)\n" +
+		"order: cheapest (each round executes the valid attack of least cost)\n" +
+		"round 1: coalition {op2} corrupts {s1}: cost 100 ETH, profit 110 ETH; 100 ETH slashed\n" +
+		"round 2: coalition {op3} corrupts {s2}: cost 100 ETH, profit 110 ETH; 100 ETH slashed\n" +
+		"round 3: coalition {op4} corrupts {s3}: cost 100 ETH, profit 110 ETH; 100 ETH slashed\n" +
+		"cascade (exact): 3 rounds; 3 of 3 services compromised {s1, s2, s3}; stake lost 400 ETH = 1 of 400 ETH (shock included)\n"
+	if !strings.HasSuffix(stdout, want) {
+		t.Errorf("chain cascade: want the output to end with\n%s\ngot\n%s", want, stdout)
+	}
+	_, stdout, _ = runCLI(t, "restaking", "cascade", chain, "--remove", "op1", "--order", "worst")
+	want = "order: worst (each round executes the most profitable valid attack)\n" +
+		"round 1: coalition {op2, op3, op4} corrupts {s1, s2, s3}: cost 300 ETH, profit 330 ETH; 300 ETH slashed\n" +
+		"cascade (exact): 1 round; 3 of 3 services compromised {s1, s2, s3}; stake lost 400 ETH = 1 of 400 ETH (shock included)\n"
+	if !strings.HasSuffix(stdout, want) {
+		t.Errorf("chain cascade, worst order: want the output to end with\n%s\ngot\n%s", want, stdout)
 	}
 	_, stdout, _ = runCLI(t, "restaking", "cascade", "--remove", "bob", restakingExamples+"secure.yaml")
 	if !strings.Contains(stdout, "no attack after the shock") || !strings.Contains(stdout, "0 rounds; 0 of 3 services compromised {}") {
@@ -497,8 +604,8 @@ func TestRestakingHelp(t *testing.T) {
 		flags []string
 		not   []string
 	}{
-		{[]string{"restaking", "analyze", "--help"}, []string{"--json", "--max-exact-operators", "--max-exact-services"}, []string{"--shock", "--remove"}},
-		{[]string{"restaking", "cascade", "--help"}, []string{"--json", "--shock", "--remove", "--max-exact-operators", "--max-exact-services", "--max-exact-shock-operators"}, nil},
+		{[]string{"restaking", "analyze", "--help"}, []string{"--json", "--max-exact-operators", "--max-exact-services"}, []string{"--shock", "--remove", "--order"}},
+		{[]string{"restaking", "cascade", "--help"}, []string{"--json", "--shock", "--remove", "--order", "cheapest|worst", "--max-exact-operators", "--max-exact-services", "--max-exact-shock-operators"}, nil},
 		{[]string{"restaking", "help", "cascade"}, []string{"--shock", "--remove"}, nil},
 		{[]string{"restaking", "--help"}, []string{"analyze", "cascade", "--shock"}, nil},
 		{[]string{"restaking"}, []string{"analyze", "cascade"}, nil},
@@ -547,6 +654,9 @@ func TestRestakingBadInput(t *testing.T) {
 		{"remove unknown", []string{"restaking", "cascade", secure, "--remove", "bob,dave"}, `--remove: unknown operator "dave"`},
 		{"remove twice", []string{"restaking", "cascade", secure, "--remove", "bob,bob"}, `--remove: operator "bob" is named twice`},
 		{"remove empty", []string{"restaking", "cascade", secure, "--remove", ""}, "--remove: "},
+		{"unknown order", []string{"restaking", "cascade", secure, "--remove", "bob", "--order", "best"}, `--order: "best" is not cheapest or worst`},
+		{"empty order", []string{"restaking", "cascade", secure, "--remove", "bob", "--order="}, `--order: "" is not cheapest or worst`},
+		{"order on analyze", []string{"restaking", "analyze", secure, "--order", "worst"}, "order"},
 		{"negative limit", []string{"restaking", "analyze", secure, "--max-exact-services", "-1"}, "--max-exact-services: -1 is negative"},
 		{"negative shock limit", []string{"restaking", "cascade", secure, "--shock", "0.1", "--max-exact-shock-operators", "-2"}, "--max-exact-shock-operators: -2 is negative"},
 		{"limit not a number", []string{"restaking", "analyze", secure, "--max-exact-operators", "many"}, "many"},

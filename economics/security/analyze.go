@@ -46,10 +46,28 @@ type Options struct {
 	MaxExactServices int
 	// MaxExactShockOperators is the most operators (with stake) for which
 	// Cascade enumerates every shock of a Fraction to find the worst one.
-	// Default 14 (each candidate shock runs a whole cascade: about 0.75 s at
-	// 14 operators and 20 services when every set fits the budget).
+	// Default 14 (each candidate shock runs a whole cascade: about 1 s at
+	// 14 operators and 20 services when every set fits the budget, in
+	// either order; BenchmarkCascadeWorstShock).
 	MaxExactShockOperators int
+	// CascadeOrder is which valid attack each round of a Cascade executes:
+	// OrderCheapest (the default, also for "") or OrderWorst; any other
+	// value is ErrInvalidOptions (in Analyze too, which does not use it).
+	// See the package doc, "Cascades".
+	CascadeOrder string
 }
+
+// Orders of a cascade (Options.CascadeOrder).
+const (
+	// OrderCheapest executes, each round, the valid attack of least cost:
+	// the one whose coalition risks the least stake. Ties go to the larger
+	// profit - cost, then to the lexicographically smallest sorted list of
+	// unit indices (units are numbered by operator, then service).
+	OrderCheapest = "cheapest"
+	// OrderWorst executes, each round, the most profitable valid attack
+	// (largest profit - cost), the worst attack of Analyze.
+	OrderWorst = "worst"
+)
 
 // Defaults of Options.
 const (
@@ -58,13 +76,23 @@ const (
 	DefaultMaxExactShockOperators = 14
 )
 
-type limits struct{ ops, svcs, shockOps int }
+type limits struct {
+	ops, svcs, shockOps int
+	cheapest            bool // the cascade order is OrderCheapest
+}
 
 func (o Options) limits() (limits, error) {
 	if o.MaxExactOperators < 0 || o.MaxExactServices < 0 || o.MaxExactShockOperators < 0 {
 		return limits{}, fmt.Errorf("%w: negative limit %+v", ErrInvalidOptions, o)
 	}
-	l := limits{o.MaxExactOperators, o.MaxExactServices, o.MaxExactShockOperators}
+	l := limits{ops: o.MaxExactOperators, svcs: o.MaxExactServices, shockOps: o.MaxExactShockOperators}
+	switch o.CascadeOrder {
+	case "", OrderCheapest:
+		l.cheapest = true
+	case OrderWorst:
+	default:
+		return limits{}, fmt.Errorf("%w: cascade order %q (want %q or %q)", ErrInvalidOptions, o.CascadeOrder, OrderCheapest, OrderWorst)
+	}
 	if l.ops == 0 {
 		l.ops = DefaultMaxExactOperators
 	}

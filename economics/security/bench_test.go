@@ -66,22 +66,51 @@ func BenchmarkAnalyzeExact20x20(b *testing.B) { benchAnalyze(b, denseGraph(20, 0
 func BenchmarkAnalyzeExact20x20Unique(b *testing.B) { benchAnalyze(b, denseGraph(20, 10, 20, 40)) }
 
 // BenchmarkCascadeWorstShock finds the worst shock exhaustively on n
-// operators and 20 services; a fraction of 1 tries every set of operators
-// (2^n cascades, about 3^n coalitions searched in all).
+// operators and 20 services, in both cascade orders; a fraction of 1 tries
+// every set of operators (2^n cascades, about 3^n coalitions searched per
+// round in all).
 func BenchmarkCascadeWorstShock(b *testing.B) {
 	for _, c := range []struct {
-		n int
-		f float64
-	}{{12, 0.3}, {12, 1}, {14, 0.3}, {14, 1}} {
-		b.Run(fmt.Sprintf("ops=%d/fraction=%v", c.n, c.f), func(b *testing.B) {
+		n     int
+		f     float64
+		order string
+	}{{12, 0.3, OrderCheapest}, {12, 1, OrderCheapest}, {14, 0.3, OrderCheapest}, {14, 1, OrderCheapest}, {14, 1, OrderWorst}} {
+		b.Run(fmt.Sprintf("ops=%d/fraction=%v/order=%s", c.n, c.f, c.order), func(b *testing.B) {
 			g := denseGraph(c.n, 0, 20, 8)
-			opts := Options{MaxExactShockOperators: c.n}
+			opts := Options{MaxExactShockOperators: c.n, CascadeOrder: c.order}
 			for b.Loop() {
 				res, err := Cascade(g, Shock{Fraction: c.f}, opts)
 				if err != nil || !res.Exact {
 					b.Fatalf("%v %+v", err, res)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkCheapestExact is one exact cheapest-attack search (one cascade
+// round in the default order) on the 20x20 graphs, with and without 10
+// unique-stake operators, and with profits a 40th or a 4th of each
+// service's backing (the latter insecure: the search must find the least
+// cost, with a knapsack per coalition when allocations take part).
+func BenchmarkCheapestExact(b *testing.B) {
+	for _, c := range []struct {
+		mag int
+		div uint64
+	}{{0, 40}, {0, 4}, {10, 40}, {10, 4}} {
+		b.Run(fmt.Sprintf("unique=%d/div=%d", c.mag, c.div), func(b *testing.B) {
+			v := newModel(denseGraph(20, c.mag, 20, c.div)).newView(nil, nil)
+			f, exact := v.searchCheapest()
+			if !exact {
+				b.Fatal("knapsack budget ran out")
+			}
+			if f != nil {
+				b.Logf("cheapest attack: cost %d, profit %d, %d units", f.cost, f.profit, len(f.units))
+			}
+			for b.Loop() {
+				v.searchCheapest()
+			}
+			b.ReportMetric(float64(uint64(1)<<len(v.full))*float64(b.N)/b.Elapsed().Seconds(), "coalitions/s")
 		})
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"math/big"
 	"math/bits"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -88,6 +89,60 @@ type bfResult struct {
 	bestValue int64 // max π(A) - cost over attacking coalitions (0 for A = ∅)
 	hasRatio  bool
 	ratio     *big.Rat // min cost/π(A) over attacking coalitions with π(A) > 0
+	cheapest  bfAttack // when attack: the cascade order "cheapest"'s choice
+}
+
+// bfAttack is a valid attack as the cascade order "cheapest" ranks it: the
+// least cost, then the largest profit, then the lexicographically smallest
+// sorted list of its participants' keys (bfKey: operator, then service,
+// the package's unit order), then the most services.
+type bfAttack struct {
+	cost, profit uint64
+	keys         []int
+	services     []int
+}
+
+// bfKey numbers a participant like the package numbers its units: by
+// operator, then by service (a full-stake operator before any service).
+func bfKey(g *Graph, p bfParticipant) int {
+	if p.full {
+		return p.op * (len(g.Services) + 1)
+	}
+	return p.op*(len(g.Services)+1) + 1 + p.svc
+}
+
+// bfKeys lists the keys of the participants of b that take part in
+// attacking a: those with stake backing some service of a (the others
+// neither help nor lose anything), ascending.
+func bfKeys(g *Graph, ps []bfParticipant, b, a []bool) []int {
+	var keys []int
+	for i, p := range ps {
+		if !b[i] {
+			continue
+		}
+		for s, w := range p.weight {
+			if a[s] && w > 0 {
+				keys = append(keys, bfKey(g, p))
+				break
+			}
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// bfBefore reports whether x ranks before y in the order "cheapest".
+func bfBefore(x, y *bfAttack) bool {
+	switch {
+	case x.cost != y.cost:
+		return x.cost < y.cost
+	case x.profit != y.profit:
+		return x.profit > y.profit
+	}
+	if c := slices.Compare(x.keys, y.keys); c != 0 {
+		return c < 0
+	}
+	return len(x.services) > len(y.services)
 }
 
 // bruteForce checks every (A, B).
@@ -132,6 +187,17 @@ func bruteForce(t testing.TB, g *Graph) bfResult {
 				continue
 			}
 			cost := bfCost(ps, b, a)
+			if profit > cost && (!res.attack || cost <= res.cheapest.cost) {
+				cand := bfAttack{cost: cost, profit: profit, keys: bfKeys(g, ps, b, a)}
+				for s, in := range a {
+					if in {
+						cand.services = append(cand.services, s)
+					}
+				}
+				if !res.attack || bfBefore(&cand, &res.cheapest) {
+					res.cheapest = cand
+				}
+			}
 			if profit > cost {
 				res.attack = true
 			}

@@ -30,8 +30,13 @@ type Round struct {
 type CascadeResult struct {
 	// Exact is set when the shock is the named one or provably the worst
 	// of its Fraction, and every round's attack was found by exhaustive
-	// search (so the cascade stopped because no valid attack remained).
-	Exact               bool     `json:"exact"`
+	// search — provably the cheapest valid attack, or the most profitable,
+	// as Order says — so the cascade stopped because no valid attack
+	// remained.
+	Exact bool `json:"exact"`
+	// Order is the rule that chose each round's attack: OrderCheapest or
+	// OrderWorst.
+	Order               string   `json:"order"`
 	ShockOperators      []string `json:"shock_operators"` // removed by the shock, in graph order
 	ShockGwei           uint64   `json:"shock_gwei"`      // their whole stake
 	Rounds              []Round  `json:"rounds"`
@@ -43,14 +48,17 @@ type CascadeResult struct {
 // Cascade applies a shock to g and then lets attacks happen until none is
 // left, after the paper's cascades (section 2, "cascading attacks" and
 // R_ψ): the shock removes a set D of operators (G↓D); then, round after
-// round, the most profitable valid attack (largest π(A) - cost) on what
-// remains — remaining operators and allocations, services not yet
-// compromised, each service's threshold taken over its remaining backing
-// stake — is executed: its full-stake operators are removed, its
-// unique-stake allocations are slashed in full (the operator's other
-// allocations stay), and its services are marked compromised. Every round
-// compromises at least one service, so there are at most |S| rounds; and
-// when every round is exact there is at most one (package doc, "Cascades":
+// round, one valid attack on what remains — remaining operators and
+// allocations, services not yet compromised, each service's threshold
+// taken over its remaining backing stake — is executed: its full-stake
+// operators are removed, its unique-stake allocations are slashed in full
+// (the operator's other allocations stay), and its services are marked
+// compromised. opts.CascadeOrder picks the attack: by default
+// (OrderCheapest) the one of least cost, so that the smallest coalitions
+// strike first and the cascade shows how far it spreads; with OrderWorst
+// the most profitable one (largest π(A) - cost). Every round compromises
+// at least one service, so there are at most |S| rounds; with OrderWorst
+// and every round exact there is at most one (package doc, "Cascades":
 // Corollary 1 folds a longer sequence into one more profitable attack).
 //
 // Paper definition (section 2): (A_1, B_1), …, (A_T, B_T) is a sequence of
@@ -62,8 +70,8 @@ type CascadeResult struct {
 //
 // Section 3, Theorem 1: if G is secure with γ-slack for some γ > 0, then
 // R_ψ(G) < (1 + 1/γ)·ψ for every ψ > 0. Cascade follows one sequence
-// (greedy by profit - cost) from one shock, so its loss is at most R_ψ and
-// within that bound.
+// (cheapest first, or greedy by profit - cost) from one shock, so its loss
+// is at most R_ψ and within that bound, whichever the order.
 //
 // With a Fraction, the shock is the worst set of operators with total stake
 // at most floor(F·σ(V)) (the loss counts the shocked operators' whole stake):
@@ -103,7 +111,7 @@ func Cascade(g *Graph, s Shock, opts Options) (*CascadeResult, error) {
 			}
 			removed[i] = true
 		}
-		return m.result(m.cascade(removed, lim)), nil
+		return m.result(m.cascade(removed, lim), lim), nil
 	}
 
 	budget := shockBudget(s.Fraction, m.total)
@@ -115,6 +123,7 @@ func Cascade(g *Graph, s Shock, opts Options) (*CascadeResult, error) {
 	}
 	if len(cands) <= lim.shockOps && m.newView(nil, nil).exactFits(lim) {
 		var best *cascadeRun
+		exact := true
 		removed := make([]bool, len(g.Operators))
 		for mask := uint64(0); mask < 1<<len(cands); mask++ {
 			var sum uint64
@@ -128,14 +137,16 @@ func Cascade(g *Graph, s Shock, opts Options) (*CascadeResult, error) {
 				continue
 			}
 			run := m.cascade(removed, lim)
+			if run.heuristic {
+				panic("security: cascade within exact limits used a heuristic round")
+			}
+			exact = exact && run.exact // a cut knapsack: a round valid, maybe not the cheapest
 			if best == nil || worse(&run, best) {
 				best = &run
 			}
 		}
-		if !best.exact {
-			panic("security: cascade within exact limits used a heuristic round")
-		}
-		return m.result(*best), nil
+		best.exact = exact
+		return m.result(*best, lim), nil
 	}
 
 	var best *cascadeRun
@@ -146,7 +157,7 @@ func Cascade(g *Graph, s Shock, opts Options) (*CascadeResult, error) {
 			best = &run
 		}
 	}
-	return m.result(*best), nil
+	return m.result(*best, lim), nil
 }
 
 // shockBudget is floor(F·total), computed exactly from the float F.
@@ -171,7 +182,8 @@ type cascadeRun struct {
 	shockGwei uint64
 	rounds    []found
 	lost      uint64 // shock included
-	exact     bool
+	exact     bool   // every round's search was exact
+	heuristic bool   // some round's search was heuristic (beyond the exact limits)
 }
 
 // cascade runs the cascade after removing the operators marked in removed.
@@ -194,10 +206,18 @@ func (m *model) cascade(removed []bool, lim limits) cascadeRun {
 	for range len(m.g.Services) + 1 {
 		v := m.newView(alive, open)
 		var f *found
-		if v.exactFits(lim) {
+		switch {
+		case v.exactFits(lim) && lim.cheapest:
+			var exact bool
+			f, exact = v.searchCheapest()
+			run.exact = run.exact && exact
+		case v.exactFits(lim):
 			_, f = v.bestExact(false)
-		} else {
-			run.exact = false
+		case lim.cheapest:
+			run.exact, run.heuristic = false, true
+			f = v.searchCheapHeuristic()
+		default:
+			run.exact, run.heuristic = false, true
 			f = v.searchHeuristic()
 		}
 		if f == nil {
@@ -307,15 +327,19 @@ func (m *model) shockCandidates(cands []int, budget uint64) [][]bool {
 }
 
 // result renders a cascade with graph ids.
-func (m *model) result(run cascadeRun) *CascadeResult {
+func (m *model) result(run cascadeRun, lim limits) *CascadeResult {
 	g := m.g
 	r := &CascadeResult{
 		Exact:               run.exact,
+		Order:               OrderWorst,
 		ShockOperators:      []string{},
 		ShockGwei:           run.shockGwei,
 		Rounds:              []Round{},
 		ServicesCompromised: []string{},
 		StakeLostGwei:       run.lost,
+	}
+	if lim.cheapest {
+		r.Order = OrderCheapest
 	}
 	for op, rm := range run.removed {
 		if rm {

@@ -134,26 +134,103 @@
 // # Cascades
 //
 // Cascade removes a shock's operators (their whole stake is the shock), then
-// repeatedly executes the most profitable valid attack on what remains until
-// none is left. Executing an attack removes its full-stake operators and
-// slashes its allocations in full (the operator keeps its other
-// allocations), and marks its services compromised; later thresholds are
-// over the remaining backing stake. Losses are reported in Gwei and as a
-// fraction of the original σ(V) (all operators' stake, allocated or not).
-// With a Fraction F the shock is the worst set of operators with stake at
-// most floor(F·σ(V)): exhaustively over all such sets when there are at most
-// Options.MaxExactShockOperators (default 14) operators with stake and the
-// graph is within the exact limits — each candidate set runs a whole
-// cascade, about 3^n coalitions searched in all — otherwise the worst of a
-// fixed candidate list, with Exact false. Per round, the attack search is
-// exact or heuristic as in Analyze.
+// repeatedly executes one valid attack on what remains until none is left.
+// Executing an attack removes its full-stake operators and slashes its
+// allocations in full (the operator keeps its other allocations), and marks
+// its services compromised; later thresholds are over the remaining backing
+// stake. Losses are reported in Gwei and as a fraction of the original σ(V)
+// (all operators' stake, allocated or not). Options.CascadeOrder chooses
+// each round's attack:
 //
-// An exact cascade has at most one round. By Corollary 1 the attacks of a
-// cascade, taken together, are one valid attack on the graph they started
-// from, worth the sum of their profits minus costs; so after the most
-// profitable attack has been executed no valid attack can remain (it would
-// combine with the first into a more profitable one). Rounds > 1 appear
-// only when a round's search was heuristic and missed part of an attack.
-// The cascade's loss is at most the paper's R_ψ, which ranges over every
-// sequence of attacks, and so within Theorem 1's bound.
+//   - "cheapest" (OrderCheapest, the default): the valid attack of least
+//     cost, the least stake its coalition risks; ties go to the larger
+//     profit - cost, then to the lexicographically smallest sorted list of
+//     unit indices (units numbered by operator, then service), so the
+//     choice never depends on the search's order.
+//   - "worst" (OrderWorst): the most profitable valid attack (largest
+//     profit - cost), Analyze's worst attack.
+//
+// Why cheapest is the default. With the worst order an exact cascade has at
+// most one round: by Corollary 1 the attacks of a cascade, taken together,
+// are one valid attack on the graph they started from, worth the sum of
+// their profits minus costs; so after the most profitable attack has been
+// executed no valid attack can remain (it would combine with the first into
+// a more profitable one). That answers how much can be lost at once, but
+// hides how the damage spreads. Attacks by the smallest coalitions — the
+// least capital at risk — are the ones that happen first, and each one
+// removes stake and can make valid an attack that was not (thresholds are
+// over what remains). Executing the cheapest attack first plays the cascade
+// out step by step, and its number of rounds is the cascade length that the
+// paper's last section ("Long Cascades", section 8 of the ITCS version)
+// bounds. Under either order the rounds are a sequence of cascading
+// attacks, so the loss is at most R_ψ and within Theorem 1's bound; the
+// two orders may end at different losses, and neither need reach R_ψ.
+//
+// With a Fraction F the shock is the worst set of operators with stake at
+// most floor(F·σ(V)) under the chosen order: exhaustively over all such
+// sets when there are at most Options.MaxExactShockOperators (default 14)
+// operators with stake and the graph is within the exact limits — each
+// candidate set runs a whole cascade, about 3^n coalitions searched per
+// round in all — otherwise the worst of a fixed candidate list, with Exact
+// false. Per round, the attack search is exact or heuristic as in Analyze.
+// Rounds > 1 under the worst order appear only when a round's search was
+// heuristic and missed part of an attack.
+//
+// # Why the cheapest search is exact
+//
+// With F, P, f_s and c_s(B) as in "Why the search is exact", let, for a
+// coalition B ⊆ F,
+//
+//	C(B) = σ(B) + min { Σ_{s∈A} c_s(B) : A ⊆ {s : c_s(B) < ∞},
+//	                    π(A) > σ(B) + Σ_{s∈A} c_s(B) }
+//
+// (∞ when no A qualifies). The search enumerates every B ⊆ F, computes
+// C(B) exactly, and keeps the least. Claim: min_B C(B) is the least cost of
+// a valid attack, and the attack (A, B ∪ covers of A) of a minimising B
+// and A, with every service B corrupts on its own added to A, attains it.
+//
+// Every valid attack costs at least min_B C(B): let (A, B ∪ Q) be valid and
+// B' = B ∩ N(A). For s ∈ A, B' ∩ N(s) = B ∩ N(s), so f_s(B') = f_s(B) and
+// Q's allocations of s weigh at least the shortfall, costing at least
+// c_s(B'); so cost >= σ(B') + Σ_{s∈A} c_s(B'), and π(A) > cost makes A
+// qualify for B', whence C(B') <= cost. Conversely each C(B) is attained or
+// beaten: for a qualifying A, (A, (B ∩ N(A)) ∪ covers) meets every
+// threshold of A and costs σ(B ∩ N(A)) + Σ c_s <= σ(B) + Σ c_s < π(A). At a
+// minimising B every member backs a service of A — dropping one that does
+// not would lower C, units having positive weight — so the attack costs
+// exactly C(B).
+//
+// For a fixed B the inner minimum is a covering knapsack. A service with
+// c_s = 0 is free and only helps (it adds to π(A), not to the cost), so it
+// is always taken, and the attack's A holds every service B corrupts on
+// its own; one with 0 < c_s and π_s <= c_s only hurts (it raises the cost
+// by at least what it adds to the profit), so it never is. The others gain
+// g_s = π_s - c_s > 0, and the condition reads Σ_{chosen} g_s > r =
+// σ(B) - π(free): if r < 0 the free services alone pay and C(B) = σ(B);
+// otherwise the search picks the set of gain > r of least Σ c_s by branch
+// and bound — items by c/g, the
+// linear relaxation (rounded up: costs are integers) as a lower bound,
+// branches pruned when σ(B) plus it exceeds the best attack so far, and
+// coalitions with σ(B) above it skipped outright. Without magnitudes every
+// c_s is 0 or ∞ and the knapsack is empty: the cheapest valid attack is
+// the full-stake coalition of least stake whose services A(B), all of
+// them, are worth more than it. The knapsack is bounded (2^22 nodes per
+// search); past that, coalitions get only the greedy choice (the prefix by
+// c/g), which is valid whenever any choice is, and the round is reported
+// inexact. Whether a valid attack exists is decided exactly either way.
+//
+// Ties. Among equally cheap attacks the knapsack compares profits, and the
+// search then compares the sorted unit lists. For each service the cover
+// is the lexicographically smallest among the equally cheap ones; that is
+// enough, because the covers of different services are disjoint and two
+// different covers of the same weight never contain one another, so which
+// of two covers makes the smaller list does not depend on the rest of the
+// attack. The attack's services are then exactly those its units corrupt.
+//
+// Beyond the exact limits the heuristic does the same search by local
+// search (seeds as for the worst attack, service seeds taken by least
+// corruption need), crediting each coalition with greedy covers and the
+// better of the greedy prefix and the cheapest single service that pays on
+// its own; its attacks are valid, not necessarily the cheapest, and the
+// cascade is labelled inexact.
 package security

@@ -43,6 +43,13 @@ func (v *view) exactFits(lim limits) bool {
 // subsetSums tabulates, per view service, the distinct sums of subsets of
 // its allocation units in ascending order, each with one subset (a bit mask
 // over v.pseudo[j]) that reaches it. sums[j][0] is 0, the empty subset.
+//
+// Of several subsets with the same sum, the one kept has the
+// lexicographically smallest sorted list of unit indices (v.pseudo[j] is
+// in unit order, so bit k stands for the k-th smallest unit). Units have
+// positive weight, so two different subsets with the same sum never
+// contain one another; the smaller list is then the one holding the
+// smallest unit in which they differ, the lowest set bit of a^b.
 func (v *view) subsetSums() (sums [][]uint64, masks [][]uint32) {
 	sums = make([][]uint64, len(v.svc))
 	masks = make([][]uint32, len(v.svc))
@@ -70,6 +77,10 @@ func (v *view) subsetSums() (sums [][]uint64, masks [][]uint32) {
 		})
 		for i, e := range es {
 			if i > 0 && e.sum == es[i-1].sum {
+				last := &masks[j][len(masks[j])-1]
+				if d := e.mask ^ *last; e.mask&(d&-d) != 0 {
+					*last = e.mask
+				}
 				continue
 			}
 			sums[j] = append(sums[j], e.sum)

@@ -37,6 +37,30 @@ type hsearch struct {
 	best     int64
 	bestIn   []bool
 	scratch  []bool
+
+	// The cheapest-attack search (searchCheapHeuristic).
+	items []cheapItem
+	cheap hscore // the cheapest valid attack found (cheap.ok once one is)
+}
+
+// hscore ranks coalitions in the cheapest-attack search: those that make a
+// valid attack (ok) by the least cost found for them, the others by the
+// largest profit - cost (value), so that a climb from a coalition that
+// cannot attack heads for one that can.
+type hscore struct {
+	ok    bool
+	cost  uint64
+	value int64
+}
+
+func (a hscore) better(b hscore) bool {
+	if a.ok != b.ok {
+		return a.ok
+	}
+	if a.ok {
+		return a.cost < b.cost
+	}
+	return a.value > b.value
 }
 
 func newHSearch(v *view) *hsearch {
@@ -218,16 +242,6 @@ func (h *hsearch) climb() {
 // that proves nothing.
 func (v *view) searchHeuristic() *found {
 	h := newHSearch(v)
-	n := len(v.full)
-	seed := make([]bool, n)
-	h.set(seed)
-	h.climb()
-	for i := range seed {
-		seed[i] = true
-	}
-	h.set(seed)
-	h.climb()
-
 	byProfit := make([]int, len(v.svc))
 	for j := range byProfit {
 		byProfit[j] = j
@@ -241,13 +255,184 @@ func (v *view) searchHeuristic() *found {
 		}
 		return 0
 	})
+	h.fromSeeds(byProfit, h.climb)
+	if h.best <= 0 {
+		return nil
+	}
+	a := v.attackOf(h.bestIn, func(j int, r uint64) (uint64, []int, bool) { return h.cover(j, r, true) })
+	if a.value() < h.best {
+		panic("security: heuristic search: reconstructed attack worth less than the search credited")
+	}
+	return &a
+}
+
+// searchCheapHeuristic looks for the valid attack of least cost by local
+// search, the heuristic counterpart of searchCheapest: the seeds of
+// searchHeuristic, with the service seeds taken from the services cheapest
+// to corrupt (smallest need) first, climbing on hscore; each coalition is
+// credited with greedy allocation covers and a greedy choice of the
+// services to complete with them (cheapScore). It returns nil when it
+// found no valid attack (that proves nothing), and otherwise a valid
+// attack that need not be the cheapest.
+func (v *view) searchCheapHeuristic() *found {
+	h := newHSearch(v)
+	byNeed := make([]int, len(v.svc))
+	for j := range byNeed {
+		byNeed[j] = j
+	}
+	slices.SortStableFunc(byNeed, func(a, b int) int {
+		switch {
+		case v.need[a] < v.need[b]:
+			return -1
+		case v.need[a] > v.need[b]:
+			return 1
+		case v.profit[a] > v.profit[b]:
+			return -1
+		case v.profit[a] < v.profit[b]:
+			return 1
+		}
+		return 0
+	})
+	h.fromSeeds(byNeed, h.climbCheap)
+	if !h.cheap.ok {
+		return nil
+	}
+	h.set(h.bestIn)
+	sc, take := h.cheapScore(true)
+	a := v.attackWith(h.bestIn, func(j int, r uint64) (uint64, []int, bool) { return h.cover(j, r, true) },
+		func(j int, _ uint64) bool { return take[j] })
+	if !sc.ok || a.profit <= a.cost || a.cost > sc.cost {
+		panic("security: heuristic cheapest search: reconstructed attack invalid or dearer than credited")
+	}
+	return &a
+}
+
+// cheapScore credits the current coalition B with the cheapest valid
+// attack the heuristic makes of it: every service B corrupts on its own,
+// plus services completed by greedy covers (h.cover), chosen among those
+// whose profit exceeds their cover — the greedy prefix by cover cost per
+// gain until the attack pays, or the cheapest single service that pays on
+// its own, whichever costs less. take (when want) marks the chosen view
+// services.
+func (h *hsearch) cheapScore(want bool) (hscore, []bool) {
+	h.evals++
+	v := h.v
+	var free, gains uint64
+	items := h.items[:0]
+	for j := range v.svc {
+		var r uint64
+		if h.f[j] < v.need[j] {
+			r = v.need[j] - h.f[j]
+		}
+		c, _, ok := h.cover(j, r, false)
+		if !ok {
+			continue
+		}
+		switch p := v.profit[j]; {
+		case c == 0:
+			free += p
+		case p > c:
+			items = append(items, cheapItem{j: j, c: c, g: p - c, p: p})
+			gains += p - c
+		}
+	}
+	h.items = items
+	sc := hscore{value: int64(free+gains) - int64(h.K)}
+	if sc.value <= 0 {
+		return sc, nil
+	}
+	sc.ok = true
+	var take []bool
+	if want {
+		take = make([]bool, len(v.svc))
+	}
+	if free > h.K {
+		sc.cost = h.K
+		return sc, take
+	}
+	r := h.K - free
+	sortByRatio(items)
+	var c, g uint64
+	k := 0
+	for ; g <= r; k++ { // ends: the items gain more than r in all (value > 0)
+		c, g = c+items[k].c, g+items[k].g
+	}
+	single := -1
+	for t, it := range items {
+		if it.g > r && (single < 0 || it.c < items[single].c) {
+			single = t
+		}
+	}
+	if single >= 0 && items[single].c < c {
+		c, k = items[single].c, -1
+	}
+	sc.cost = h.K + c
+	if want {
+		if k < 0 {
+			take[items[single].j] = true
+		} else {
+			for _, it := range items[:k] {
+				take[it.j] = true
+			}
+		}
+	}
+	return sc, take
+}
+
+// climbCheap is climb for the cheapest-attack search: first-improvement
+// single-unit toggles on hscore.
+func (h *hsearch) climbCheap() {
+	cur, _ := h.cheapScore(false)
+	h.recordCheap(cur)
+	for improved := true; improved; {
+		improved = false
+		for i := range h.in {
+			if h.evals >= h.maxEvals {
+				return
+			}
+			h.toggle(i)
+			if sc, _ := h.cheapScore(false); sc.better(cur) {
+				cur = sc
+				improved = true
+				h.recordCheap(sc)
+			} else {
+				h.toggle(i)
+			}
+		}
+	}
+}
+
+func (h *hsearch) recordCheap(sc hscore) {
+	if sc.ok && (!h.cheap.ok || sc.cost < h.cheap.cost) {
+		h.cheap = sc
+		h.bestIn = slices.Clone(h.in)
+	}
+}
+
+// fromSeeds runs climb from each seed in turn: the empty coalition, all
+// units, for the first heuristicServiceSeeds services of svcOrder a
+// coalition of their largest backers that just reaches the need, and
+// heuristicRandomSeeds random coalitions from a PCG seeded by the view's
+// size.
+func (h *hsearch) fromSeeds(svcOrder []int, climb func()) {
+	v := h.v
+	n := len(v.full)
+	seed := make([]bool, n)
+	h.set(seed)
+	climb()
+	for i := range seed {
+		seed[i] = true
+	}
+	h.set(seed)
+	climb()
+
 	backers := make([][]int, len(v.svc))
 	for i, js := range v.fullSvc {
 		for _, j := range js {
 			backers[j] = append(backers[j], i)
 		}
 	}
-	for k, j := range byProfit {
+	for k, j := range svcOrder {
 		if k >= heuristicServiceSeeds || h.evals >= h.maxEvals {
 			break
 		}
@@ -272,7 +457,7 @@ func (v *view) searchHeuristic() *found {
 			got += v.m.units[v.full[i]].weight
 		}
 		h.set(seed)
-		h.climb()
+		climb()
 	}
 	rng := rand.New(rand.NewPCG(0x5ec0_7e57_a11a_c4e5, uint64(n)<<32|uint64(len(v.svc))))
 	for k := 0; k < heuristicRandomSeeds && h.evals < h.maxEvals; k++ {
@@ -281,14 +466,6 @@ func (v *view) searchHeuristic() *found {
 			seed[i] = rng.Uint64N(d) == 0
 		}
 		h.set(seed)
-		h.climb()
+		climb()
 	}
-	if h.best <= 0 {
-		return nil
-	}
-	a := v.attackOf(h.bestIn, func(j int, r uint64) (uint64, []int, bool) { return h.cover(j, r, true) })
-	if a.value() < h.best {
-		panic("security: heuristic search: reconstructed attack worth less than the search credited")
-	}
-	return &a
 }

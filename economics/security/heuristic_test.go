@@ -218,3 +218,73 @@ func TestCascadeHeuristicShock(t *testing.T) {
 		}
 	}
 }
+
+// TestCheapHeuristicAgainstBruteForce runs the heuristic cheapest-attack
+// search on small random graphs: every attack it reports is valid by the
+// definition and costs at least the brute force's least cost; and on this
+// sample it finds an attack whenever one exists and the cheapest one on
+// most graphs (the rates are logged).
+func TestCheapHeuristicAgainstBruteForce(t *testing.T) {
+	r := rand.New(rand.NewPCG(41, 6))
+	var insecure, found, cheapest int
+	for i := range 600 {
+		g := randomGraph(r, 7, 6, i%2 == 1)
+		bf := bruteForce(t, g)
+		m := newModel(g)
+		f := m.newView(nil, nil).searchCheapHeuristic()
+		if f == nil {
+			if bf.attack {
+				insecure++
+			}
+			continue
+		}
+		at := m.toAttack(*f)
+		if err := checkAttack(g, &at); err != nil {
+			t.Fatalf("graph %d (%+v): attack %+v: %v", i, g, at, err)
+		}
+		if !bf.attack || at.CostGwei < bf.cheapest.cost {
+			t.Fatalf("graph %d: attack of cost %d, brute force: attack %v, least cost %d", i, at.CostGwei, bf.attack, bf.cheapest.cost)
+		}
+		insecure++
+		found++
+		if at.CostGwei == bf.cheapest.cost {
+			cheapest++
+		}
+	}
+	if found != insecure || cheapest*10 < found*9 {
+		t.Fatalf("found %d of %d attacks, %d of least cost", found, insecure, cheapest)
+	}
+	t.Logf("found %d of %d attacks, %d of least cost", found, insecure, cheapest)
+}
+
+// TestCascadeCheapestHeuristic forces heuristic rounds (at most one
+// full-stake operator searched exactly) on small random graphs: cascades
+// that needed them are labelled inexact, and every round is still a valid
+// attack on the graph left at that round.
+func TestCascadeCheapestHeuristic(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 55))
+	inexact := 0
+	for i := range 200 {
+		g := randomGraph(r, 7, 6, i%2 == 1)
+		var rm []string
+		for _, o := range g.Operators {
+			if r.IntN(4) == 0 {
+				rm = append(rm, o.ID)
+			}
+		}
+		res, err := Cascade(g, Shock{Remove: rm}, Options{MaxExactOperators: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if full := newModel(g).newView(nil, nil).full; len(full)-len(rm) > 1 && res.Exact {
+			t.Fatalf("graph %d: %d full-stake operators, labelled exact", i, len(full))
+		}
+		if !res.Exact {
+			inexact++
+		}
+		replayCascade(t, g, res)
+	}
+	if inexact < 50 {
+		t.Fatalf("only %d cascades used the heuristic", inexact)
+	}
+}

@@ -144,6 +144,14 @@ type coverFunc func(j int, r uint64) (cost uint64, picks []int, ok bool)
 // the service's profit (plus those it corrupts for free), with the
 // coalition trimmed to the units backing those services.
 func (v *view) attackOf(inB []bool, cover coverFunc) found {
+	return v.attackWith(inB, cover, func(j int, c uint64) bool { return v.profit[j] > c })
+}
+
+// attackWith is attackOf with the rule for services that need allocations
+// given by take: view service j, which the coalition completes with
+// allocations costing c > 0, joins the attack when take(j, c). Services the
+// coalition corrupts on its own always join.
+func (v *view) attackWith(inB []bool, cover coverFunc, take func(j int, c uint64) bool) found {
 	f := make([]uint64, len(v.svc))
 	for i, in := range inB {
 		if in {
@@ -162,7 +170,7 @@ func (v *view) attackOf(inB []bool, cover coverFunc) found {
 			r = v.need[j] - f[j]
 		}
 		c, picks, ok := cover(j, r)
-		if !ok || (c != 0 && v.profit[j] <= c) {
+		if !ok || (c != 0 && !take(j, c)) {
 			continue
 		}
 		inA[j] = true
