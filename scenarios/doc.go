@@ -123,7 +123,7 @@
 // the end of the run and is then cut short by it. Behaviours are composed in
 // list order by package agents; in an epoch where none is active the
 // validators are honest. Each kind accepts only its own fields besides kind,
-// from_epoch and to_epoch:
+// from_epoch, to_epoch and after_byzantine_share (below):
 //
 //   - honest: follows the protocol. No fields.
 //   - offline: does nothing: no attestations, no blocks. No fields.
@@ -150,6 +150,17 @@
 //
 // Coalition kinds act for the whole coalition and are refused in a group
 // without a coalition.
+//
+//	behaviours:
+//	  - kind: own-chain
+//	    after_byzantine_share: 0.3333
+//
+// Every kind also accepts after_byzantine_share, a fraction in (0, 1): the
+// behaviour is held back until Ethereum's Byzantine share (the coalitions'
+// share of the active effective balance, which restaking slashings can
+// raise; see "Restaking") has exceeded it. It is then active from the epoch
+// after the first epoch whose epochs.csv row shows a larger share, within
+// its window (Behaviour.AfterByzantineShareWAD, in WAD: 10^18 = 1).
 //
 // The kinds are a table (behaviourKinds in kinds.go): a new kind is one entry
 // there, with its fields, their ranges and an optional check across them.
@@ -336,12 +347,131 @@
 // single votes carry no signature). explain is free text for "stakesim
 // explain".
 //
+// # Restaking
+//
+//	restaking:
+//	  delays: {allocation: 0, deallocation: 32, withdrawal: 32}
+//	  avss:
+//	    - name: oracle
+//	      threshold: 0.5
+//	      profit_eth: 600
+//	      reward_rate: 0.05
+//	      slash_fraction: 1
+//	      redistribute_to: treasury
+//	      veto_epochs: 0
+//	      buggy: {epoch: 20, operators: [op-a]}
+//	    - {name: bridge, threshold: 0.67, profit_eth: 450}
+//	  operators:
+//	    - name: op-a
+//	      groups: [restaked-a]
+//	      avss: [oracle, bridge]
+//	      magnitudes: {oracle: 0.3, bridge: 0.5}
+//	      byzantine: [bridge]
+//	      commission: 0.1
+//	    - {name: op-b, groups: [restaked-b], avss: [bridge], allocation: yield}
+//	  stakers:
+//	    - {name: lrt-a, operator: op-a, share: 0.5, panic: 0.05}
+//
+// restaking (optional; absent or null: none) adds AVSs (actively validated
+// services, EigenLayer operator sets), the operators that restake the ETH
+// of validator groups in them, and the stakers who delegate to those
+// operators (Scenario.Restaking, a Restaking). Restaking is native: an
+// operator's restaked ETH is the balance of its groups' validators, and an
+// AVS slashing that destroys restaked ETH forces the matching beacon-chain
+// stake out through the exit churn. Amounts are kept in Gwei, fractions in
+// WAD (10^18 = 1, as EigenLayer's magnitudes), so a fraction may have at
+// most 18 decimals and an amount of ETH at most 9; neither is ever rounded.
+// Names are [a-z0-9_-]+, at most 64 characters, unique among the AVSs,
+// among the operators and among the stakers; a staker may not take an
+// operator's name (the ledger keeps the two in one namespace).
+//
+// delays (optional) are the restaking delays in epochs, each in
+// [0, 2^20]; one not given takes EigenLayer's mainnet value converted with
+// the preset's epoch length (economics/restaking.ParamsFor; mainnet preset:
+// allocation 3,938, deallocation and withdrawal 3,150 epochs):
+//
+//   - allocation: how long an allocation takes to become slashable.
+//   - deallocation: how long a deallocation stays slashable.
+//   - withdrawal: how long a staker's queued withdrawal waits (and stays
+//     slashable) before it completes.
+//
+// avss: required, at least one, at most 256. Per AVS:
+//
+//   - name: required.
+//   - threshold: required, α in (0, 1]: the fraction of the stake allocated
+//     to the AVS that must collude to corrupt it.
+//   - profit_eth: required, π in ETH, 0 or more: what corrupting the AVS is
+//     worth to an attacker. The profits of all AVSs add up to at most 10^9
+//     ETH.
+//   - reward_rate: the yearly reward paid to operators as a fraction of
+//     their stake allocated to the AVS, in [0, 1] (default 0).
+//   - slash_fraction: the fraction of an offending operator's allocation
+//     slashed per fault, in (0, 1] (default 1).
+//   - redistribute_to: a name for the recipient of the AVS's slashed stake
+//     (EigenLayer's redistributing operator sets); absent, it is burned.
+//   - veto_epochs: the veto window in which a committee may cancel the
+//     AVS's slashings, in [0, 2^20] (default 0: none).
+//   - buggy: a buggy slashing condition: at epoch (required, in
+//     [0, 1_000_000]) the AVS slashes the operators listed in operators
+//     (required, at least one, each registered with the AVS) although they
+//     answered correctly. An epoch at or past the end of the run never
+//     comes.
+//
+// operators: required, at least one. Per operator:
+//
+//   - name: required.
+//   - groups: required, at least one validator group whose ETH the
+//     operator restakes. A group is restaked by at most one operator, and
+//     needs withdrawal_credentials "0x01" or "0x02": the operator owns the
+//     credentials and must be able to exit its validators with EIP-7002
+//     requests.
+//   - avss: required, at least one AVS (by name, each once) whose operator
+//     set the operator registers for.
+//   - allocation: the allocation policy that sets its magnitudes (default
+//     even); see below.
+//   - magnitudes: explicit allocations instead of a policy (not together
+//     with allocation): a mapping from AVSs among its avss to fractions in
+//     (0, 1] of its restaked stake, adding up to at most 1, kept in file
+//     order (RestakingOperator.Magnitudes). An AVS of avss that is not
+//     listed gets no allocation.
+//   - byzantine: AVSs among its avss (each once) for which it answers
+//     tasks wrongly: it attacks them, and they slash it.
+//   - commission: its reward commission as a fraction in [0, 1], a whole
+//     number of basis points (0.0001); default 0.1, EigenLayer's global
+//     default (RestakingOperator.CommissionBps).
+//
+// The allocation policies (AllocationPolicies):
+//
+//   - even: 1/n of its stake to each of its n AVSs.
+//   - conservative: half of even, 1/(2n) to each.
+//   - yield: all of it to the AVS with the highest reward_rate (the first
+//     of its avss on ties).
+//
+// stakers (optional, at most 4096). Per staker:
+//
+//   - name: required.
+//   - operator: required, the operator it delegates to.
+//   - share: required, the fraction of the operator's restaked ETH it
+//     delegated, in (0, 1]. The shares of one operator's stakers add up to
+//     at most 1; the operator's own stake is the rest.
+//   - panic: in [0, 1) (default 0: never). Once its operator has lost more
+//     than this fraction of its restaked stake, the staker queues a
+//     withdrawal of everything it has (a run on the operator), which
+//     completes after the withdrawal delay and then the beacon-chain exit
+//     queue.
+//
+// Every numeric field of the block may be an expression (below). An
+// expression's value is first rounded to 15 significant digits, which is
+// what a float64 holds, so "${p / 10}" with p = 3 is exactly 0.3, the same
+// as the literal.
+//
 // # Expressions
 //
 // Any numeric field (count, balance_eth, epochs, seed, validators_per_agent,
 // from_epoch, to_epoch, delay_ms, the delay fields, loss, start_epoch,
 // end_epoch, proposer_boost, slasher_history_epochs, target_eth, epoch,
-// amount_eth, amount_gwei, the config values) may instead be a string
+// amount_eth, amount_gwei, the config values, after_byzantine_share and the
+// numeric fields of the restaking block) may instead be a string
 // "${EXPR}". EXPR is arithmetic over the
 // params and numbers: + - * /, unary minus, parentheses, and the functions
 // round(x) (half away from zero), floor(x), ceil(x), min(a, b), max(a, b),

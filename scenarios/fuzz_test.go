@@ -22,6 +22,8 @@ func FuzzParseScenario(f *testing.F) {
 		"      - {kind: deposit, epoch: 0, count: \"${p}\", amount_eth: 64}\n      - {kind: exit, epoch: 1, count: \"${2 * p}\"}\n"+
 		"      - {kind: partial_withdrawal, epoch: 2, count: 1, amount_gwei: 5}\n      - {kind: top_up, epoch: 2, count: 1, amount_eth: 1}\n"+
 		"config:\n  pending_consolidations_limit: \"${p}\"\n  shard_committee_period: 0\n"), "p=20")
+	f.Add([]byte(restakingFull), "alpha=0.2")
+	f.Add([]byte(rOneOp+"  stakers:\n    - {name: s, operator: op-a, share: 0.5, panic: 0.1}\n"), "")
 	f.Add([]byte("a: &x [*x]\n"), "")
 	f.Add([]byte(""), "")
 	// Inputs that made the YAML parser (this or older versions) panic, and
@@ -117,6 +119,7 @@ func checkInvariants(t *testing.T, s *Scenario) {
 		}
 	}
 	checkLifecycleInvariants(t, s)
+	checkRestakingInvariants(t, s)
 }
 
 func BenchmarkParseBuiltin(b *testing.B) {

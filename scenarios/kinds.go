@@ -129,7 +129,9 @@ func CoalitionKind(name string) bool {
 }
 
 // commonBehaviourFields returns the fields every kind accepts.
-func commonBehaviourFields() []string { return []string{"kind", "from_epoch", "to_epoch"} }
+func commonBehaviourFields() []string {
+	return []string{"kind", "from_epoch", "to_epoch", "after_byzantine_share"}
+}
 
 func lookupKind(name string) (behaviourKind, bool) {
 	for _, k := range behaviourKinds() {

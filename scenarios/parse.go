@@ -20,7 +20,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "gossip_verification", "explain", "config"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -95,6 +95,7 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 	}
 	s.Config = d.decodeConfig(top.get("config"))
 	s.Network = d.decodeNetwork(top.get("network"), s.Groups)
+	s.Restaking = d.decodeRestaking(top.get("restaking"), s.Groups)
 	d.checkCoalitions(top, s)
 	return s
 }
@@ -522,6 +523,10 @@ func (d *decoder) decodeBehaviour(item ast.Node, path string) (Behaviour, bool) 
 		} else {
 			good = false
 		}
+	}
+	if f := o.get("after_byzantine_share"); f.present() {
+		b.AfterByzantineShareWAD, ok = d.fractionWAD(f, rangeOO)
+		good = good && ok
 	}
 	for _, kf := range kind.fields {
 		f := o.get(kf.name)

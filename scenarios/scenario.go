@@ -76,6 +76,8 @@ type Scenario struct {
 	// node subscribed to every attestation subnet does (full BLS mode only;
 	// in aggregate and off modes single votes carry no signature).
 	GossipVerification string
+	// Restaking is the `restaking:` block (nil: no restaking).
+	Restaking *Restaking
 	// Explain is the scenario's lesson for "stakesim explain": what it
 	// demonstrates, which params to vary and what to watch. May be empty.
 	Explain string
@@ -210,6 +212,12 @@ type Behaviour struct {
 	// ReleaseDelayMs: ex-ante-reorg releases the withheld block and votes
 	// this long after the start of the next slot.
 	ReleaseDelayMs uint64
+	// AfterByzantineShareWAD, when non-zero, holds the behaviour back until
+	// Ethereum's Byzantine share (the coalitions' share of the active
+	// effective balance on the summary branch) has exceeded this fraction:
+	// it is active from the epoch after the first epoch whose row shows a
+	// larger share, within its window.
+	AfterByzantineShareWAD uint64
 }
 
 // ActiveAt reports whether the behaviour's window contains epoch.

@@ -42,7 +42,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown field",
 			src:  head + "epoch: 4\nvalidators:\n  - {name: a, count: 1}\n",
-			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, slasher_history_epochs, gossip_verification, explain, config)",
+			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, slasher_history_epochs, gossip_verification, explain, config, restaking)",
 			at:   "epoch: 4",
 		},
 		{
@@ -165,13 +165,13 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "field not allowed for kind",
 			src:  head + "validators:\n  - name: a\n    count: 1\n    behaviours:\n      - kind: offline\n        delay_ms: 5000\n",
-			want: `x.yaml:9:9: validators[0].behaviours[0].delay_ms: field not allowed for kind "offline" (allowed: kind, from_epoch, to_epoch)`,
+			want: `x.yaml:9:9: validators[0].behaviours[0].delay_ms: field not allowed for kind "offline" (allowed: kind, from_epoch, to_epoch, after_byzantine_share)`,
 			at:   "delay_ms",
 		},
 		{
 			name: "unknown behaviour field",
 			src:  head + "validators:\n  - name: a\n    count: 1\n    behaviours:\n      - {kind: late, delay_ms: 1, colour: red}\n",
-			want: `x.yaml:8:35: validators[0].behaviours[0].colour: unknown field (allowed: kind, from_epoch, to_epoch, delay_ms)`,
+			want: `x.yaml:8:35: validators[0].behaviours[0].colour: unknown field (allowed: kind, from_epoch, to_epoch, after_byzantine_share, delay_ms)`,
 			at:   "colour",
 		},
 		{
