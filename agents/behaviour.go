@@ -17,15 +17,44 @@ type Behaviour interface {
 }
 
 // Window is an epoch interval [From, To); To == 0 with !Bounded means no end.
+// A window with a Gate also needs the gate open: it then contains only the
+// epochs from the gate's opening epoch on.
 type Window struct {
 	From    consensus.Epoch
 	To      consensus.Epoch
 	Bounded bool
+	Gate    *Gate
 }
 
 // Contains reports whether epoch e lies in the window.
 func (w Window) Contains(e consensus.Epoch) bool {
-	return e >= w.From && (!w.Bounded || e < w.To)
+	return e >= w.From && (!w.Bounded || e < w.To) && w.Gate.admits(e)
+}
+
+// Gate holds behaviours back until the engine opens it, e.g. once
+// Ethereum's Byzantine share has exceeded a threshold (scenario
+// after_byzantine_share). The engine opens a gate only between slot
+// barriers, while no agent runs, and agents only read it, so sharing one
+// gate among the agents of a group is free of data races.
+type Gate struct {
+	open bool
+	from consensus.Epoch
+}
+
+// Open lets the gate admit epochs from epoch on; a gate opens once (later
+// calls change nothing).
+func (g *Gate) Open(from consensus.Epoch) {
+	if !g.open {
+		g.open, g.from = true, from
+	}
+}
+
+// IsOpen reports whether the gate was opened, and from which epoch.
+func (g *Gate) IsOpen() (consensus.Epoch, bool) { return g.from, g.open }
+
+// admits reports whether epoch e passes the gate (a nil gate admits all).
+func (g *Gate) admits(e consensus.Epoch) bool {
+	return g == nil || (g.open && e >= g.from)
 }
 
 // Honest changes nothing: the duties are carried out as the spec's
@@ -74,11 +103,13 @@ type Spec struct {
 	DelayMs        uint64
 	ReleaseTo      []string
 	ReleaseDelayMs uint64
+	// Gate, when set, holds the behaviour back until it opens (see Gate).
+	Gate *Gate
 }
 
 // FromSpec builds a Behaviour from its scenario description.
 func FromSpec(s Spec) (Behaviour, error) {
-	w := Window{From: consensus.Epoch(s.FromEpoch), To: consensus.Epoch(s.ToEpoch), Bounded: s.HasToEpoch}
+	w := Window{From: consensus.Epoch(s.FromEpoch), To: consensus.Epoch(s.ToEpoch), Bounded: s.HasToEpoch, Gate: s.Gate}
 	switch s.Kind {
 	case "honest":
 		return Honest{}, nil

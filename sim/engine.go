@@ -73,6 +73,13 @@ type Engine struct {
 	el          elPool
 	plan        depositPlan
 
+	// Restaking (nil without a restaking block), the Byzantine share's
+	// threshold crossings and the gates of behaviours held back until the
+	// share exceeds a threshold (restaking.go).
+	rs        *restakingRun
+	byzantine byzantineTracker
+	gates     []shareGate
+
 	rep    *reporter
 	timing Timing
 	stats  Stats
@@ -222,6 +229,11 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	e.lossPPM = sc.Network.LossPPM
 	e.syncRNG = NewRNG(sc.Seed, ^uint64(0), "network/sync")
 	e.rep = newReporter(e, sink)
+	if sc.Restaking != nil {
+		if e.rs, err = newRestakingRun(e, sink); err != nil {
+			return nil, err
+		}
+	}
 	return e, nil
 }
 
@@ -425,9 +437,9 @@ func (e *Engine) buildAgents() error {
 		gi := groupIndex[a.Group]
 		g := e.sc.Groups[gi]
 		var bs []agents.Behaviour
-		for _, b := range g.Behaviours {
+		for bi, b := range g.Behaviours {
 			beh, err := agents.FromSpec(agents.Spec{Kind: b.Kind, FromEpoch: b.FromEpoch, ToEpoch: b.ToEpoch, HasToEpoch: b.HasToEpoch,
-				DelayMs: b.DelayMs, ReleaseTo: b.ReleaseTo, ReleaseDelayMs: b.ReleaseDelayMs})
+				DelayMs: b.DelayMs, ReleaseTo: b.ReleaseTo, ReleaseDelayMs: b.ReleaseDelayMs, Gate: e.gateFor(gi, bi, b.AfterByzantineShareWAD)})
 			if err != nil {
 				return fmt.Errorf("sim: group %q: %w", g.Name, err)
 			}
@@ -581,6 +593,9 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 			e.closeEpochWork()
 			start := e.now()
 			if err := e.rep.endEpoch(epoch); err != nil {
+				return err
+			}
+			if err := e.afterEpoch(epoch); err != nil {
 				return err
 			}
 			e.timing.EpochProcessingSeconds += e.since(start).Seconds()

@@ -43,6 +43,20 @@ type EpochRow struct {
 	ActivationExitChurnGwei uint64 // get_activation_exit_churn_limit of the epoch
 	ExitQueueEpochs         uint64 // earliest_exit_epoch minus the next epoch (0: no exit scheduled ahead)
 	AttestationBytes        uint64 // aggregation bits plus 96-byte signatures of the attestations in this epoch's blocks
+
+	// Restaking columns (see restaking.go). They are global, the same on
+	// every branch's row, and 0 without a restaking block, except
+	// ByzantineSharePPM, which is per branch.
+	RestakedGwei uint64 // the restaking ledger's TotalRestaked at the end of the epoch
+	// ByzantineSharePPM is Ethereum's Byzantine share: the coalition
+	// groups' share of the branch's active effective balance (the same
+	// figure as AttackerStakeSharePPM; written with 6 decimals as
+	// byzantine_share).
+	ByzantineSharePPM      uint64
+	AVSCompromised         uint64 // AVSs ever compromised so far (cumulative count)
+	OperatorsSlashed       uint64 // distinct restaking operators slashed so far
+	RestakingSlashedGwei   uint64 // restaked Gwei slashed so far (cumulative)
+	PendingWithdrawalsGwei uint64 // the ledger's uncompleted staker withdrawals
 }
 
 // Event is one line of events.jsonl.
@@ -85,6 +99,32 @@ const (
 	// split the honest views onto two branches / the views agree again.
 	EventBalancingStarted = "balancing_started"
 	EventBalancingEnded   = "balancing_ended"
+	// EventByzantineShareCrossed: the summary branch's Byzantine share went
+	// above (direction "up") or back to or below ("down") 1/3, 1/2 or 2/3.
+	// Details: threshold, share, direction.
+	EventByzantineShareCrossed = "byzantine_share_crossed"
+	// EventRestakingSlashed: an AVS slash took restaked stake. Details:
+	// avs, operator, gwei (active_gwei + queued_gwei), buggy, burned,
+	// recipient (when redistributed).
+	EventRestakingSlashed = "restaking_slashed"
+	// EventRestakingSlashQueued: an AVS with a veto window queued a slash.
+	// Details: avs, operator, slash_id, execute_epoch, buggy.
+	EventRestakingSlashQueued = "restaking_slash_queued"
+	// EventAVSCompromised: the Byzantine answerers of an AVS's task held at
+	// least its threshold of its slashable stake. Details: avs, operators,
+	// byzantine_stake_gwei, total_stake_gwei, threshold_stake_gwei,
+	// profit_gwei.
+	EventAVSCompromised = "avs_compromised"
+	// EventRestakingExitsRequested: the engine sent EIP-7002 full-exit
+	// requests for an operator's validators to cover restaked stake that
+	// left the ledger. Details: operator, validators, first_validator,
+	// balance_gwei, owed_gwei (still uncovered).
+	EventRestakingExitsRequested = "restaking_exits_requested"
+	// EventStakerWithdrawalQueued / EventStakerWithdrawalCompleted: a
+	// staker ran on its operator / its withdrawal completed. Details:
+	// staker, operator, gwei, withdrawal (id), completable_epoch (queued).
+	EventStakerWithdrawalQueued    = "staker_withdrawal_queued"
+	EventStakerWithdrawalCompleted = "staker_withdrawal_completed"
 )
 
 // Summary is summary.json. Every field is deterministic (no wall clock).
@@ -158,6 +198,48 @@ type Summary struct {
 	GossipSignaturesVerified uint64         `json:"gossip_signatures_verified"`
 	Groups                   []GroupSummary `json:"groups"`
 	OutputsSHA256            string         `json:"outputs_sha256"` // filled by the writer
+	// Byzantine share of the summary branch (every run): the largest share
+	// and the first epoch it was seen, and every crossing of 1/3, 1/2, 2/3.
+	MaxByzantineShare      float64             `json:"max_byzantine_share"`
+	MaxByzantineShareEpoch uint64              `json:"max_byzantine_share_epoch"`
+	ByzantineCrossings     []ByzantineCrossing `json:"byzantine_crossings"`
+	// Restaking is null for scenarios without a restaking block.
+	Restaking *RestakingSummary `json:"restaking"`
+}
+
+// ByzantineCrossing is one crossing of a Byzantine-share threshold on the
+// summary branch.
+type ByzantineCrossing struct {
+	Threshold string  `json:"threshold"` // "1/3", "1/2" or "2/3"
+	Epoch     uint64  `json:"epoch"`
+	Direction string  `json:"direction"` // "up" (above) or "down" (at or below)
+	Share     float64 `json:"share"`
+}
+
+// RestakingSummary is the restaking part of summary.json.
+type RestakingSummary struct {
+	// WorstAttack is the valid attack with the largest profit minus cost
+	// that the security analysis of the ledger's restaking graph found in
+	// any epoch (the first epoch it was seen), or null.
+	WorstAttack                      *RestakingAttack `json:"worst_attack"`
+	RestakingSlashedGwei             uint64           `json:"restaking_slashed_gwei"`
+	RestakingBurnedGwei              uint64           `json:"restaking_burned_gwei"`
+	RestakingRedistributedGwei       uint64           `json:"restaking_redistributed_gwei"`
+	StakeLeftGwei                    uint64           `json:"stake_left_gwei"` // balances of the validators forced out (at request)
+	AVSCompromised                   uint64           `json:"avs_compromised"`
+	OperatorsSlashed                 uint64           `json:"operators_slashed"`
+	ProfitFromCorruptionRealizedGwei uint64           `json:"profit_from_corruption_realized_gwei"` // π summed over compromised AVSs
+	StakersWithdrawn                 uint64           `json:"stakers_withdrawn"`                    // staker withdrawals completed
+}
+
+// RestakingAttack is a valid attack on the restaking graph.
+type RestakingAttack struct {
+	Epoch      uint64   `json:"epoch"`
+	Operators  []string `json:"operators"`
+	Services   []string `json:"services"`
+	CostGwei   uint64   `json:"cost_gwei"`
+	ProfitGwei uint64   `json:"profit_gwei"`
+	Exact      bool     `json:"exact"` // found by the exact search (else the heuristic)
 }
 
 // ConflictingFinalization is the first safety failure of a run: two
@@ -235,4 +317,27 @@ type Timing struct {
 type Sink interface {
 	Epoch(row EpochRow) error
 	Event(ev Event) error
+}
+
+// AVSRow is one line of avs.csv: one AVS at the end of one epoch. The
+// column order is the field order.
+type AVSRow struct {
+	Epoch              uint64
+	AVS                string
+	AllocatedStakeGwei uint64 // stake the AVS can slash now (ledger AllocatedStake)
+	// CostOfCorruptionGwei is the least allocated stake a coalition must
+	// hold, and so risk, to corrupt this AVS alone (a minimum cover of
+	// ceil(α·backing)).
+	CostOfCorruptionGwei     uint64
+	ProfitFromCorruptionGwei uint64 // π
+	// Secure: the AVS is in no valid attack of the whole restaking graph.
+	Secure      bool
+	SlashedGwei uint64 // restaked Gwei this AVS slashed in this epoch
+}
+
+// AVSSink is an optional interface of a Sink: a sink that implements it
+// receives avs.csv rows, at the end of each epoch, for scenarios with a
+// restaking block only.
+type AVSSink interface {
+	AVS(row AVSRow) error
 }

@@ -72,6 +72,9 @@ type pendingRow struct {
 	// participation is known once the next epoch ends.
 	partialPPM uint64
 	filled     bool
+	// byzGwei and activeGwei are the coalition's and everyone's active
+	// effective balance (the Byzantine share's numerator and denominator).
+	byzGwei, activeGwei consensus.Gwei
 }
 
 func newReporter(e *Engine, sink Sink) *reporter {
@@ -326,7 +329,7 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		row.VerifyFailures += v.verifyFailures - r.failuresSeen[id]
 		r.failuresSeen[id] = v.verifyFailures
 	}
-	r.attackRow(&row, st, epoch, views)
+	byzGwei, activeGwei := r.attackRow(&row, st, epoch, views)
 	if rep.InInactivityLeak {
 		for _, id := range views {
 			e.views[id].leaked = true
@@ -334,7 +337,8 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 	}
 	p := &pendingRow{row: row, head: h, state: st, views: views,
 		partialPPM:            ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance),
-		consolidationsApplied: rep.ConsolidationsApplied, requests: reqs}
+		consolidationsApplied: rep.ConsolidationsApplied, requests: reqs,
+		byzGwei: byzGwei, activeGwei: activeGwei}
 
 	// Events (epoch processing of `epoch` happened at the first slot of epoch+1).
 	evSlot := uint64(consensus.ComputeStartSlotAtEpoch(cfg, epoch+1))
@@ -504,6 +508,10 @@ func (r *reporter) finish() (*Result, error) {
 	}
 	s.HonestLossGwei = start - end
 	r.lifecycleSummary(&s)
+	e.byzantine.summary(&s)
+	if e.rs != nil {
+		s.Restaking = e.rs.summary()
+	}
 	return &Result{Summary: s}, nil
 }
 
@@ -567,7 +575,8 @@ func (r *reporter) mainRow(p *pendingRow) {
 // attackRow fills a row's attack columns: the coalition's share of the
 // active effective balance, honest and coalition balances, and the stake
 // some slasher on the branch has evidence against but which is not slashed.
-func (r *reporter) attackRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch, views []int) {
+// It returns the coalition's and everyone's active effective balance.
+func (r *reporter) attackRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch, views []int) (consensus.Gwei, consensus.Gwei) {
 	e := r.e
 	var activeByz, active consensus.Gwei
 	pending := map[consensus.ValidatorIndex]bool{}
@@ -597,6 +606,8 @@ func (r *reporter) attackRow(row *EpochRow, st *consensus.State, epoch consensus
 		}
 	}
 	row.AttackerStakeSharePPM = ppm(activeByz, active)
+	row.ByzantineSharePPM = row.AttackerStakeSharePPM
+	return activeByz, active
 }
 
 // checkConflict looks for two views whose finalized checkpoints conflict

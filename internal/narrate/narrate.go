@@ -135,7 +135,10 @@ type Narrator struct {
 	reorgs        *reorgEpisode           // the current run of reorgs, nil when there is none
 }
 
-var _ sim.Sink = (*Narrator)(nil)
+var (
+	_ sim.Sink    = (*Narrator)(nil)
+	_ sim.AVSSink = (*Narrator)(nil)
+)
 
 // branchState is what the Narrator remembers about one branch.
 type branchState struct {
@@ -252,6 +255,15 @@ func (n *Narrator) Epoch(row sim.EpochRow) error {
 	}
 	en := n.news(row.Epoch)
 	en.rows = append(en.rows, row)
+	return nil
+}
+
+// AVS forwards an avs.csv row to the next sink when that sink takes them
+// (sim.AVSSink); the story does not use them.
+func (n *Narrator) AVS(row sim.AVSRow) error {
+	if next, ok := n.next.(sim.AVSSink); ok {
+		return next.AVS(row)
+	}
 	return nil
 }
 

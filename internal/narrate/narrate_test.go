@@ -639,3 +639,28 @@ func TestDeterministic(t *testing.T) {
 		}
 	}
 }
+
+// avsRecorder is a sink that also takes avs.csv rows.
+type avsRecorder struct {
+	rows []sim.AVSRow
+}
+
+func (a *avsRecorder) Epoch(sim.EpochRow) error { return nil }
+func (a *avsRecorder) Event(sim.Event) error    { return nil }
+func (a *avsRecorder) AVS(r sim.AVSRow) error   { a.rows = append(a.rows, r); return nil }
+
+func TestAVSRowsForwarded(t *testing.T) {
+	rec := &avsRecorder{}
+	n := New(new(bytes.Buffer), rec, &scenarios.Scenario{})
+	want := sim.AVSRow{Epoch: 2, AVS: "oracle", AllocatedStakeGwei: 5, Secure: true}
+	if err := n.AVS(want); err != nil {
+		t.Fatal(err)
+	}
+	if len(rec.rows) != 1 || rec.rows[0] != want {
+		t.Fatalf("forwarded %v, want [%v]", rec.rows, want)
+	}
+	// A next sink without AVS rows: nothing to forward, no error.
+	if err := New(new(bytes.Buffer), nil, &scenarios.Scenario{}).AVS(want); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -12,7 +12,7 @@
 //     epochs.csv, Event for each line of events.jsonl;
 //  3. call Finish(summary, timing) on success, or Abort on any failure.
 //
-// The directory holds four files:
+// The directory holds four files (five with restaking):
 //
 //   - epochs.csv: a header line, then one line per sim.EpochRow. The columns
 //     are Columns(), in the field order of sim.EpochRow. target_participation
@@ -25,7 +25,11 @@
 //     epochs.csv immediately followed by the bytes of events.jsonl, so two runs
 //     can be compared by one field.
 //   - timing.json: the sim.Timing (wall-clock figures), in the same layout.
+//   - avs.csv, only for scenarios with a restaking block (the Writer
+//     implements sim.AVSSink and creates the file on the first row): a
+//     header line (AVSColumns), then one line per sim.AVSRow, one per AVS
+//     and epoch; secure is 0 or 1. It is not part of outputs_sha256.
 //
-// Only timing.json depends on the wall clock; the other three files are
+// Only timing.json depends on the wall clock; the other files are
 // byte-identical for the same scenario and seed.
 package output

@@ -23,6 +23,9 @@ const (
 	EventsFile  = "events.jsonl"
 	SummaryFile = "summary.json"
 	TimingFile  = "timing.json"
+	// AVSFile is written only for scenarios with a restaking block: it is
+	// created with the first AVS row.
+	AVSFile = "avs.csv"
 )
 
 // ErrNotEmpty is wrapped by Create when the output directory already holds
@@ -68,6 +71,26 @@ func Columns() []string {
 		"activation_exit_churn_gwei",
 		"exit_queue_epochs",
 		"attestation_bytes",
+		"restaked_gwei",
+		"byzantine_share",
+		"avs_compromised",
+		"operators_slashed",
+		"restaking_slashed_gwei",
+		"pending_withdrawals_gwei",
+	}
+}
+
+// AVSColumns returns the header of avs.csv: the snake_case names of the
+// fields of sim.AVSRow, in field order.
+func AVSColumns() []string {
+	return []string{
+		"epoch",
+		"avs",
+		"allocated_stake_gwei",
+		"cost_of_corruption_gwei",
+		"profit_from_corruption_gwei",
+		"secure",
+		"slashed_gwei",
 	}
 }
 
@@ -93,10 +116,18 @@ type Writer struct {
 	events     *json.Encoder
 	record     []string
 
+	// avs.csv, opened lazily by the first AVS row.
+	avsFile *os.File
+	avsBuf  *bufio.Writer
+	avsCSV  *csv.Writer
+
 	closed bool
 }
 
-var _ sim.Sink = (*Writer)(nil)
+var (
+	_ sim.Sink    = (*Writer)(nil)
+	_ sim.AVSSink = (*Writer)(nil)
+)
 
 // Create prepares to write a run into dir. It fails, with an error wrapping
 // ErrNotEmpty, if dir exists and is not empty unless force is set; with
@@ -193,8 +224,40 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[28] = u(row.ActivationExitChurnGwei)
 	r[29] = u(row.ExitQueueEpochs)
 	r[30] = u(row.AttestationBytes)
+	r[31] = u(row.RestakedGwei)
+	r[32] = FormatPPM(row.ByzantineSharePPM)
+	r[33] = u(row.AVSCompromised)
+	r[34] = u(row.OperatorsSlashed)
+	r[35] = u(row.RestakingSlashedGwei)
+	r[36] = u(row.PendingWithdrawalsGwei)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	return nil
+}
+
+// AVS appends one row to avs.csv, creating the file (with its header) on
+// the first row: runs without restaking have no avs.csv.
+func (w *Writer) AVS(row sim.AVSRow) error {
+	if w.closed {
+		return errClosed
+	}
+	if w.avsCSV == nil {
+		f, err := os.Create(filepath.Join(w.tmp, AVSFile))
+		if err != nil {
+			return fmt.Errorf("output: %w", err)
+		}
+		w.avsFile = f
+		w.avsBuf = bufio.NewWriterSize(f, 64<<10)
+		w.avsCSV = csv.NewWriter(w.avsBuf)
+		if err := w.avsCSV.Write(AVSColumns()); err != nil {
+			return fmt.Errorf("output: %s: %w", AVSFile, err)
+		}
+	}
+	rec := []string{u(row.Epoch), row.AVS, u(row.AllocatedStakeGwei), u(row.CostOfCorruptionGwei),
+		u(row.ProfitFromCorruptionGwei), b(row.Secure), u(row.SlashedGwei)}
+	if err := w.avsCSV.Write(rec); err != nil {
+		return fmt.Errorf("output: %s: %w", AVSFile, err)
 	}
 	return nil
 }
@@ -246,6 +309,16 @@ func (w *Writer) finish(summary *sim.Summary, timing *sim.Timing) error {
 		return fmt.Errorf("output: %s: %w", EventsFile, err)
 	}
 	w.eventsFile = nil
+	if w.avsCSV != nil {
+		w.avsCSV.Flush()
+		if err := w.avsCSV.Error(); err != nil {
+			return fmt.Errorf("output: %s: %w", AVSFile, err)
+		}
+		if err := closeFile(w.avsBuf, w.avsFile); err != nil {
+			return fmt.Errorf("output: %s: %w", AVSFile, err)
+		}
+		w.avsFile = nil
+	}
 
 	sum, err := HashOutputs(w.tmp)
 	if err != nil {
@@ -322,6 +395,9 @@ func (w *Writer) Abort() {
 	}
 	if w.eventsFile != nil {
 		_ = w.eventsFile.Close()
+	}
+	if w.avsFile != nil {
+		_ = w.avsFile.Close()
 	}
 	_ = os.RemoveAll(w.tmp)
 }

@@ -30,6 +30,8 @@ var documentedColumns = []string{
 	"compounding_validators", "max_effective_balance_gwei", "pending_deposits",
 	"pending_consolidations", "consolidation_churn_gwei", "consolidated_gwei",
 	"activation_exit_churn_gwei", "exit_queue_epochs", "attestation_bytes",
+	"restaked_gwei", "byzantine_share", "avs_compromised", "operators_slashed",
+	"restaking_slashed_gwei", "pending_withdrawals_gwei",
 }
 
 // snake converts a Go field name to snake_case, keeping runs of capitals
@@ -104,7 +106,7 @@ func TestEpochRowFieldOrder(t *testing.T) {
 			n := uint64(1000 + i)
 			f.SetUint(n)
 			want[i] = strconv.FormatUint(n, 10)
-			if name := v.Type().Field(i).Name; name == "TargetParticipationPPM" || name == "AttackerStakeSharePPM" {
+			if name := v.Type().Field(i).Name; name == "TargetParticipationPPM" || name == "AttackerStakeSharePPM" || name == "ByzantineSharePPM" {
 				want[i] = "0.00" + strconv.FormatUint(n, 10) // 1004 ppm = 0.001004
 			}
 		case reflect.String:
@@ -387,5 +389,57 @@ func TestFilesAndHash(t *testing.T) {
 	}
 	if err := w.Epoch(sim.EpochRow{}); err == nil {
 		t.Error("Epoch after Finish succeeded")
+	}
+}
+
+// TestAVSFileOnlyWithRows: avs.csv exists only when AVS rows were written,
+// with the documented header and each field in its column.
+func TestAVSFileOnlyWithRows(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "plain")
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, AVSFile)); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("avs.csv written without AVS rows (stat err %v)", err)
+	}
+
+	dir = filepath.Join(t.TempDir(), "restaking")
+	w, err = Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []sim.AVSRow{
+		{Epoch: 3, AVS: "oracle", AllocatedStakeGwei: 11, CostOfCorruptionGwei: 12, ProfitFromCorruptionGwei: 13, Secure: true, SlashedGwei: 14},
+		{Epoch: 3, AVS: "bridge", AllocatedStakeGwei: 21, CostOfCorruptionGwei: 22, ProfitFromCorruptionGwei: 23, Secure: false, SlashedGwei: 24},
+	}
+	for _, r := range rows {
+		if err := w.AVS(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
+		t.Fatal(err)
+	}
+	recs := readCSV(t, filepath.Join(dir, AVSFile))
+	want := [][]string{
+		{"epoch", "avs", "allocated_stake_gwei", "cost_of_corruption_gwei", "profit_from_corruption_gwei", "secure", "slashed_gwei"},
+		{"3", "oracle", "11", "12", "13", "1", "14"},
+		{"3", "bridge", "21", "22", "23", "0", "24"},
+	}
+	if !reflect.DeepEqual(recs, want) {
+		t.Errorf("avs.csv = %v\nwant %v", recs, want)
+	}
+	typ := reflect.TypeOf(sim.AVSRow{})
+	if typ.NumField() != len(AVSColumns()) {
+		t.Fatalf("sim.AVSRow has %d fields, AVSColumns %d", typ.NumField(), len(AVSColumns()))
+	}
+	for i := range typ.NumField() {
+		if got := snake(typ.Field(i).Name); got != AVSColumns()[i] {
+			t.Errorf("avs column %d = %q, field %s gives %q", i, AVSColumns()[i], typ.Field(i).Name, got)
+		}
 	}
 }

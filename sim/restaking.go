@@ -1,0 +1,972 @@
+package sim
+
+// Restaking coupled with consensus (scenario `restaking:` block).
+//
+// # Model
+//
+// One restaking ledger (economics/restaking) per run. Like the
+// execution-layer request pool it is off-chain and shared by every branch,
+// and the engine drives it from the summary branch (the first honest
+// view's). Setup, at epoch 0:
+//
+//   - Each AVS is one operator set: threshold α, profit π, redistribution
+//     recipient and veto window as given; its yearly reward rate is turned
+//     into a per-epoch rate with the preset's epoch length (a year of
+//     365.25 days).
+//   - Native restaking: an operator's restaked ETH is the genesis balances
+//     of its groups' validators. Each staker deposits ShareWAD of it
+//     (rounded down) and delegates to the operator; the operator's own
+//     account holds the rest. Beacon-chain rewards and penalties are never
+//     checkpointed into the ledger afterwards: the ledger keeps the genesis
+//     amounts less what restaking itself took.
+//   - Operators register for their AVSs and allocate by policy (even:
+//     WAD/n to each; conservative: WAD/(2n); yield: WAD to the AVS with the
+//     highest reward rate, the first on ties; or explicit magnitudes). The
+//     genesis allocations take effect at once: the ledger is built with an
+//     allocation delay of 0 (the operators opted in before genesis), and
+//     each operator's delay is then set to the scenario's allocation delay,
+//     which EigenLayer applies after ALLOCATION_CONFIGURATION_DELAY (here
+//     equal to the allocation delay). Operators make no later allocations.
+//   - Delays are the scenario's, else EigenLayer's mainnet values converted
+//     with the preset's epoch length (restaking.ParamsFor).
+//
+// Each reported epoch e, after the epoch's rows are built and in this order:
+//
+//  1. ledger.Advance(e): queued (vetoable) slashes whose window ended
+//     execute. Nobody vetoes: the model has no veto committee.
+//  2. Staker withdrawals whose delay has passed complete.
+//  3. Every AVS, in scenario order, issues one task. Each registered
+//     operator with slashable stake in the AVS answers, wrongly when the
+//     AVS is in its Byzantine list. The AVS is compromised in e when the
+//     wrong answerers' slashable stake is at least α of the set's total
+//     (exact: byz·WAD >= α·total, as economics/security checks); π counts
+//     as realized the first time an AVS is compromised. The AVS slashes
+//     each wrong answerer once (SlashFractionWAD of its allocation) and
+//     deregisters it, so it answers no later task. A buggy AVS, at its
+//     epoch, then slashes the named operators although they answered
+//     correctly (if they are slashable by it).
+//  4. AccrueRewards.
+//  5. Stakers whose operator has lost more than PanicWAD of its initial
+//     restaked stake (cumulative slashes over the genesis amount) queue a
+//     withdrawal of everything they have: a run on the operator.
+//  6. ledger.CheckInvariants: an error stops the run, like the ETH
+//     conservation check.
+//  7. Forced exits: every Gwei that left the ledger for an operator
+//     (slashed from its own or its delegators' stake, or paid out by a
+//     completed withdrawal of a staker delegated to it) must leave the
+//     beacon chain. The engine keeps per operator the Gwei owed and sends
+//     EIP-7002 full-exit requests (source address = the credentials'
+//     address) into the shared request pool for the operator's validators
+//     in index order — active, not exiting, not slashed, past
+//     SHARD_COMMITTEE_PERIOD on the summary branch — until their balances
+//     cover what is owed: the engine keeps, per operator, the cumulative
+//     Gwei that left the ledger and the cumulative balances (at request) of
+//     the validators it forced out, and requests exits while the second is
+//     below the first (a validator's whole balance leaves, and the excess
+//     counts against later debts). The requests reach blocks like any
+//     other, go through process_withdrawal_request and the Electra exit
+//     churn; a request that has not shown as an exit after
+//     agents.RetryEpochs is sent again. What no exitable validator can
+//     cover stays owed.
+//  8. The security analysis of the ledger's restaking graph (operators'
+//     shares, each AVS's π and α, and every allocation an AVS can slash
+//     now), recomputed only when the graph changed: each AVS's cost of
+//     corruption (the least backing stake reaching ceil(α·backing); exact
+//     by enumeration up to 20 backing allocations, a greedy upper bound
+//     above), whether it is secure (in no valid attack: with unique stake,
+//     attacks on different AVSs are independent, so this is exact given
+//     the costs), and security.Analyze's worst attack (exact up to 20
+//     operators and 20 AVSs, else its heuristic), the summary keeping the
+//     most profitable one seen. Then one avs.csv row per AVS, when the
+//     sink takes them (AVSSink).
+//
+// Ethereum's Byzantine share is the coalition groups' share of the active
+// effective balance (attacker_stake_share), recorded on every row and, for
+// the summary branch and in every run (with or without restaking),
+// compared exactly with 1/3, 1/2 and 2/3 each epoch (above: strictly):
+// byzantine_share_crossed events, the summary's crossings and largest
+// share. A behaviour with after_byzantine_share is gated: it is active from
+// the epoch after the first epoch whose summary-branch row shows a larger
+// share, within its window.
+
+import (
+	"fmt"
+	"math/big"
+	"math/bits"
+	"slices"
+
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/economics/restaking"
+	"github.com/stakesim/stakesim/economics/security"
+	"github.com/stakesim/stakesim/scenarios"
+)
+
+// restakingRun is the run's restaking ledger and what the engine keeps
+// about it.
+type restakingRun struct {
+	e       *Engine
+	spec    *scenarios.Restaking
+	ledger  *restaking.Ledger
+	avsSink AVSSink // nil when the sink takes no avs.csv rows
+
+	ops     []*rsOperator
+	opIndex map[string]int
+	avss    []rsAVS
+	stakers []*rsStaker
+	// queuedBuggy marks queued slashes requested by a buggy AVS.
+	queuedBuggy map[uint64]bool
+
+	compromised []bool // by AVS: ever compromised
+	slashedOp   []bool // by operator: ever slashed
+	avsSlashed  []consensus.Gwei
+
+	compromisedN, operatorsSlashedN               uint64
+	slashedGwei, burnedGwei, redistributedGwei    uint64
+	stakeLeftGwei, profitRealizedGwei, withdrawnN uint64
+
+	// security analysis
+	lastGraph *security.Graph
+	analysis  *security.Analysis
+	costs     []uint64 // by AVS, of lastGraph
+	secure    []bool
+	worst     *RestakingAttack
+}
+
+type rsAVS struct {
+	spec   scenarios.AVS
+	index  int
+	slashW uint64 // SlashFractionWAD, default WAD
+}
+
+type rsOperator struct {
+	spec       scenarios.RestakingOperator
+	validators []consensus.ValidatorIndex // of its groups, ascending
+	byz        map[string]bool            // AVSs it answers wrongly
+	initial    consensus.Gwei             // restaked at genesis
+	owed       consensus.Gwei             // cumulative: restaked Gwei that left the ledger
+	forced     consensus.Gwei             // cumulative: balances of the validators forced out
+	requested  []consensus.ValidatorIndex // forced exits not yet seen exiting
+	sentAt     map[consensus.ValidatorIndex]consensus.Epoch
+	isForced   map[consensus.ValidatorIndex]bool
+}
+
+type rsStaker struct {
+	spec       scenarios.RestakingStaker
+	op         int
+	panicked   bool
+	withdrawal uint64 // pending withdrawal id, 0 if none
+}
+
+// perEpochRate converts a yearly WAD rate into a per-epoch one for epochs
+// of epochMs milliseconds, rounding down (a year is 365.25 days).
+func perEpochRate(yearlyWAD, epochMs uint64) uint64 {
+	const yearMs = 36_525 * 86_400 * 10 // 365.25 days in ms
+	hi, lo := bits.Mul64(yearlyWAD, epochMs)
+	if hi >= yearMs {
+		return ^uint64(0)
+	}
+	q, _ := bits.Div64(hi, lo, yearMs)
+	return q
+}
+
+// mulDivDown is floor(x·y/d) with a 128-bit product; it saturates.
+func mulDivDown(x, y, d uint64) uint64 {
+	hi, lo := bits.Mul64(x, y)
+	if hi >= d {
+		return ^uint64(0)
+	}
+	q, _ := bits.Div64(hi, lo, d)
+	return q
+}
+
+// geqFraction reports whether a/b >= num/den exactly: a·den >= num·b.
+func geqFraction(a, b, num, den uint64) bool {
+	h1, l1 := bits.Mul64(a, den)
+	h2, l2 := bits.Mul64(num, b)
+	return h1 > h2 || (h1 == h2 && l1 >= l2)
+}
+
+// gtFraction reports whether a/b > num/den exactly: a·den > num·b.
+func gtFraction(a, b, num, den uint64) bool {
+	h1, l1 := bits.Mul64(a, den)
+	h2, l2 := bits.Mul64(num, b)
+	return h1 > h2 || (h1 == h2 && l1 > l2)
+}
+
+func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
+	spec := e.sc.Restaking
+	def := restaking.ParamsFor(&e.cfg)
+	alloc := def.AllocationDelay
+	if spec.AllocationDelay != nil {
+		alloc = restaking.Epoch(*spec.AllocationDelay)
+	}
+	params := restaking.Params{AllocationDelay: 0, AllocationConfigurationDelay: alloc,
+		DeallocationDelay: def.DeallocationDelay, WithdrawalDelay: def.WithdrawalDelay}
+	if spec.DeallocationDelay != nil {
+		params.DeallocationDelay = restaking.Epoch(*spec.DeallocationDelay)
+	}
+	if spec.WithdrawalDelay != nil {
+		params.WithdrawalDelay = restaking.Epoch(*spec.WithdrawalDelay)
+	}
+	l, err := restaking.New(params)
+	if err != nil {
+		return nil, fmt.Errorf("sim: restaking: %w", err)
+	}
+	rs := &restakingRun{e: e, spec: spec, ledger: l, opIndex: map[string]int{}, queuedBuggy: map[uint64]bool{}}
+	if s, ok := sink.(AVSSink); ok {
+		rs.avsSink = s
+	}
+	epochMs := e.cfg.SlotsPerEpoch * e.cfg.SlotDurationMs
+	avsIndex := map[string]int{}
+	for i, a := range spec.AVSs {
+		cfg := restaking.OperatorSetConfig{ID: a.Name, RewardRateWAD: perEpochRate(a.RewardRateWAD, epochMs),
+			ThresholdWAD: a.ThresholdWAD, ProfitGwei: consensus.Gwei(a.ProfitGwei),
+			RedistributionRecipient: a.RedistributeTo, VetoWindow: restaking.Epoch(a.VetoEpochs)}
+		if err := l.CreateOperatorSet(cfg); err != nil {
+			return nil, fmt.Errorf("sim: restaking: AVS %q: %w", a.Name, err)
+		}
+		sw := a.SlashFractionWAD
+		if sw == 0 {
+			sw = restaking.WAD
+		}
+		avsIndex[a.Name] = i
+		rs.avss = append(rs.avss, rsAVS{spec: a, index: i, slashW: sw})
+	}
+	groupIndex := map[string]int{}
+	for gi, g := range e.sc.Groups {
+		groupIndex[g.Name] = gi
+	}
+	owner := map[int]string{}
+	for _, o := range spec.Operators {
+		op := &rsOperator{spec: o, byz: map[string]bool{}, sentAt: map[consensus.ValidatorIndex]consensus.Epoch{}, isForced: map[consensus.ValidatorIndex]bool{}}
+		inOp := map[int]bool{}
+		for _, gname := range o.Groups {
+			gi, ok := groupIndex[gname]
+			if !ok {
+				return nil, fmt.Errorf("sim: restaking operator %q: unknown validator group %q", o.Name, gname)
+			}
+			if prev, dup := owner[gi]; dup {
+				return nil, fmt.Errorf("sim: restaking operator %q: group %q already restaked by %q", o.Name, gname, prev)
+			}
+			owner[gi] = o.Name
+			g := e.sc.Groups[gi]
+			if g.Credentials != consensus.ETH1AddressWithdrawalPrefix && g.Credentials != consensus.CompoundingWithdrawalPrefix {
+				return nil, fmt.Errorf("sim: restaking operator %q: group %q has 0x%02x credentials; restaked validators need 0x01 or 0x02 so that EIP-7002 requests can exit them", o.Name, gname, g.Credentials)
+			}
+			op.initial += consensus.Gwei(uint64(g.Count) * g.BalanceGwei)
+			inOp[gi] = true
+		}
+		for vi, gi := range e.groupOfVal {
+			if inOp[gi] {
+				op.validators = append(op.validators, consensus.ValidatorIndex(vi))
+			}
+		}
+		for _, a := range o.Byzantine {
+			op.byz[a] = true
+		}
+		if err := l.RegisterOperator(restaking.OperatorConfig{ID: o.Name, CommissionBps: o.CommissionBps}); err != nil {
+			return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
+		}
+		rs.opIndex[o.Name] = len(rs.ops)
+		rs.ops = append(rs.ops, op)
+	}
+	delegated := make([]consensus.Gwei, len(rs.ops))
+	for _, s := range spec.Stakers {
+		oi, ok := rs.opIndex[s.Operator]
+		if !ok {
+			return nil, fmt.Errorf("sim: restaking staker %q: unknown operator %q", s.Name, s.Operator)
+		}
+		amount := consensus.Gwei(mulDivDown(uint64(rs.ops[oi].initial), s.ShareWAD, restaking.WAD))
+		if delegated[oi]+amount > rs.ops[oi].initial {
+			return nil, fmt.Errorf("sim: restaking staker %q: the shares of operator %q's stakers exceed its restaked ETH", s.Name, s.Operator)
+		}
+		delegated[oi] += amount
+		if err := l.RegisterStaker(s.Name); err != nil {
+			return nil, fmt.Errorf("sim: restaking staker %q: %w", s.Name, err)
+		}
+		if amount > 0 {
+			if err := l.Deposit(s.Name, amount); err != nil {
+				return nil, fmt.Errorf("sim: restaking staker %q: %w", s.Name, err)
+			}
+		}
+		if err := l.DelegateTo(s.Name, s.Operator); err != nil {
+			return nil, fmt.Errorf("sim: restaking staker %q: %w", s.Name, err)
+		}
+		rs.stakers = append(rs.stakers, &rsStaker{spec: s, op: oi})
+	}
+	for oi, op := range rs.ops {
+		o := op.spec
+		if own := op.initial - delegated[oi]; own > 0 {
+			if err := l.Deposit(o.Name, own); err != nil {
+				return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
+			}
+		}
+		mags, err := magnitudes(o, spec.AVSs, avsIndex)
+		if err != nil {
+			return nil, err
+		}
+		for i, a := range o.AVSs {
+			if _, ok := avsIndex[a]; !ok {
+				return nil, fmt.Errorf("sim: restaking operator %q: unknown AVS %q", o.Name, a)
+			}
+			if err := l.RegisterForOperatorSet(o.Name, a); err != nil {
+				return nil, fmt.Errorf("sim: restaking operator %q: AVS %q: %w", o.Name, a, err)
+			}
+			if mags[i] > 0 {
+				if err := l.ModifyAllocation(o.Name, a, mags[i]); err != nil {
+					return nil, fmt.Errorf("sim: restaking operator %q: AVS %q: %w", o.Name, a, err)
+				}
+			}
+		}
+		if err := l.SetAllocationDelay(o.Name, alloc); err != nil {
+			return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
+		}
+	}
+	rs.compromised = make([]bool, len(rs.avss))
+	rs.slashedOp = make([]bool, len(rs.ops))
+	rs.avsSlashed = make([]consensus.Gwei, len(rs.avss))
+	if err := l.CheckInvariants(); err != nil {
+		return nil, fmt.Errorf("sim: restaking setup: %w", err)
+	}
+	return rs, nil
+}
+
+// magnitudes returns an operator's allocation to each of its AVSs (in the
+// order of o.AVSs) by its policy or explicit magnitudes.
+func magnitudes(o scenarios.RestakingOperator, avss []scenarios.AVS, avsIndex map[string]int) ([]uint64, error) {
+	out := make([]uint64, len(o.AVSs))
+	n := uint64(len(o.AVSs))
+	if len(o.Magnitudes) > 0 {
+		var sum uint64
+		for _, m := range o.Magnitudes {
+			i := slices.Index(o.AVSs, m.AVS)
+			if i < 0 {
+				return nil, fmt.Errorf("sim: restaking operator %q: magnitude for AVS %q it does not register for", o.Name, m.AVS)
+			}
+			out[i] = m.MagnitudeWAD
+			sum += m.MagnitudeWAD
+			if sum > restaking.WAD {
+				return nil, fmt.Errorf("sim: restaking operator %q: magnitudes sum to more than 1", o.Name)
+			}
+		}
+		return out, nil
+	}
+	if n == 0 {
+		return out, nil
+	}
+	switch o.Allocation {
+	case scenarios.AllocationEven, "":
+		for i := range out {
+			out[i] = restaking.WAD / n
+		}
+	case scenarios.AllocationConservative:
+		for i := range out {
+			out[i] = restaking.WAD / (2 * n)
+		}
+	case scenarios.AllocationYield:
+		best := -1
+		for i, a := range o.AVSs {
+			ai, ok := avsIndex[a]
+			if !ok {
+				return nil, fmt.Errorf("sim: restaking operator %q: unknown AVS %q", o.Name, a)
+			}
+			if best < 0 || avss[ai].RewardRateWAD > avss[avsIndex[o.AVSs[best]]].RewardRateWAD {
+				best = i
+			}
+		}
+		out[best] = restaking.WAD
+	default:
+		return nil, fmt.Errorf("sim: restaking operator %q: unknown allocation policy %q", o.Name, o.Allocation)
+	}
+	return out, nil
+}
+
+// summaryRow is the pending row of the summary branch for the epoch just
+// ended.
+func (r *reporter) summaryRow() *pendingRow {
+	for _, p := range r.pending {
+		if containsInt(p.views, r.e.mainView) {
+			return p
+		}
+	}
+	return nil
+}
+
+// afterEpoch runs, after the rows of a reported epoch are built: the
+// Byzantine share's crossings and gates, then the restaking epoch, then the
+// restaking columns of the epoch's rows.
+func (e *Engine) afterEpoch(epoch consensus.Epoch) error {
+	if uint64(epoch) >= e.sc.Epochs {
+		return nil // the settling epoch is not reported
+	}
+	main := e.rep.summaryRow()
+	if main == nil {
+		return fmt.Errorf("sim: epoch %d: no row for the summary branch", epoch)
+	}
+	e.byzantine.observe(e, epoch, main)
+	for _, g := range e.gates {
+		if _, open := g.gate.IsOpen(); !open && gtFraction(uint64(main.byzGwei), uint64(main.activeGwei), g.thresholdWAD, restaking.WAD) {
+			g.gate.Open(epoch + 1)
+		}
+	}
+	if e.rs == nil {
+		return nil
+	}
+	if err := e.rs.epoch(epoch, main); err != nil {
+		return err
+	}
+	for _, p := range e.rep.pending {
+		e.rs.fill(&p.row)
+	}
+	return nil
+}
+
+// shareGate is a behaviour gate opened by the Byzantine share.
+type shareGate struct {
+	group, behaviour int
+	thresholdWAD     uint64
+	gate             *agents.Gate
+}
+
+// gateFor returns the gate of behaviour bi of group gi (shared by the
+// group's agents), or nil when the behaviour has no share threshold.
+func (e *Engine) gateFor(gi, bi int, thresholdWAD uint64) *agents.Gate {
+	if thresholdWAD == 0 {
+		return nil
+	}
+	for _, g := range e.gates {
+		if g.group == gi && g.behaviour == bi {
+			return g.gate
+		}
+	}
+	g := shareGate{group: gi, behaviour: bi, thresholdWAD: thresholdWAD, gate: &agents.Gate{}}
+	e.gates = append(e.gates, g)
+	return g.gate
+}
+
+// byzThresholds are the Byzantine-share thresholds whose crossings are
+// reported.
+var byzThresholds = [...]struct {
+	num, den uint64
+	name     string
+}{{1, 3, "1/3"}, {1, 2, "1/2"}, {2, 3, "2/3"}}
+
+// byzantineTracker follows the summary branch's Byzantine share.
+type byzantineTracker struct {
+	above     [len(byzThresholds)]bool
+	crossings []ByzantineCrossing
+	seen      bool
+	maxByz    consensus.Gwei
+	maxActive consensus.Gwei
+	maxEpoch  uint64
+}
+
+// shareOf is byz/active truncated to 6 decimals, the figure the
+// byzantine_share column prints.
+func shareOf(byz, active consensus.Gwei) float64 {
+	return float64(ppm(byz, active)) / 1e6
+}
+
+// observe compares the summary row's share with the thresholds: above
+// means strictly greater (3·byz > active for 1/3), exactly.
+func (b *byzantineTracker) observe(e *Engine, epoch consensus.Epoch, p *pendingRow) {
+	byz, active := p.byzGwei, p.activeGwei
+	larger := false
+	switch {
+	case active == 0:
+	case !b.seen:
+		larger = true
+	case b.maxActive == 0:
+		larger = byz > 0
+	default:
+		larger = gtFraction(uint64(byz), uint64(active), uint64(b.maxByz), uint64(b.maxActive))
+	}
+	if larger {
+		b.seen, b.maxByz, b.maxActive, b.maxEpoch = true, byz, active, uint64(epoch)
+	}
+	slot := uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1))
+	for i, t := range byzThresholds {
+		now := active > 0 && gtFraction(uint64(byz), uint64(active), t.num, t.den)
+		if now == b.above[i] {
+			continue
+		}
+		b.above[i] = now
+		dir := "down"
+		if now {
+			dir = "up"
+		}
+		share := shareOf(byz, active)
+		b.crossings = append(b.crossings, ByzantineCrossing{Threshold: t.name, Epoch: uint64(epoch), Direction: dir, Share: share})
+		e.rep.event(Event{Epoch: uint64(epoch), Slot: slot, Kind: EventByzantineShareCrossed, Branch: p.row.Branch,
+			Details: map[string]any{"threshold": t.name, "share": share, "direction": dir}})
+	}
+}
+
+func (b *byzantineTracker) summary(s *Summary) {
+	s.MaxByzantineShare = shareOf(b.maxByz, b.maxActive)
+	s.MaxByzantineShareEpoch = b.maxEpoch
+	s.ByzantineCrossings = b.crossings
+	if s.ByzantineCrossings == nil {
+		s.ByzantineCrossings = []ByzantineCrossing{}
+	}
+}
+
+// fill sets a row's restaking columns (global figures).
+func (rs *restakingRun) fill(row *EpochRow) {
+	row.RestakedGwei = uint64(rs.ledger.TotalRestaked())
+	row.AVSCompromised = rs.compromisedN
+	row.OperatorsSlashed = rs.operatorsSlashedN
+	row.RestakingSlashedGwei = rs.slashedGwei
+	row.PendingWithdrawalsGwei = uint64(rs.ledger.PendingWithdrawalsGwei())
+}
+
+// epoch runs the restaking part of a reported epoch (see the model above).
+// main is the summary branch's row, whose state is the beacon state at the
+// start of epoch+1.
+func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
+	e := rs.e
+	l := rs.ledger
+	slot := uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1))
+	ev := func(kind string, d map[string]any) {
+		e.rep.event(Event{Epoch: uint64(epoch), Slot: slot, Kind: kind, Details: d})
+	}
+	clear(rs.avsSlashed)
+	reports, err := l.Advance(epoch)
+	if err != nil {
+		return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+	}
+	for _, r := range reports {
+		rs.slashed(r, rs.queuedBuggy[r.ID], ev)
+		delete(rs.queuedBuggy, r.ID)
+	}
+	// Withdrawals due.
+	for _, s := range rs.stakers {
+		if s.withdrawal == 0 {
+			continue
+		}
+		w, err := l.Withdrawal(s.withdrawal)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		if epoch < w.CompletableEpoch {
+			continue
+		}
+		paid, err := l.CompleteWithdrawal(s.withdrawal)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		rs.ops[s.op].owed += paid
+		rs.withdrawnN++
+		ev(EventStakerWithdrawalCompleted, map[string]any{"staker": s.spec.Name, "operator": s.spec.Operator, "gwei": uint64(paid), "withdrawal": s.withdrawal})
+		s.withdrawal = 0
+	}
+	// Tasks.
+	for ai, a := range rs.avss {
+		info, err := l.OperatorSet(a.spec.Name)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		var total, byz consensus.Gwei
+		var wrong []string
+		for _, m := range info.Members {
+			st, err := l.SlashableStake(m, a.spec.Name, epoch)
+			if err != nil {
+				return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+			}
+			if st == 0 {
+				continue
+			}
+			total += st
+			if rs.ops[rs.opIndex[m]].byz[a.spec.Name] {
+				byz += st
+				wrong = append(wrong, m)
+			}
+		}
+		if len(wrong) > 0 && geqFraction(uint64(byz), uint64(total), a.spec.ThresholdWAD, restaking.WAD) {
+			need := mulDivUp(uint64(total), a.spec.ThresholdWAD, restaking.WAD)
+			ev(EventAVSCompromised, map[string]any{"avs": a.spec.Name, "operators": wrong, "byzantine_stake_gwei": uint64(byz),
+				"total_stake_gwei": uint64(total), "threshold_stake_gwei": need, "profit_gwei": a.spec.ProfitGwei})
+			if !rs.compromised[ai] {
+				rs.compromised[ai] = true
+				rs.compromisedN++
+				rs.profitRealizedGwei += a.spec.ProfitGwei
+			}
+		}
+		for _, m := range wrong {
+			rep, err := l.Slash(m, a.spec.Name, a.slashW)
+			if err != nil {
+				return fmt.Errorf("sim: epoch %d: restaking: AVS %q slashes %q: %w", epoch, a.spec.Name, m, err)
+			}
+			rs.slashed(rep, false, ev)
+			if err := l.DeregisterFromOperatorSet(m, a.spec.Name); err != nil {
+				return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+			}
+		}
+		if b := a.spec.Buggy; b != nil && b.Epoch == uint64(epoch) {
+			for _, m := range b.Operators {
+				ok, err := l.IsSlashable(m, a.spec.Name)
+				if err != nil {
+					return fmt.Errorf("sim: epoch %d: restaking: buggy AVS %q: %w", epoch, a.spec.Name, err)
+				}
+				if !ok {
+					continue
+				}
+				rep, err := l.Slash(m, a.spec.Name, a.slashW)
+				if err != nil {
+					return fmt.Errorf("sim: epoch %d: restaking: buggy AVS %q slashes %q: %w", epoch, a.spec.Name, m, err)
+				}
+				rs.slashed(rep, true, ev)
+			}
+		}
+	}
+	if _, err := l.AccrueRewards(); err != nil {
+		return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+	}
+	// Runs on slashed operators.
+	for _, s := range rs.stakers {
+		if s.panicked || s.spec.PanicWAD == 0 {
+			continue
+		}
+		op := rs.ops[s.op]
+		oinfo, err := l.Operator(op.spec.Name)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		if !gtFraction(uint64(oinfo.SlashedGwei), uint64(op.initial), s.spec.PanicWAD, restaking.WAD) {
+			continue
+		}
+		s.panicked = true
+		sinfo, err := l.Staker(s.spec.Name)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		if sinfo.WithdrawableGwei == 0 {
+			continue
+		}
+		id, err := l.QueueWithdrawal(s.spec.Name, sinfo.WithdrawableGwei)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		w, err := l.Withdrawal(id)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		s.withdrawal = id
+		ev(EventStakerWithdrawalQueued, map[string]any{"staker": s.spec.Name, "operator": s.spec.Operator, "gwei": uint64(sinfo.WithdrawableGwei),
+			"withdrawal": id, "completable_epoch": uint64(w.CompletableEpoch)})
+	}
+	if err := l.CheckInvariants(); err != nil {
+		return fmt.Errorf("sim: epoch %d: restaking ledger: %w", epoch, err)
+	}
+	rs.forceExits(epoch, main.state, ev)
+	return rs.analyse(epoch)
+}
+
+// mulDivUp is ceil(x·y/d) with a 128-bit product; it saturates.
+func mulDivUp(x, y, d uint64) uint64 {
+	hi, lo := bits.Mul64(x, y)
+	if hi >= d {
+		return ^uint64(0)
+	}
+	q, r := bits.Div64(hi, lo, d)
+	if r > 0 {
+		q++
+	}
+	return q
+}
+
+// slashed records one slash report.
+func (rs *restakingRun) slashed(r restaking.SlashReport, buggy bool, ev func(string, map[string]any)) {
+	switch {
+	case r.Queued:
+		rs.queuedBuggy[r.ID] = buggy
+		ev(EventRestakingSlashQueued, map[string]any{"avs": r.OperatorSet, "operator": r.Operator, "slash_id": r.ID,
+			"execute_epoch": uint64(r.ExecuteEpoch), "buggy": buggy})
+		return
+	case r.Skipped:
+		return
+	}
+	oi := rs.opIndex[r.Operator]
+	rs.ops[oi].owed += r.TotalGwei
+	rs.slashedGwei += uint64(r.TotalGwei)
+	if !rs.slashedOp[oi] {
+		rs.slashedOp[oi] = true
+		rs.operatorsSlashedN++
+	}
+	for i := range rs.avss {
+		if rs.avss[i].spec.Name == r.OperatorSet {
+			rs.avsSlashed[i] += r.TotalGwei
+		}
+	}
+	d := map[string]any{"avs": r.OperatorSet, "operator": r.Operator, "gwei": uint64(r.TotalGwei),
+		"active_gwei": uint64(r.ActiveGwei), "queued_gwei": uint64(r.QueuedGwei), "buggy": buggy, "burned": !r.Redistributed}
+	if r.Redistributed {
+		rs.redistributedGwei += uint64(r.TotalGwei)
+		d["recipient"] = r.Recipient
+	} else {
+		rs.burnedGwei += uint64(r.TotalGwei)
+	}
+	ev(EventRestakingSlashed, d)
+}
+
+// canForceExit reports whether process_withdrawal_request would initiate
+// v's full exit at epoch (as far as the validator record says).
+func canForceExit(cfg *consensus.Config, v *consensus.Validator, epoch consensus.Epoch) bool {
+	return consensus.IsActiveValidator(v, epoch) && v.ExitEpoch == consensus.FarFutureEpoch && !v.Slashed &&
+		epoch >= v.ActivationEpoch+consensus.Epoch(cfg.ShardCommitteePeriod)
+}
+
+// forceExits sends the EIP-7002 full-exit requests that cover what each
+// operator owes, judged on the summary branch's state st at the start of
+// epoch+1.
+func (rs *restakingRun) forceExits(epoch consensus.Epoch, st *consensus.State, ev func(string, map[string]any)) {
+	e := rs.e
+	cfg := &e.cfg
+	next := epoch + 1
+	var reqs []consensus.WithdrawalRequest
+	request := func(vi consensus.ValidatorIndex) {
+		reqs = append(reqs, consensus.WithdrawalRequest{
+			SourceAddress:   consensus.AddressOf(st.Validators[vi].WithdrawalCredentials),
+			ValidatorPubkey: e.dir.Pubkey(vi),
+			Amount:          consensus.FullExitRequestAmount,
+		})
+	}
+	for _, op := range rs.ops {
+		keep := op.requested[:0]
+		for _, vi := range op.requested {
+			v := &st.Validators[vi]
+			if v.ExitEpoch != consensus.FarFutureEpoch {
+				continue // leaving
+			}
+			if next >= op.sentAt[vi]+agents.RetryEpochs && canForceExit(cfg, v, next) {
+				request(vi)
+				op.sentAt[vi] = next
+			}
+			keep = append(keep, vi)
+		}
+		op.requested = keep
+		var n int
+		var first consensus.ValidatorIndex
+		var gwei consensus.Gwei
+		for _, vi := range op.validators {
+			if op.forced >= op.owed {
+				break
+			}
+			if int(vi) >= len(st.Validators) || op.isForced[vi] || !canForceExit(cfg, &st.Validators[vi], next) {
+				continue
+			}
+			bal := st.Balances[vi]
+			op.isForced[vi] = true
+			op.sentAt[vi] = next
+			op.requested = append(op.requested, vi)
+			request(vi)
+			op.forced += bal
+			rs.stakeLeftGwei += uint64(bal)
+			if n == 0 {
+				first = vi
+			}
+			n++
+			gwei += bal
+		}
+		if n > 0 {
+			ev(EventRestakingExitsRequested, map[string]any{"operator": op.spec.Name, "validators": n, "first_validator": uint64(first),
+				"balance_gwei": uint64(gwei), "owed_gwei": uint64(op.owed - min(op.owed, op.forced))})
+		}
+	}
+	if len(reqs) > 0 {
+		e.el.add(&consensus.ExecutionRequests{Withdrawals: reqs}, e.dir)
+	}
+}
+
+// graph is the ledger's restaking graph now: operators with their shares,
+// AVSs with π and α, and an allocation for every AVS that can slash the
+// operator now. Its magnitude is ceil(w·WAD/shares) for the ledger's
+// slashable stake w, so that security.StakeBacking gives back exactly w
+// (shares never exceed WAD Gwei); if rounding up would take an operator's
+// magnitudes past WAD, its allocations use current/max rounded down
+// instead (then backing may be 1 Gwei short).
+func (rs *restakingRun) graph(epoch consensus.Epoch) (*security.Graph, error) {
+	l := rs.ledger
+	g := &security.Graph{}
+	for oi, op := range rs.ops {
+		info, err := l.Operator(op.spec.Name)
+		if err != nil {
+			return nil, err
+		}
+		shares := uint64(info.SharesGwei)
+		g.Operators = append(g.Operators, security.Operator{ID: op.spec.Name, Stake: shares})
+		var exact, floor []security.Allocation
+		var sum uint64
+		for ai, a := range rs.avss {
+			w, err := l.SlashableStake(op.spec.Name, a.spec.Name, epoch)
+			if err != nil {
+				return nil, err
+			}
+			if w == 0 || shares == 0 {
+				continue
+			}
+			al, err := l.Allocation(op.spec.Name, a.spec.Name)
+			if err != nil {
+				return nil, err
+			}
+			m := mulDivUp(uint64(w), restaking.WAD, shares)
+			sum += m
+			exact = append(exact, security.Allocation{Operator: oi, Service: ai, Magnitude: m})
+			if al.ProportionWAD > 0 {
+				floor = append(floor, security.Allocation{Operator: oi, Service: ai, Magnitude: al.ProportionWAD})
+			}
+		}
+		if sum <= restaking.WAD {
+			g.Allocations = append(g.Allocations, exact...)
+		} else {
+			g.Allocations = append(g.Allocations, floor...)
+		}
+	}
+	for _, a := range rs.avss {
+		g.Services = append(g.Services, security.Service{ID: a.spec.Name, Profit: a.spec.ProfitGwei, Threshold: a.spec.ThresholdWAD})
+	}
+	return g, nil
+}
+
+func sameGraph(a, b *security.Graph) bool {
+	return a != nil && b != nil && slices.Equal(a.Operators, b.Operators) && slices.Equal(a.Services, b.Services) && slices.Equal(a.Allocations, b.Allocations)
+}
+
+// maxExactCover is the largest number of backing allocations for which
+// the cost of corruption is found by exhaustive search; above it a greedy
+// cover (an upper bound) is used.
+const maxExactCover = 20
+
+// minCover is the least sum of a subset of ws that reaches need: exact by
+// enumeration up to maxExactCover weights, greedy (largest first) above.
+func minCover(ws []uint64, need uint64) uint64 {
+	if need == 0 {
+		return 0
+	}
+	if len(ws) > maxExactCover {
+		s := slices.Clone(ws)
+		slices.SortFunc(s, func(a, b uint64) int {
+			switch {
+			case a > b:
+				return -1
+			case a < b:
+				return 1
+			}
+			return 0
+		})
+		var sum uint64
+		for _, w := range s {
+			sum += w
+			if sum >= need {
+				return sum
+			}
+		}
+		return sum
+	}
+	best := ^uint64(0)
+	for mask := uint64(1); mask < 1<<len(ws); mask++ {
+		var sum uint64
+		for i, w := range ws {
+			if mask&(1<<i) != 0 {
+				sum += w
+			}
+		}
+		if sum >= need && sum < best {
+			best = sum
+		}
+	}
+	return best
+}
+
+// analyse recomputes, when the restaking graph changed, each AVS's cost of
+// corruption and security and the analysis' worst attack, then writes the
+// epoch's avs.csv rows.
+//
+// With magnitudes on every allocation (always, here) each allocation backs
+// one AVS and is lost only to it, so attacks on different AVSs are
+// independent: an AVS s is in some valid attack exactly when
+// π_s − c_s + Σ_{t≠s} max(0, π_t − c_t) > 0, where c_t is t's cost of
+// corruption (the least backing stake reaching ceil(α_t·W_t)).
+func (rs *restakingRun) analyse(epoch consensus.Epoch) error {
+	g, err := rs.graph(epoch)
+	if err != nil {
+		return fmt.Errorf("sim: epoch %d: restaking graph: %w", epoch, err)
+	}
+	if !sameGraph(g, rs.lastGraph) {
+		rs.lastGraph = g
+		n := len(rs.avss)
+		rs.costs = make([]uint64, n)
+		rs.secure = make([]bool, n)
+		ws := make([][]uint64, n)
+		for _, a := range g.Allocations {
+			ws[a.Service] = append(ws[a.Service], security.StakeBacking(g.Operators[a.Operator].Stake, a.Magnitude))
+		}
+		gain := new(big.Int)
+		gains := make([]*big.Int, n)
+		for s := range n {
+			var w uint64
+			for _, x := range ws[s] {
+				w += x
+			}
+			need := mulDivUp(w, g.Services[s].Threshold, restaking.WAD)
+			rs.costs[s] = minCover(ws[s], need)
+			gains[s] = new(big.Int).Sub(new(big.Int).SetUint64(g.Services[s].Profit), new(big.Int).SetUint64(rs.costs[s]))
+			if gains[s].Sign() > 0 {
+				gain.Add(gain, gains[s])
+			}
+		}
+		for s := range n {
+			t := new(big.Int).Set(gain)
+			if gains[s].Sign() <= 0 {
+				t.Add(t, gains[s])
+			}
+			rs.secure[s] = t.Sign() <= 0
+		}
+		if err := g.Validate(); err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking graph: %w", epoch, err)
+		}
+		an, err := security.Analyze(g, security.Options{})
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking analysis: %w", epoch, err)
+		}
+		rs.analysis = an
+		if w := an.WorstAttack; w != nil && w.ProfitGwei > w.CostGwei {
+			gainNew := w.ProfitGwei - w.CostGwei
+			if rs.worst == nil || gainNew > rs.worst.ProfitGwei-rs.worst.CostGwei {
+				rs.worst = &RestakingAttack{Epoch: uint64(epoch), Operators: slices.Clone(w.Operators), Services: slices.Clone(w.Services),
+					CostGwei: w.CostGwei, ProfitGwei: w.ProfitGwei, Exact: an.Exact}
+			}
+		}
+	}
+	if rs.avsSink == nil {
+		return nil
+	}
+	for i, a := range rs.avss {
+		alloc, err := rs.ledger.AllocatedStake(a.spec.Name)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		row := AVSRow{Epoch: uint64(epoch), AVS: a.spec.Name, AllocatedStakeGwei: uint64(alloc), CostOfCorruptionGwei: rs.costs[i],
+			ProfitFromCorruptionGwei: a.spec.ProfitGwei, Secure: rs.secure[i], SlashedGwei: uint64(rs.avsSlashed[i])}
+		if err := rs.avsSink.AVS(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// summary is the restaking part of summary.json.
+func (rs *restakingRun) summary() *RestakingSummary {
+	return &RestakingSummary{
+		WorstAttack:                      rs.worst,
+		RestakingSlashedGwei:             rs.slashedGwei,
+		RestakingBurnedGwei:              rs.burnedGwei,
+		RestakingRedistributedGwei:       rs.redistributedGwei,
+		StakeLeftGwei:                    rs.stakeLeftGwei,
+		AVSCompromised:                   rs.compromisedN,
+		OperatorsSlashed:                 rs.operatorsSlashedN,
+		ProfitFromCorruptionRealizedGwei: rs.profitRealizedGwei,
+		StakersWithdrawn:                 rs.withdrawnN,
+	}
+}
