@@ -36,13 +36,18 @@ package sim
 //     execute. Nobody vetoes: the model has no veto committee.
 //  2. Staker withdrawals whose delay has passed complete.
 //  3. Every AVS, in scenario order, issues one task. Each registered
-//     operator with slashable stake in the AVS answers, wrongly when the
-//     AVS is in its Byzantine list. The AVS is compromised in e when the
-//     wrong answerers' slashable stake is at least α of the set's total
-//     (exact: byz·WAD >= α·total, as economics/security checks); π counts
-//     as realized the first time an AVS is compromised. The AVS slashes
-//     each wrong answerer once (SlashFractionWAD of its allocation) and
-//     deregisters it, so it answers no later task. A buggy AVS, at its
+//     operator with slashable stake in the AVS answers it. The operators
+//     with the AVS in their Byzantine list collude and are rational: they
+//     answer wrongly only when the attack works and pays — their slashable
+//     stake is at least α of the set's total (exact: byz·WAD >= α·total,
+//     as economics/security checks) and the AVS's profit from corruption
+//     exceeds what the slashing will take from them (SlashFractionWAD of
+//     their slashable stake, rounded up); otherwise they answer correctly
+//     and wait, so an attack can become possible later, when honest stake
+//     leaves the set. When they attack, the AVS is compromised (π counts as
+//     realized the first time) and slashes each wrong answerer once
+//     (SlashFractionWAD of its allocation) and deregisters it, so it
+//     answers no later task. A buggy AVS, at its
 //     epoch, then slashes the named operators although they answered
 //     correctly (if they are slashable by it).
 //  4. AccrueRewards.
@@ -583,7 +588,22 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 				wrong = append(wrong, m)
 			}
 		}
-		if len(wrong) > 0 && geqFraction(uint64(byz), uint64(total), a.spec.ThresholdWAD, restaking.WAD) {
+		// The Byzantine answerers attack only when it works and pays: they
+		// hold α of the set's slashable stake and the AVS's profit exceeds
+		// what the slashing will take from them. Otherwise they answer
+		// correctly and wait.
+		var cost uint64
+		for _, m := range wrong {
+			st, err := l.SlashableStake(m, a.spec.Name, epoch)
+			if err != nil {
+				return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+			}
+			cost += mulDivUp(uint64(st), a.slashW, restaking.WAD)
+		}
+		if len(wrong) > 0 && (!geqFraction(uint64(byz), uint64(total), a.spec.ThresholdWAD, restaking.WAD) || a.spec.ProfitGwei <= cost) {
+			wrong = nil
+		}
+		if len(wrong) > 0 {
 			need := mulDivUp(uint64(total), a.spec.ThresholdWAD, restaking.WAD)
 			ev(EventAVSCompromised, map[string]any{"avs": a.spec.Name, "operators": wrong, "byzantine_stake_gwei": uint64(byz),
 				"total_stake_gwei": uint64(total), "threshold_stake_gwei": need, "profit_gwei": a.spec.ProfitGwei})

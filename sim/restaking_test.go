@@ -22,14 +22,18 @@ import (
 //
 // Reference numbers (EigenLayer unique stake; ledger arithmetic):
 //   - oracle: op-a allocates 0.25 (256 ETH), op-b 0.25 (256 ETH); α = 0.5,
-//     so op-a's 256 of 512 ETH is exactly α: compromised. Slash 0.5 of
-//     op-a's allocation: 128 ETH.
-//   - bridge: op-a 0.1 (102.4 ETH), op-b 0.5 (512 ETH); 102.4/614.4 < α:
-//     not compromised, but op-a answered wrongly and loses 0.5 of its
-//     allocation, 51.2 ETH (unchanged by the oracle slash: unique stake).
-//   - op-a lost 179.2 of 1,024 ETH (17.5% > 10%): s-a withdraws its 256 ETH
-//     less 17.5%, 211.2 ETH, completable at 0 + 2 + 1 = 3.
-//   - epoch 3: the buggy bridge slashes 0.5 of op-b's 512 ETH: 256 ETH.
+//     so op-a's 256 of 512 ETH is exactly α, and the slash it risks (0.5 of
+//     256 = 128 ETH) is below the oracle's 300 ETH: op-a attacks at epoch 0,
+//     the oracle is compromised, and op-a loses 128 ETH (shares 1,024 ->
+//     896, max magnitude 0.875).
+//   - bridge: op-a 0.1 (896·0.1/0.875 = 102.4 ETH), op-b 0.5 (512 ETH);
+//     102.4/614.4 < α: op-a cannot corrupt it, answers correctly and is
+//     never slashed by it (rational attackers wait).
+//   - op-a lost 128 of 1,024 ETH (12.5% > 10%): s-a withdraws its 256 ETH
+//     less 12.5%, 224 ETH, completable at 0 + 2 + 1 = 3.
+//   - epoch 3: the withdrawal completes (op-a 672 shares: 76.8 ETH in the
+//     bridge), then the buggy bridge slashes 0.5 of op-b's 512 ETH: 256 ETH.
+//     op-a's 76.8 of 332.8 ETH stays below α: still no attack.
 const restakingYAML = `
 name: t-restaking
 description: test
@@ -129,7 +133,6 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 	}
 	want := []slash{
 		{0, "oracle", "op-a", alloc(25, 100) / 2, false, true, ""},
-		{0, "bridge", "op-a", alloc(10, 100) / 2, false, false, "treasury"},
 		{3, "bridge", "op-b", alloc(50, 100) / 2, true, false, "treasury"},
 	}
 	var got []slash
@@ -163,8 +166,8 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 		t.Fatalf("avs_compromised events: %+v", comp)
 	}
 
-	// The run on op-a: s-a's quarter less op-a's 17.5% loss.
-	lossA := want[0].gwei + want[1].gwei
+	// The run on op-a: s-a's quarter less op-a's 12.5% loss.
+	lossA := want[0].gwei
 	withdrawn := uint64(restakedETH*gweiPerETH/4) - lossA/4
 	q := eventsOf(evs, sim.EventStakerWithdrawalQueued)
 	c := eventsOf(evs, sim.EventStakerWithdrawalCompleted)
@@ -179,8 +182,8 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 	// balances between 32 and 32.5 ETH (an honest run of a few epochs),
 	// that is ceil(owed / 32 ETH) validators.
 	ceil32 := func(g uint64) uint64 { return (g + 32*gweiPerETH - 1) / (32 * gweiPerETH) }
-	wantA := ceil32(lossA + withdrawn) // 390.4 ETH: 13
-	wantB := ceil32(want[2].gwei)      // 256 ETH: 8
+	wantA := ceil32(lossA + withdrawn) // 352 ETH: 11
+	wantB := ceil32(want[1].gwei)      // 256 ETH: 8
 	exited := map[string]uint64{}
 	for _, ev := range eventsOf(evs, sim.EventExited) {
 		exited[ev.Details["group"].(string)]++
@@ -209,7 +212,7 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 		e := r.u(t, "epoch")
 		restaked, pending, slashed, ops := total-lossA-withdrawn, withdrawn, lossA, uint64(1)
 		if e >= 3 {
-			restaked, pending, slashed, ops = total-lossA-withdrawn-want[2].gwei, 0, lossA+want[2].gwei, 2
+			restaked, pending, slashed, ops = total-lossA-withdrawn-want[1].gwei, 0, lossA+want[1].gwei, 2
 		}
 		if r.u(t, "restaked_gwei") != restaked || r.u(t, "pending_withdrawals_gwei") != pending || r.u(t, "restaking_slashed_gwei") != slashed ||
 			r.u(t, "operators_slashed") != ops || r.u(t, "avs_compromised") != 1 || r["byzantine_share"] != "0.000000" {
@@ -222,8 +225,8 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 	if rsum == nil {
 		t.Fatal("summary without restaking")
 	}
-	if rsum.RestakingSlashedGwei != lossA+want[2].gwei || rsum.RestakingBurnedGwei != want[0].gwei ||
-		rsum.RestakingRedistributedGwei != want[1].gwei+want[2].gwei || rsum.AVSCompromised != 1 || rsum.OperatorsSlashed != 2 ||
+	if rsum.RestakingSlashedGwei != lossA+want[1].gwei || rsum.RestakingBurnedGwei != want[0].gwei ||
+		rsum.RestakingRedistributedGwei != want[1].gwei || rsum.AVSCompromised != 1 || rsum.OperatorsSlashed != 2 ||
 		rsum.ProfitFromCorruptionRealizedGwei != 300*gweiPerETH || rsum.StakersWithdrawn != 1 {
 		t.Errorf("restaking summary %+v", rsum)
 	}
@@ -237,22 +240,26 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 		t.Errorf("worst attack %+v", rsum.WorstAttack)
 	}
 
-	// avs.csv: two rows per epoch; at the end (op-a no longer slashable,
-	// op-b slashed by the bridge) each AVS is backed by op-b's 256 ETH. The
-	// oracle (π 300 > 256) is insecure, the bridge (π 100) is in no valid
-	// attack even together with the oracle (100 - 256 + 44 < 0).
+	// avs.csv: two rows per epoch. At the end the oracle is backed by
+	// op-b's 256 ETH (op-a was deregistered and its deallocation is past
+	// the delay); corrupting it needs 128, so op-b's 256 ETH, for a profit
+	// of 300: insecure. The bridge is backed by op-a's 76.8 and op-b's
+	// 256 ETH; corrupting it needs 166.4 ETH, so op-b (op-a's 76.8 is too
+	// little), 256 ETH for 100 — in no valid attack, even with the oracle
+	// (100 - 256 + 44 < 0): secure.
 	recs := readCSVFile(t, filepath.Join(dir, "avs.csv"))
 	if len(recs) != 1+2*epochs {
 		t.Fatalf("avs.csv has %d lines, want %d", len(recs), 1+2*epochs)
 	}
+	bridgeA := alloc(10, 100) * 672 / 896 // op-a's bridge backing after the withdrawal: 76.8 ETH
 	wantEnd := [][]string{
 		{fmt.Sprint(epochs - 1), "oracle", fmt.Sprint(alloc(25, 100)), fmt.Sprint(alloc(25, 100)), fmt.Sprint(300 * gweiPerETH), "0", "0"},
-		{fmt.Sprint(epochs - 1), "bridge", fmt.Sprint(alloc(25, 100)), fmt.Sprint(alloc(25, 100)), fmt.Sprint(100 * gweiPerETH), "1", "0"},
+		{fmt.Sprint(epochs - 1), "bridge", fmt.Sprint(bridgeA + alloc(25, 100)), fmt.Sprint(alloc(25, 100)), fmt.Sprint(100 * gweiPerETH), "1", "0"},
 	}
 	if got := recs[len(recs)-2:]; !slices.EqualFunc(got, wantEnd, slices.Equal) {
 		t.Errorf("avs.csv last epoch %v, want %v", got, wantEnd)
 	}
-	if r := recs[1+2*3+1]; r[1] != "bridge" || r[6] != fmt.Sprint(want[2].gwei) {
+	if r := recs[1+2*3+1]; r[1] != "bridge" || r[6] != fmt.Sprint(want[1].gwei) {
 		t.Errorf("avs.csv bridge at epoch 3: %v", r)
 	}
 }
@@ -468,5 +475,29 @@ func TestRestakingColumnsWithoutRestaking(t *testing.T) {
 	}
 	if s := res.Summary; s.Restaking != nil || len(s.ByzantineCrossings) != 0 || s.MaxByzantineShare != 0 {
 		t.Errorf("summary: restaking %+v, crossings %v, max share %v", s.Restaking, s.ByzantineCrossings, s.MaxByzantineShare)
+	}
+}
+
+// TestRestakingRationalAttackers: with the oracle worth exactly what the
+// attack would cost op-a (0.5 of its 256 ETH allocation = 128 ETH), the
+// attack does not pay (a valid attack needs profit > cost): op-a answers
+// correctly, nothing is compromised and op-a is never slashed.
+func TestRestakingRationalAttackers(t *testing.T) {
+	yaml := strings.Replace(restakingYAML, "profit_eth: 300", "profit_eth: 128", 1)
+	if yaml == restakingYAML {
+		t.Fatal("test scenario did not change")
+	}
+	dir, res := runRestaking(t, yaml, 6)
+	evs := readEvents(t, dir)
+	if c := eventsOf(evs, sim.EventAVSCompromised); len(c) != 0 {
+		t.Errorf("compromised with profit = cost: %+v", c)
+	}
+	for _, ev := range eventsOf(evs, sim.EventRestakingSlashed) {
+		if ev.Details["operator"] == "op-a" {
+			t.Errorf("op-a slashed although its attack would not pay: %+v", ev)
+		}
+	}
+	if r := res.Summary.Restaking; r == nil || r.AVSCompromised != 0 || r.ProfitFromCorruptionRealizedGwei != 0 {
+		t.Errorf("restaking summary %+v", res.Summary.Restaking)
 	}
 }
