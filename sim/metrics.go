@@ -222,9 +222,9 @@ type RestakingSummary struct {
 	// that the security analysis of the ledger's restaking graph found in
 	// any epoch (the first epoch it was seen), or null.
 	WorstAttack                      *RestakingAttack `json:"worst_attack"`
-	RestakingSlashedGwei             uint64           `json:"restaking_slashed_gwei"`
-	RestakingBurnedGwei              uint64           `json:"restaking_burned_gwei"`
-	RestakingRedistributedGwei       uint64           `json:"restaking_redistributed_gwei"`
+	RestakingSlashedGwei             uint64           `json:"slashed_gwei"`
+	RestakingBurnedGwei              uint64           `json:"burned_gwei"`
+	RestakingRedistributedGwei       uint64           `json:"redistributed_gwei"`
 	StakeLeftGwei                    uint64           `json:"stake_left_gwei"` // balances of the validators forced out (at request)
 	AVSCompromised                   uint64           `json:"avs_compromised"`
 	OperatorsSlashed                 uint64           `json:"operators_slashed"`

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -207,6 +208,13 @@ func printSummary(w io.Writer, s *sim.Summary, t *sim.Timing, dir string) error 
 	if err != nil {
 		return err
 	}
+	files := []string{output.EpochsFile, output.EventsFile, output.SummaryFile, output.TimingFile}
+	if s.Restaking != nil {
+		files = append(files, output.AVSFile)
+		r := s.Restaking
+		fmt.Fprintf(w, "  restaking: %d AVSs compromised, %d operators slashed, %s ETH slashed, %s ETH of profit from corruption realized; max Byzantine share %.4f\n",
+			r.AVSCompromised, r.OperatorsSlashed, formatETH(r.RestakingSlashedGwei), formatETH(r.ProfitFromCorruptionRealizedGwei), s.MaxByzantineShare)
+	}
 	if s.BLSMode == string(scenarios.BLSOff) {
 		warning := s.BLSWarning
 		if warning == "" {
@@ -214,7 +222,6 @@ func printSummary(w io.Writer, s *sim.Summary, t *sim.Timing, dir string) error 
 		}
 		fmt.Fprintf(w, "WARNING: %s; these results say nothing about signature costs or failures.\n", warning)
 	}
-	_, err = fmt.Fprintf(w, "outputs in %s (%s, %s, %s, %s)\n", dir,
-		output.EpochsFile, output.EventsFile, output.SummaryFile, output.TimingFile)
+	_, err = fmt.Fprintf(w, "outputs in %s (%s)\n", dir, strings.Join(files, ", "))
 	return err
 }
