@@ -157,6 +157,10 @@ func writeExplain(w io.Writer, sc *scenarios.Scenario, arg string, sets []string
 		fmt.Fprintf(&b, "  %s:\n", f.file)
 		b.WriteString(narrate.Wrap(strings.Join(f.names, ", "), explainWidth, "    "))
 	}
+	if sc.Restaking != nil {
+		fmt.Fprintf(&b, "  %s:\n", output.AVSFile)
+		b.WriteString(narrate.Wrap(strings.Join(output.AVSColumns(), ", "), explainWidth, "    "))
+	}
 	b.WriteString("  With --narrate, run prints these changes as a story while it runs.\n")
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -274,7 +278,13 @@ func watchList(sc *scenarios.Scenario) (cols, events, fields []string) {
 	}
 	coalition := slices.ContainsFunc(sc.Groups, func(g scenarios.Group) bool { return g.Coalition != "" })
 	partitions := len(sc.Network.Partitions) > 0
-	quiet := has(quietKinds) || partitions || coalition
+	restaked := sc.Restaking != nil
+	gated := slices.ContainsFunc(sc.Groups, func(g scenarios.Group) bool {
+		return slices.ContainsFunc(g.Behaviours, func(b scenarios.Behaviour) bool { return b.AfterByzantineShareWAD > 0 })
+	})
+	// A coalition without a restaking block is an attack on consensus; in a
+	// restaking scenario it may just mark whose stake counts as Byzantine.
+	quiet := has(quietKinds) || partitions || (coalition && !restaked) || gated
 	slashable := has(slashableKinds)
 	forks := has(forkKinds)
 	safety := has(safetyKinds) || partitions
@@ -315,6 +325,18 @@ func watchList(sc *scenarios.Scenario) (cols, events, fields []string) {
 		set(e, sim.EventConflictingFinalization)
 		set(f, "conflicting_finalization", "slashable_fraction_at_conflict")
 	}
+	if coalition || gated || restaked {
+		set(c, "byzantine_share")
+		set(e, sim.EventByzantineShareCrossed)
+		set(f, "max_byzantine_share", "byzantine_crossings")
+	}
+	if restaked {
+		set(c, "active_validators", "exited_validators", "restaked_gwei", "avs_compromised", "operators_slashed",
+			"restaking_slashed_gwei", "pending_withdrawals_gwei")
+		set(e, sim.EventExited, sim.EventAVSCompromised, sim.EventRestakingSlashed, sim.EventRestakingExitsRequested,
+			sim.EventStakerWithdrawalQueued, sim.EventStakerWithdrawalCompleted)
+		set(f, "restaking")
+	}
 	return inOrder(output.Columns(), c), inOrder(eventKinds, e), inOrder(summaryFields, f)
 }
 
@@ -325,6 +347,9 @@ var eventKinds = []string{
 	sim.EventPartitionHealed, sim.EventBlockRejected, sim.EventReorg,
 	sim.EventConflictingFinalization, sim.EventSlashingDetected,
 	sim.EventBlockWithheld, sim.EventBlocksReleased,
+	sim.EventByzantineShareCrossed, sim.EventRestakingSlashed, sim.EventRestakingSlashQueued,
+	sim.EventAVSCompromised, sim.EventRestakingExitsRequested,
+	sim.EventStakerWithdrawalQueued, sim.EventStakerWithdrawalCompleted,
 }
 
 // summaryFields are the summary.json fields explain may point at, in the
@@ -336,6 +361,7 @@ var summaryFields = []string{
 	"conflicting_finalization", "slashable_fraction_at_conflict",
 	"attacker_slashed_gwei", "honest_loss_gwei", "whistleblower_rewards_gwei",
 	"slashings_detected", "reorgs", "groups",
+	"max_byzantine_share", "byzantine_crossings", "restaking",
 }
 
 func inOrder(order []string, want map[string]bool) []string {

@@ -107,6 +107,7 @@ const (
 	prioSlashed
 	prioEjected
 	prioConflict
+	prioRestaking
 )
 
 // Narrator is a sim.Sink that forwards everything to the next sink and
@@ -167,6 +168,7 @@ type epochNews struct {
 	slashed    map[string]*tally    // branch ->
 	ejected    map[string]*tally
 	conflicts  []sim.Event
+	restaking  []item // restaking and Byzantine-share lines, in event order
 }
 
 type release struct {
@@ -439,6 +441,11 @@ func (n *Narrator) record(ev sim.Event) {
 		}
 	case sim.EventConflictingFinalization:
 		en.conflicts = append(en.conflicts, ev)
+	case sim.EventByzantineShareCrossed, sim.EventAVSCompromised, sim.EventRestakingSlashed,
+		sim.EventStakerWithdrawalQueued, sim.EventRestakingExitsRequested:
+		if text := restakingText(ev); text != "" {
+			en.restaking = append(en.restaking, item{prioRestaking, "", text})
+		}
 	}
 	// justified and finalized are told from the rows; exited follows a
 	// slashing or an ejection already told.
@@ -469,6 +476,7 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	var items []item
 	add := func(prio int, branch, text string) { items = append(items, item{prio, branch, text}) }
 	items = append(items, en.partitions...)
+	items = append(items, en.restaking...)
 
 	// Branches: continue each branch's story, and say when they change
 	// for good (views that disagree for an epoch or two are not news).
@@ -985,6 +993,11 @@ func (n *Narrator) closing(s *sim.Summary) string {
 	default:
 		b.WriteString(" No view saw a reorg.")
 	}
+	if r := s.Restaking; r != nil {
+		fmt.Fprintf(&b, " Restaking: %s compromised for %s of profit from corruption; AVSs slashed %s from %s; %s of stake was forced out of the beacon chain.",
+			plural(r.AVSCompromised, "AVS", "AVSs"), eth(r.ProfitFromCorruptionRealizedGwei), eth(r.RestakingSlashedGwei),
+			plural(r.OperatorsSlashed, "operator", "operators"), eth(r.StakeLeftGwei))
+	}
 	return b.String()
 }
 
@@ -1340,4 +1353,62 @@ func detailStrings(d map[string]any, key string) []string {
 		return out
 	}
 	return nil
+}
+
+// restakingText is the story line of a restaking or Byzantine-share event
+// ("" for one without the details it needs).
+func restakingText(ev sim.Event) string {
+	d := ev.Details
+	switch ev.Kind {
+	case sim.EventByzantineShareCrossed:
+		t := detailString(d, "threshold")
+		if t == "" {
+			return ""
+		}
+		share := ""
+		if f, ok := d["share"].(float64); ok {
+			share = fmt.Sprintf(" (%.4f)", f)
+		}
+		if detailString(d, "direction") == "down" {
+			return "Ethereum's Byzantine share falls back below " + t + share + "."
+		}
+		return "Ethereum's Byzantine share rises above " + t + share + "."
+	case sim.EventAVSCompromised:
+		byz, ok1 := detailUint(d, "byzantine_stake_gwei")
+		total, ok2 := detailUint(d, "total_stake_gwei")
+		profit, ok3 := detailUint(d, "profit_gwei")
+		if !ok1 || !ok2 || !ok3 {
+			return ""
+		}
+		ops := detailStrings(d, "operators")
+		hold, take := "hold", "take"
+		if len(ops) == 1 {
+			hold, take = "holds", "takes"
+		}
+		return fmt.Sprintf("AVS %s is compromised: %s %s %s of its %s and %s its %s profit from corruption.",
+			detailString(d, "avs"), strings.Join(ops, ", "), hold, eth(byz), eth(total), take, eth(profit))
+	case sim.EventRestakingSlashed:
+		g, ok := detailUint(d, "gwei")
+		if !ok {
+			return ""
+		}
+		why := ""
+		if b, _ := d["buggy"].(bool); b {
+			why = " although it did nothing wrong (a buggy or captured slashing)"
+		}
+		return fmt.Sprintf("AVS %s slashes operator %s: %s%s.", detailString(d, "avs"), detailString(d, "operator"), eth(g), why)
+	case sim.EventStakerWithdrawalQueued:
+		g, ok := detailUint(d, "gwei")
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf("staker %s runs on operator %s: it withdraws %s.", detailString(d, "staker"), detailString(d, "operator"), eth(g))
+	case sim.EventRestakingExitsRequested:
+		v, ok := detailUint(d, "validators")
+		if !ok {
+			return ""
+		}
+		return fmt.Sprintf("operator %s's slashed or withdrawn stake is forced out of the beacon chain: %d exits requested.", detailString(d, "operator"), v)
+	}
+	return ""
 }
