@@ -502,4 +502,10 @@
 //     Electra validator lifecycle (consolidation by staking operators,
 //     slashing exposure before and after consolidating, exits and deposits
 //     competing for churn); see their explain texts.
+//   - restaking-profitable-attack, restaking-byzantine, restaking-cascade:
+//     restaking (an operator corrupting AVSs whose combined profit exceeds
+//     its allocated stake; a coalition that captures an AVS's slashing to
+//     push honest restaked stake out and its own share past 1/3; a buggy
+//     AVS whose slashing makes stakers run until other AVSs fall); see
+//     their explain texts and docs/lessons/.
 package scenarios
