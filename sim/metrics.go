@@ -120,6 +120,12 @@ const (
 	// left the ledger. Details: operator, validators, first_validator,
 	// balance_gwei, owed_gwei (still uncovered).
 	EventRestakingExitsRequested = "restaking_exits_requested"
+	// EventAVSTaskFailed: an AVS's task of the epoch did not complete — the
+	// correct answers held less than its threshold α of the set's slashable
+	// stake (a coalition holding more than 1 − α blocked it), or the set had
+	// no slashable stake. Details: avs, correct_stake_gwei, wrong_stake_gwei,
+	// total_stake_gwei, quorum_stake_gwei.
+	EventAVSTaskFailed = "avs_task_failed"
 	// EventStakerWithdrawalQueued / EventStakerWithdrawalCompleted: a
 	// staker ran on its operator / its withdrawal completed. Details:
 	// staker, operator, gwei, withdrawal (id), completable_epoch (queued).

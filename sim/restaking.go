@@ -7,7 +7,28 @@ package sim
 // One restaking ledger (economics/restaking) per run. Like the
 // execution-layer request pool it is off-chain and shared by every branch,
 // and the engine drives it from the summary branch (the first honest
-// view's). Setup, at epoch 0:
+// view's).
+//
+// # Who decides what
+//
+// The decisions belong to the restaking agents of package agents, built
+// from the scenario at setup; the engine only asks them, in a fixed order,
+// and applies what they decide to the ledger (it also keeps the ledger
+// calls, forced exits, events, analysis and outputs):
+//
+//   - agents.RestakingOperatorAgent (one per operator): its allocation
+//     (Allocate, by policy or explicit magnitudes), which AVSs' coalitions
+//     it belongs to (IsByzantine) and its answer to each task (Answer: a
+//     Byzantine operator answers wrongly exactly when its coalition
+//     attacks, agents.CoalitionAttacks, the same decision for every member).
+//   - agents.AVSAgent (one per AVS): the outcome of its task (Task: whether
+//     the correct answers reached its quorum of α of the set's slashable
+//     stake, whether the wrong ones did: compromised) and the slashes it
+//     requests (the wrong answerers, then its buggy targets at its epoch).
+//   - agents.StakerAgent (one per staker): how much it delegates
+//     (DelegationGwei) and when it runs on its operator (ShouldWithdraw).
+//
+// Setup, at epoch 0:
 //
 //   - Each AVS is one operator set: threshold α, profit π, redistribution
 //     recipient and veto window as given; its yearly reward rate is turned
@@ -36,20 +57,26 @@ package sim
 //     execute. Nobody vetoes: the model has no veto committee.
 //  2. Staker withdrawals whose delay has passed complete.
 //  3. Every AVS, in scenario order, issues one task. Each registered
-//     operator with slashable stake in the AVS answers it. The operators
-//     with the AVS in their Byzantine list collude and are rational: they
-//     answer wrongly only when the attack works and pays — their slashable
-//     stake is at least α of the set's total (exact: byz·WAD >= α·total,
-//     as economics/security checks) and the AVS's profit from corruption
-//     exceeds what the slashing will take from them (SlashFractionWAD of
-//     their slashable stake, rounded up); otherwise they answer correctly
-//     and wait, so an attack can become possible later, when honest stake
-//     leaves the set. When they attack, the AVS is compromised (π counts as
-//     realized the first time) and slashes each wrong answerer once
-//     (SlashFractionWAD of its allocation) and deregisters it, so it
-//     answers no later task. A buggy AVS, at its
-//     epoch, then slashes the named operators although they answered
-//     correctly (if they are slashable by it).
+//     operator with slashable stake in the AVS answers it (in the ledger's
+//     member order), seeing the agents.TaskView that agents.NewTaskView
+//     builds. The operators with the AVS in their Byzantine list collude
+//     and are rational: they answer wrongly only when the attack works and
+//     pays — their slashable stake is at least α of the set's total
+//     (exact: byz·WAD >= α·total, as economics/security checks) and the
+//     AVS's profit from corruption exceeds what the slashing will take
+//     from them (SlashFractionWAD of each one's slashable stake, rounded
+//     up); otherwise they answer correctly and wait, so an attack can
+//     become possible later, when honest stake leaves the set. When they
+//     attack, the AVS is compromised (π counts as realized the first time)
+//     and slashes each wrong answerer once (SlashFractionWAD of its
+//     allocation) and deregisters it, so it answers no later task. A buggy
+//     AVS, at its epoch, then slashes the named operators although they
+//     answered correctly (if they are slashable by it). The task completes
+//     when the correct answers hold at least α of the set's slashable
+//     stake (the quorum that certifies a result, so that α is what
+//     corrupting the AVS takes; see package agents); otherwise — a
+//     coalition holding more than 1 − α blocked it, or the set has no
+//     slashable stake left — the engine emits avs_task_failed.
 //  4. AccrueRewards.
 //  5. Stakers whose operator has lost more than PanicWAD of its initial
 //     restaked stake (cumulative slashes over the genesis amount) queue a
@@ -139,15 +166,15 @@ type restakingRun struct {
 }
 
 type rsAVS struct {
-	spec   scenarios.AVS
-	index  int
-	slashW uint64 // SlashFractionWAD, default WAD
+	spec  scenarios.AVS
+	index int
+	agent *agents.AVSAgent
 }
 
 type rsOperator struct {
 	spec       scenarios.RestakingOperator
+	agent      *agents.RestakingOperatorAgent
 	validators []consensus.ValidatorIndex // of its groups, ascending
-	byz        map[string]bool            // AVSs it answers wrongly
 	initial    consensus.Gwei             // restaked at genesis
 	owed       consensus.Gwei             // cumulative: restaked Gwei that left the ledger
 	forced     consensus.Gwei             // cumulative: balances of the validators forced out
@@ -158,6 +185,7 @@ type rsOperator struct {
 
 type rsStaker struct {
 	spec       scenarios.RestakingStaker
+	agent      *agents.StakerAgent
 	op         int
 	panicked   bool
 	withdrawal uint64 // pending withdrawal id, 0 if none
@@ -173,23 +201,6 @@ func perEpochRate(yearlyWAD, epochMs uint64) uint64 {
 	}
 	q, _ := bits.Div64(hi, lo, yearMs)
 	return q
-}
-
-// mulDivDown is floor(x·y/d) with a 128-bit product; it saturates.
-func mulDivDown(x, y, d uint64) uint64 {
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return ^uint64(0)
-	}
-	q, _ := bits.Div64(hi, lo, d)
-	return q
-}
-
-// geqFraction reports whether a/b >= num/den exactly: a·den >= num·b.
-func geqFraction(a, b, num, den uint64) bool {
-	h1, l1 := bits.Mul64(a, den)
-	h2, l2 := bits.Mul64(num, b)
-	return h1 > h2 || (h1 == h2 && l1 >= l2)
 }
 
 // gtFraction reports whether a/b > num/den exactly: a·den > num·b.
@@ -224,6 +235,7 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 	}
 	epochMs := e.cfg.SlotsPerEpoch * e.cfg.SlotDurationMs
 	avsIndex := map[string]int{}
+	var offers []agents.AVSOffer
 	for i, a := range spec.AVSs {
 		cfg := restaking.OperatorSetConfig{ID: a.Name, RewardRateWAD: perEpochRate(a.RewardRateWAD, epochMs),
 			ThresholdWAD: a.ThresholdWAD, ProfitGwei: consensus.Gwei(a.ProfitGwei),
@@ -231,12 +243,9 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 		if err := l.CreateOperatorSet(cfg); err != nil {
 			return nil, fmt.Errorf("sim: restaking: AVS %q: %w", a.Name, err)
 		}
-		sw := a.SlashFractionWAD
-		if sw == 0 {
-			sw = restaking.WAD
-		}
 		avsIndex[a.Name] = i
-		rs.avss = append(rs.avss, rsAVS{spec: a, index: i, slashW: sw})
+		rs.avss = append(rs.avss, rsAVS{spec: a, index: i, agent: newAVSAgent(a)})
+		offers = append(offers, agents.AVSOffer{Name: a.Name, RewardRateWAD: a.RewardRateWAD})
 	}
 	groupIndex := map[string]int{}
 	for gi, g := range e.sc.Groups {
@@ -244,7 +253,7 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 	}
 	owner := map[int]string{}
 	for _, o := range spec.Operators {
-		op := &rsOperator{spec: o, byz: map[string]bool{}, sentAt: map[consensus.ValidatorIndex]consensus.Epoch{}, isForced: map[consensus.ValidatorIndex]bool{}}
+		op := &rsOperator{spec: o, agent: newOperatorAgent(o), sentAt: map[consensus.ValidatorIndex]consensus.Epoch{}, isForced: map[consensus.ValidatorIndex]bool{}}
 		inOp := map[int]bool{}
 		for _, gname := range o.Groups {
 			gi, ok := groupIndex[gname]
@@ -267,9 +276,6 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 				op.validators = append(op.validators, consensus.ValidatorIndex(vi))
 			}
 		}
-		for _, a := range o.Byzantine {
-			op.byz[a] = true
-		}
 		if err := l.RegisterOperator(restaking.OperatorConfig{ID: o.Name, CommissionBps: o.CommissionBps}); err != nil {
 			return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 		}
@@ -282,7 +288,8 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 		if !ok {
 			return nil, fmt.Errorf("sim: restaking staker %q: unknown operator %q", s.Name, s.Operator)
 		}
-		amount := consensus.Gwei(mulDivDown(uint64(rs.ops[oi].initial), s.ShareWAD, restaking.WAD))
+		sa := &agents.StakerAgent{Name: s.Name, Operator: s.Operator, ShareWAD: s.ShareWAD, PanicWAD: s.PanicWAD}
+		amount := sa.DelegationGwei(rs.ops[oi].initial)
 		if delegated[oi]+amount > rs.ops[oi].initial {
 			return nil, fmt.Errorf("sim: restaking staker %q: the shares of operator %q's stakers exceed its restaked ETH", s.Name, s.Operator)
 		}
@@ -298,7 +305,7 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 		if err := l.DelegateTo(s.Name, s.Operator); err != nil {
 			return nil, fmt.Errorf("sim: restaking staker %q: %w", s.Name, err)
 		}
-		rs.stakers = append(rs.stakers, &rsStaker{spec: s, op: oi})
+		rs.stakers = append(rs.stakers, &rsStaker{spec: s, agent: sa, op: oi})
 	}
 	for oi, op := range rs.ops {
 		o := op.spec
@@ -307,9 +314,9 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 				return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 			}
 		}
-		mags, err := magnitudes(o, spec.AVSs, avsIndex)
+		mags, err := op.agent.Allocate(offers)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 		}
 		for i, a := range o.AVSs {
 			if _, ok := avsIndex[a]; !ok {
@@ -337,54 +344,22 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 	return rs, nil
 }
 
-// magnitudes returns an operator's allocation to each of its AVSs (in the
-// order of o.AVSs) by its policy or explicit magnitudes.
-func magnitudes(o scenarios.RestakingOperator, avss []scenarios.AVS, avsIndex map[string]int) ([]uint64, error) {
-	out := make([]uint64, len(o.AVSs))
-	n := uint64(len(o.AVSs))
-	if len(o.Magnitudes) > 0 {
-		var sum uint64
-		for _, m := range o.Magnitudes {
-			i := slices.Index(o.AVSs, m.AVS)
-			if i < 0 {
-				return nil, fmt.Errorf("sim: restaking operator %q: magnitude for AVS %q it does not register for", o.Name, m.AVS)
-			}
-			out[i] = m.MagnitudeWAD
-			sum += m.MagnitudeWAD
-			if sum > restaking.WAD {
-				return nil, fmt.Errorf("sim: restaking operator %q: magnitudes sum to more than 1", o.Name)
-			}
-		}
-		return out, nil
+// newAVSAgent is the agent of a scenario AVS.
+func newAVSAgent(a scenarios.AVS) *agents.AVSAgent {
+	ag := &agents.AVSAgent{Name: a.Name, ThresholdWAD: a.ThresholdWAD, ProfitGwei: a.ProfitGwei, SlashFractionWAD: a.SlashFractionWAD}
+	if b := a.Buggy; b != nil {
+		ag.Buggy = &agents.BuggySlash{Epoch: consensus.Epoch(b.Epoch), Operators: slices.Clone(b.Operators)}
 	}
-	if n == 0 {
-		return out, nil
+	return ag
+}
+
+// newOperatorAgent is the agent of a scenario restaking operator.
+func newOperatorAgent(o scenarios.RestakingOperator) *agents.RestakingOperatorAgent {
+	ag := &agents.RestakingOperatorAgent{Name: o.Name, AVSs: slices.Clone(o.AVSs), Policy: o.Allocation, Byzantine: slices.Clone(o.Byzantine)}
+	for _, m := range o.Magnitudes {
+		ag.Magnitudes = append(ag.Magnitudes, agents.AVSMagnitude{AVS: m.AVS, MagnitudeWAD: m.MagnitudeWAD})
 	}
-	switch o.Allocation {
-	case scenarios.AllocationEven, "":
-		for i := range out {
-			out[i] = restaking.WAD / n
-		}
-	case scenarios.AllocationConservative:
-		for i := range out {
-			out[i] = restaking.WAD / (2 * n)
-		}
-	case scenarios.AllocationYield:
-		best := -1
-		for i, a := range o.AVSs {
-			ai, ok := avsIndex[a]
-			if !ok {
-				return nil, fmt.Errorf("sim: restaking operator %q: unknown AVS %q", o.Name, a)
-			}
-			if best < 0 || avss[ai].RewardRateWAD > avss[avsIndex[o.AVSs[best]]].RewardRateWAD {
-				best = i
-			}
-		}
-		out[best] = restaking.WAD
-	default:
-		return nil, fmt.Errorf("sim: restaking operator %q: unknown allocation policy %q", o.Name, o.Allocation)
-	}
-	return out, nil
+	return ag
 }
 
 // summaryRow is the pending row of the summary branch for the epoch just
@@ -566,78 +541,15 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 		ev(EventStakerWithdrawalCompleted, map[string]any{"staker": s.spec.Name, "operator": s.spec.Operator, "gwei": uint64(paid), "withdrawal": s.withdrawal})
 		s.withdrawal = 0
 	}
+	// The graph the tasks are decided on: analysed first, so that an attack
+	// carried out this epoch also counts as a possible attack.
+	if err := rs.refresh(epoch); err != nil {
+		return err
+	}
 	// Tasks.
 	for ai, a := range rs.avss {
-		info, err := l.OperatorSet(a.spec.Name)
-		if err != nil {
-			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
-		}
-		var total, byz consensus.Gwei
-		var wrong []string
-		for _, m := range info.Members {
-			st, err := l.SlashableStake(m, a.spec.Name, epoch)
-			if err != nil {
-				return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
-			}
-			if st == 0 {
-				continue
-			}
-			total += st
-			if rs.ops[rs.opIndex[m]].byz[a.spec.Name] {
-				byz += st
-				wrong = append(wrong, m)
-			}
-		}
-		// The Byzantine answerers attack only when it works and pays: they
-		// hold α of the set's slashable stake and the AVS's profit exceeds
-		// what the slashing will take from them. Otherwise they answer
-		// correctly and wait.
-		var cost uint64
-		for _, m := range wrong {
-			st, err := l.SlashableStake(m, a.spec.Name, epoch)
-			if err != nil {
-				return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
-			}
-			cost += mulDivUp(uint64(st), a.slashW, restaking.WAD)
-		}
-		if len(wrong) > 0 && (!geqFraction(uint64(byz), uint64(total), a.spec.ThresholdWAD, restaking.WAD) || a.spec.ProfitGwei <= cost) {
-			wrong = nil
-		}
-		if len(wrong) > 0 {
-			need := mulDivUp(uint64(total), a.spec.ThresholdWAD, restaking.WAD)
-			ev(EventAVSCompromised, map[string]any{"avs": a.spec.Name, "operators": wrong, "byzantine_stake_gwei": uint64(byz),
-				"total_stake_gwei": uint64(total), "threshold_stake_gwei": need, "profit_gwei": a.spec.ProfitGwei})
-			if !rs.compromised[ai] {
-				rs.compromised[ai] = true
-				rs.compromisedN++
-				rs.profitRealizedGwei += a.spec.ProfitGwei
-			}
-		}
-		for _, m := range wrong {
-			rep, err := l.Slash(m, a.spec.Name, a.slashW)
-			if err != nil {
-				return fmt.Errorf("sim: epoch %d: restaking: AVS %q slashes %q: %w", epoch, a.spec.Name, m, err)
-			}
-			rs.slashed(rep, false, ev)
-			if err := l.DeregisterFromOperatorSet(m, a.spec.Name); err != nil {
-				return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
-			}
-		}
-		if b := a.spec.Buggy; b != nil && b.Epoch == uint64(epoch) {
-			for _, m := range b.Operators {
-				ok, err := l.IsSlashable(m, a.spec.Name)
-				if err != nil {
-					return fmt.Errorf("sim: epoch %d: restaking: buggy AVS %q: %w", epoch, a.spec.Name, err)
-				}
-				if !ok {
-					continue
-				}
-				rep, err := l.Slash(m, a.spec.Name, a.slashW)
-				if err != nil {
-					return fmt.Errorf("sim: epoch %d: restaking: buggy AVS %q slashes %q: %w", epoch, a.spec.Name, m, err)
-				}
-				rs.slashed(rep, true, ev)
-			}
+		if err := rs.task(epoch, ai, a, ev); err != nil {
+			return err
 		}
 	}
 	if _, err := l.AccrueRewards(); err != nil {
@@ -653,7 +565,7 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 		if err != nil {
 			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
 		}
-		if !gtFraction(uint64(oinfo.SlashedGwei), uint64(op.initial), s.spec.PanicWAD, restaking.WAD) {
+		if !s.agent.ShouldWithdraw(oinfo.SlashedGwei, op.initial) {
 			continue
 		}
 		s.panicked = true
@@ -681,6 +593,73 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 	}
 	rs.forceExits(epoch, main.state, ev)
 	return rs.analyse(epoch)
+}
+
+// task runs AVS a's task of epoch: the operators of its set with slashable
+// stake answer (agents.RestakingOperatorAgent.Answer, over the view
+// agents.NewTaskView builds), the AVS judges the answers
+// (agents.AVSAgent.Task), and the engine reports the outcome and applies
+// the slashes it requests, in order.
+func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(string, map[string]any)) error {
+	l := rs.ledger
+	info, err := l.OperatorSet(a.spec.Name)
+	if err != nil {
+		return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+	}
+	var members []agents.TaskMember
+	for _, m := range info.Members {
+		st, err := l.SlashableStake(m, a.spec.Name, epoch)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		if st == 0 {
+			continue
+		}
+		members = append(members, agents.TaskMember{Operator: m, StakeGwei: st, Byzantine: rs.ops[rs.opIndex[m]].agent.IsByzantine(a.spec.Name)})
+	}
+	view := agents.NewTaskView(a.agent, members)
+	answers := make([]agents.TaskAnswer, len(members))
+	for i, m := range members {
+		answers[i] = agents.TaskAnswer{Operator: m.Operator, StakeGwei: m.StakeGwei, Correct: rs.ops[rs.opIndex[m.Operator]].agent.Answer(view)}
+	}
+	out := a.agent.Task(epoch, answers)
+	if out.Compromised {
+		ev(EventAVSCompromised, map[string]any{"avs": a.spec.Name, "operators": out.Wrong, "byzantine_stake_gwei": uint64(out.WrongGwei),
+			"total_stake_gwei": uint64(out.TotalGwei), "threshold_stake_gwei": out.QuorumGwei, "profit_gwei": a.spec.ProfitGwei})
+		if !rs.compromised[ai] {
+			rs.compromised[ai] = true
+			rs.compromisedN++
+			rs.profitRealizedGwei += a.spec.ProfitGwei
+		}
+	}
+	if !out.Completed && out.TotalGwei > 0 {
+		ev(EventAVSTaskFailed, map[string]any{"avs": a.spec.Name, "correct_stake_gwei": uint64(out.CorrectGwei), "wrong_stake_gwei": uint64(out.WrongGwei),
+			"total_stake_gwei": uint64(out.TotalGwei), "quorum_stake_gwei": out.QuorumGwei})
+	}
+	for _, r := range out.Slashes {
+		what := "AVS"
+		if r.Buggy {
+			what = "buggy AVS"
+			ok, err := l.IsSlashable(r.Operator, a.spec.Name)
+			if err != nil {
+				return fmt.Errorf("sim: epoch %d: restaking: buggy AVS %q: %w", epoch, a.spec.Name, err)
+			}
+			if !ok {
+				continue
+			}
+		}
+		rep, err := l.Slash(r.Operator, a.spec.Name, r.FractionWAD)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %s %q slashes %q: %w", epoch, what, a.spec.Name, r.Operator, err)
+		}
+		rs.slashed(rep, r.Buggy, ev)
+		if r.Deregister {
+			if err := l.DeregisterFromOperatorSet(r.Operator, a.spec.Name); err != nil {
+				return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+			}
+		}
+	}
+	return nil
 }
 
 // mulDivUp is ceil(x·y/d) with a 128-bit product; it saturates.
@@ -909,6 +888,31 @@ func minCover(ws []uint64, need uint64) uint64 {
 // π_s − c_s + Σ_{t≠s} max(0, π_t − c_t) > 0, where c_t is t's cost of
 // corruption (the least backing stake reaching ceil(α_t·W_t)).
 func (rs *restakingRun) analyse(epoch consensus.Epoch) error {
+	if err := rs.refresh(epoch); err != nil {
+		return err
+	}
+	if rs.avsSink == nil {
+		return nil
+	}
+	for i, a := range rs.avss {
+		alloc, err := rs.ledger.AllocatedStake(a.spec.Name)
+		if err != nil {
+			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+		}
+		row := AVSRow{Epoch: uint64(epoch), AVS: a.spec.Name, AllocatedStakeGwei: uint64(alloc), CostOfCorruptionGwei: rs.costs[i],
+			ProfitFromCorruptionGwei: a.spec.ProfitGwei, Secure: rs.secure[i], SlashedGwei: uint64(rs.avsSlashed[i])}
+		if err := rs.avsSink.AVS(row); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refresh recomputes the security analysis when the restaking graph
+// changed, and keeps the most profitable valid attack seen. It runs before
+// the epoch's tasks too, so that an attack carried out in the very epoch
+// it becomes possible is still seen as a possible attack.
+func (rs *restakingRun) refresh(epoch consensus.Epoch) error {
 	g, err := rs.graph(epoch)
 	if err != nil {
 		return fmt.Errorf("sim: epoch %d: restaking graph: %w", epoch, err)
@@ -957,20 +961,6 @@ func (rs *restakingRun) analyse(epoch consensus.Epoch) error {
 				rs.worst = &RestakingAttack{Epoch: uint64(epoch), Operators: slices.Clone(w.Operators), Services: slices.Clone(w.Services),
 					CostGwei: w.CostGwei, ProfitGwei: w.ProfitGwei, Exact: an.Exact}
 			}
-		}
-	}
-	if rs.avsSink == nil {
-		return nil
-	}
-	for i, a := range rs.avss {
-		alloc, err := rs.ledger.AllocatedStake(a.spec.Name)
-		if err != nil {
-			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
-		}
-		row := AVSRow{Epoch: uint64(epoch), AVS: a.spec.Name, AllocatedStakeGwei: uint64(alloc), CostOfCorruptionGwei: rs.costs[i],
-			ProfitFromCorruptionGwei: a.spec.ProfitGwei, Secure: rs.secure[i], SlashedGwei: uint64(rs.avsSlashed[i])}
-		if err := rs.avsSink.AVS(row); err != nil {
-			return err
 		}
 	}
 	return nil

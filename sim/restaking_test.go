@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sim"
 )
 
@@ -233,9 +235,11 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 	if n := wantA + wantB; rsum.StakeLeftGwei < n*32*gweiPerETH || rsum.StakeLeftGwei >= n*32*gweiPerETH+n*gweiPerETH/2 {
 		t.Errorf("stake left %d, want the balances of %d validators", rsum.StakeLeftGwei, n)
 	}
-	// op-b alone holds α of the oracle (256 ETH backing it, then and after
-	// the bridge slash: unique stake) for a profit of 300 ETH.
-	if w := rsum.WorstAttack; w == nil || w.Epoch != 0 || !slices.Equal(w.Operators, []string{"op-b"}) || !slices.Equal(w.Services, []string{"oracle"}) ||
+	// Before epoch 0's tasks, op-a and op-b each hold 256 of the oracle's
+	// 512 ETH (α = 0.5): either can corrupt it, losing its 256 ETH
+	// allocation for a profit of 300 ETH; the analysis breaks the tie
+	// towards the first operator, op-a (the one that does attack).
+	if w := rsum.WorstAttack; w == nil || w.Epoch != 0 || !slices.Equal(w.Operators, []string{"op-a"}) || !slices.Equal(w.Services, []string{"oracle"}) ||
 		w.CostGwei != alloc(25, 100) || w.ProfitGwei != 300*gweiPerETH {
 		t.Errorf("worst attack %+v", rsum.WorstAttack)
 	}
@@ -499,5 +503,20 @@ func TestRestakingRationalAttackers(t *testing.T) {
 	}
 	if r := res.Summary.Restaking; r == nil || r.AVSCompromised != 0 || r.ProfitFromCorruptionRealizedGwei != 0 {
 		t.Errorf("restaking summary %+v", res.Summary.Restaking)
+	}
+}
+
+// TestRestakingAllocationPolicyNames: the engine hands the scenario's
+// allocation policy to agents.RestakingOperatorAgent as it is, so the two
+// packages must spell the policies alike.
+func TestRestakingAllocationPolicyNames(t *testing.T) {
+	for _, p := range [][2]string{
+		{scenarios.AllocationEven, agents.AllocationEven},
+		{scenarios.AllocationConservative, agents.AllocationConservative},
+		{scenarios.AllocationYield, agents.AllocationYield},
+	} {
+		if p[0] != p[1] {
+			t.Errorf("scenario policy %q is %q in package agents", p[0], p[1])
+		}
 	}
 }
