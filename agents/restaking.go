@@ -3,7 +3,6 @@ package agents
 import (
 	"errors"
 	"fmt"
-	"math/bits"
 	"slices"
 
 	"github.com/stakesim/stakesim/consensus"
@@ -96,13 +95,13 @@ func (a *AVSAgent) slashFraction() uint64 {
 // slashable stake is stakeGwei: ceil(stake·f/WAD), the ledger's rounding
 // of the slashed magnitude (up, so a slash never rounds down to nothing).
 func (a *AVSAgent) SlashGwei(stakeGwei consensus.Gwei) uint64 {
-	return mulDivUp(uint64(stakeGwei), a.slashFraction(), restaking.WAD)
+	return restaking.MulDivUp(uint64(stakeGwei), a.slashFraction(), restaking.WAD)
 }
 
 // QuorumGwei is the stake a result needs to be certified in a set with
 // totalGwei of slashable stake: ceil(α·total/WAD).
 func (a *AVSAgent) QuorumGwei(totalGwei consensus.Gwei) uint64 {
-	return mulDivUp(uint64(totalGwei), a.ThresholdWAD, restaking.WAD)
+	return restaking.MulDivUp(uint64(totalGwei), a.ThresholdWAD, restaking.WAD)
 }
 
 // TaskMember is one operator of an AVS's set with slashable stake in it,
@@ -148,7 +147,7 @@ func NewTaskView(a *AVSAgent, members []TaskMember) TaskView {
 // economics/security checks a valid attack) and the profit exceeds what
 // the slashing will take from it (π > loss; at π == loss it does not pay).
 func CoalitionAttacks(v TaskView) bool {
-	return v.ByzantineGwei > 0 && geqFraction(uint64(v.ByzantineGwei), uint64(v.TotalGwei), v.ThresholdWAD, restaking.WAD) &&
+	return v.ByzantineGwei > 0 && restaking.FractionAtLeast(uint64(v.ByzantineGwei), uint64(v.TotalGwei), v.ThresholdWAD, restaking.WAD) &&
 		v.ProfitGwei > v.CoalitionLossGwei
 }
 
@@ -204,8 +203,8 @@ func (a *AVSAgent) Task(epoch consensus.Epoch, answers []TaskAnswer) TaskOutcome
 		out.Slashes = append(out.Slashes, SlashRequest{Operator: ans.Operator, FractionWAD: f, Deregister: true})
 	}
 	out.QuorumGwei = a.QuorumGwei(out.TotalGwei)
-	out.Completed = out.CorrectGwei > 0 && geqFraction(uint64(out.CorrectGwei), uint64(out.TotalGwei), a.ThresholdWAD, restaking.WAD)
-	out.Compromised = out.WrongGwei > 0 && geqFraction(uint64(out.WrongGwei), uint64(out.TotalGwei), a.ThresholdWAD, restaking.WAD)
+	out.Completed = out.CorrectGwei > 0 && restaking.FractionAtLeast(uint64(out.CorrectGwei), uint64(out.TotalGwei), a.ThresholdWAD, restaking.WAD)
+	out.Compromised = out.WrongGwei > 0 && restaking.FractionAtLeast(uint64(out.WrongGwei), uint64(out.TotalGwei), a.ThresholdWAD, restaking.WAD)
 	if b := a.Buggy; b != nil && b.Epoch == epoch {
 		for _, op := range b.Operators {
 			out.Slashes = append(out.Slashes, SlashRequest{Operator: op, FractionWAD: f, Buggy: true})
@@ -330,49 +329,12 @@ type StakerAgent struct {
 // DelegationGwei is what the staker deposits and delegates out of the
 // operator's restakedGwei: floor(restaked·share/WAD).
 func (s *StakerAgent) DelegationGwei(restakedGwei consensus.Gwei) consensus.Gwei {
-	return consensus.Gwei(mulDivDown(uint64(restakedGwei), s.ShareWAD, restaking.WAD))
+	return consensus.Gwei(restaking.MulDivDown(uint64(restakedGwei), s.ShareWAD, restaking.WAD))
 }
 
 // ShouldWithdraw reports whether the staker runs: its operator has lost
 // strictly more than PanicWAD of the stake it restaked initially (exactly:
 // lost·WAD > panic·initial). A staker with PanicWAD 0 never runs.
 func (s *StakerAgent) ShouldWithdraw(lostGwei, initialGwei consensus.Gwei) bool {
-	return s.PanicWAD != 0 && gtFraction(uint64(lostGwei), uint64(initialGwei), s.PanicWAD, restaking.WAD)
-}
-
-// mulDivUp is ceil(x·y/d) with a 128-bit product; it saturates.
-func mulDivUp(x, y, d uint64) uint64 {
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return ^uint64(0)
-	}
-	q, r := bits.Div64(hi, lo, d)
-	if r > 0 {
-		q++
-	}
-	return q
-}
-
-// mulDivDown is floor(x·y/d) with a 128-bit product; it saturates.
-func mulDivDown(x, y, d uint64) uint64 {
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return ^uint64(0)
-	}
-	q, _ := bits.Div64(hi, lo, d)
-	return q
-}
-
-// geqFraction reports whether a/b >= num/den exactly: a·den >= num·b.
-func geqFraction(a, b, num, den uint64) bool {
-	h1, l1 := bits.Mul64(a, den)
-	h2, l2 := bits.Mul64(num, b)
-	return h1 > h2 || (h1 == h2 && l1 >= l2)
-}
-
-// gtFraction reports whether a/b > num/den exactly: a·den > num·b.
-func gtFraction(a, b, num, den uint64) bool {
-	h1, l1 := bits.Mul64(a, den)
-	h2, l2 := bits.Mul64(num, b)
-	return h1 > h2 || (h1 == h2 && l1 > l2)
+	return s.PanicWAD != 0 && restaking.FractionAbove(uint64(lostGwei), uint64(initialGwei), s.PanicWAD, restaking.WAD)
 }

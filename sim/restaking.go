@@ -124,7 +124,6 @@ package sim
 import (
 	"fmt"
 	"math/big"
-	"math/bits"
 	"slices"
 
 	"github.com/stakesim/stakesim/agents"
@@ -195,19 +194,7 @@ type rsStaker struct {
 // of epochMs milliseconds, rounding down (a year is 365.25 days).
 func perEpochRate(yearlyWAD, epochMs uint64) uint64 {
 	const yearMs = 36_525 * 86_400 * 10 // 365.25 days in ms
-	hi, lo := bits.Mul64(yearlyWAD, epochMs)
-	if hi >= yearMs {
-		return ^uint64(0)
-	}
-	q, _ := bits.Div64(hi, lo, yearMs)
-	return q
-}
-
-// gtFraction reports whether a/b > num/den exactly: a·den > num·b.
-func gtFraction(a, b, num, den uint64) bool {
-	h1, l1 := bits.Mul64(a, den)
-	h2, l2 := bits.Mul64(num, b)
-	return h1 > h2 || (h1 == h2 && l1 > l2)
+	return restaking.MulDivDown(yearlyWAD, epochMs, yearMs)
 }
 
 func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
@@ -386,7 +373,7 @@ func (e *Engine) afterEpoch(epoch consensus.Epoch) error {
 	}
 	e.byzantine.observe(e, epoch, main)
 	for _, g := range e.gates {
-		if _, open := g.gate.IsOpen(); !open && gtFraction(uint64(main.byzGwei), uint64(main.activeGwei), g.thresholdWAD, restaking.WAD) {
+		if _, open := g.gate.IsOpen(); !open && restaking.FractionAbove(uint64(main.byzGwei), uint64(main.activeGwei), g.thresholdWAD, restaking.WAD) {
 			g.gate.Open(epoch + 1)
 		}
 	}
@@ -460,14 +447,14 @@ func (b *byzantineTracker) observe(e *Engine, epoch consensus.Epoch, p *pendingR
 	case b.maxActive == 0:
 		larger = byz > 0
 	default:
-		larger = gtFraction(uint64(byz), uint64(active), uint64(b.maxByz), uint64(b.maxActive))
+		larger = restaking.FractionAbove(uint64(byz), uint64(active), uint64(b.maxByz), uint64(b.maxActive))
 	}
 	if larger {
 		b.seen, b.maxByz, b.maxActive, b.maxEpoch = true, byz, active, uint64(epoch)
 	}
 	slot := uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1))
 	for i, t := range byzThresholds {
-		now := active > 0 && gtFraction(uint64(byz), uint64(active), t.num, t.den)
+		now := active > 0 && restaking.FractionAbove(uint64(byz), uint64(active), t.num, t.den)
 		if now == b.above[i] {
 			continue
 		}
@@ -662,19 +649,6 @@ func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(str
 	return nil
 }
 
-// mulDivUp is ceil(x·y/d) with a 128-bit product; it saturates.
-func mulDivUp(x, y, d uint64) uint64 {
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return ^uint64(0)
-	}
-	q, r := bits.Div64(hi, lo, d)
-	if r > 0 {
-		q++
-	}
-	return q
-}
-
 // slashed records one slash report.
 func (rs *restakingRun) slashed(r restaking.SlashReport, buggy bool, ev func(string, map[string]any)) {
 	switch {
@@ -809,7 +783,7 @@ func (rs *restakingRun) graph(epoch consensus.Epoch) (*security.Graph, error) {
 			if err != nil {
 				return nil, err
 			}
-			m := mulDivUp(uint64(w), restaking.WAD, shares)
+			m := restaking.MulDivUp(uint64(w), restaking.WAD, shares)
 			sum += m
 			exact = append(exact, security.Allocation{Operator: oi, Service: ai, Magnitude: m})
 			if al.ProportionWAD > 0 {
@@ -933,7 +907,7 @@ func (rs *restakingRun) refresh(epoch consensus.Epoch) error {
 			for _, x := range ws[s] {
 				w += x
 			}
-			need := mulDivUp(w, g.Services[s].Threshold, restaking.WAD)
+			need := restaking.MulDivUp(w, g.Services[s].Threshold, restaking.WAD)
 			rs.costs[s] = minCover(ws[s], need)
 			gains[s] = new(big.Int).Sub(new(big.Int).SetUint64(g.Services[s].Profit), new(big.Int).SetUint64(rs.costs[s]))
 			if gains[s].Sign() > 0 {

@@ -27,6 +27,43 @@ func mulDiv(x, y, d uint64, up bool) (q uint64, ok bool) {
 	return q, true
 }
 
+// MulDivDown is floor(x·y/d) with a 128-bit intermediate; it saturates at
+// the largest uint64 when the quotient does not fit (or d is 0). Callers
+// outside the ledger (agents, the engine) use it for WAD arithmetic.
+func MulDivDown(x, y, d uint64) uint64 {
+	q, ok := mulDiv(x, y, d, false)
+	if !ok {
+		return ^uint64(0)
+	}
+	return q
+}
+
+// MulDivUp is ceil(x·y/d) with a 128-bit intermediate; it saturates like
+// MulDivDown.
+func MulDivUp(x, y, d uint64) uint64 {
+	q, ok := mulDiv(x, y, d, true)
+	if !ok {
+		return ^uint64(0)
+	}
+	return q
+}
+
+// FractionAtLeast reports whether a/b >= num/den exactly, as a·den >= num·b
+// in 128 bits (with b = 0 it holds: any stake is at least a fraction of
+// nothing).
+func FractionAtLeast(a, b, num, den uint64) bool {
+	h1, l1 := bits.Mul64(a, den)
+	h2, l2 := bits.Mul64(num, b)
+	return h1 > h2 || (h1 == h2 && l1 >= l2)
+}
+
+// FractionAbove reports whether a/b > num/den exactly: a·den > num·b.
+func FractionAbove(a, b, num, den uint64) bool {
+	h1, l1 := bits.Mul64(a, den)
+	h2, l2 := bits.Mul64(num, b)
+	return h1 > h2 || (h1 == h2 && l1 > l2)
+}
+
 // mustMulDiv is mulDiv for operands the ledger's invariants bound (a
 // quotient at most one of the factors, a nonzero divisor); failure is a bug.
 func mustMulDiv(x, y, d uint64, up bool) uint64 {
