@@ -43,22 +43,29 @@ func FuzzParseScenario(f *testing.F) {
 			if s != nil {
 				t.Fatal("scenario and error both returned")
 			}
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 || len(list) > maxReported+1 {
-				t.Fatalf("error %T with %d problems", err, len(list))
-			}
-			for i, e := range list {
-				if e.Pos.File != "f.yaml" || e.Pos.Line < 1 || e.Pos.Col < 1 {
-					t.Fatalf("problem %d has position %+v: %v", i, e.Pos, e)
-				}
-				if i > 0 && e.Pos.before(list[i-1].Pos) {
-					t.Fatalf("problems not sorted: %v", err)
-				}
-			}
+			checkErrorList(t, "f.yaml", err)
 			return
 		}
 		checkInvariants(t, s)
 	})
+}
+
+// checkErrorList asserts the contract of a load error: an ErrorList of at
+// most maxReported+1 problems, each positioned in file, sorted by position.
+func checkErrorList(t *testing.T, file string, err error) {
+	t.Helper()
+	var list ErrorList
+	if !errors.As(err, &list) || len(list) == 0 || len(list) > maxReported+1 {
+		t.Fatalf("error %T with %d problems", err, len(list))
+	}
+	for i, e := range list {
+		if e.Pos.File != file || e.Pos.Line < 1 || e.Pos.Col < 1 {
+			t.Fatalf("problem %d has position %+v: %v", i, e.Pos, e)
+		}
+		if i > 0 && e.Pos.before(list[i-1].Pos) {
+			t.Fatalf("problems not sorted: %v", err)
+		}
+	}
 }
 
 // checkInvariants asserts the documented limits of a successfully parsed

@@ -671,18 +671,7 @@ func FuzzParseRestakingGraph(f *testing.F) {
 			if g != nil {
 				t.Fatal("graph and error both returned")
 			}
-			var list ErrorList
-			if !errors.As(err, &list) || len(list) == 0 || len(list) > maxReported+1 {
-				t.Fatalf("error %T with %d problems", err, len(list))
-			}
-			for i, e := range list {
-				if e.Pos.File != "f.yaml" || e.Pos.Line < 1 || e.Pos.Col < 1 {
-					t.Fatalf("problem %d has position %+v: %v", i, e.Pos, e)
-				}
-				if i > 0 && e.Pos.before(list[i-1].Pos) {
-					t.Fatalf("problems not sorted: %v", err)
-				}
-			}
+			checkErrorList(t, "f.yaml", err)
 			return
 		}
 		checkGraphInvariants(t, g)
