@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"math/bits"
+	"slices"
 
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/consensus/forkchoice"
@@ -15,7 +17,8 @@ type blockEntry struct {
 	signed *consensus.SignedBeaconBlock
 	slot   consensus.Slot
 	parent *blockEntry // nil for genesis
-	info   forkchoice.BlockInfo
+	// info is what fork choice needs; nil once every view has it (thinned).
+	info   *forkchoice.BlockInfo
 	report consensus.BlockReport
 	// votes are the attestations the block carries, as (indices, data), for
 	// fork choice's on_attestation(is_from_block=True).
@@ -33,6 +36,21 @@ type blockEntry struct {
 	// el counts the execution-layer requests included on this chain up to
 	// and including this block (see elPool).
 	el elCursor
+
+	// height is the number of blocks between genesis and this one; skip
+	// is an ancestor at a lower height (Bitcoin's skip list), so ancestorAt
+	// takes O(log height) steps however long finality stalls. skip is nil
+	// where its target was pruned.
+	height uint64
+	skip   *blockEntry
+	// processed marks the views that added the block to their fork
+	// choice or refused it: a view never needs a block again once it has.
+	processed viewSet
+	// dropped is set when the chain prunes the block; a message still in
+	// flight for it is ignored (every view had processed it).
+	dropped bool
+	// slashCounted: the reporter has counted the block's slashings.
+	slashCounted bool
 }
 
 // pinEvery is the spacing, in epochs, of the post-states kept forever.
@@ -65,6 +83,18 @@ type chain struct {
 
 	boundaries map[boundaryKey]*boundary
 	preStates  map[preKey]*consensus.State
+	// resident lists the unpinned blocks whose post-state is in memory:
+	// endSlot scans it instead of every block.
+	resident []*blockEntry
+	// pins lists the pinned blocks other than genesis and the bases,
+	// thinned as they age (thinPins).
+	pins []*blockEntry
+	// finalized is the set of view-finalized roots the last prune used.
+	finalized []consensus.Root
+	// young lists blocks in import order until thinBlocks has looked at
+	// them; waiting holds the old ones some view has not processed yet.
+	young, waiting []*blockEntry
+	views          int
 
 	// counters for timing.json
 	epochSeconds float64
@@ -84,7 +114,7 @@ func newChain(cfg *consensus.Config, genesis *consensus.State, verifier consensu
 		pinned: true,
 	}
 	cp := consensus.Checkpoint{Epoch: 0, Root: root}
-	g.info = forkchoice.BlockInfo{
+	g.info = &forkchoice.BlockInfo{
 		Root: root, Slot: genesis.Slot,
 		JustifiedCheckpoint: cp, FinalizedCheckpoint: cp,
 		UnrealizedJustified: cp, UnrealizedFinalized: cp,
@@ -110,7 +140,9 @@ func (c *chain) postState(b *blockEntry) (*consensus.State, error) {
 	a := b
 	for a.post == nil {
 		path = append(path, a)
-		a = a.parent
+		if a = a.parent; a == nil {
+			return nil, fmt.Errorf("sim: no state to replay block %x at slot %d from: its ancestors were pruned", b.root[:4], b.slot)
+		}
 	}
 	st := a.post
 	for i := len(path) - 1; i >= 0; i-- {
@@ -125,6 +157,7 @@ func (c *chain) postState(b *blockEntry) (*consensus.State, error) {
 		st = pre
 		if i == 0 {
 			blk.post = st // keep the one asked for
+			c.resident = append(c.resident, blk)
 		}
 	}
 	return st, nil
@@ -273,7 +306,7 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		whistle:   whistle,
 		post:      st,
 		el:        parent.el.advanced(&sb.Message.Body.ExecutionRequests),
-		info: forkchoice.BlockInfo{
+		info: &forkchoice.BlockInfo{
 			Root: root, ParentRoot: parent.root, Slot: sb.Message.Slot,
 			JustifiedCheckpoint: st.CurrentJustifiedCheckpoint,
 			FinalizedCheckpoint: st.FinalizedCheckpoint,
@@ -288,20 +321,62 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 	be := consensus.ComputeEpochAtSlot(c.cfg, b.slot)
 	if pe < be && (be/pinEvery > pe/pinEvery || be%pinEvery == 0) {
 		b.pinned = true
+		c.pins = append(c.pins, b)
+	} else {
+		c.resident = append(c.resident, b)
 	}
+	c.young = append(c.young, b)
+	b.height = parent.height + 1
+	b.skip = ancestorAtHeight(parent, skipHeight(b.height))
 	c.blocks[root] = b
 	return b, nil
 }
 
-// ancestorAt returns the last block at or before slot on b's chain.
-func (c *chain) ancestorAt(b *blockEntry, slot consensus.Slot) *blockEntry {
-	for b.parent != nil && b.slot > slot {
-		b = b.parent
+// skipHeight is the height of a block's skip target: Bitcoin's
+// GetSkipHeight, which makes ancestor searches take O(log height) steps.
+func skipHeight(h uint64) uint64 {
+	if h < 2 {
+		return 0
+	}
+	invertLowest := func(n uint64) uint64 { return n & (n - 1) }
+	if h&1 == 1 {
+		return invertLowest(invertLowest(h-1)) + 1
+	}
+	return invertLowest(h)
+}
+
+// ancestorAtHeight returns b's ancestor at height h, or the oldest block
+// still linked (genesis or a base) when h is below it.
+func ancestorAtHeight(b *blockEntry, h uint64) *blockEntry {
+	for b.height > h && b.parent != nil {
+		if b.skip != nil && b.skip.height >= h {
+			b = b.skip
+		} else {
+			b = b.parent
+		}
 	}
 	return b
 }
 
-// endSlot drops per-slot caches and evicts states no longer likely needed.
+// ancestorAt returns the last block at or before slot on b's chain (the
+// oldest block still linked when slot is below it). Slots grow strictly
+// along a chain, so a skip target still after slot is a safe jump.
+func (c *chain) ancestorAt(b *blockEntry, slot consensus.Slot) *blockEntry {
+	for b.parent != nil && b.slot > slot {
+		if b.skip != nil && b.skip.slot > slot {
+			b = b.skip
+		} else {
+			b = b.parent
+		}
+	}
+	return b
+}
+
+// endSlot drops per-slot caches and evicts states no longer likely
+// needed: unpinned post-states more than two epochs old (except those of
+// keep), boundary states of older epochs, and aged pins (thinPins). It
+// scans only the blocks that hold a state, so its cost does not grow with
+// the blocks kept.
 func (c *chain) endSlot(now consensus.Slot, keep map[consensus.Root]bool) {
 	clear(c.preStates)
 	horizon := consensus.Slot(2 * c.cfg.SlotsPerEpoch)
@@ -309,17 +384,206 @@ func (c *chain) endSlot(now consensus.Slot, keep map[consensus.Root]bool) {
 		return
 	}
 	old := now - horizon
-	for _, b := range c.blocks {
-		if b.post != nil && !b.pinned && b.slot < old && !keep[b.root] {
-			b.post = nil
+	live := c.resident[:0]
+	for _, b := range c.resident {
+		if b.post == nil || b.pinned || b.dropped {
+			continue // evicted, pinned or pruned meanwhile
 		}
+		if b.slot < old && !keep[b.root] {
+			b.post = nil
+			continue
+		}
+		live = append(live, b)
 	}
+	clear(c.resident[len(live):])
+	c.resident = live
 	oldEpoch := consensus.ComputeEpochAtSlot(c.cfg, old)
 	for k := range c.boundaries {
 		if k.epoch < oldEpoch && !keep[k.root] {
 			delete(c.boundaries, k)
 		}
 	}
+	c.thinBlocks(old)
+	if uint64(now)%c.cfg.SlotsPerEpoch == 0 {
+		c.thinPins(consensus.ComputeEpochAtSlot(c.cfg, now))
+		c.waiting = c.thinProcessed(c.waiting)
+	}
+}
+
+// thinBlocks drops what only delivery and reporting read from blocks
+// imported before slot old: their votes (fork choice and slashers read
+// them when a view receives the block) and their report and slashing
+// figures (the reporter reads the current epoch's blocks). A block some
+// view has not processed keeps its votes until it has.
+func (c *chain) thinBlocks(old consensus.Slot) {
+	n := 0
+	for n < len(c.young) && c.young[n].slot < old {
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	c.waiting = append(c.waiting, c.thinProcessed(c.young[:n])...)
+	clear(c.young[:n])
+	c.young = c.young[n:]
+}
+
+// thinProcessed thins the blocks every view has processed and returns
+// the others.
+func (c *chain) thinProcessed(bs []*blockEntry) []*blockEntry {
+	var out []*blockEntry
+	for _, b := range bs {
+		if b.dropped {
+			continue
+		}
+		if !b.processed.full(c.views) {
+			out = append(out, b)
+			continue
+		}
+		b.votes, b.slashedEB, b.report, b.info = nil, nil, consensus.BlockReport{}, nil
+	}
+	return out
+}
+
+// pinRecentEpochs is the age below which every pin is kept.
+const pinRecentEpochs = 64
+
+// thinPins unpins replay anchors as they age, so that a chain that does
+// not finalize keeps O(log length) pinned states instead of one every
+// pinEvery epochs: a pin of age a (epochs) stays while its epoch is a
+// multiple of the largest power of two at most a/2 (and of pinEvery).
+// Only very old states then cost a longer replay, and they are seldom
+// asked for (the common ancestor of conflicting finalized checkpoints).
+func (c *chain) thinPins(now consensus.Epoch) {
+	live := c.pins[:0]
+	for _, b := range c.pins {
+		if b.dropped || !b.pinned {
+			continue
+		}
+		if b.parent == nil {
+			continue // a base: pinned for good, no longer in the thinning list
+		}
+		be := consensus.ComputeEpochAtSlot(c.cfg, b.slot)
+		if age := uint64(now - min(now, be)); age >= pinRecentEpochs {
+			spacing := uint64(1) << (bits.Len64(age/2) - 1)
+			if uint64(be)%max(spacing, pinEvery) != 0 {
+				b.pinned = false
+				c.resident = append(c.resident, b) // evicted by the next endSlot
+				continue
+			}
+		}
+		live = append(live, b)
+	}
+	clear(c.pins[len(live):])
+	c.pins = live
+}
+
+// prune drops every block that does not descend from (or equal) one of
+// the views' finalized blocks and that every view has processed (added
+// to its fork choice or refused): no view can need it again, no head can
+// descend from it, and the common ancestor of any two checkpoints that
+// views finalize later descends from today's oldest finalized block. The
+// kept blocks whose parents are dropped become bases: they keep their
+// post-states as replay anchors. It does nothing unless the finalized
+// set changed since the last prune, so a stall costs nothing here.
+func (c *chain) prune(finalized []*blockEntry, views int) error {
+	roots := make([]consensus.Root, len(finalized))
+	for i, f := range finalized {
+		roots[i] = f.root
+	}
+	if slices.Equal(roots, c.finalized) {
+		return nil
+	}
+	c.finalized = roots
+	fin := map[*blockEntry]bool{}
+	for _, f := range finalized {
+		fin[f] = true
+	}
+	memo := map[*blockEntry]bool{} // descends from a finalized block
+	descends := func(b *blockEntry) bool {
+		var path []*blockEntry
+		found := false
+		for a := b; a != nil; a = a.parent {
+			if d, ok := memo[a]; ok {
+				found = d
+				break
+			}
+			path = append(path, a)
+			if fin[a] {
+				found = true
+				break
+			}
+		}
+		for _, a := range path {
+			memo[a] = found
+		}
+		return found
+	}
+	keep := map[*blockEntry]bool{}
+	for _, b := range c.blocks {
+		keep[b] = descends(b) || !b.processed.full(views)
+	}
+	// The kept blocks whose parents go become bases: their post-states are
+	// computed while the ancestors can still be replayed.
+	var bases []*blockEntry
+	for _, b := range c.blocks {
+		if keep[b] && b.parent != nil && !keep[b.parent] {
+			if _, err := c.postState(b); err != nil {
+				return err
+			}
+			bases = append(bases, b)
+		}
+	}
+	for _, b := range c.blocks {
+		if keep[b] {
+			continue
+		}
+		b.dropped = true
+		if b != c.genesis { // the reporter reads genesis balances to the end
+			b.post, b.pinned = nil, false
+		}
+		delete(c.blocks, b.root)
+	}
+	c.relink(bases)
+	return nil
+}
+
+// relink cuts the links from kept blocks to dropped ones: the bases
+// (kept blocks whose parents were dropped) keep their post-states pinned,
+// and skip pointers into dropped blocks go.
+func (c *chain) relink(bases []*blockEntry) {
+	for _, b := range bases {
+		b.pinned, b.parent = true, nil
+	}
+	for _, b := range c.blocks {
+		if b.skip != nil && b.skip.dropped {
+			b.skip = nil
+		}
+	}
+}
+
+// viewSet is a set of view ids.
+type viewSet []uint64
+
+func (s *viewSet) add(v int) {
+	for len(*s) <= v/64 {
+		*s = append(*s, 0)
+	}
+	(*s)[v/64] |= 1 << (v % 64)
+}
+
+// full reports whether all views 0..n-1 are in the set.
+func (s viewSet) full(n int) bool {
+	for v := 0; v < n; v += 64 {
+		want := ^uint64(0)
+		if n-v < 64 {
+			want = 1<<(n-v) - 1
+		}
+		if v/64 >= len(s) || s[v/64]&want != want {
+			return false
+		}
+	}
+	return true
 }
 
 func genesisRoot(st *consensus.State) consensus.Root {

@@ -53,7 +53,7 @@ type Engine struct {
 	queue   msgQueue
 	seq     uint64
 
-	aggCache map[aggKey]crypto.Signature
+	aggCache map[aggKey]cachedSig
 
 	// auditor sees every message any agent sends and every block: it
 	// counts the stake that broke a slashing rule, for accountable safety.
@@ -107,6 +107,58 @@ type aggKey struct {
 	bits string
 }
 
+// cachedSig is an aggregate signature made in aggregate mode, kept until
+// its attestation is too old for any block (evictAggregates).
+type cachedSig struct {
+	sig  crypto.Signature
+	slot consensus.Slot
+}
+
+// evictAggregates drops the cached signatures of attestations that no
+// block can include any more (older than the pool keeps them).
+func (e *Engine) evictAggregates(now consensus.Slot) {
+	for k, c := range e.aggCache {
+		if uint64(c.slot)+2*e.cfg.SlotsPerEpoch < uint64(now) {
+			delete(e.aggCache, k)
+		}
+	}
+}
+
+// pruneChain drops the blocks no view can need again (chain.prune) and
+// the views' notes about them. It runs at each epoch's end, after the
+// reports and the conflict check.
+func (e *Engine) pruneChain() error {
+	fin := make([]*blockEntry, 0, len(e.views))
+	for _, v := range e.views {
+		root := v.store.Finalized().Root
+		b, ok := e.chain.blocks[root]
+		if !ok {
+			return fmt.Errorf("sim: view %s: finalized block %x is not in the chain", v.name, root[:4])
+		}
+		fin = append(fin, b)
+	}
+	before := len(e.chain.blocks)
+	if err := e.chain.prune(fin, len(e.views)); err != nil {
+		return err
+	}
+	if len(e.chain.blocks) == before {
+		return nil
+	}
+	for _, v := range e.views {
+		for r := range v.observed {
+			if _, ok := e.chain.blocks[r]; !ok {
+				delete(v.observed, r)
+			}
+		}
+		for r := range v.rejected {
+			if _, ok := e.chain.blocks[r]; !ok {
+				delete(v.rejected, r)
+			}
+		}
+	}
+	return nil
+}
+
 // timedVerifier counts and times verification; counts never reach results.
 type timedVerifier struct {
 	inner   consensus.Verifier
@@ -143,7 +195,7 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	if err := applyConfig(&cfg, sc.Config); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]crypto.Signature{}}
+	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]cachedSig{}}
 	switch sc.BLS {
 	case scenarios.BLSFull:
 		e.mode = agents.SignFull
@@ -333,10 +385,11 @@ func (e *Engine) buildViews() error {
 	e.mainView = -1
 	for vi, name := range names {
 		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: viewCoal[vi], honest: viewCoal[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}, firstAgent: -1}
-		v.store = forkchoice.New(&e.cfg, g.info, e.balancesAt)
+		v.store = forkchoice.New(&e.cfg, *g.info, e.balancesAt)
 		if v.honest && e.sc.SlasherHistoryEpochs > 0 {
 			v.slasher = agents.NewSlasher(e.sc.SlasherHistoryEpochs)
 		}
+		g.processed.add(vi) // every store starts from genesis
 		if v.honest && e.mainView < 0 {
 			e.mainView = vi
 		}
@@ -346,6 +399,7 @@ func (e *Engine) buildViews() error {
 		e.mainView = 0
 	}
 	e.groupView = viewOfGroup
+	e.chain.views = len(e.views)
 	for _, v := range e.views {
 		if v.coalition == "" {
 			continue
@@ -598,6 +652,10 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 			if err := e.afterEpoch(epoch); err != nil {
 				return err
 			}
+			if err := e.pruneChain(); err != nil {
+				return err
+			}
+			e.evictAggregates(slot)
 			e.timing.EpochProcessingSeconds += e.since(start).Seconds()
 			if e.opts.Progress != nil && uint64(epoch) < e.sc.Epochs {
 				e.opts.Progress(e.rep.progress(uint64(epoch)))
@@ -644,7 +702,7 @@ func (e *Engine) partitionEvents(slot consensus.Slot, epoch consensus.Epoch) {
 			})
 			for _, v := range e.views {
 				for _, b := range roots {
-					if !v.store.HasBlock(b.root) {
+					if !v.store.HasBlock(b.root) && !v.rejected[b.root] {
 						e.push(message{at: now + e.delay.draw(e.syncRNG), view: v.id, block: b})
 					}
 				}
@@ -809,8 +867,8 @@ func (e *Engine) slotView(v *view, slot consensus.Slot, phase agents.Phase, h sl
 		HeadSlot: h.head.slot, GenesisRoot: e.chain.genesis.root,
 		Coalition: v.members, SlotMs: e.cfg.SlotDurationMs,
 	}
-	if h.head.parent != nil {
-		sv.HeadParent = h.head.parent.root
+	if h.head != e.chain.genesis {
+		sv.HeadParent = h.head.signed.Message.ParentRoot
 		sv.HeadProposer = h.head.signed.Message.ProposerIndex
 	}
 	return sv
@@ -1043,7 +1101,7 @@ func (e *Engine) signAggregate(st *consensus.State, c *poolEntry, att *consensus
 	case agents.SignAggregate:
 		k := aggKey{att.Data.Root(), string(att.AggregationBits)}
 		if s, ok := e.aggCache[k]; ok {
-			return s
+			return s.sig
 		}
 		start := e.now()
 		sks := make([]*crypto.SecretKey, 0, len(c.members))
@@ -1054,7 +1112,7 @@ func (e *Engine) signAggregate(st *consensus.State, c *poolEntry, att *consensus
 		s := crypto.SignWithSum(sks, root)
 		e.stats.AggregateSigns++
 		e.timing.SigningSeconds += e.since(start).Seconds()
-		e.aggCache[k] = s
+		e.aggCache[k] = cachedSig{sig: s, slot: att.Data.Slot}
 		return s
 	}
 	return crypto.Signature{}
@@ -1235,11 +1293,11 @@ func (e *Engine) deliverUntil(t uint64) error {
 // nodes do by req/resp) to a view's fork choice, with its votes. A view
 // whose coalition builds its own chain ignores others' blocks.
 func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
-	if v.store.HasBlock(b.root) {
-		return
+	if b.dropped || v.store.HasBlock(b.root) {
+		return // a pruned block was processed by every view already
 	}
 	slot := consensus.Slot(at / e.cfg.SlotDurationMs)
-	if !v.honest && b.parent != nil && !v.members[b.signed.Message.ProposerIndex] &&
+	if !v.honest && b != e.chain.genesis && !v.members[b.signed.Message.ProposerIndex] &&
 		e.policyOf(v, consensus.ComputeEpochAtSlot(&e.cfg, slot)).OwnChain {
 		return
 	}
@@ -1256,6 +1314,7 @@ func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
 			// A descendant of a block fork choice refused: refused too.
 			rejected = true
 			v.rejected[blk.root] = true
+			blk.processed.add(v.id)
 			if v.slasher != nil && !v.observed[blk.root] {
 				v.observed[blk.root] = true
 				e.observeBlock(v, v.slasher, blk, slot)
@@ -1268,7 +1327,8 @@ func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
 			v.observed[blk.root] = true
 			e.observeBlock(v, v.slasher, blk, slot)
 		}
-		if err := v.store.OnBlock(blk.info); err != nil {
+		blk.processed.add(v.id)
+		if err := v.store.OnBlock(*blk.info); err != nil {
 			// e.g. conflicts with this view's finalized checkpoint
 			rejected = true
 			v.rejected[blk.root] = true
@@ -1282,7 +1342,7 @@ func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
 
 // observeBlock shows a block's header and aggregates to a slasher.
 func (e *Engine) observeBlock(v *view, s *agents.Slasher, b *blockEntry, slot consensus.Slot) {
-	if b.parent == nil {
+	if b == e.chain.genesis {
 		return
 	}
 	h := consensus.SignedBeaconBlockHeader{Message: b.signed.Message.Header(), Signature: b.signed.Signature}

@@ -32,20 +32,19 @@ type reporter struct {
 	ejectedN                                               uint64
 
 	// attack measurements
-	detections         uint64
-	reorgCount         uint64
-	reorgMax           uint64
-	conflict           *ConflictingFinalization
-	conflictFraction   float64
-	stalledAt          *uint64
-	resumedAt          *uint64
-	lastMainFinal      uint64
-	mainRows           uint64
-	finalizing         bool // the summary branch has finalized the epoch before some epoch
-	attackerSlashedEB  uint64
-	whistleblowerGwei  uint64
-	countedSlashBlocks map[consensus.Root]bool
-	penalties          map[int]*groupPenalty // by group index, summary branch
+	detections        uint64
+	reorgCount        uint64
+	reorgMax          uint64
+	conflict          *ConflictingFinalization
+	conflictFraction  float64
+	stalledAt         *uint64
+	resumedAt         *uint64
+	lastMainFinal     uint64
+	mainRows          uint64
+	finalizing        bool // the summary branch has finalized the epoch before some epoch
+	attackerSlashedEB uint64
+	whistleblowerGwei uint64
+	penalties         map[int]*groupPenalty // by group index, summary branch
 
 	// lifecycle measurements (summary branch)
 	firstRow                           *pendingRow
@@ -80,10 +79,9 @@ type pendingRow struct {
 func newReporter(e *Engine, sink Sink) *reporter {
 	return &reporter{
 		e: e, sink: sink,
-		branches:           map[string]bool{},
-		maxFinal:           make([]consensus.Epoch, len(e.views)),
-		countedSlashBlocks: map[consensus.Root]bool{},
-		failuresSeen:       make([]uint64, len(e.views)),
+		branches:     map[string]bool{},
+		maxFinal:     make([]consensus.Epoch, len(e.views)),
+		failuresSeen: make([]uint64, len(e.views)),
 	}
 }
 
@@ -310,7 +308,7 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		slots-- // slot 0 is genesis
 	}
 	for b := h; b != nil && b.slot >= first; b = b.parent {
-		if b.slot > last || b.parent == nil {
+		if b.slot > last || b == e.chain.genesis {
 			continue
 		}
 		row.Proposals++
@@ -383,10 +381,10 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		}
 		// Slashings and whistleblower rewards of this epoch's blocks.
 		for b := h; b != nil && b.slot >= first; b = b.parent {
-			if b.slot > last || len(b.slashedEB) == 0 || r.countedSlashBlocks[b.root] {
+			if b.slot > last || len(b.slashedEB) == 0 || b.slashCounted {
 				continue
 			}
-			r.countedSlashBlocks[b.root] = true
+			b.slashCounted = true
 			r.whistleblowerGwei += uint64(b.whistle)
 			for i, vi := range b.report.Slashed {
 				if e.byz[vi] {

@@ -1,0 +1,140 @@
+package sim_test
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/stakesim/stakesim/scenarios"
+	"github.com/stakesim/stakesim/sim"
+)
+
+// stallScenario is the flat-cost benchmark of issue 12: 40% of the
+// validators offline on the mainnet preset, BLS off. Finality stops at
+// once (60% < 2/3) and stays stalled for thousands of epochs while the
+// inactivity leak drains the offline validators.
+const stallScenario = `name: stall
+description: 40%% offline, mainnet preset, finality stalled
+preset: mainnet
+epochs: 100000
+bls: off
+validators:
+  - name: online
+    count: %d
+    validators_per_agent: 8
+  - name: offline
+    count: %d
+    validators_per_agent: 8
+    behaviours:
+      - kind: offline
+`
+
+// BenchmarkStall runs the stalled chain for early+late epochs and reports
+// the wall time per epoch over the first early epochs and over the late
+// ones, their ratio (flat cost means about 1), and the live heap after a
+// GC at the end of each window with its ratio (flat memory means about 1).
+// Issue 12's targets at 1,000 validators: both ratios at most 1.3 with
+// early=300, late=900 (epochs 300–1,200). One iteration takes minutes:
+//
+//	go test ./sim -run XXX -bench BenchmarkStall -benchtime 1x -timeout 1h
+func BenchmarkStall(b *testing.B) {
+	for _, c := range []struct{ n, early, late int }{
+		{1_000, 300, 900},
+	} {
+		b.Run(fmt.Sprintf("validators-%d-epochs-%d", c.n, c.early+c.late), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				early, late, heapEarly, heapLate := runStall(b, c.n, c.early, c.late)
+				b.ReportMetric(early, "s/epoch-early")
+				b.ReportMetric(late, "s/epoch-late")
+				b.ReportMetric(late/early, "late/early")
+				b.ReportMetric(heapEarly/(1<<20), "heapMB-early")
+				b.ReportMetric(heapLate/(1<<20), "heapMB-late")
+				b.ReportMetric(heapLate/heapEarly, "heap-late/early")
+			}
+		})
+	}
+}
+
+func runStall(b *testing.B, n, early, late int) (sEarly, sLate, heapEarly, heapLate float64) {
+	online := n * 6 / 10
+	sc, err := scenarios.Parse("stall.yaml", []byte(fmt.Sprintf(stallScenario, online, n-online)), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := sim.New(sc, nil, sim.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.Start()
+	defer e.Stop()
+	run := func(epochs int) float64 {
+		start := time.Now()
+		for i := 0; i < epochs; i++ {
+			if err := e.RunEpoch(context.Background()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		return time.Since(start).Seconds() / float64(epochs)
+	}
+	sEarly = run(early)
+	heapEarly = liveHeap()
+	sLate = run(late)
+	heapLate = liveHeap()
+	return sEarly, sLate, heapEarly, heapLate
+}
+
+// liveHeap returns the bytes of live heap objects after a full GC.
+func liveHeap() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc)
+}
+
+// BenchmarkMemoryPerValidator builds a mainnet-preset engine in aggregate
+// BLS mode and runs two epochs, then reports the live heap per validator
+// and the memory obtained from the OS per validator. Issue 12's target at
+// 100,000 validators: at most 6 KiB per validator (it was about 20).
+//
+//	go test ./sim -run XXX -bench BenchmarkMemoryPerValidator -benchtime 1x
+func BenchmarkMemoryPerValidator(b *testing.B) {
+	for _, n := range []int{100_000} {
+		b.Run(fmt.Sprintf("aggregate-%d", n), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				sc, err := scenarios.Parse("mem.yaml", []byte(fmt.Sprintf(benchMainnet, "aggregate", n, 64)), nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				e, err := sim.New(sc, nil, sim.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				e.Start()
+				for ep := 0; ep < 2; ep++ {
+					if err := e.RunEpoch(context.Background()); err != nil {
+						b.Fatal(err)
+					}
+				}
+				live := liveHeap()
+				var ms runtime.MemStats
+				runtime.ReadMemStats(&ms)
+				b.ReportMetric(live/float64(n), "live-B/validator")
+				b.ReportMetric(float64(ms.Sys)/float64(n), "sys-B/validator")
+				e.Stop()
+			}
+		})
+	}
+}
+
+const benchMainnet = `name: bench-mainnet
+description: benchmark network, mainnet preset
+preset: mainnet
+epochs: 100000
+bls: %s
+validators:
+  - name: v
+    count: %d
+    validators_per_agent: %d
+`
