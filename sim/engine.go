@@ -84,17 +84,7 @@ type Engine struct {
 	timing Timing
 	stats  Stats
 	// per-epoch work, for the start/end figures of summary and timing
-	epochWork []epochWork
-	cur       epochWork
-}
-
-// epochWork is one epoch's signing and verification: counts (deterministic)
-// and seconds (wall clock, timing.json only).
-type epochWork struct {
-	votes               uint64 // attestations signed by validators
-	gossip              uint64 // of which verified on gossip
-	signingSeconds      float64
-	verificationSeconds float64
+	work workLog
 }
 
 type job struct {
@@ -195,7 +185,7 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	if err := applyConfig(&cfg, sc.Config); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]cachedSig{}}
+	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]cachedSig{}, work: workLog{epochs: sc.Epochs}}
 	switch sc.BLS {
 	case scenarios.BLSFull:
 		e.mode = agents.SignFull
@@ -589,7 +579,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	if e.timing.TotalSeconds > 0 {
 		e.timing.ValidatorEpochsPerSecond = float64(uint64(len(e.agentOfVal))*e.sc.Epochs) / e.timing.TotalSeconds
 	}
-	ws, we := e.workAt(0), e.workAt(int(e.sc.Epochs)-workWindow)
+	ws, we := e.work.start(), e.work.end()
 	e.timing.SigningSecondsPerEpochStart, e.timing.SigningSecondsPerEpochEnd = ws.signingSeconds, we.signingSeconds
 	e.timing.VerificationSecondsPerEpochStart, e.timing.VerificationSecondsPerEpochEnd = ws.verificationSeconds, we.verificationSeconds
 	res.Timing = e.timing
@@ -1209,7 +1199,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		if e.balance.active(from) {
 			atts = nil // the balancing strategy votes for the coalition
 		}
-		e.cur.votes += uint64(len(atts))
+		e.work.cur.votes += uint64(len(atts))
 		for i := range atts {
 			m := atts[i]
 			e.balance.seen(&m)

@@ -274,42 +274,7 @@ func attestationBytes(b *consensus.BeaconBlock) uint64 {
 // closeEpochWork ends the current epoch's work tally: the counts and the
 // seconds of signing and verification spent since the last call.
 func (e *Engine) closeEpochWork() {
-	w := e.cur
-	var sign, verify float64
-	for _, p := range e.epochWork {
-		sign += p.signingSeconds
-		verify += p.verificationSeconds
-	}
-	w.signingSeconds = e.timing.SigningSeconds - sign
-	w.verificationSeconds = e.verifier.seconds - verify
-	e.epochWork = append(e.epochWork, w)
-	e.cur = epochWork{}
-}
-
-// workWindow is how many epochs the start and end figures average over.
-const workWindow = 3
-
-// workAt averages the tallies of epochs [from, from+workWindow) that were
-// reported (the settling epoch is not).
-func (e *Engine) workAt(from int) epochWork {
-	var out epochWork
-	n := 0
-	for i := from; i < from+workWindow && i < len(e.epochWork) && uint64(i) < e.sc.Epochs; i++ {
-		if i < 0 {
-			continue
-		}
-		w := e.epochWork[i]
-		out.votes += w.votes
-		out.signingSeconds += w.signingSeconds
-		out.verificationSeconds += w.verificationSeconds
-		n++
-	}
-	if n > 0 {
-		out.votes /= uint64(n)
-		out.signingSeconds /= float64(n)
-		out.verificationSeconds /= float64(n)
-	}
-	return out
+	e.work.close(e.timing.SigningSeconds, e.verifier.seconds)
 }
 
 // balanceInflows lists the validators whose balance may rise during the
@@ -342,8 +307,8 @@ func (r *reporter) lifecycleSummary(s *Summary) {
 		s.ValidatorsAtEnd = p.row.ActiveValidators
 		s.MaxEffectiveBalanceEndGwei = p.row.MaxEffectiveBalanceGwei
 	}
-	s.SignaturesPerEpochStart = e.workAt(0).votes
-	s.SignaturesPerEpochEnd = e.workAt(int(e.sc.Epochs) - workWindow).votes
+	s.SignaturesPerEpochStart = e.work.start().votes
+	s.SignaturesPerEpochEnd = e.work.end().votes
 	s.ConsolidationsRequested, s.SwitchesRequested = r.consRequested, r.switchesRequested
 	s.ConsolidationsAccepted, s.ConsolidationsCompleted = r.consAccepted, r.consCompleted
 	s.FirstConsolidationRequestEpoch, s.LastConsolidationEpoch = r.firstConsRequest, r.lastConsolidation
@@ -352,11 +317,7 @@ func (r *reporter) lifecycleSummary(s *Summary) {
 		s.ConsolidationEpochs = &d
 	}
 	s.DepositRequests, s.ExitRequestsApplied, s.PartialWithdrawalsQueued = r.depositReqs, r.exitReqs, r.partialReqs
-	for i, w := range e.epochWork {
-		if uint64(i) < e.sc.Epochs {
-			s.GossipSignaturesVerified += w.gossip
-		}
-	}
+	s.GossipSignaturesVerified = e.work.gossip
 }
 
 // noteRequests counts the consolidation requests an operator sent.
@@ -445,5 +406,5 @@ func (e *Engine) verifyGossip(ids []int, domain consensus.Root) {
 	}
 	e.verifier.VerifyAggregates(checks)
 	e.stats.GossipVerified += uint64(len(checks))
-	e.cur.gossip += uint64(len(checks))
+	e.work.cur.gossip += uint64(len(checks))
 }
