@@ -98,6 +98,11 @@ type Duties struct {
 	// Operate is set, for staking operators, in the propose phase of every
 	// slot (see Operator).
 	Operate *OperateDuty
+
+	// Epoch-phase duties of the economic agents (see Economic).
+	Answer   *AnswerDuty   // restaking operators
+	Judge    *JudgeDuty    // AVSs
+	Withdraw *WithdrawDuty // stakers
 }
 
 // AttestationMsg is one validator's attestation as sent to the network.
@@ -129,6 +134,12 @@ type Actions struct {
 	// Requests are execution-layer requests (operators only); the engine
 	// queues them for the next blocks (DepositRequest.Index is set there).
 	Requests consensus.ExecutionRequests
+
+	// Epoch-phase results: an operator's answer (true when correct), an
+	// AVS's task outcome, a staker's decision to withdraw.
+	Answer   bool
+	Outcome  *TaskOutcome
+	Withdraw bool
 }
 
 // Agent is anything the engine runs in its own goroutine.
@@ -142,6 +153,8 @@ type Agent interface {
 	// epoch (block building, fork choice, withholding). It is pure and
 	// called from the engine's goroutine.
 	Policy(epoch consensus.Epoch) Policy
+	// Kind names the agent's kind (KindValidatorClient, ...).
+	Kind() string
 }
 
 // Policy is the part of a behaviour that the engine carries out: the

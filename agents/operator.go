@@ -126,6 +126,9 @@ func (o *Operator) ID() int { return o.c.ID }
 // Policy: operators take no part in consensus strategies.
 func (o *Operator) Policy(consensus.Epoch) Policy { return Policy{} }
 
+// Kind is KindStakingOperator.
+func (o *Operator) Kind() string { return KindStakingOperator }
+
 // Act sends the requests due at this slot.
 func (o *Operator) Act(v *SlotView, d *Duties) Actions {
 	var a Actions

@@ -69,6 +69,7 @@ type BuggySlash struct {
 // AVSAgent is an actively validated service: one operator set that issues
 // one task per epoch and slashes the operators that answer it wrongly.
 type AVSAgent struct {
+	Economic
 	Name string
 	// ThresholdWAD is α, in (0, WAD]: the share of the set's slashable
 	// stake that certifies a task's result (the quorum), and so the share
@@ -229,12 +230,13 @@ type AVSOffer struct {
 // in AVSs: it allocates by policy and answers their tasks, honestly or as
 // a rational member of the coalition attacking an AVS.
 type RestakingOperatorAgent struct {
+	Economic
 	Name string
 	// AVSs are the operator sets it registers for, in order.
 	AVSs []string
-	// Policy is one of the Allocation constants ("" is even); Magnitudes,
-	// when set, override it.
-	Policy     string
+	// Allocation is one of the Allocation constants ("" is even);
+	// Magnitudes, when set, override it.
+	Allocation string
 	Magnitudes []AVSMagnitude
 	// Byzantine lists the AVSs whose coalition it belongs to.
 	Byzantine []string
@@ -271,7 +273,7 @@ func (o *RestakingOperatorAgent) Allocate(offers []AVSOffer) ([]uint64, error) {
 	if n == 0 {
 		return out, nil
 	}
-	switch o.Policy {
+	switch o.Allocation {
 	case AllocationEven, "":
 		for i := range out {
 			out[i] = restaking.WAD / n
@@ -293,7 +295,7 @@ func (o *RestakingOperatorAgent) Allocate(offers []AVSOffer) ([]uint64, error) {
 		}
 		out[best] = restaking.WAD
 	default:
-		return nil, fmt.Errorf("%w: unknown allocation policy %q", ErrAllocation, o.Policy)
+		return nil, fmt.Errorf("%w: unknown allocation policy %q", ErrAllocation, o.Allocation)
 	}
 	return out, nil
 }
@@ -318,6 +320,7 @@ func (o *RestakingOperatorAgent) Answer(v TaskView) bool {
 // StakerAgent delegates part of an operator's restaked ETH and runs on the
 // operator when it has been slashed beyond its panic threshold.
 type StakerAgent struct {
+	Economic
 	Name     string
 	Operator string
 	// ShareWAD is the fraction of the operator's restaked ETH it delegates.

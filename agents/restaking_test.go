@@ -24,21 +24,21 @@ func TestRestakingOperatorAllocate(t *testing.T) {
 		want []uint64
 		err  bool
 	}{
-		{"even over three rounds down", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge", "da"}, Policy: "even"},
+		{"even over three rounds down", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge", "da"}, Allocation: "even"},
 			[]uint64{333_333_333_333_333_333, 333_333_333_333_333_333, 333_333_333_333_333_333}, false},
 		{"empty policy is even", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge"}},
 			[]uint64{500_000_000_000_000_000, 500_000_000_000_000_000}, false},
-		{"even over one", agents.RestakingOperatorAgent{AVSs: []string{"da"}, Policy: "even"}, []uint64{wad}, false},
-		{"conservative over three: 1/6 rounded down", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge", "da"}, Policy: "conservative"},
+		{"even over one", agents.RestakingOperatorAgent{AVSs: []string{"da"}, Allocation: "even"}, []uint64{wad}, false},
+		{"conservative over three: 1/6 rounded down", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge", "da"}, Allocation: "conservative"},
 			[]uint64{166_666_666_666_666_666, 166_666_666_666_666_666, 166_666_666_666_666_666}, false},
-		{"conservative over two", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge"}, Policy: "conservative"},
+		{"conservative over two", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge"}, Allocation: "conservative"},
 			[]uint64{250_000_000_000_000_000, 250_000_000_000_000_000}, false},
 		// bridge and da both pay 7%: the first of the operator's AVSs wins.
-		{"yield: highest rate, first on ties", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "da", "bridge"}, Policy: "yield"},
+		{"yield: highest rate, first on ties", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "da", "bridge"}, Allocation: "yield"},
 			[]uint64{0, wad, 0}, false},
-		{"yield: single best", agents.RestakingOperatorAgent{AVSs: []string{"dex", "oracle"}, Policy: "yield"}, []uint64{0, wad}, false},
-		{"yield: unknown AVS", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "nft"}, Policy: "yield"}, nil, true},
-		{"explicit magnitudes override the policy, in AVS order", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge", "da"}, Policy: "yield",
+		{"yield: single best", agents.RestakingOperatorAgent{AVSs: []string{"dex", "oracle"}, Allocation: "yield"}, []uint64{0, wad}, false},
+		{"yield: unknown AVS", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "nft"}, Allocation: "yield"}, nil, true},
+		{"explicit magnitudes override the policy, in AVS order", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge", "da"}, Allocation: "yield",
 			Magnitudes: []agents.AVSMagnitude{{"bridge", 3e17}, {"oracle", 5e17}}}, []uint64{5e17, 3e17, 0}, false},
 		{"explicit magnitudes summing to exactly 1", agents.RestakingOperatorAgent{AVSs: []string{"oracle", "bridge"},
 			Magnitudes: []agents.AVSMagnitude{{"oracle", 4e17}, {"bridge", 6e17}}}, []uint64{4e17, 6e17}, false},
@@ -46,8 +46,8 @@ func TestRestakingOperatorAllocate(t *testing.T) {
 			Magnitudes: []agents.AVSMagnitude{{"oracle", 6e17}, {"bridge", 4e17 + 1}}}, nil, true},
 		{"magnitude for an AVS it does not register for", agents.RestakingOperatorAgent{AVSs: []string{"oracle"},
 			Magnitudes: []agents.AVSMagnitude{{"bridge", 1e17}}}, nil, true},
-		{"unknown policy", agents.RestakingOperatorAgent{AVSs: []string{"oracle"}, Policy: "greedy"}, nil, true},
-		{"no AVSs", agents.RestakingOperatorAgent{Policy: "even"}, []uint64{}, false},
+		{"unknown policy", agents.RestakingOperatorAgent{AVSs: []string{"oracle"}, Allocation: "greedy"}, nil, true},
+		{"no AVSs", agents.RestakingOperatorAgent{Allocation: "even"}, []uint64{}, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

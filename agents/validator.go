@@ -50,6 +50,9 @@ func NewValidatorClient(id int, keys map[consensus.ValidatorIndex]*crypto.Secret
 // ID implements Agent.
 func (c *ValidatorClient) ID() int { return c.id }
 
+// Kind is KindValidatorClient.
+func (c *ValidatorClient) Kind() string { return KindValidatorClient }
+
 // Act implements Agent: honest duties first, then each behaviour in order,
 // then signatures (so that what behaviours change or add is signed too).
 func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {

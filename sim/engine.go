@@ -460,7 +460,7 @@ func (e *Engine) buildAgents() error {
 		ms := members[gi]
 		for first := 0; first < len(ms); first += per {
 			id := len(arecs)
-			arecs = append(arecs, AgentRecord{ID: id, Kind: "validator-client", Group: g.Name, View: view.name})
+			arecs = append(arecs, AgentRecord{ID: id, Kind: agents.KindValidatorClient, Group: g.Name, View: view.name})
 			for _, idx := range ms[first:min(first+per, len(ms))] {
 				vrecs = append(vrecs, ValidatorRecord{Index: uint64(idx), Group: g.Name, Agent: id, View: view.name})
 			}
@@ -511,6 +511,43 @@ func (e *Engine) buildAgents() error {
 	return e.buildOperators(e.plan)
 }
 
+// addEconomic registers an epoch-phase agent (restaking operators, AVSs,
+// stakers, ...) after the validator clients and staking operators: it gets
+// the next id, its own goroutine at Start, the summary view for routing,
+// and a row in the registry.
+func (e *Engine) addEconomic(a agents.Agent, set func(id int)) error {
+	id := len(e.agents)
+	set(id)
+	e.agents = append(e.agents, a)
+	e.viewOfAgent = append(e.viewOfAgent, e.mainView)
+	e.netRNG = append(e.netRNG, NewRNG(e.sc.Seed, uint64(id), "network"))
+	e.results = append(e.results, agents.Actions{})
+	return e.registry.insert(nil, []AgentRecord{{ID: id, Kind: a.Kind(), View: e.views[e.mainView].name}})
+}
+
+// runEpochPhase hands the economic agents with duties their epoch duty
+// (the view is nil) and waits for all of them: the same barrier as the
+// slot phases. It returns their results by agent id, in id order, and
+// clears them.
+func (e *Engine) runEpochPhase(duties map[int]*agents.Duties) map[int]agents.Actions {
+	ids := e.runPhase(nil, duties, false)
+	out := make(map[int]agents.Actions, len(ids))
+	for _, id := range ids {
+		out[id] = e.results[id]
+		e.results[id] = agents.Actions{}
+	}
+	return out
+}
+
+// agentCounts counts the agents by kind.
+func (e *Engine) agentCounts() AgentCounts {
+	var c AgentCounts
+	for _, a := range e.agents {
+		c.add(a.Kind())
+	}
+	return c
+}
+
 // Start launches one goroutine per agent.
 func (e *Engine) Start() {
 	e.workers = make([]chan job, len(e.agents))
@@ -546,7 +583,11 @@ func (e *Engine) runPhase(views []*agents.SlotView, duties map[int]*agents.Dutie
 	start := e.now()
 	e.wg.Add(len(ids))
 	for _, id := range ids {
-		e.workers[id] <- job{view: views[e.viewOfAgent[id]], duties: duties[id]}
+		var v *agents.SlotView
+		if views != nil {
+			v = views[e.viewOfAgent[id]]
+		}
+		e.workers[id] <- job{view: v, duties: duties[id]}
 	}
 	e.wg.Wait()
 	if signing {

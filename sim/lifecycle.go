@@ -236,7 +236,7 @@ func (e *Engine) buildOperators(plan depositPlan) error {
 		e.agents = append(e.agents, agents.NewOperator(oc))
 		e.viewOfAgent = append(e.viewOfAgent, e.groupView[gi])
 		e.netRNG = append(e.netRNG, NewRNG(e.sc.Seed, uint64(oc.ID), "network"))
-		if err := e.registry.insert(nil, []AgentRecord{{ID: oc.ID, Kind: "staking-operator", Group: g.Name, View: e.views[e.groupView[gi]].name}}); err != nil {
+		if err := e.registry.insert(nil, []AgentRecord{{ID: oc.ID, Kind: agents.KindStakingOperator, Group: g.Name, View: e.views[e.groupView[gi]].name}}); err != nil {
 			return err
 		}
 	}

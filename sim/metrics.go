@@ -1,5 +1,7 @@
 package sim
 
+import "github.com/stakesim/stakesim/agents"
+
 // EpochRow is one line of epochs.csv: the state of one branch at the end of
 // one epoch. The column order of epochs.csv is the field order here; it is a
 // contract read by later tools, so add columns only at the end.
@@ -133,34 +135,63 @@ const (
 	EventStakerWithdrawalCompleted = "staker_withdrawal_completed"
 )
 
+// AgentCounts counts a run's agents by kind (agents.Kind*). Kinds added
+// later get a field here.
+type AgentCounts struct {
+	ValidatorClient   uint64 `json:"validator_client"`
+	StakingOperator   uint64 `json:"staking_operator"`
+	RestakingOperator uint64 `json:"restaking_operator"`
+	AVS               uint64 `json:"avs"`
+	Staker            uint64 `json:"staker"`
+}
+
+// add counts one agent of kind.
+func (c *AgentCounts) add(kind string) {
+	switch kind {
+	case agents.KindValidatorClient:
+		c.ValidatorClient++
+	case agents.KindStakingOperator:
+		c.StakingOperator++
+	case agents.KindRestakingOperator:
+		c.RestakingOperator++
+	case agents.KindAVS:
+		c.AVS++
+	case agents.KindStaker:
+		c.Staker++
+	}
+}
+
 // Summary is summary.json. Every field is deterministic (no wall clock).
 type Summary struct {
-	Scenario                 string       `json:"scenario"`
-	Description              string       `json:"description"`
-	Seed                     uint64       `json:"seed"`
-	Params                   []ParamValue `json:"params"`
-	Preset                   string       `json:"preset"`
-	Epochs                   uint64       `json:"epochs"`
-	Validators               uint64       `json:"validators"`
-	Agents                   uint64       `json:"agents"`
-	BLSMode                  string       `json:"bls_mode"`
-	BLSWarning               string       `json:"bls_warning,omitempty"`
-	JustifiedEpoch           uint64       `json:"justified_epoch"`
-	FinalizedEpoch           uint64       `json:"finalized_epoch"`
-	LongestFinalityGapEpochs uint64       `json:"longest_finality_gap_epochs"`
-	SlashedValidators        uint64       `json:"slashed_validators"`
-	EjectedValidators        uint64       `json:"ejected_validators"`
-	ExitedValidators         uint64       `json:"exited_validators"`
-	TotalIssuanceGwei        uint64       `json:"total_issuance_gwei"`
-	TotalPenaltiesGwei       uint64       `json:"total_penalties_gwei"`
-	APRPercent               float64      `json:"apr_percent"`
-	NetAPRPercent            float64      `json:"net_apr_percent"`
-	Signatures               uint64       `json:"signatures"`
-	AggregatesVerified       uint64       `json:"aggregates_verified"`
-	VerifyFailures           uint64       `json:"verify_failures"`
-	Proposals                uint64       `json:"proposals"`
-	MissedProposals          uint64       `json:"missed_proposals"`
-	Branches                 []string     `json:"branches"`
+	Scenario    string       `json:"scenario"`
+	Description string       `json:"description"`
+	Seed        uint64       `json:"seed"`
+	Params      []ParamValue `json:"params"`
+	Preset      string       `json:"preset"`
+	Epochs      uint64       `json:"epochs"`
+	Validators  uint64       `json:"validators"`
+	Agents      AgentCounts  `json:"agents"`
+	// AgentGoroutines is the number of agent goroutines the run started:
+	// one per agent of every kind.
+	AgentGoroutines          uint64   `json:"agent_goroutines"`
+	BLSMode                  string   `json:"bls_mode"`
+	BLSWarning               string   `json:"bls_warning,omitempty"`
+	JustifiedEpoch           uint64   `json:"justified_epoch"`
+	FinalizedEpoch           uint64   `json:"finalized_epoch"`
+	LongestFinalityGapEpochs uint64   `json:"longest_finality_gap_epochs"`
+	SlashedValidators        uint64   `json:"slashed_validators"`
+	EjectedValidators        uint64   `json:"ejected_validators"`
+	ExitedValidators         uint64   `json:"exited_validators"`
+	TotalIssuanceGwei        uint64   `json:"total_issuance_gwei"`
+	TotalPenaltiesGwei       uint64   `json:"total_penalties_gwei"`
+	APRPercent               float64  `json:"apr_percent"`
+	NetAPRPercent            float64  `json:"net_apr_percent"`
+	Signatures               uint64   `json:"signatures"`
+	AggregatesVerified       uint64   `json:"aggregates_verified"`
+	VerifyFailures           uint64   `json:"verify_failures"`
+	Proposals                uint64   `json:"proposals"`
+	MissedProposals          uint64   `json:"missed_proposals"`
+	Branches                 []string `json:"branches"`
 	// Attack measurements (zero or null when nothing happened).
 	FinalityStalledAtEpoch      *uint64                  `json:"finality_stalled_at_epoch"` // first epoch, after finality had started, whose row shows finalized_epoch + 1 < epoch (summary branch)
 	FinalityResumedEpoch        *uint64                  `json:"finality_resumed_epoch"`    // first epoch after the stall at which finality advanced again

@@ -39,8 +39,9 @@ func registrySchema() *memdb.DBSchema {
 		"agent": {
 			Name: "agent",
 			Indexes: map[string]*memdb.IndexSchema{
-				"id":    {Name: "id", Unique: true, Indexer: &memdb.IntFieldIndex{Field: "ID"}},
-				"group": {Name: "group", Indexer: &memdb.StringFieldIndex{Field: "Group"}},
+				"id": {Name: "id", Unique: true, Indexer: &memdb.IntFieldIndex{Field: "ID"}},
+				// Economic agents belong to no validator group.
+				"group": {Name: "group", AllowMissing: true, Indexer: &memdb.StringFieldIndex{Field: "Group"}},
 			},
 		},
 	}}

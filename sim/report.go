@@ -445,8 +445,11 @@ func (r *reporter) finish() (*Result, error) {
 		Preset:      sc.Preset,
 		Epochs:      sc.Epochs,
 		Validators:  uint64(len(e.agentOfVal)),
-		Agents:      uint64(len(e.agents)),
-		BLSMode:     string(sc.BLS),
+		Agents:      e.agentCounts(),
+		// Start launched one goroutine per agent; the summary is built
+		// before Stop ends them.
+		AgentGoroutines: uint64(len(e.workers)),
+		BLSMode:         string(sc.BLS),
 	}
 	if e.mode == agents.SignOff {
 		s.BLSWarning = "BLS IS OFF: no signature was produced or verified in this run"

@@ -231,7 +231,11 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 			return nil, fmt.Errorf("sim: restaking: AVS %q: %w", a.Name, err)
 		}
 		avsIndex[a.Name] = i
-		rs.avss = append(rs.avss, rsAVS{spec: a, index: i, agent: newAVSAgent(a)})
+		ag := newAVSAgent(a)
+		if err := e.addEconomic(ag, func(id int) { ag.AgentID = id }); err != nil {
+			return nil, err
+		}
+		rs.avss = append(rs.avss, rsAVS{spec: a, index: i, agent: ag})
 		offers = append(offers, agents.AVSOffer{Name: a.Name, RewardRateWAD: a.RewardRateWAD})
 	}
 	groupIndex := map[string]int{}
@@ -241,6 +245,9 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 	owner := map[int]string{}
 	for _, o := range spec.Operators {
 		op := &rsOperator{spec: o, agent: newOperatorAgent(o), sentAt: map[consensus.ValidatorIndex]consensus.Epoch{}, isForced: map[consensus.ValidatorIndex]bool{}}
+		if err := e.addEconomic(op.agent, func(id int) { op.agent.AgentID = id }); err != nil {
+			return nil, err
+		}
 		inOp := map[int]bool{}
 		for _, gname := range o.Groups {
 			gi, ok := groupIndex[gname]
@@ -292,6 +299,9 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 		if err := l.DelegateTo(s.Name, s.Operator); err != nil {
 			return nil, fmt.Errorf("sim: restaking staker %q: %w", s.Name, err)
 		}
+		if err := e.addEconomic(sa, func(id int) { sa.AgentID = id }); err != nil {
+			return nil, err
+		}
 		rs.stakers = append(rs.stakers, &rsStaker{spec: s, agent: sa, op: oi})
 	}
 	for oi, op := range rs.ops {
@@ -342,7 +352,7 @@ func newAVSAgent(a scenarios.AVS) *agents.AVSAgent {
 
 // newOperatorAgent is the agent of a scenario restaking operator.
 func newOperatorAgent(o scenarios.RestakingOperator) *agents.RestakingOperatorAgent {
-	ag := &agents.RestakingOperatorAgent{Name: o.Name, AVSs: slices.Clone(o.AVSs), Policy: o.Allocation, Byzantine: slices.Clone(o.Byzantine)}
+	ag := &agents.RestakingOperatorAgent{Name: o.Name, AVSs: slices.Clone(o.AVSs), Allocation: o.Allocation, Byzantine: slices.Clone(o.Byzantine)}
 	for _, m := range o.Magnitudes {
 		ag.Magnitudes = append(ag.Magnitudes, agents.AVSMagnitude{AVS: m.AVS, MagnitudeWAD: m.MagnitudeWAD})
 	}
@@ -542,7 +552,10 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 	if _, err := l.AccrueRewards(); err != nil {
 		return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
 	}
-	// Runs on slashed operators.
+	// Runs on slashed operators: the stakers decide together (their
+	// operators' losses do not change while withdrawals are queued), then
+	// their withdrawals are queued in staker order.
+	ask := map[int]*agents.Duties{}
 	for _, s := range rs.stakers {
 		if s.panicked || s.spec.PanicWAD == 0 {
 			continue
@@ -552,7 +565,11 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 		if err != nil {
 			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
 		}
-		if !s.agent.ShouldWithdraw(oinfo.SlashedGwei, op.initial) {
+		ask[s.agent.ID()] = &agents.Duties{Withdraw: &agents.WithdrawDuty{LostGwei: oinfo.SlashedGwei, InitialGwei: op.initial}}
+	}
+	decided := rs.e.runEpochPhase(ask)
+	for _, s := range rs.stakers {
+		if d, ok := decided[s.agent.ID()]; !ok || !d.Withdraw {
 			continue
 		}
 		s.panicked = true
@@ -605,11 +622,17 @@ func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(str
 		members = append(members, agents.TaskMember{Operator: m, StakeGwei: st, Byzantine: rs.ops[rs.opIndex[m]].agent.IsByzantine(a.spec.Name)})
 	}
 	view := agents.NewTaskView(a.agent, members)
+	ask := map[int]*agents.Duties{}
+	for _, m := range members {
+		ask[rs.ops[rs.opIndex[m.Operator]].agent.ID()] = &agents.Duties{Answer: &agents.AnswerDuty{View: view}}
+	}
+	said := rs.e.runEpochPhase(ask)
 	answers := make([]agents.TaskAnswer, len(members))
 	for i, m := range members {
-		answers[i] = agents.TaskAnswer{Operator: m.Operator, StakeGwei: m.StakeGwei, Correct: rs.ops[rs.opIndex[m.Operator]].agent.Answer(view)}
+		answers[i] = agents.TaskAnswer{Operator: m.Operator, StakeGwei: m.StakeGwei, Correct: said[rs.ops[rs.opIndex[m.Operator]].agent.ID()].Answer}
 	}
-	out := a.agent.Task(epoch, answers)
+	judged := rs.e.runEpochPhase(map[int]*agents.Duties{a.agent.ID(): {Judge: &agents.JudgeDuty{Epoch: epoch, Answers: answers}}})
+	out := *judged[a.agent.ID()].Outcome
 	if out.Compromised {
 		ev(EventAVSCompromised, map[string]any{"avs": a.spec.Name, "operators": out.Wrong, "byzantine_stake_gwei": uint64(out.WrongGwei),
 			"total_stake_gwei": uint64(out.TotalGwei), "threshold_stake_gwei": out.QuorumGwei, "profit_gwei": a.spec.ProfitGwei})
