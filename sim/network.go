@@ -1,6 +1,11 @@
 package sim
 
 import (
+	"container/heap"
+	"sort"
+
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/scenarios"
 )
 
@@ -56,4 +61,238 @@ func (s *partitionSchedule) connected(epoch uint64, a, b int) bool {
 	}
 	sa, sb := s.side[p][a], s.side[p][b]
 	return sa == sb || sa == bridgeSide || sb == bridgeSide
+}
+
+// partitionEvents emits partition start/heal events and, at a heal, syncs
+// every view with the blocks it missed (as nodes do by req/resp).
+func (e *Engine) partitionEvents(slot consensus.Slot, epoch consensus.Epoch) {
+	for _, p := range e.sched.parts {
+		if uint64(epoch) == p.StartEpoch {
+			e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventPartitionStarted, Details: map[string]any{"partition": p.Name, "groups": viewGroupNames(p)}})
+		}
+		if uint64(epoch) == p.EndEpoch {
+			e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventPartitionHealed, Details: map[string]any{"partition": p.Name}})
+			now := uint64(slot) * e.cfg.SlotDurationMs
+			roots := make([]*blockEntry, 0, len(e.chain.blocks))
+			for _, b := range e.chain.blocks {
+				roots = append(roots, b)
+			}
+			sort.Slice(roots, func(i, j int) bool {
+				if roots[i].slot != roots[j].slot {
+					return roots[i].slot < roots[j].slot
+				}
+				return string(roots[i].root[:]) < string(roots[j].root[:])
+			})
+			for _, v := range e.views {
+				for _, b := range roots {
+					if !v.store.HasBlock(b.root) && !v.rejected[b.root] {
+						e.push(message{at: now + e.delay.draw(e.syncRNG), view: v.id, block: b})
+					}
+				}
+			}
+		}
+	}
+}
+
+// releaseHeld publishes what private-chain coalitions kept, in the epoch
+// their window ends, to the view groups of the release's groups.
+func (e *Engine) releaseHeld(slot consensus.Slot, epoch consensus.Epoch) {
+	now := uint64(slot) * e.cfg.SlotDurationMs
+	for _, v := range e.views {
+		if v.honest || len(v.held) == 0 {
+			continue
+		}
+		pol := e.policyOf(v, epoch)
+		if !pol.Release {
+			continue
+		}
+		targets := map[int]bool{}
+		var names []string
+		for gi, g := range e.sc.Groups {
+			if len(pol.ReleaseTo) == 0 || containsString(pol.ReleaseTo, g.Name) {
+				if w := e.groupView[gi]; !targets[w] && w != v.id {
+					targets[w] = true
+					names = append(names, e.views[w].name)
+				}
+			}
+		}
+		blocks := 0
+		for _, w := range e.views {
+			if !targets[w.id] || !e.sched.connected(uint64(epoch), v.id, w.id) {
+				continue
+			}
+			for _, h := range v.held {
+				m := message{at: now + e.delay.draw(e.syncRNG), view: w.id, block: h.block, att: h.att}
+				e.push(m)
+			}
+		}
+		for _, h := range v.held {
+			if h.block != nil {
+				blocks++
+			}
+		}
+		e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlocksReleased, Branch: v.name,
+			Details: map[string]any{"blocks": blocks, "votes": len(v.held) - blocks, "to": names}})
+		v.held = nil
+	}
+}
+
+func containsString(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+func viewGroupNames(p scenarios.Partition) []string {
+	var out []string
+	for _, g := range p.Groups {
+		out = append(out, g.Name)
+	}
+	return out
+}
+
+// send schedules one message from an agent: to every view it can reach,
+// or along route.
+func (e *Engine) send(agent int, epoch consensus.Epoch, now, extraMs uint64, route []agents.Send, fill func(*message)) {
+	from := e.viewOfAgent[agent]
+	g := e.netRNG[agent]
+	deliver := func(to int, extra uint64) {
+		if !e.sched.connected(uint64(epoch), from, to) {
+			return
+		}
+		if e.lossPPM > 0 && g.Chance(e.lossPPM) {
+			return
+		}
+		m := message{at: now + extra + e.delay.draw(g), view: to}
+		fill(&m)
+		e.push(m)
+	}
+	if route == nil {
+		for _, v := range e.views {
+			deliver(v.id, extraMs)
+		}
+		return
+	}
+	for _, s := range route {
+		if s.View >= 0 && s.View < len(e.views) {
+			deliver(s.View, extraMs+s.DelayMs)
+		}
+	}
+}
+
+func (e *Engine) push(m message) {
+	e.seq++
+	m.seq = e.seq
+	heap.Push(&e.queue, m)
+}
+
+// deliverUntil hands every message that has arrived by time t to its view,
+// in (arrival, send order) order.
+func (e *Engine) deliverUntil(t uint64) error {
+	for e.queue.Len() > 0 && e.queue[0].at <= t {
+		m := heap.Pop(&e.queue).(message)
+		v := e.views[m.view]
+		slot := consensus.Slot(m.at / e.cfg.SlotDurationMs)
+		switch {
+		case m.block != nil:
+			e.deliverBlock(v, m.block, m.at)
+			if err := e.noteHead(v, slot); err != nil {
+				return err
+			}
+		case m.att != nil:
+			v.addAttestation(m.att)
+			v.vote(&e.cfg, slot, m.att.Validator, m.att.Data)
+			if v.slasher != nil {
+				ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.att.Validator}, Data: m.att.Data, Signature: m.att.Signature}
+				e.evidence(v, slot, v.slasher.ObserveAttestation(&ia))
+			}
+		}
+	}
+	return e.checkReorgs(consensus.Slot(t / e.cfg.SlotDurationMs))
+}
+
+// deliverBlock adds a block (and any ancestors the view lacks, fetched as
+// nodes do by req/resp) to a view's fork choice, with its votes. A view
+// whose coalition builds its own chain ignores others' blocks.
+func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
+	if b.dropped || v.store.HasBlock(b.root) {
+		return // a pruned block was processed by every view already
+	}
+	slot := consensus.Slot(at / e.cfg.SlotDurationMs)
+	if !v.honest && b != e.chain.genesis && !v.members[b.signed.Message.ProposerIndex] &&
+		e.policyOf(v, consensus.ComputeEpochAtSlot(&e.cfg, slot)).OwnChain {
+		return
+	}
+	var path []*blockEntry
+	a := b
+	for ; a != nil && !v.store.HasBlock(a.root) && !v.rejected[a.root]; a = a.parent {
+		path = append(path, a)
+	}
+	v.store.OnTick(at)
+	rejected := a != nil && v.rejected[a.root]
+	for i := len(path) - 1; i >= 0; i-- {
+		blk := path[i]
+		if rejected {
+			// A descendant of a block fork choice refused: refused too.
+			rejected = true
+			v.rejected[blk.root] = true
+			blk.processed.add(v.id)
+			if v.slasher != nil && !v.observed[blk.root] {
+				v.observed[blk.root] = true
+				e.observeBlock(v, v.slasher, blk, slot)
+			}
+			continue
+		}
+		if v.slasher != nil && !v.observed[blk.root] {
+			// The slasher reads every block that reaches the node, even
+			// one its fork choice refuses.
+			v.observed[blk.root] = true
+			e.observeBlock(v, v.slasher, blk, slot)
+		}
+		blk.processed.add(v.id)
+		if err := v.store.OnBlock(*blk.info); err != nil {
+			// e.g. conflicts with this view's finalized checkpoint
+			rejected = true
+			v.rejected[blk.root] = true
+			continue
+		}
+		for _, vote := range blk.votes {
+			_ = v.store.OnAttestation(vote.indices, vote.data, true)
+		}
+	}
+}
+
+// message is one delivery to one view.
+type message struct {
+	at    uint64
+	seq   uint64
+	view  int
+	block *blockEntry
+	att   *agents.AttestationMsg
+}
+
+type msgQueue []message
+
+func (q msgQueue) Len() int { return len(q) }
+
+func (q msgQueue) Less(i, j int) bool {
+	if q[i].at != q[j].at {
+		return q[i].at < q[j].at
+	}
+	return q[i].seq < q[j].seq
+}
+
+func (q msgQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+
+func (q *msgQueue) Push(x any) { *q = append(*q, x.(message)) }
+
+func (q *msgQueue) Pop() any {
+	old := *q
+	n := len(old)
+	m := old[n-1]
+	*q = old[:n-1]
+	return m
 }

@@ -1,0 +1,141 @@
+package sim
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/consensus"
+)
+
+// checkReorgs notes every view's head (see noteHead).
+func (e *Engine) checkReorgs(slot consensus.Slot) error {
+	for _, v := range e.views {
+		if err := e.noteHead(v, slot); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// noteHead compares a view's head with the one last noted: an honest view
+// whose head no longer descends from its previous head has reorged. It
+// fails the run if a view's head ever leaves its finalized checkpoint
+// (finality must never revert on a view). Heads are noted after every
+// block delivery and at every phase, so short-lived heads are seen.
+func (e *Engine) noteHead(v *view, slot consensus.Slot) error {
+	h := e.chain.blocks[v.store.Head()]
+	old := v.lastHead
+	if h == old {
+		return nil
+	}
+	v.lastHead = h
+	fin := v.store.Finalized()
+	if fb, ok := e.chain.blocks[fin.Root]; ok && e.chain.ancestorAt(h, fb.slot) != fb {
+		return fmt.Errorf("sim: slot %d: view %s: head %x does not descend from its finalized checkpoint %d", slot, v.name, h.root[:4], fin.Epoch)
+	}
+	if old == nil || e.chain.ancestorAt(h, old.slot) == old || !v.honest {
+		return nil
+	}
+	common := old
+	for common.parent != nil && e.chain.ancestorAt(h, common.slot) != common {
+		common = common.parent
+	}
+	depth := uint64(0)
+	for b := old; b != common; b = b.parent {
+		depth++
+	}
+	e.rep.reorg(depth)
+	e.rep.event(Event{Epoch: uint64(consensus.ComputeEpochAtSlot(&e.cfg, slot)), Slot: uint64(slot), Kind: EventReorg, Branch: v.name,
+		Details: map[string]any{"view": v.name, "depth": depth, "old_head": fmt.Sprintf("%x", old.root[:8]), "new_head": fmt.Sprintf("%x", h.root[:8]), "common_ancestor_slot": uint64(common.slot)}})
+	return nil
+}
+
+// observeBlock shows a block's header and aggregates to a slasher.
+func (e *Engine) observeBlock(v *view, s *agents.Slasher, b *blockEntry, slot consensus.Slot) {
+	if b == e.chain.genesis {
+		return
+	}
+	h := consensus.SignedBeaconBlockHeader{Message: b.signed.Message.Header(), Signature: b.signed.Signature}
+	e.evidence(v, slot, s.ObserveHeader(&h))
+	for i := range b.votes {
+		vote := &b.votes[i]
+		ia := consensus.IndexedAttestation{AttestingIndices: vote.indices, Data: vote.data, Signature: vote.sig}
+		e.evidence(v, slot, s.ObserveAttestation(&ia))
+	}
+}
+
+// evidence records what a view's slasher found (v nil: the auditor) and
+// reports validators found guilty for the first time.
+func (e *Engine) evidence(v *view, slot consensus.Slot, evs []agents.Evidence) {
+	seen := e.detected
+	if v == nil {
+		seen = e.offender
+	} else if len(evs) > 0 {
+		v.slasher.Add(evs)
+	}
+	for _, ev := range evs {
+		var fresh []uint64
+		for _, vi := range ev.Validators {
+			if int(vi) < len(seen) && !seen[vi] {
+				seen[vi] = true
+				fresh = append(fresh, uint64(vi))
+			}
+		}
+		if v == nil || len(fresh) == 0 {
+			continue
+		}
+		e.rep.detections += uint64(len(fresh))
+		k := detectionKey{view: v.id, offence: ev.Offence}
+		d := e.pendingDetections[k]
+		if d == nil {
+			d = &detection{slot: slot}
+			e.pendingDetections[k] = d
+		}
+		d.validators = append(d.validators, fresh...)
+	}
+}
+
+// detectionKey groups a slot's new findings for one event per view and offence.
+type detectionKey struct {
+	view    int
+	offence string
+}
+
+type detection struct {
+	slot       consensus.Slot
+	validators []uint64
+}
+
+// flushDetections emits the slashing_detected events gathered during a slot.
+func (e *Engine) flushDetections() {
+	keys := make([]detectionKey, 0, len(e.pendingDetections))
+	for k := range e.pendingDetections {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].view != keys[j].view {
+			return keys[i].view < keys[j].view
+		}
+		return keys[i].offence < keys[j].offence
+	})
+	for _, k := range keys {
+		d := e.pendingDetections[k]
+		slices.Sort(d.validators)
+		v := e.views[k.view]
+		e.rep.event(Event{Epoch: uint64(consensus.ComputeEpochAtSlot(&e.cfg, d.slot)), Slot: uint64(d.slot), Kind: EventSlashingDetected, Branch: v.name,
+			Details: map[string]any{"offence": k.offence, "validators": len(d.validators), "first_validator": d.validators[0], "slasher": v.name}})
+	}
+	clear(e.pendingDetections)
+}
+
+// auditVote and auditBlock show every message sent to the auditor.
+func (e *Engine) auditVote(m *agents.AttestationMsg) {
+	ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.Validator}, Data: m.Data}
+	e.evidence(nil, m.Data.Slot, e.auditor.ObserveAttestation(&ia))
+}
+
+func (e *Engine) auditBlock(b *blockEntry) {
+	e.observeBlock(nil, e.auditor, b, b.slot)
+}

@@ -1,0 +1,38 @@
+package sim
+
+import "fmt"
+
+// pruneChain drops the blocks no view can need again (chain.prune) and
+// the views' notes about them. It runs at each epoch's end, after the
+// reports and the conflict check.
+func (e *Engine) pruneChain() error {
+	fin := make([]*blockEntry, 0, len(e.views))
+	for _, v := range e.views {
+		root := v.store.Finalized().Root
+		b, ok := e.chain.blocks[root]
+		if !ok {
+			return fmt.Errorf("sim: view %s: finalized block %x is not in the chain", v.name, root[:4])
+		}
+		fin = append(fin, b)
+	}
+	before := len(e.chain.blocks)
+	if err := e.chain.prune(fin, len(e.views)); err != nil {
+		return err
+	}
+	if len(e.chain.blocks) == before {
+		return nil
+	}
+	for _, v := range e.views {
+		for r := range v.observed {
+			if _, ok := e.chain.blocks[r]; !ok {
+				delete(v.observed, r)
+			}
+		}
+		for r := range v.rejected {
+			if _, ok := e.chain.blocks[r]; !ok {
+				delete(v.rejected, r)
+			}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,268 @@
+package sim
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"fmt"
+	"strings"
+
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/consensus/forkchoice"
+	"github.com/stakesim/stakesim/crypto"
+)
+
+func genesisSeed(seed uint64) consensus.Root {
+	var b [8]byte
+	binary.LittleEndian.PutUint64(b[:], seed)
+	return sha256.Sum256(append([]byte("stakesim/genesis/v1\x00"), b[:]...))
+}
+
+func (e *Engine) buildViews() error {
+	parts := e.sc.Network.Partitions
+	// Signature of each validator group: its side in every partition
+	// (bridgeSide for a bridge) and its coalition.
+	sides := make([][]int, len(e.sc.Groups))
+	for gi, g := range e.sc.Groups {
+		sides[gi] = make([]int, len(parts))
+		for pi, p := range parts {
+			sides[gi][pi] = -1
+			for _, b := range p.Bridges {
+				if b == g.Name {
+					sides[gi][pi] = bridgeSide
+				}
+			}
+			for si, vg := range p.Groups {
+				for _, m := range vg.Members {
+					if m == g.Name {
+						sides[gi][pi] = si
+					}
+				}
+			}
+			if sides[gi][pi] == -1 {
+				return fmt.Errorf("sim: validator group %q is in no group of partition %q", g.Name, p.Name)
+			}
+		}
+	}
+	// Network views split groups like a partition that never disconnects.
+	if vgs := e.sc.Network.Views; len(vgs) > 0 {
+		for gi, g := range e.sc.Groups {
+			side := -1
+			for si, vg := range vgs {
+				for _, m := range vg.Members {
+					if m == g.Name {
+						side = si
+					}
+				}
+			}
+			if side < 0 {
+				return fmt.Errorf("sim: validator group %q is in no network view", g.Name)
+			}
+			sides[gi] = append(sides[gi], side)
+		}
+	}
+	viewOfGroup := make([]int, len(e.sc.Groups))
+	var viewSides [][]int
+	var viewCoal, names []string
+	for gi, g := range e.sc.Groups {
+		found := -1
+		for vi, s := range viewSides {
+			if equalInts(s, sides[gi]) && viewCoal[vi] == g.Coalition {
+				found = vi
+				break
+			}
+		}
+		if found < 0 {
+			found = len(viewSides)
+			viewSides = append(viewSides, sides[gi])
+			viewCoal = append(viewCoal, g.Coalition)
+			var parts2 []string
+			for pi, p := range parts {
+				if s := sides[gi][pi]; s != bridgeSide {
+					parts2 = append(parts2, p.Groups[s].Name)
+				}
+			}
+			if vgs := e.sc.Network.Views; len(vgs) > 0 {
+				parts2 = append(parts2, vgs[sides[gi][len(parts)]].Name)
+			}
+			name := strings.Join(parts2, "/")
+			switch {
+			case g.Coalition != "":
+				name = g.Coalition
+			case name == "":
+				name = "main"
+			}
+			names = append(names, name)
+		}
+		viewOfGroup[gi] = found
+	}
+	e.sched = partitionSchedule{parts: parts}
+	for pi := range parts {
+		row := make([]int, len(viewSides))
+		for vi := range viewSides {
+			row[vi] = viewSides[vi][pi]
+		}
+		e.sched.side = append(e.sched.side, row)
+	}
+	g := e.chain.genesis
+	e.mainView = -1
+	for vi, name := range names {
+		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: viewCoal[vi], honest: viewCoal[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}, firstAgent: -1}
+		v.store = forkchoice.New(&e.cfg, *g.info, e.balancesAt)
+		if v.honest && e.sc.SlasherHistoryEpochs > 0 {
+			v.slasher = agents.NewSlasher(e.sc.SlasherHistoryEpochs)
+		}
+		g.processed.add(vi) // every store starts from genesis
+		if v.honest && e.mainView < 0 {
+			e.mainView = vi
+		}
+		e.views = append(e.views, v)
+	}
+	if e.mainView < 0 {
+		e.mainView = 0
+	}
+	e.groupView = viewOfGroup
+	e.chain.views = len(e.views)
+	for _, v := range e.views {
+		if v.coalition == "" {
+			continue
+		}
+		v.members = make([]bool, len(e.groupOfVal))
+		for i, gi := range e.groupOfVal {
+			v.members[i] = e.sc.Groups[gi].Coalition == v.coalition
+		}
+	}
+	return nil
+}
+
+// bridgeSide is the side of a bridge group in a partition: every side.
+const bridgeSide = -2
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// balancesAt gives fork choice the effective balances at a checkpoint state
+// (0 for validators not active in the checkpoint's epoch or slashed).
+func (e *Engine) balancesAt(cp consensus.Checkpoint) []consensus.Gwei {
+	b, ok := e.chain.blocks[cp.Root]
+	if !ok {
+		return nil
+	}
+	bd, err := e.chain.atEpochStart(b, cp.Epoch)
+	if err != nil {
+		return nil
+	}
+	st := bd.st
+	out := make([]consensus.Gwei, len(st.Validators))
+	for i := range st.Validators {
+		v := &st.Validators[i]
+		if consensus.IsActiveValidator(v, cp.Epoch) && !v.Slashed {
+			out[i] = v.EffectiveBalance
+		}
+	}
+	return out
+}
+
+func (e *Engine) buildAgents() error {
+	reg, err := newRegistry()
+	if err != nil {
+		return err
+	}
+	e.registry = reg
+	var vrecs []ValidatorRecord
+	var arecs []AgentRecord
+	members := make([][]int, len(e.sc.Groups)) // validator indices of each group, ascending
+	for vi, gi := range e.groupOfVal {
+		members[gi] = append(members[gi], vi)
+	}
+	for gi, g := range e.sc.Groups {
+		view := e.views[e.groupView[gi]]
+		per := g.ValidatorsPerAgent
+		if per < 1 {
+			per = 1
+		}
+		ms := members[gi]
+		for first := 0; first < len(ms); first += per {
+			id := len(arecs)
+			arecs = append(arecs, AgentRecord{ID: id, Kind: agents.KindValidatorClient, Group: g.Name, View: view.name})
+			for _, idx := range ms[first:min(first+per, len(ms))] {
+				vrecs = append(vrecs, ValidatorRecord{Index: uint64(idx), Group: g.Name, Agent: id, View: view.name})
+			}
+		}
+	}
+	if err := reg.insert(vrecs, arecs); err != nil {
+		return err
+	}
+	e.agentOfVal = make([]int, len(vrecs))
+	for _, r := range vrecs {
+		e.agentOfVal[r.Index] = r.Agent
+	}
+	groupIndex := map[string]int{}
+	for gi, g := range e.sc.Groups {
+		groupIndex[g.Name] = gi
+	}
+	for _, a := range arecs {
+		gi := groupIndex[a.Group]
+		g := e.sc.Groups[gi]
+		var bs []agents.Behaviour
+		for bi, b := range g.Behaviours {
+			beh, err := agents.FromSpec(agents.Spec{Kind: b.Kind, FromEpoch: b.FromEpoch, ToEpoch: b.ToEpoch, HasToEpoch: b.HasToEpoch,
+				DelayMs: b.DelayMs, ReleaseTo: b.ReleaseTo, ReleaseDelayMs: b.ReleaseDelayMs, Gate: e.gateFor(gi, bi, b.AfterByzantineShareWAD)})
+			if err != nil {
+				return fmt.Errorf("sim: group %q: %w", g.Name, err)
+			}
+			bs = append(bs, beh)
+		}
+		keys := map[consensus.ValidatorIndex]*crypto.SecretKey{}
+		for _, vi := range reg.ValidatorsOfAgent(a.ID) {
+			var sk *crypto.SecretKey
+			if e.keys != nil {
+				sk = e.keys.Secret(vi)
+			}
+			keys[consensus.ValidatorIndex(vi)] = sk
+		}
+		client := agents.NewValidatorClient(a.ID, keys, e.mode, bs)
+		if g.Coalition == "" {
+			client.EnableSlashingProtection()
+		}
+		e.agents = append(e.agents, client)
+		e.viewOfAgent = append(e.viewOfAgent, e.groupView[gi])
+		if v := e.views[e.groupView[gi]]; v.firstAgent < 0 {
+			v.firstAgent = len(e.agents) - 1
+		}
+		e.netRNG = append(e.netRNG, NewRNG(e.sc.Seed, uint64(a.ID), "network"))
+	}
+	return e.buildOperators(e.plan)
+}
+
+// addEconomic registers an epoch-phase agent (restaking operators, AVSs,
+// stakers, ...) after the validator clients and staking operators: it gets
+// the next id, its own goroutine at Start, the summary view for routing,
+// and a row in the registry.
+func (e *Engine) addEconomic(a agents.Agent, set func(id int)) error {
+	id := len(e.agents)
+	set(id)
+	e.agents = append(e.agents, a)
+	e.viewOfAgent = append(e.viewOfAgent, e.mainView)
+	e.netRNG = append(e.netRNG, NewRNG(e.sc.Seed, uint64(id), "network"))
+	e.results = append(e.results, agents.Actions{})
+	return e.registry.insert(nil, []AgentRecord{{ID: id, Kind: a.Kind(), View: e.views[e.mainView].name}})
+}
+
+// agentCounts counts the agents by kind.
+func (e *Engine) agentCounts() AgentCounts {
+	var c AgentCounts
+	for _, a := range e.agents {
+		c.add(a.Kind())
+	}
+	return c
+}

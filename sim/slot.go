@@ -1,0 +1,334 @@
+package sim
+
+import (
+	"fmt"
+
+	"github.com/stakesim/stakesim/agents"
+	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/crypto"
+)
+
+// viewHead advances a view's fork choice to time now and returns its head
+// with the head's state advanced to slot (read-only).
+func (e *Engine) viewHead(v *view, slot consensus.Slot, now uint64) (*blockEntry, *consensus.State, error) {
+	v.store.OnTick(now)
+	head := e.chain.blocks[v.store.Head()]
+	st, err := e.chain.stateAtSlot(head, slot)
+	if err != nil {
+		return nil, nil, fmt.Errorf("sim: slot %d: view %s: %w", slot, v.name, err)
+	}
+	return head, st, nil
+}
+
+// slotHead is one view's head at a phase of a slot.
+type slotHead struct {
+	head *blockEntry
+	st   *consensus.State
+}
+
+// slotView fills the parts of an agent's SlotView common to both phases.
+func (e *Engine) slotView(v *view, slot consensus.Slot, phase agents.Phase, h slotHead, infos []agents.ViewInfo) *agents.SlotView {
+	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
+	sv := &agents.SlotView{
+		Slot: slot, Epoch: epoch, Phase: phase, Head: h.head.root,
+		ProposerDomain: consensus.GetDomain(&e.cfg, h.st, consensus.DomainBeaconProposer, epoch),
+		AttesterDomain: consensus.GetDomain(&e.cfg, h.st, consensus.DomainBeaconAttester, epoch),
+		View:           v.id, Views: infos,
+		HeadSlot: h.head.slot, GenesisRoot: e.chain.genesis.root,
+		Coalition: v.members, SlotMs: e.cfg.SlotDurationMs,
+	}
+	if h.head != e.chain.genesis {
+		sv.HeadParent = h.head.signed.Message.ParentRoot
+		sv.HeadProposer = h.head.signed.Message.ProposerIndex
+	}
+	return sv
+}
+
+// viewInfos describes every view for coalition behaviours.
+func (e *Engine) viewInfos(from int, epoch consensus.Epoch, heads []slotHead, votes []consensus.AttestationData) []agents.ViewInfo {
+	out := make([]agents.ViewInfo, len(e.views))
+	for i, w := range e.views {
+		out[i] = agents.ViewInfo{ID: w.id, Name: w.name, Honest: w.honest, Reachable: e.sched.connected(uint64(epoch), from, w.id), Head: heads[i].head.root}
+		if votes != nil {
+			out[i].Vote = votes[i]
+		}
+	}
+	return out
+}
+
+// proposePhase: deliver what arrived by the slot start, let each view's
+// proposer (if its agent is in that view, or is a both-sides coalition
+// reaching it) sign a block on the view's head.
+func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
+	if err := e.deliverUntil(now); err != nil {
+		return err
+	}
+	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
+	heads := make([]slotHead, len(e.views))
+	proposers := make([]consensus.ValidatorIndex, len(e.views))
+	for _, v := range e.views {
+		v.store.OnTick(now) // before retrying votes: they count only once their slot is past
+		v.retryDeferred(&e.cfg, slot)
+		head, st, err := e.viewHead(v, slot, now)
+		if err != nil {
+			return err
+		}
+		heads[v.id] = slotHead{head, st}
+		p, err := consensus.GetBeaconProposerIndex(&e.cfg, st)
+		if err != nil {
+			return fmt.Errorf("sim: slot %d: proposer: %w", slot, err)
+		}
+		proposers[v.id] = p
+	}
+	views := make([]*agents.SlotView, len(e.views))
+	for _, v := range e.views {
+		views[v.id] = e.slotView(v, slot, agents.PhasePropose, heads[v.id], e.viewInfos(v.id, epoch, heads, nil))
+	}
+	duties := map[int]*agents.Duties{}
+	for _, w := range e.views {
+		proposer := proposers[w.id]
+		if heads[w.id].st.Validators[proposer].Slashed {
+			continue // a slashed validator's block would be invalid (process_block_header); its client does not try
+		}
+		agent := e.agentOfVal[proposer]
+		av := e.views[e.viewOfAgent[agent]]
+		builder := av // whose policy shapes the block
+		switch {
+		case av.id == w.id:
+			if !av.honest && e.policyOf(av, epoch).BothSides && e.sidesOf(av, epoch) != nil {
+				continue // it proposes on the sides instead
+			}
+		case !av.honest && w.honest && e.policyOf(av, epoch).BothSides && e.sidesOf(av, epoch) != nil &&
+			e.sched.connected(uint64(epoch), av.id, w.id):
+		default:
+			continue
+		}
+		blk, err := e.buildBlock(w, builder, heads[w.id].head, heads[w.id].st, proposer)
+		if err != nil {
+			return fmt.Errorf("sim: slot %d: build block: %w", slot, err)
+		}
+		d := dutiesOf(duties, agent)
+		d.Proposals = append(d.Proposals, agents.ProposeDuty{Validator: proposer, Block: blk, View: w.id})
+	}
+	for _, id := range e.operators {
+		h := heads[e.viewOfAgent[id]]
+		dutiesOf(duties, id).Operate = &agents.OperateDuty{Config: &e.cfg, State: h.st, Backlog: e.el.backlog(h.head.el)}
+	}
+	ids := e.runPhase(views, duties, false)
+	for _, id := range ids {
+		if r := &e.results[id].Requests; !r.Empty() {
+			e.el.add(r, e.dir)
+			e.rep.noteRequests(epoch, r)
+		}
+		from := e.views[e.viewOfAgent[id]]
+		pol := e.policyOf(from, epoch)
+		var imported []*blockEntry
+		var routes [][]agents.Send
+		for i := range e.results[id].Blocks {
+			msg := e.results[id].Blocks[i]
+			sb := msg.Block
+			b, err := e.chain.importBlock(&sb)
+			if err != nil {
+				from.verifyFailures++
+				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockRejected, Branch: from.name, Details: map[string]any{"proposer": uint64(sb.Message.ProposerIndex), "error": err.Error()}})
+				continue
+			}
+			if !sb.Signature.IsZero() {
+				e.stats.BlockSigns++
+			}
+			e.stats.AggregatesVerified += uint64(b.report.AggregatesVerified)
+			e.stats.SignaturesVerified += uint64(b.report.Signatures)
+			e.auditBlock(b)
+			imported = append(imported, b)
+			routes = append(routes, msg.Route)
+		}
+		started := e.balance.started
+		routes = e.balance.routeBlocks(from, slot, imported, routes)
+		{
+			if !started && e.balance.started {
+				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBalancingStarted, Branch: from.name,
+					Details: map[string]any{"block_l": fmt.Sprintf("%x", imported[0].root[:8]), "block_r": fmt.Sprintf("%x", imported[1].root[:8])}})
+			}
+		}
+		for i, b := range imported {
+			route := routes[i]
+			if pol.PrivateChain {
+				route = []agents.Send{{View: from.id}}
+				from.held = append(from.held, heldMsg{block: b})
+			}
+			if pol.PrivateChain || withheld(route) {
+				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockWithheld, Branch: from.name,
+					Details: map[string]any{"proposer": uint64(b.signed.Message.ProposerIndex), "block": fmt.Sprintf("%x", b.root[:8])}})
+			}
+			e.send(id, epoch, now, 0, route, func(m *message) { m.block = b })
+		}
+		e.results[id] = agents.Actions{}
+	}
+	return nil
+}
+
+// withheld reports whether a route holds a block back from some view
+// (sent later than the network would carry it).
+func withheld(route []agents.Send) bool {
+	for _, s := range route {
+		if s.DelayMs > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// buildBlock prepares the block for a proposer on view v's head: the
+// pool's aggregates that the spec's process_attestation accepts (only the
+// coalition's own when the builder's coalition censors), the slashings
+// v's slasher has evidence for, the expected withdrawals and the RANDAO
+// reveal. builder is the proposer's own view (v itself, or a both-sides
+// coalition's view).
+func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.State, proposer consensus.ValidatorIndex) (*consensus.BeaconBlock, error) {
+	slot := st.Slot
+	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
+	censor := !builder.honest && e.policyOf(builder, epoch).Censor
+	cands := v.candidates(&e.cfg, slot)
+	unsigned := make([]consensus.Attestation, 0, len(cands))
+	byRoot := map[aggKey]*poolEntry{}
+	for _, c := range cands {
+		if !targetOnChain(&e.cfg, st, head, c.data.Target) {
+			// A vote for another branch's checkpoint earns nothing here,
+			// and that branch's committees may differ from this one's.
+			continue
+		}
+		if censor {
+			c = c.only(builder.members)
+			if c == nil {
+				continue
+			}
+		}
+		att := c.aggregate(func([]poolMember, *consensus.AttestationData) crypto.Signature { return crypto.Signature{} })
+		unsigned = append(unsigned, att)
+		byRoot[aggKey{c.data.Root(), string(att.AggregationBits)}] = c
+	}
+	chosen := consensus.SelectAttestations(&e.cfg, st, unsigned)
+	for i := range chosen {
+		k := aggKey{chosen[i].Data.Root(), string(chosen[i].AggregationBits)}
+		c := byRoot[k]
+		chosen[i].Signature = e.signAggregate(st, c, &chosen[i])
+	}
+	body := consensus.BeaconBlockBody{
+		RandaoReveal: consensus.RandaoReveal(st, proposer, epoch),
+		Attestations: chosen,
+		Withdrawals:  consensus.ExpectedWithdrawals(&e.cfg, st),
+		// The execution payload's requests: the next ones this chain lacks.
+		ExecutionRequests: e.el.next(&e.cfg, head.el),
+	}
+	if builder.honest && v.slasher != nil {
+		ps, as := v.slasher.ForBlock(&e.cfg, st)
+		for i := range as {
+			e.signIndexed(st, &as[i].Attestation1)
+			e.signIndexed(st, &as[i].Attestation2)
+		}
+		body.ProposerSlashings, body.AttesterSlashings = ps, as
+	}
+	return &consensus.BeaconBlock{Slot: slot, ProposerIndex: proposer, ParentRoot: head.root, Body: body}, nil
+}
+
+// targetOnChain reports whether target is the checkpoint of its epoch on
+// the chain of head (whose state advanced to the block's slot is st).
+func targetOnChain(cfg *consensus.Config, st *consensus.State, head *blockEntry, target consensus.Checkpoint) bool {
+	if consensus.ComputeStartSlotAtEpoch(cfg, target.Epoch) >= st.Slot {
+		return target.Root == head.root
+	}
+	r, ok := consensus.GetBlockRoot(cfg, st, target.Epoch)
+	return ok && r == target.Root
+}
+
+// attestPhase: deliver what arrived by a third of the slot, then every
+// committee member attests to its view's head.
+func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
+	if err := e.deliverUntil(now); err != nil {
+		return err
+	}
+	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
+	heads := make([]slotHead, len(e.views))
+	votes := make([]consensus.AttestationData, len(e.views))
+	for _, v := range e.views {
+		head, st, err := e.viewHead(v, slot, now)
+		if err != nil {
+			return err
+		}
+		heads[v.id] = slotHead{head, st}
+		targetRoot := head.root
+		if start := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch); start < slot {
+			if r, ok := consensus.GetBlockRoot(&e.cfg, st, epoch); ok {
+				targetRoot = r
+			}
+		}
+		votes[v.id] = consensus.AttestationData{
+			Slot:            slot,
+			BeaconBlockRoot: head.root,
+			Source:          st.CurrentJustifiedCheckpoint,
+			Target:          consensus.Checkpoint{Epoch: epoch, Root: targetRoot},
+		}
+	}
+	views := make([]*agents.SlotView, len(e.views))
+	duties := map[int]*agents.Duties{}
+	bothSides := make([]bool, len(e.views))
+	for _, v := range e.views {
+		bothSides[v.id] = !v.honest && e.policyOf(v, epoch).BothSides && e.sidesOf(v, epoch) != nil
+	}
+	for _, v := range e.views {
+		sv := e.slotView(v, slot, agents.PhaseAttest, heads[v.id], e.viewInfos(v.id, epoch, heads, votes))
+		sv.Vote = votes[v.id]
+		views[v.id] = sv
+		sh, err := consensus.EpochCommittees(&e.cfg, heads[v.id].st, epoch)
+		if err != nil {
+			return fmt.Errorf("sim: slot %d: committees: %w", slot, err)
+		}
+		// Duties on v's committees: for v's own agents, and for the agents
+		// of a both-sides coalition that reaches v (which then has no
+		// duties of its own view).
+		for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
+			members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
+			for pos, val := range members {
+				agent := e.agentOfVal[val]
+				if !bothSides[e.viewOfAgent[agent]] {
+					if e.viewOfAgent[agent] != v.id {
+						continue
+					}
+				} else if !v.honest || !e.sched.connected(uint64(epoch), e.viewOfAgent[agent], v.id) {
+					continue
+				}
+				d := dutiesOf(duties, agent)
+				d.Attestations = append(d.Attestations, agents.AttestDuty{
+					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
+				})
+			}
+		}
+	}
+	ids := e.runPhase(views, duties, e.mode == agents.SignFull)
+	e.verifyGossip(ids, views[e.mainView].AttesterDomain)
+	for _, id := range ids {
+		from := e.views[e.viewOfAgent[id]]
+		pol := e.policyOf(from, epoch)
+		atts := e.results[id].Attestations
+		if e.balance.active(from) {
+			atts = nil // the balancing strategy votes for the coalition
+		}
+		e.work.cur.votes += uint64(len(atts))
+		for i := range atts {
+			m := atts[i]
+			e.balance.seen(&m)
+			if !m.Signature.IsZero() {
+				e.stats.AttestationSigns++
+			}
+			e.auditVote(&m)
+			route := m.Route
+			if pol.PrivateChain {
+				route = []agents.Send{{View: from.id}}
+				from.held = append(from.held, heldMsg{att: &m})
+			}
+			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = &m })
+		}
+		e.results[id] = agents.Actions{}
+	}
+	return e.balance.attest(slot, now, heads)
+}
