@@ -1,6 +1,36 @@
 package sim
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/stakesim/stakesim/consensus"
+)
+
+// endEpoch is the epoch boundary, after the attest phase of the epoch's
+// last slot: the reporter advances every branch through epoch processing,
+// checks the invariants and builds the rows (reporter.endEpoch); the
+// restaking layer and its economic agents act on the summary branch
+// (afterEpoch); then blocks no view can need are pruned and old cached
+// aggregate signatures evicted.
+func (e *Engine) endEpoch(slot consensus.Slot, epoch consensus.Epoch) error {
+	e.closeEpochWork()
+	start := e.now()
+	if err := e.rep.endEpoch(epoch); err != nil {
+		return err
+	}
+	if err := e.afterEpoch(epoch); err != nil {
+		return err
+	}
+	if err := e.pruneChain(); err != nil {
+		return err
+	}
+	e.evictAggregates(slot)
+	e.timing.EpochProcessingSeconds += e.since(start).Seconds()
+	if e.opts.Progress != nil && uint64(epoch) < e.sc.Epochs {
+		e.opts.Progress(e.rep.progress(uint64(epoch)))
+	}
+	return nil
+}
 
 // pruneChain drops the blocks no view can need again (chain.prune) and
 // the views' notes about them. It runs at each epoch's end, after the

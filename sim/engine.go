@@ -133,36 +133,9 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	e.dir = &keyDirectory{ring: e.keys, n: total}
 	e.timing.KeyDerivationSeconds = e.since(start).Seconds()
 
-	// Genesis. The address part of a credential is the group and member
-	// number, so that withdrawal addresses are distinct.
-	gvals := make([]consensus.GenesisValidator, 0, n)
-	e.groupOfVal = make([]int, total)
-	e.byz = make([]bool, total)
-	e.credentials = make([]consensus.Root, total)
-	vi := 0
-	for gi, g := range sc.Groups {
-		for i := 0; i < g.Count; i++ {
-			cred := withdrawalCredentials(g.Credentials, gi, i)
-			gvals = append(gvals, consensus.GenesisValidator{Balance: consensus.Gwei(g.BalanceGwei), WithdrawalCredentials: cred})
-			e.groupOfVal[vi], e.byz[vi], e.credentials[vi] = gi, g.Coalition != "", cred
-			vi++
-		}
-	}
-	for gi, g := range sc.Groups {
-		member := g.Count
-		for wi := range g.Requests {
-			for _, k := range e.plan.keys[[2]int{gi, wi}] {
-				e.groupOfVal[k], e.byz[k] = gi, g.Coalition != ""
-				e.credentials[k] = withdrawalCredentials(g.Credentials, gi, member)
-				member++
-			}
-		}
-	}
-	caches := consensus.NewCaches()
-	caches.SetKeys(e.dir)
-	genesis, err := consensus.NewGenesisState(&e.cfg, gvals, genesisSeed(sc.Seed), caches)
+	genesis, err := e.buildGenesis(n, total)
 	if err != nil {
-		return nil, fmt.Errorf("sim: genesis: %w", err)
+		return nil, err
 	}
 	e.chain, err = newChain(&e.cfg, genesis, e.verifier)
 	if err != nil {
@@ -243,69 +216,78 @@ func (e *Engine) Stats() Stats { return e.stats }
 // RunEpoch runs the next epoch's slots (both phases of each) and the epoch
 // report. Start must have been called.
 func (e *Engine) RunEpoch(ctx context.Context) error {
-	spe := e.cfg.SlotsPerEpoch
-	slotMs := e.cfg.SlotDurationMs
 	epoch := consensus.Epoch(e.stats.Epochs)
 	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
-	for slot := first; slot < first+consensus.Slot(spe); slot++ {
+	last := first + consensus.Slot(e.cfg.SlotsPerEpoch) - 1
+	for slot := first; slot <= last; slot++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		if slot == first {
-			e.partitionEvents(slot, epoch)
-			e.releaseHeld(slot, epoch)
-			if e.auditor != nil {
-				e.auditor.Prune(epoch)
-			}
-			for _, v := range e.views {
-				if v.slasher != nil {
-					v.slasher.Prune(epoch)
-				}
-			}
+			e.startEpoch(slot, epoch)
 		}
-		t0 := uint64(slot) * slotMs
-		if slot > 0 {
-			if err := e.proposePhase(slot, t0); err != nil {
-				return err
-			}
-		}
-		if err := e.attestPhase(slot, t0+slotMs/3); err != nil {
+		if err := e.runSlot(slot); err != nil {
 			return err
 		}
-		if slot == first+consensus.Slot(spe)-1 {
-			e.closeEpochWork()
-			start := e.now()
-			if err := e.rep.endEpoch(epoch); err != nil {
+		if slot == last {
+			if err := e.endEpoch(slot, epoch); err != nil {
 				return err
-			}
-			if err := e.afterEpoch(epoch); err != nil {
-				return err
-			}
-			if err := e.pruneChain(); err != nil {
-				return err
-			}
-			e.evictAggregates(slot)
-			e.timing.EpochProcessingSeconds += e.since(start).Seconds()
-			if e.opts.Progress != nil && uint64(epoch) < e.sc.Epochs {
-				e.opts.Progress(e.rep.progress(uint64(epoch)))
 			}
 		}
-		e.flushDetections()
-		if err := e.checkReorgs(slot); err != nil {
+		if err := e.endSlot(slot); err != nil {
 			return err
-		}
-		keep := map[consensus.Root]bool{}
-		for _, v := range e.views {
-			keep[v.store.Head()] = true
-			keep[v.store.Justified().Root] = true
-			keep[v.store.Finalized().Root] = true
-		}
-		e.chain.endSlot(slot, keep)
-		for _, v := range e.views {
-			v.prune(&e.cfg, slot)
 		}
 	}
 	e.stats.Epochs++
+	return nil
+}
+
+// startEpoch runs what happens before an epoch's first slot: partitions
+// start or heal, private chains are released, slashers forget what is
+// older than their history.
+func (e *Engine) startEpoch(slot consensus.Slot, epoch consensus.Epoch) {
+	e.partitionEvents(slot, epoch)
+	e.releaseHeld(slot, epoch)
+	if e.auditor != nil {
+		e.auditor.Prune(epoch)
+	}
+	for _, v := range e.views {
+		if v.slasher != nil {
+			v.slasher.Prune(epoch)
+		}
+	}
+}
+
+// runSlot runs a slot's two phases: propose at its start (none at the
+// genesis slot) and attest a third of the way in.
+func (e *Engine) runSlot(slot consensus.Slot) error {
+	t0 := uint64(slot) * e.cfg.SlotDurationMs
+	if slot > 0 {
+		if err := e.proposePhase(slot, t0); err != nil {
+			return err
+		}
+	}
+	return e.attestPhase(slot, t0+e.cfg.SlotDurationMs/3)
+}
+
+// endSlot runs what follows every slot: the slashers' findings become
+// events, heads are noted (reorgs), and the chain and the views' pools drop
+// what is too old to matter.
+func (e *Engine) endSlot(slot consensus.Slot) error {
+	e.flushDetections()
+	if err := e.checkReorgs(slot); err != nil {
+		return err
+	}
+	keep := map[consensus.Root]bool{}
+	for _, v := range e.views {
+		keep[v.store.Head()] = true
+		keep[v.store.Justified().Root] = true
+		keep[v.store.Finalized().Root] = true
+	}
+	e.chain.endSlot(slot, keep)
+	for _, v := range e.views {
+		v.prune(&e.cfg, slot)
+	}
 	return nil
 }
 
@@ -313,4 +295,42 @@ func peakMemory() uint64 {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	return ms.Sys
+}
+
+// buildGenesis lays out the n genesis validators group by group, gives
+// every validator (and each of the total-n a deposit will create) its
+// group, coalition flag and withdrawal credentials (the address part is
+// the group and member number, so that addresses are distinct), and
+// builds the genesis state.
+func (e *Engine) buildGenesis(n, total int) (*consensus.State, error) {
+	gvals := make([]consensus.GenesisValidator, 0, n)
+	e.groupOfVal = make([]int, total)
+	e.byz = make([]bool, total)
+	e.credentials = make([]consensus.Root, total)
+	vi := 0
+	for gi, g := range e.sc.Groups {
+		for i := 0; i < g.Count; i++ {
+			cred := withdrawalCredentials(g.Credentials, gi, i)
+			gvals = append(gvals, consensus.GenesisValidator{Balance: consensus.Gwei(g.BalanceGwei), WithdrawalCredentials: cred})
+			e.groupOfVal[vi], e.byz[vi], e.credentials[vi] = gi, g.Coalition != "", cred
+			vi++
+		}
+	}
+	for gi, g := range e.sc.Groups {
+		member := g.Count
+		for wi := range g.Requests {
+			for _, k := range e.plan.keys[[2]int{gi, wi}] {
+				e.groupOfVal[k], e.byz[k] = gi, g.Coalition != ""
+				e.credentials[k] = withdrawalCredentials(g.Credentials, gi, member)
+				member++
+			}
+		}
+	}
+	caches := consensus.NewCaches()
+	caches.SetKeys(e.dir)
+	genesis, err := consensus.NewGenesisState(&e.cfg, gvals, genesisSeed(e.sc.Seed), caches)
+	if err != nil {
+		return nil, fmt.Errorf("sim: genesis: %w", err)
+	}
+	return genesis, nil
 }

@@ -115,6 +115,14 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		dutiesOf(duties, id).Operate = &agents.OperateDuty{Config: &e.cfg, State: h.st, Backlog: e.el.backlog(h.head.el)}
 	}
 	ids := e.runPhase(views, duties, false)
+	return e.applyProposals(ids, slot, epoch, now)
+}
+
+// applyProposals takes the propose phase's results in agent-id order:
+// execution requests join the pool, blocks are imported (invalid ones
+// become block_rejected events), shown to the auditor, routed by the
+// coalition's strategy and sent.
+func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.Epoch, now uint64) error {
 	for _, id := range ids {
 		if r := &e.results[id].Requests; !r.Empty() {
 			e.el.add(r, e.dir)
@@ -269,40 +277,9 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 			Target:          consensus.Checkpoint{Epoch: epoch, Root: targetRoot},
 		}
 	}
-	views := make([]*agents.SlotView, len(e.views))
-	duties := map[int]*agents.Duties{}
-	bothSides := make([]bool, len(e.views))
-	for _, v := range e.views {
-		bothSides[v.id] = !v.honest && e.policyOf(v, epoch).BothSides && e.sidesOf(v, epoch) != nil
-	}
-	for _, v := range e.views {
-		sv := e.slotView(v, slot, agents.PhaseAttest, heads[v.id], e.viewInfos(v.id, epoch, heads, votes))
-		sv.Vote = votes[v.id]
-		views[v.id] = sv
-		sh, err := consensus.EpochCommittees(&e.cfg, heads[v.id].st, epoch)
-		if err != nil {
-			return fmt.Errorf("sim: slot %d: committees: %w", slot, err)
-		}
-		// Duties on v's committees: for v's own agents, and for the agents
-		// of a both-sides coalition that reaches v (which then has no
-		// duties of its own view).
-		for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
-			members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
-			for pos, val := range members {
-				agent := e.agentOfVal[val]
-				if !bothSides[e.viewOfAgent[agent]] {
-					if e.viewOfAgent[agent] != v.id {
-						continue
-					}
-				} else if !v.honest || !e.sched.connected(uint64(epoch), e.viewOfAgent[agent], v.id) {
-					continue
-				}
-				d := dutiesOf(duties, agent)
-				d.Attestations = append(d.Attestations, agents.AttestDuty{
-					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
-				})
-			}
-		}
+	views, duties, err := e.attestDuties(slot, epoch, heads, votes)
+	if err != nil {
+		return err
 	}
 	ids := e.runPhase(views, duties, e.mode == agents.SignFull)
 	e.verifyGossip(ids, views[e.mainView].AttesterDomain)
@@ -331,4 +308,47 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		e.results[id] = agents.Actions{}
 	}
 	return e.balance.attest(slot, now, heads)
+}
+
+// attestDuties builds each view's SlotView for the attest phase and the
+// duties on its committees: for the view's own agents, and for the agents
+// of a both-sides coalition that reaches it (which then have no duties of
+// their own view).
+func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads []slotHead, votes []consensus.AttestationData) ([]*agents.SlotView, map[int]*agents.Duties, error) {
+	views := make([]*agents.SlotView, len(e.views))
+	duties := map[int]*agents.Duties{}
+	bothSides := make([]bool, len(e.views))
+	for _, v := range e.views {
+		bothSides[v.id] = !v.honest && e.policyOf(v, epoch).BothSides && e.sidesOf(v, epoch) != nil
+	}
+	for _, v := range e.views {
+		sv := e.slotView(v, slot, agents.PhaseAttest, heads[v.id], e.viewInfos(v.id, epoch, heads, votes))
+		sv.Vote = votes[v.id]
+		views[v.id] = sv
+		sh, err := consensus.EpochCommittees(&e.cfg, heads[v.id].st, epoch)
+		if err != nil {
+			return nil, nil, fmt.Errorf("sim: slot %d: committees: %w", slot, err)
+		}
+		// Duties on v's committees: for v's own agents, and for the agents
+		// of a both-sides coalition that reaches v (which then has no
+		// duties of its own view).
+		for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
+			members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
+			for pos, val := range members {
+				agent := e.agentOfVal[val]
+				if !bothSides[e.viewOfAgent[agent]] {
+					if e.viewOfAgent[agent] != v.id {
+						continue
+					}
+				} else if !v.honest || !e.sched.connected(uint64(epoch), e.viewOfAgent[agent], v.id) {
+					continue
+				}
+				d := dutiesOf(duties, agent)
+				d.Attestations = append(d.Attestations, agents.AttestDuty{
+					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
+				})
+			}
+		}
+	}
+	return views, duties, nil
 }
