@@ -33,7 +33,8 @@ func (e *Engine) noteHead(v *view, slot consensus.Slot) error {
 	v.lastHead = h
 	fin := v.store.Finalized()
 	if fb, ok := e.chain.blocks[fin.Root]; ok && e.chain.ancestorAt(h, fb.slot) != fb {
-		return fmt.Errorf("sim: slot %d: view %s: head %x does not descend from its finalized checkpoint %d", slot, v.name, h.root[:4], fin.Epoch)
+		return &InvariantError{Epoch: consensus.ComputeEpochAtSlot(&e.cfg, slot), Branch: v.name, Check: CheckFinalityReverted,
+			Err: fmt.Errorf("%w: slot %d: head %x does not descend from the finalized checkpoint %d", ErrFinalityReverted, slot, h.root[:4], fin.Epoch)}
 	}
 	if old == nil || e.chain.ancestorAt(h, old.slot) == old || !v.honest {
 		return nil

@@ -155,8 +155,8 @@ func (r *reporter) endEpoch(epoch consensus.Epoch) error {
 		if err != nil {
 			return fmt.Errorf("sim: epoch %d: %w", epoch, err)
 		}
-		if err := bd.st.CheckConservation(); err != nil {
-			return fmt.Errorf("sim: epoch %d, branch %s: %w", epoch, labels[i], err)
+		if err := checkConservation(epoch, labels[i], bd.st); err != nil {
+			return err
 		}
 		rep := bd.report
 		if rep == nil {
@@ -356,13 +356,12 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventLeakEnded, Branch: label, Details: map[string]any{"finalized_epoch": uint64(st.FinalizedCheckpoint.Epoch)}})
 		}
 		n := len(prev.Validators)
-		inflow := e.balanceInflows(prev)
+		if err := checkSlashedNotRewarded(epoch, label, prev, st, e.balanceInflows(prev)); err != nil {
+			return nil, err
+		}
 		for i := range st.Validators {
 			v := &st.Validators[i]
 			wasSlashed := i < n && prev.Validators[i].Slashed
-			if wasSlashed && st.Balances[i] > prev.Balances[i] && !inflow[consensus.ValidatorIndex(i)] {
-				return nil, fmt.Errorf("sim: epoch %d, branch %s: slashed validator %d was rewarded (%d -> %d Gwei)", epoch, label, i, prev.Balances[i], st.Balances[i])
-			}
 			if v.Slashed && !wasSlashed {
 				r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventSlashed, Branch: label, Details: map[string]any{"validator": uint64(i), "group": e.groupName(i)}})
 			}
@@ -403,8 +402,8 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 	// spec allows as long as the head descends from the store's.
 	for _, id := range views {
 		f := e.views[id].store.Finalized().Epoch
-		if f < r.maxFinal[id] {
-			return nil, fmt.Errorf("sim: epoch %d: finality reverted in view %s (%d after %d)", epoch, e.views[id].name, f, r.maxFinal[id])
+		if err := checkFinalityKept(epoch, e.views[id].name, f, r.maxFinal[id]); err != nil {
+			return nil, err
 		}
 		r.maxFinal[id] = f
 	}
@@ -665,8 +664,9 @@ func (r *reporter) checkConflict(epoch consensus.Epoch) error {
 			if 3*bad < total {
 				cause = "inactivity_leak"
 				if !e.views[i].leaked && !e.views[j].leaked {
-					return fmt.Errorf("sim: epoch %d: views %s and %s finalized conflicting checkpoints with only %.4f of the stake slashable and no inactivity leak: accountable safety violated (engine bug)",
-						epoch, e.views[i].name, e.views[j].name, frac)
+					return &InvariantError{Epoch: epoch, Check: CheckAccountableSafety,
+						Err: fmt.Errorf("%w: views %s and %s finalized conflicting checkpoints with only %.4f of the stake slashable and no inactivity leak (engine bug)",
+							ErrAccountableSafety, e.views[i].name, e.views[j].name, frac)}
 				}
 			}
 			r.conflict = &ConflictingFinalization{
