@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"errors"
 	"sort"
 
 	"github.com/prysmaticlabs/go-bitfield"
@@ -40,9 +39,6 @@ type view struct {
 	// lastHead is the head at the end of the previous slot (reorgs).
 	lastHead *blockEntry
 
-	lastFinalized  consensus.Epoch
-	lastJustified  consensus.Epoch
-	inLeak         bool
 	leaked         bool // some epoch of this view's branch was in the inactivity leak
 	verifyFailures uint64
 }
@@ -177,5 +173,3 @@ func (e *poolEntry) aggregate(sign func(members []poolMember, data *consensus.At
 	}
 	return consensus.Attestation{AggregationBits: bits, Data: e.data, Signature: sign(members, &e.data)}
 }
-
-var errNoView = errors.New("sim: no such view")

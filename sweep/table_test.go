@@ -802,6 +802,7 @@ func TestSummaryFlattenRules(t *testing.T) {
 	type Embedded struct {
 		E uint64 `json:"e"`
 	}
+	//lint:ignore U1000 shape.hidden is never read on purpose: the test checks that unexported fields are left out
 	type shape struct {
 		Embedded
 		Plain    uint64            `json:"plain"`

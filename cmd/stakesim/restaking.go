@@ -280,7 +280,7 @@ func restakingShock(c *cli.Context, g *security.Graph) (security.Shock, error) {
 	case shockSet && removeSet:
 		return security.Shock{}, badInput(errors.New("give --shock or --remove, not both"))
 	case !shockSet && !removeSet:
-		return security.Shock{}, badInput(errors.New("restaking cascade needs --shock F or --remove ID,ID..."))
+		return security.Shock{}, badInput(errors.New("restaking cascade needs --shock F or --remove ID[,ID...]"))
 	case shockSet:
 		text := strings.TrimSpace(c.String("shock"))
 		f, err := strconv.ParseFloat(text, 64)

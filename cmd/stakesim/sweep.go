@@ -115,7 +115,7 @@ func resolveShard(flag string, count int, countSet bool, getenv func(string) str
 		// an array (--array=2 with --shard-count 4) runs the same shard.
 		s := sweep.Shard{K: id + 1, N: n}
 		if !s.Valid() {
-			return sweep.Shard{}, "", fmt.Errorf("Slurm array task %d is not below the shard count %d: submit the array as --array=0-%d, and when resubmitting part of it pass the whole count with --shard-count (sweep.sbatch: SHARDS=N)", id, n, max(n, 1)-1)
+			return sweep.Shard{}, "", fmt.Errorf("SLURM_ARRAY_TASK_ID=%d is not below the shard count %d: submit the array as --array=0-%d, and when resubmitting part of it pass the whole count with --shard-count (sweep.sbatch: SHARDS=N)", id, n, max(n, 1)-1)
 		}
 		return s, "Slurm array", nil
 	}

@@ -526,24 +526,76 @@ func TestPrune(t *testing.T) {
 	}
 }
 
-// TestHeadDeterministic: the same calls in two stores give the same head
-// and weights, and Head is stable across repeated calls.
+// TestHeadDeterministic: the head and the weights are a function of the
+// blocks and votes the store has seen, not of the order they arrived in or
+// of when Head was asked, and repeated calls return the same head. Store a
+// gets the inputs in one order and is asked only at the end; store b gets
+// them in another order and is asked after every step, so a head cached
+// across a change, or a tie-break that depends on insertion order, shows.
+// Both are checked against the result worked out by hand:
+//
+// 32 validators x 32 ETH, boost 40% (committee weight 1024/8 = 128 ETH,
+// boost 51.2 ETH). Blocks: P, Q, R on G at slot 1; T on P and S on R at
+// slot 2. Votes at slot 2, counted from slot 3: validators 0..3 for T, 4..7
+// for S, 8..9 for Q. Weights: P = T = 128 ETH, R = S = 128 ETH, Q = 64 ETH,
+// G = 320 ETH. P and R tie; the larger root, R ("R" > "P"), wins, and the
+// head is its only child S.
 func TestHeadDeterministic(t *testing.T) {
-	build := func() *Store {
-		s := genesisStore(testCfg(40), 32)
-		tickSlot(s, 1, 0)
-		for _, n := range []string{"P", "Q", "R"} {
-			add(t, s, n, "G", 1)
+	wantWeight := map[string]consensus.Gwei{
+		"G": 320 * eth, "P": 128 * eth, "Q": 64 * eth, "R": 128 * eth, "S": 128 * eth, "T": 128 * eth,
+	}
+
+	a := genesisStore(testCfg(40), 32)
+	tickSlot(a, 1, 0)
+	for _, n := range []string{"P", "Q", "R"} {
+		add(t, a, n, "G", 1)
+	}
+	tickSlot(a, 2, 0)
+	add(t, a, "T", "P", 2)
+	add(t, a, "S", "R", 2)
+	tickSlot(a, 3, 0)
+	vote(t, a, 0, 4, "T", 2)
+	vote(t, a, 4, 8, "S", 2)
+	vote(t, a, 8, 10, "Q", 2)
+
+	b := genesisStore(testCfg(40), 32)
+	steps := []struct {
+		name string
+		do   func()
+		head string // worked out by hand
+	}{
+		{"tick 1", func() { tickSlot(b, 1, 0) }, "G"},
+		{"R", func() { add(t, b, "R", "G", 1) }, "R"},
+		{"Q", func() { add(t, b, "Q", "G", 1) }, "R"}, // R holds the boost
+		{"tick 2", func() { tickSlot(b, 2, 0) }, "R"}, // boost gone: Q and R tie at 0, R is larger
+		{"S", func() { add(t, b, "S", "R", 2) }, "S"}, // timely: boosted
+		{"P", func() { add(t, b, "P", "G", 1) }, "S"}, // late for slot 1: no boost
+		{"T", func() { add(t, b, "T", "P", 2) }, "S"}, // S already holds the slot's boost
+		{"tick 3", func() { tickSlot(b, 3, 0) }, "S"}, // no weight anywhere: R, then S
+		{"votes Q", func() { vote(t, b, 8, 10, "Q", 2) }, "Q"},
+		{"votes S", func() { vote(t, b, 4, 8, "S", 2) }, "S"},
+		{"votes T", func() { vote(t, b, 0, 4, "T", 2) }, "S"}, // P ties R at 128 ETH
+	}
+	for _, st := range steps {
+		st.do()
+		if got := nameOf(b.Head()); got != st.head {
+			t.Fatalf("store b after %s: head %s, want %s", st.name, got, st.head)
 		}
-		tickSlot(s, 2, 0)
-		return s
 	}
-	a, b := build(), build()
-	if a.Head() != b.Head() || a.Head() != a.Head() {
-		t.Fatal("head differs between identical stores")
-	}
-	// Equal weights: the larger root wins ("R" > "Q" > "P").
-	if got := nameOf(a.Head()); got != "R" {
-		t.Fatalf("tie: head %s, want R", got)
+
+	for _, c := range []struct {
+		name string
+		s    *Store
+	}{{"a", a}, {"b", b}} {
+		for n, w := range wantWeight {
+			if got := c.s.Weight(rt(n)); got != w {
+				t.Errorf("store %s: Weight(%s) = %d, want %d", c.name, n, got, w)
+			}
+		}
+		for call := 1; call <= 2; call++ {
+			if got := nameOf(c.s.Head()); got != "S" {
+				t.Errorf("store %s, Head call %d: %s, want S", c.name, call, got)
+			}
+		}
 	}
 }
