@@ -275,6 +275,9 @@ func (e *Engine) runSlot(slot consensus.Slot) error {
 // what is too old to matter.
 func (e *Engine) endSlot(slot consensus.Slot) error {
 	e.flushDetections()
+	if err := e.rep.err; err != nil {
+		return err // a sink error stops the run at the slot it happened in
+	}
 	if err := e.checkReorgs(slot); err != nil {
 		return err
 	}

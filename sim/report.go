@@ -17,6 +17,8 @@ import (
 type reporter struct {
 	e    *Engine
 	sink Sink
+	// err is the first error the sink returned: sticky, it ends the run.
+	err error
 
 	pending []*pendingRow
 	rows    uint64
@@ -85,9 +87,14 @@ func newReporter(e *Engine, sink Sink) *reporter {
 	}
 }
 
+// event sends one event to the sink. The first sink error is kept (later
+// events are dropped) and stops the run at the end of the slot (sinkErr).
 func (r *reporter) event(ev Event) {
-	if r.sink != nil {
-		_ = r.sink.Event(ev) // sink errors surface at Finish
+	if r.sink == nil || r.err != nil {
+		return
+	}
+	if err := r.sink.Event(ev); err != nil {
+		r.err = fmt.Errorf("sim: writing event %q of epoch %d: %w", ev.Kind, ev.Epoch, err)
 	}
 }
 
