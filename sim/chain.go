@@ -19,7 +19,7 @@ type blockEntry struct {
 	parent *blockEntry // nil for genesis
 	// info is what fork choice needs; nil once every view has it (thinned).
 	info   *forkchoice.BlockInfo
-	report consensus.BlockReport
+	report *consensus.BlockReport // nil once thinned
 	// votes are the attestations the block carries, as (indices, data), for
 	// fork choice's on_attestation(is_from_block=True).
 	votes []blockVote
@@ -51,6 +51,13 @@ type blockEntry struct {
 	dropped bool
 	// slashCounted: the reporter has counted the block's slashings.
 	slashCounted bool
+	// children counts the blocks imported on this one; a block with two
+	// or more is a fork point, whose post-state stays pinned (the common
+	// ancestor of conflicting finalized checkpoints is one).
+	children uint32
+	// bodyless: the body was dropped (thinBodies); replaying through the
+	// block is impossible and postState reports it.
+	bodyless bool
 }
 
 // pinEvery is the spacing, in epochs, of the post-states kept forever.
@@ -95,9 +102,9 @@ type chain struct {
 	// them; waiting holds the old ones some view has not processed yet.
 	young, waiting []*blockEntry
 	views          int
-
-	// counters for timing.json
-	epochSeconds float64
+	// deep lists thinned blocks, oldest first, until their bodies go too
+	// (thinBodies).
+	deep []*blockEntry
 }
 
 type preKey struct {
@@ -147,6 +154,9 @@ func (c *chain) postState(b *blockEntry) (*consensus.State, error) {
 	st := a.post
 	for i := len(path) - 1; i >= 0; i-- {
 		blk := path[i]
+		if blk.bodyless {
+			return nil, fmt.Errorf("sim: cannot replay block %x at slot %d: its body was thinned (engine bug: a state was asked for below the replay anchors)", blk.root[:4], blk.slot)
+		}
 		pre, err := c.advance(st, blk.slot)
 		if err != nil {
 			return nil, err
@@ -300,7 +310,7 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		signed:    sb,
 		slot:      sb.Message.Slot,
 		parent:    parent,
-		report:    rep,
+		report:    &rep,
 		votes:     votes,
 		slashedEB: slashedEB,
 		whistle:   whistle,
@@ -326,6 +336,14 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		c.resident = append(c.resident, b)
 	}
 	c.young = append(c.young, b)
+	if parent.children++; parent.children == 2 && !parent.pinned {
+		// A new fork point: its state stays as the replay anchor of both
+		// branches, whose other ancestors may lose their bodies.
+		if _, err := c.postState(parent); err != nil {
+			return nil, err
+		}
+		parent.pinned = true
+	}
 	b.height = parent.height + 1
 	b.skip = ancestorAtHeight(parent, skipHeight(b.height))
 	c.blocks[root] = b
@@ -404,6 +422,9 @@ func (c *chain) endSlot(now consensus.Slot, keep map[consensus.Root]bool) {
 		}
 	}
 	c.thinBlocks(old)
+	if now >= bodyHorizon(c.cfg) {
+		c.thinBodies(now - bodyHorizon(c.cfg))
+	}
 	if uint64(now)%c.cfg.SlotsPerEpoch == 0 {
 		c.thinPins(consensus.ComputeEpochAtSlot(c.cfg, now))
 		c.waiting = c.thinProcessed(c.waiting)
@@ -428,6 +449,32 @@ func (c *chain) thinBlocks(old consensus.Slot) {
 	c.young = c.young[n:]
 }
 
+// bodyEpochs is the age, in epochs, after which a thinned block loses its
+// body too (operations, attestations, withdrawals, requests; the header
+// fields stay). A state is then never replayed through it: recent states
+// replay from pins less than pinRecentEpochs old, fork points and bases
+// are pinned, and the views' heads and checkpoints keep their states.
+const bodyEpochs = 2 * pinRecentEpochs
+
+func bodyHorizon(cfg *consensus.Config) consensus.Slot {
+	return consensus.Slot(bodyEpochs * cfg.SlotsPerEpoch)
+}
+
+// thinBodies drops the bodies of the thinned blocks imported before slot
+// old.
+func (c *chain) thinBodies(old consensus.Slot) {
+	n := 0
+	for n < len(c.deep) && c.deep[n].slot < old {
+		if b := c.deep[n]; !b.dropped {
+			b.signed.Message.Body = consensus.BeaconBlockBody{}
+			b.bodyless = true
+		}
+		n++
+	}
+	clear(c.deep[:n])
+	c.deep = c.deep[n:]
+}
+
 // thinProcessed thins the blocks every view has processed and returns
 // the others.
 func (c *chain) thinProcessed(bs []*blockEntry) []*blockEntry {
@@ -440,7 +487,8 @@ func (c *chain) thinProcessed(bs []*blockEntry) []*blockEntry {
 			out = append(out, b)
 			continue
 		}
-		b.votes, b.slashedEB, b.report, b.info = nil, nil, consensus.BlockReport{}, nil
+		b.votes, b.slashedEB, b.report, b.info = nil, nil, nil, nil
+		c.deep = append(c.deep, b)
 	}
 	return out
 }
@@ -460,8 +508,8 @@ func (c *chain) thinPins(now consensus.Epoch) {
 		if b.dropped || !b.pinned {
 			continue
 		}
-		if b.parent == nil {
-			continue // a base: pinned for good, no longer in the thinning list
+		if b.parent == nil || b.children > 1 {
+			continue // a base or a fork point: pinned for good
 		}
 		be := consensus.ComputeEpochAtSlot(c.cfg, b.slot)
 		if age := uint64(now - min(now, be)); age >= pinRecentEpochs {
@@ -523,13 +571,25 @@ func (c *chain) prune(finalized []*blockEntry, views int) error {
 	for _, b := range c.blocks {
 		keep[b] = descends(b) || !b.processed.full(views)
 	}
-	// The kept blocks whose parents go become bases: their post-states are
-	// computed while the ancestors can still be replayed.
+	// Every finalized block keeps its state while it is kept: the replay
+	// anchor of the chains the views build on it.
+	for _, f := range finalized {
+		if _, err := c.postState(f); err != nil {
+			return err
+		}
+		f.pinned = true
+	}
+	// The kept blocks whose parents go become bases. Those on finalized
+	// chains (the oldest finalized blocks, whose states the views keep)
+	// get their post-states while the ancestors can still be replayed;
+	// the others wait only to be delivered and never need a state.
 	var bases []*blockEntry
 	for _, b := range c.blocks {
 		if keep[b] && b.parent != nil && !keep[b.parent] {
-			if _, err := c.postState(b); err != nil {
-				return err
+			if memo[b] {
+				if _, err := c.postState(b); err != nil {
+					return err
+				}
 			}
 			bases = append(bases, b)
 		}
