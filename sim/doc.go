@@ -1,0 +1,160 @@
+// Package sim is stakesim's engine: it runs one scenario as agents in
+// goroutines over the consensus rules, writes what happens to a Sink and
+// returns a summary. It owns every piece of shared state; agents only
+// return Actions.
+//
+// # Usage
+//
+// The simplest use is Run:
+//
+//	sc, err := scenarios.Load("baseline", nil)
+//	w, err := output.Create("runs/baseline-1", false) // internal/output: a Sink
+//	res, err := sim.Run(ctx, sc, w, sim.Options{Now: time.Now})
+//	err = w.Finish(&res.Summary, &res.Timing)
+//
+// Run is New, Start, RunEpoch for each of the scenario's epochs plus one
+// settling epoch (the last reported epoch's votes are included during the
+// next), the summary, and Stop. Benchmarks and tools that step a run
+// themselves call those in the same order and must call Stop. An Engine is
+// not safe for concurrent use: one goroutine drives it, and every Sink
+// call comes from that goroutine.
+//
+// # Agents
+//
+// Every agent implements agents.Agent (ID, Kind, Act, Policy) and runs in
+// its own goroutine, started by Start: validator clients (one or more
+// keys), staking operators (execution-layer requests), and the economic
+// agents of the epoch phase — restaking operators, AVSs and stakers, which
+// embed agents.Economic. A phase is run the same way whatever the kind:
+// the engine builds one immutable view per view group, hands each agent
+// with duties its view and its Duties over the agent's channel, waits for
+// all of them (the barrier), and reads their Actions from a slice indexed
+// by agent id, in id order. Nothing depends on which goroutine finished
+// first. A new kind of agent adds a duty and a result field; the loop
+// does not change. The registry (registry.go, go-memdb) records every
+// agent with its kind, group and view, and every validator with its
+// agent, group and view; summary.json counts agents by kind.
+//
+// Fork choice runs per view group, not per agent: view groups are the
+// finest partition of the scenario's validator groups implied by its
+// network partitions, its network views and its coalitions (one view,
+// "main", for a scenario without them). A view has one fork-choice store,
+// one attestation pool, and (if honest and slashers run) one slasher.
+//
+// # Each slot, in order
+//
+// RunEpoch runs the slots of one epoch. For each slot s, at time
+// t = s·SLOT_DURATION_MS:
+//
+//  1. At the first slot of an epoch (startEpoch): partitions that start or
+//     heal now are announced, and at a heal every view is sent the blocks
+//     it has not processed (as nodes sync by req/resp); private chains
+//     whose window ends are released; slashers forget what is older than
+//     their history.
+//  2. Propose phase at t (not at slot 0): messages that have arrived by t
+//     are delivered; each view's store ticks, retries its deferred votes
+//     and gives its head, whose state is advanced to s; the proposer of s
+//     on that head is computed (consensus.GetBeaconProposerIndex). If the
+//     proposer's agent is in that view (or is a both-sides coalition
+//     reaching it) the engine prepares the block — the pool's aggregates
+//     that consensus.SelectAttestations accepts, the slashings the view's
+//     slasher has evidence for, the expected withdrawals, the RANDAO
+//     reveal and the execution requests this chain lacks — and the agent
+//     signs it. Staking operators get an Operate duty. After the barrier
+//     (applyProposals): operators' requests join the execution-layer pool;
+//     blocks are imported (consensus.ProcessBlock, one batched BLS
+//     verification per block; an invalid block becomes a block_rejected
+//     event), shown to the auditor, routed by the coalition's strategy
+//     and sent with the network's delay and loss.
+//  3. Attest phase at t + SLOT/3: delivery again; each view's head and vote
+//     template; committees (consensus.EpochCommittees) give every member's
+//     agent its duty; after the barrier, single votes are verified on
+//     gossip where the scenario asks, shown to the auditor, routed, and
+//     sent; the balancing strategy adds its votes.
+//  4. At the last slot of an epoch: the epoch boundary (below).
+//  5. endSlot: the slashers' new findings become slashing_detected events;
+//     every view's head is noted (a head that leaves its predecessor is a
+//     reorg event; one that leaves the view's finalized checkpoint fails
+//     the run); the chain evicts states and thins blocks (Bounded state);
+//     pools drop attestations too old for any block. A Sink error stops
+//     the run here.
+//
+// # The epoch boundary
+//
+// endEpoch runs once per epoch, after the last slot's attest phase:
+//
+//  1. The reporter takes every distinct head among the views (a branch;
+//     its label joins the names of the views on it) and advances its
+//     state through epoch processing (consensus.ProcessSlots across the
+//     boundary, cached per (block, epoch) so that each branch is processed
+//     once). On each branch it checks the invariants — conservation,
+//     slashed-never-rewarded, finality-never-reverts — and, across
+//     branches, accountable safety. A failure is an *InvariantError
+//     wrapping ErrConservation, ErrSlashedRewarded, ErrFinalityReverted or
+//     ErrAccountableSafety; it stops the run.
+//  2. The reporter emits the chain's events of the epoch (justified,
+//     finalized, leak started or ended, slashed, exited, ejected,
+//     conflicting finalization) and builds the rows of the epoch; it
+//     writes the previous epoch's rows, whose target participation became
+//     final with this epoch's processing.
+//  3. The economic phase (afterEpoch), on the summary branch (the first
+//     honest view's): the Byzantine share and its crossings of 1/3, 1/2,
+//     2/3 (events, and the gates of behaviours held back until a share is
+//     exceeded); then, with a restaking block, the restaking layer
+//     (restaking.go): queued slashes, completed withdrawals, the security
+//     analysis, one task per AVS — its operators answer and the AVS judges,
+//     each an epoch phase of goroutine agents — slashes, rewards, the
+//     stakers' decisions (an epoch phase), the ledger's own invariants,
+//     forced exits through EIP-7002 requests, avs.csv rows.
+//  4. The chain drops the blocks no view can need again, and cached
+//     aggregate signatures that no block can include any more.
+//
+// # Bounded state
+//
+// Memory and per-epoch cost do not grow with the number of epochs run
+// while finality advances, and grow only by a small skeleton per block
+// while it is stalled:
+//
+//   - Blocks (chain.go) that do not descend from any view's finalized
+//     block and that every view has processed are dropped at the end of
+//     an epoch in which some view's finalized checkpoint moved. The kept
+//     blocks whose parents went become bases: the oldest finalized blocks
+//     keep their post-states as replay anchors.
+//   - A block every view has processed loses, two epochs later, its votes,
+//     its report and its fork-choice info, and 128 epochs later its body
+//     (its header fields stay). States are never replayed through such a
+//     block: recent states replay from pins less than 64 epochs old, and
+//     fork points, bases, finalized blocks and every view's head and
+//     checkpoints keep their states.
+//   - Post-states older than two epochs are evicted unless pinned; the
+//     first block of every 16th epoch on each chain is pinned, and pins
+//     older than 64 epochs thin out to about two per doubling of age.
+//   - Boundary states live two epochs (longer for the views' heads and
+//     checkpoints); per-slot pre-states live one slot; aggregate
+//     signatures as long as their attestations can be included.
+//   - Ancestor searches use skip pointers: O(log length) steps.
+//   - The work log keeps three epochs at each end of the run.
+//
+// Blocks that some view has not processed (a partition that has not healed,
+// a coalition ignoring others' blocks, a lost message) are kept until it
+// has: a heal must still deliver them, and slashers learn from them.
+//
+// # What a Sink must do
+//
+// Epoch receives the rows of epoch e, one per branch in branch-label
+// order, at the end of epoch e+1, epochs in increasing order; the settling
+// epoch is never reported. Event receives events in the order the engine
+// emits them: by slot, and within a slot in the order above. A Sink that also
+// implements AVSSink receives avs.csv rows after each epoch's economic
+// phase. The first error a Sink returns stops the run: Run returns it
+// wrapped, and nothing more is sent.
+//
+// # Determinism
+//
+// A run is a function of the scenario (with its seed): same scenario, same
+// bytes in every Sink call and in the summary, at any GOMAXPROCS and any
+// Options.Workers. Randomness comes from streams derived from (seed, agent
+// id, purpose) (rng.go); map iteration never reaches a result; results of
+// a phase are read in agent-id order. Wall-clock figures go only to
+// Timing, through Options.Now; the engine reads no clock of its own.
+package sim
