@@ -114,6 +114,9 @@ type BlockReport struct {
 	ProposerReward Gwei
 	// Slashed lists the validators slashed by the block, in processing order.
 	Slashed []ValidatorIndex
+	// Slashings reports what each of those slashes applied (same order):
+	// the initial penalty and the whistleblower and proposer rewards.
+	Slashings []SlashingReport
 
 	Withdrawals   int
 	WithdrawnGwei Gwei

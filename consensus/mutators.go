@@ -93,20 +93,36 @@ func InitiateValidatorExitWithTotal(cfg *Config, st *State, i ValidatorIndex, to
 //
 // The caller must pass indices below len(st.Validators) (block processing
 // checks is_slashable_validator first).
-func SlashValidator(cfg *Config, st *State, slashed, proposer ValidatorIndex, whistleblower *ValidatorIndex) {
-	SlashValidatorWithTotal(cfg, st, slashed, proposer, whistleblower, GetTotalActiveBalance(cfg, st))
+func SlashValidator(cfg *Config, st *State, slashed, proposer ValidatorIndex, whistleblower *ValidatorIndex) SlashingReport {
+	return SlashValidatorWithTotal(cfg, st, slashed, proposer, whistleblower, GetTotalActiveBalance(cfg, st))
+}
+
+// SlashingReport is what one slash_validator call applied, so that callers
+// never recompute the penalty or the rewards.
+type SlashingReport struct {
+	Validator        ValidatorIndex
+	EffectiveBalance Gwei // the slashed validator's, added to state.slashings
+	// InitialPenalty is what decrease_balance took: effective_balance //
+	// MIN_SLASHING_PENALTY_QUOTIENT_ELECTRA, or the whole balance if smaller.
+	InitialPenalty Gwei
+	// WhistleblowerReward is effective_balance //
+	// WHISTLEBLOWER_REWARD_QUOTIENT_ELECTRA, of which ProposerReward went
+	// to Proposer and the rest to Whistleblower (the proposer when none).
+	WhistleblowerReward, ProposerReward Gwei
+	Proposer, Whistleblower             ValidatorIndex
 }
 
 // SlashValidatorWithTotal is SlashValidator with the current epoch's total
 // active balance supplied by the caller (see InitiateValidatorExitWithTotal):
 // an attester slashing that names thousands of validators stays linear.
-func SlashValidatorWithTotal(cfg *Config, st *State, slashed, proposer ValidatorIndex, whistleblower *ValidatorIndex, totalActive Gwei) {
+func SlashValidatorWithTotal(cfg *Config, st *State, slashed, proposer ValidatorIndex, whistleblower *ValidatorIndex, totalActive Gwei) SlashingReport {
 	epoch := GetCurrentEpoch(cfg, st)
 	InitiateValidatorExitWithTotal(cfg, st, slashed, totalActive)
 	v := &st.Validators[slashed]
 	v.Slashed = true
 	v.WithdrawableEpoch = max(v.WithdrawableEpoch, epoch+Epoch(cfg.EpochsPerSlashingsVector))
 	st.Slashings[uint64(epoch)%uint64(len(st.Slashings))] += v.EffectiveBalance
+	before := st.Balances[slashed]
 	st.DecreaseBalance(slashed, v.EffectiveBalance/Gwei(cfg.MinSlashingPenaltyQuotientElectra))
 
 	wb := proposer
@@ -117,4 +133,6 @@ func SlashValidatorWithTotal(cfg *Config, st *State, slashed, proposer Validator
 	proposerReward := whistleblowerReward * ProposerWeight / WeightDenominator
 	st.IncreaseBalance(proposer, proposerReward)
 	st.IncreaseBalance(wb, whistleblowerReward-proposerReward)
+	return SlashingReport{Validator: slashed, EffectiveBalance: v.EffectiveBalance, InitialPenalty: before - st.Balances[slashed],
+		WhistleblowerReward: whistleblowerReward, ProposerReward: proposerReward, Proposer: proposer, Whistleblower: wb}
 }

@@ -16,13 +16,15 @@ func TestSlashValidatorInitialPenaltyAndRewards(t *testing.T) {
 		proposerGain  Gwei // (EB/4096) * 8 / 64 (+ the rest if no whistleblower)
 		wbGain        Gwei
 		exit          Epoch // 32 ETH fits the 128 ETH churn of epoch 15; 2048 ETH needs 15 more epochs
+		// proposerReward is whistleblower_reward * PROPOSER_WEIGHT / WEIGHT_DENOMINATOR.
+		proposerReward Gwei
 	}{
 		// 32 ETH: 32e9/4096 = 7,812,500; proposer 7,812,500*8/64 = 976,562.
-		{"32 ETH with whistleblower", 32 * efETH, &wb, 7_812_500, 976_562, 6_835_938, 15},
-		{"32 ETH proposer reports", 32 * efETH, nil, 7_812_500, 7_812_500, 0, 15},
+		{"32 ETH with whistleblower", 32 * efETH, &wb, 7_812_500, 976_562, 6_835_938, 15, 976_562},
+		{"32 ETH proposer reports", 32 * efETH, nil, 7_812_500, 7_812_500, 0, 15, 976_562},
 		// 2048 ETH: 0.5 ETH; proposer 62,500,000.
-		{"2048 ETH with whistleblower", 2048 * efETH, &wb, 500_000_000, 62_500_000, 437_500_000, 30},
-		{"2048 ETH proposer reports", 2048 * efETH, nil, 500_000_000, 500_000_000, 0, 30},
+		{"2048 ETH with whistleblower", 2048 * efETH, &wb, 500_000_000, 62_500_000, 437_500_000, 30, 62_500_000},
+		{"2048 ETH proposer reports", 2048 * efETH, nil, 500_000_000, 500_000_000, 0, 30, 62_500_000},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bals := efN(64, 32*efETH)
@@ -30,8 +32,18 @@ func TestSlashValidatorInitialPenaltyAndRewards(t *testing.T) {
 			st := efState(&cfg, bals...)
 			efAtEpochEnd(&cfg, st, 10)
 			st.Slot -= 5 // any slot of epoch 10
-			SlashValidator(&cfg, st, 0, 2, tc.whistleblower)
+			rep := SlashValidator(&cfg, st, 0, 2, tc.whistleblower)
 			v := st.Validators[0]
+			wantWB := ValidatorIndex(2)
+			if tc.whistleblower != nil {
+				wantWB = *tc.whistleblower
+			}
+			// The report says what was applied: the same hand-worked figures.
+			if rep.Validator != 0 || rep.EffectiveBalance != tc.eb || rep.InitialPenalty != tc.penalty ||
+				rep.WhistleblowerReward != tc.proposerGain+tc.wbGain || rep.ProposerReward != tc.proposerReward ||
+				rep.Proposer != 2 || rep.Whistleblower != wantWB {
+				t.Errorf("report %+v, want penalty %d, whistleblower reward %d", rep, tc.penalty, tc.proposerGain+tc.wbGain)
+			}
 			if got := tc.eb - st.Balances[0]; got != tc.penalty {
 				t.Errorf("initial penalty %d, want %d", got, tc.penalty)
 			}
@@ -54,6 +66,25 @@ func TestSlashValidatorInitialPenaltyAndRewards(t *testing.T) {
 				t.Error(err)
 			}
 		})
+	}
+}
+
+// TestSlashValidatorReportsClampedPenalty: decrease_balance takes at most
+// the balance, and the report gives what was taken (1,000 Gwei of a
+// validator whose 32 ETH effective balance would call for 7,812,500).
+func TestSlashValidatorReportsClampedPenalty(t *testing.T) {
+	cfg := Mainnet()
+	st := efState(&cfg, efN(8, 32*efETH)...)
+	efAtEpochEnd(&cfg, st, 10)
+	st.Slot -= 5
+	st.Balances[1] = 1_000 // effective balance still 32 ETH until the next update
+	burned := st.Ledger.Burned
+	rep := SlashValidator(&cfg, st, 1, 0, nil)
+	if rep.InitialPenalty != 1_000 || st.Balances[1] != 0 || st.Ledger.Burned-burned != 1_000 {
+		t.Errorf("initial penalty %d, balance %d, burned %d; want 1000, 0, 1000", rep.InitialPenalty, st.Balances[1], st.Ledger.Burned-burned)
+	}
+	if rep.WhistleblowerReward != 7_812_500 {
+		t.Errorf("whistleblower reward %d, want 7812500 (from the effective balance)", rep.WhistleblowerReward)
 	}
 }
 

@@ -56,8 +56,7 @@ func processProposerSlashing(bc *blockContext, i int, ps *ProposerSlashing) erro
 		msg := SigningRoot(cfg, st, DomainBeaconProposer, ComputeEpochAtSlot(cfg, sh.Message.Slot), sh.Message.Root())
 		bc.addCheck(fmt.Sprintf("proposer slashing %d header %d signature", i, k+1), []ValidatorIndex{p}, msg, sh.Signature)
 	}
-	SlashValidatorWithTotal(cfg, st, p, bc.proposer, nil, bc.total())
-	bc.report.Slashed = append(bc.report.Slashed, p)
+	bc.slashed(SlashValidatorWithTotal(cfg, st, p, bc.proposer, nil, bc.total()))
 	bc.report.ProposerSlashings++
 	return nil
 }
@@ -107,8 +106,7 @@ func processAttesterSlashing(bc *blockContext, i int, as *AttesterSlashing) erro
 			v := x[0]
 			x, y = x[1:], y[1:]
 			if IsSlashableValidator(&st.Validators[v], bc.epoch) {
-				SlashValidatorWithTotal(cfg, st, v, bc.proposer, nil, bc.total())
-				bc.report.Slashed = append(bc.report.Slashed, v)
+				bc.slashed(SlashValidatorWithTotal(cfg, st, v, bc.proposer, nil, bc.total()))
 				slashedAny = true
 			}
 		}
@@ -118,4 +116,10 @@ func processAttesterSlashing(bc *blockContext, i int, as *AttesterSlashing) erro
 	}
 	bc.report.AttesterSlashings++
 	return nil
+}
+
+// slashed records one slash_validator call in the block's report.
+func (bc *blockContext) slashed(r SlashingReport) {
+	bc.report.Slashed = append(bc.report.Slashed, r.Validator)
+	bc.report.Slashings = append(bc.report.Slashings, r)
 }

@@ -298,12 +298,12 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		return nil, err
 	}
 	uj, uf := consensus.ComputeUnrealizedCheckpoints(c.cfg, st)
+	// What slash_validator applied, as consensus reports it.
 	var slashedEB []consensus.Gwei
 	var whistle consensus.Gwei
-	for _, v := range rep.Slashed {
-		eb := st.Validators[v].EffectiveBalance
-		slashedEB = append(slashedEB, eb)
-		whistle += eb / consensus.Gwei(c.cfg.WhistleblowerRewardQuotientElectra)
+	for _, r := range rep.Slashings {
+		slashedEB = append(slashedEB, r.EffectiveBalance)
+		whistle += r.WhistleblowerReward
 	}
 	b := &blockEntry{
 		root:      root,
