@@ -65,12 +65,27 @@ type indexShuffler struct {
 	seed   Root
 	count  uint64
 	pivots []uint64
+	// sources caches hash(seed + round + bucket) by round*buckets+bucket
+	// when that table is small (maxCachedSources); have marks the filled
+	// entries. Proposer selection samples many indices of one shuffling,
+	// and with few validators they share buckets.
+	sources [][32]byte
+	have    []bool
+	buckets uint64
 }
+
+// maxCachedSources bounds an indexShuffler's source cache (32 bytes an
+// entry): up to 90 rounds of about 23,000 validators.
+const maxCachedSources = 1 << 13
 
 func newIndexShuffler(cfg *Config, seed Root, count uint64) *indexShuffler {
 	s := &indexShuffler{seed: seed, count: count, pivots: make([]uint64, cfg.ShuffleRoundCount)}
 	if count == 0 {
 		return s
+	}
+	s.buckets = (count + 255) / 256
+	if n := s.buckets * cfg.ShuffleRoundCount; n <= maxCachedSources {
+		s.sources, s.have = make([][32]byte, n), make([]bool, n)
 	}
 	var buf [33]byte
 	copy(buf[:32], seed[:])
@@ -90,14 +105,29 @@ func (s *indexShuffler) index(index uint64) uint64 {
 	for r, pivot := range s.pivots {
 		flip := (pivot + n - index) % n
 		position := max(index, flip)
-		buf[32] = uint8(r)
-		binary.LittleEndian.PutUint32(buf[33:], uint32(position/256))
-		source := sha256.Sum256(buf[:])
+		source := s.source(&buf, r, position/256)
 		if (source[(position%256)/8]>>(position%8))&1 == 1 {
 			index = flip
 		}
 	}
 	return index
+}
+
+// source is hash(seed + uint_to_bytes(round, 1) + uint_to_bytes(bucket, 4)),
+// from the cache when there is one; buf holds the seed in its first 32 bytes.
+func (s *indexShuffler) source(buf *[37]byte, round int, bucket uint64) *[32]byte {
+	k := uint64(round)*s.buckets + bucket
+	if s.have != nil && s.have[k] {
+		return &s.sources[k]
+	}
+	buf[32] = uint8(round)
+	binary.LittleEndian.PutUint32(buf[33:], uint32(bucket))
+	h := sha256.Sum256(buf[:])
+	if s.have == nil {
+		return &h
+	}
+	s.sources[k], s.have[k] = h, true
+	return &s.sources[k]
 }
 
 // ShufflePermutation returns perm with perm[i] = compute_shuffled_index(i,

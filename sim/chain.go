@@ -55,6 +55,8 @@ type blockEntry struct {
 	// or more is a fork point, whose post-state stays pinned (the common
 	// ancestor of conflicting finalized checkpoints is one).
 	children uint32
+	// finalPin: pinned as a finalized block (prune), not as an epoch pin.
+	finalPin bool
 	// bodyless: the body was dropped (thinBodies); replaying through the
 	// block is impossible and postState reports it.
 	bodyless bool
@@ -105,6 +107,10 @@ type chain struct {
 	// deep lists thinned blocks, oldest first, until their bodies go too
 	// (thinBodies).
 	deep []*blockEntry
+	// epochPins lists the short-lived pins of epochs' first blocks.
+	epochPins []*blockEntry
+	// replayed counts the blocks replayed to regenerate evicted states.
+	replayed uint64
 }
 
 type preKey struct {
@@ -157,6 +163,7 @@ func (c *chain) postState(b *blockEntry) (*consensus.State, error) {
 		if blk.bodyless {
 			return nil, fmt.Errorf("sim: cannot replay block %x at slot %d: its body was thinned (engine bug: a state was asked for below the replay anchors)", blk.root[:4], blk.slot)
 		}
+		c.replayed++
 		pre, err := c.advance(st, blk.slot)
 		if err != nil {
 			return nil, err
@@ -329,10 +336,16 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 	// of long runs (partition-leak runs thousands of epochs on two chains).
 	pe := consensus.ComputeEpochAtSlot(c.cfg, parent.slot)
 	be := consensus.ComputeEpochAtSlot(c.cfg, b.slot)
-	if pe < be && (be/pinEvery > pe/pinEvery || be%pinEvery == 0) {
+	// The first block of every other epoch is pinned for epochPinEpochs
+	// epochs, so that a recent state replays at most one epoch of blocks.
+	switch {
+	case pe < be && (be/pinEvery > pe/pinEvery || be%pinEvery == 0):
 		b.pinned = true
 		c.pins = append(c.pins, b)
-	} else {
+	case pe < be:
+		b.pinned = true
+		c.epochPins = append(c.epochPins, b)
+	default:
 		c.resident = append(c.resident, b)
 	}
 	c.young = append(c.young, b)
@@ -398,10 +411,42 @@ func (c *chain) ancestorAt(b *blockEntry, slot consensus.Slot) *blockEntry {
 func (c *chain) endSlot(now consensus.Slot, keep map[consensus.Root]bool) {
 	clear(c.preStates)
 	horizon := consensus.Slot(2 * c.cfg.SlotsPerEpoch)
+	if now >= stateHorizonSlots {
+		c.evictStates(now-stateHorizonSlots, keep)
+	}
 	if now < horizon {
 		return
 	}
 	old := now - horizon
+	oldEpoch := consensus.ComputeEpochAtSlot(c.cfg, old)
+	for k := range c.boundaries {
+		if k.epoch < oldEpoch && !keep[k.root] {
+			delete(c.boundaries, k)
+		}
+	}
+	c.thinBlocks(old)
+	if now >= bodyHorizon(c.cfg) {
+		c.thinBodies(now - bodyHorizon(c.cfg))
+	}
+	if uint64(now)%c.cfg.SlotsPerEpoch == 0 {
+		epoch := consensus.ComputeEpochAtSlot(c.cfg, now)
+		c.thinPins(epoch)
+		c.unpinEpochs(epoch)
+		c.waiting = c.thinProcessed(c.waiting)
+	}
+}
+
+// stateHorizonSlots is how long an unpinned post-state stays after its
+// block's slot. Heads and checkpoints keep theirs; any other recent state
+// replays from its epoch's pinned first block.
+const stateHorizonSlots = 4
+
+// epochPinEpochs is how long the first block of an epoch stays pinned.
+const epochPinEpochs = 2
+
+// evictStates drops the unpinned post-states of blocks before slot old,
+// except those of keep.
+func (c *chain) evictStates(old consensus.Slot, keep map[consensus.Root]bool) {
 	live := c.resident[:0]
 	for _, b := range c.resident {
 		if b.post == nil || b.pinned || b.dropped {
@@ -415,20 +460,22 @@ func (c *chain) endSlot(now consensus.Slot, keep map[consensus.Root]bool) {
 	}
 	clear(c.resident[len(live):])
 	c.resident = live
-	oldEpoch := consensus.ComputeEpochAtSlot(c.cfg, old)
-	for k := range c.boundaries {
-		if k.epoch < oldEpoch && !keep[k.root] {
-			delete(c.boundaries, k)
+}
+
+// unpinEpochs releases the epoch pins older than epochPinEpochs (fork
+// points, bases and finalized blocks stay pinned).
+func (c *chain) unpinEpochs(now consensus.Epoch) {
+	n := 0
+	for n < len(c.epochPins) && consensus.ComputeEpochAtSlot(c.cfg, c.epochPins[n].slot)+epochPinEpochs <= now {
+		b := c.epochPins[n]
+		if !b.dropped && b.parent != nil && b.children < 2 && !b.finalPin {
+			b.pinned = false
+			c.resident = append(c.resident, b)
 		}
+		n++
 	}
-	c.thinBlocks(old)
-	if now >= bodyHorizon(c.cfg) {
-		c.thinBodies(now - bodyHorizon(c.cfg))
-	}
-	if uint64(now)%c.cfg.SlotsPerEpoch == 0 {
-		c.thinPins(consensus.ComputeEpochAtSlot(c.cfg, now))
-		c.waiting = c.thinProcessed(c.waiting)
-	}
+	clear(c.epochPins[:n])
+	c.epochPins = c.epochPins[n:]
 }
 
 // thinBlocks drops what only delivery and reporting read from blocks
@@ -508,8 +555,8 @@ func (c *chain) thinPins(now consensus.Epoch) {
 		if b.dropped || !b.pinned {
 			continue
 		}
-		if b.parent == nil || b.children > 1 {
-			continue // a base or a fork point: pinned for good
+		if b.parent == nil || b.children > 1 || b.finalPin {
+			continue // a base, a fork point or a finalized block: pinned while kept
 		}
 		be := consensus.ComputeEpochAtSlot(c.cfg, b.slot)
 		if age := uint64(now - min(now, be)); age >= pinRecentEpochs {
@@ -577,7 +624,7 @@ func (c *chain) prune(finalized []*blockEntry, views int) error {
 		if _, err := c.postState(f); err != nil {
 			return err
 		}
-		f.pinned = true
+		f.pinned, f.finalPin = true, true
 	}
 	// The kept blocks whose parents go become bases. Those on finalized
 	// chains (the oldest finalized blocks, whose states the views keep)

@@ -208,10 +208,15 @@ type Stats struct {
 	AggregatesVerified uint64
 	SignaturesVerified uint64 // participants over all verified aggregates
 	GossipVerified     uint64 // single attestations verified on gossip (gossip_verification: main)
+	StateReplays       uint64 // blocks replayed to regenerate evicted states
 }
 
 // Stats returns the work counters.
-func (e *Engine) Stats() Stats { return e.stats }
+func (e *Engine) Stats() Stats {
+	s := e.stats
+	s.StateReplays = e.chain.replayed
+	return s
+}
 
 // RunEpoch runs the next epoch's slots (both phases of each) and the epoch
 // report. Start must have been called.

@@ -7,14 +7,33 @@ import (
 	"github.com/hashicorp/go-memdb"
 )
 
-// ValidatorRecord is the registry's row for one validator: who runs it and
-// where it sits in the scenario. The registry is a go-memdb database written
-// only by the engine; readers take snapshot transactions.
+// ValidatorRecord is the registry's row for a run of consecutive
+// validators, First to First+Count-1, that one agent runs: who runs them
+// and where they sit in the scenario. One row per run rather than per
+// validator keeps the registry at a few bytes per validator at mainnet
+// scale. The registry is a go-memdb database written only by the engine;
+// readers take snapshot transactions.
 type ValidatorRecord struct {
-	Index uint64
-	Group string
-	Agent int
-	View  string
+	First, Count uint64
+	Group        string
+	Agent        int
+	View         string
+}
+
+// appendRanges appends to recs one record per run of consecutive indices
+// in idx (ascending), each a copy of tmpl with First and Count set.
+func appendRanges(recs []ValidatorRecord, idx []int, tmpl ValidatorRecord) []ValidatorRecord {
+	for i := 0; i < len(idx); {
+		j := i + 1
+		for j < len(idx) && idx[j] == idx[j-1]+1 {
+			j++
+		}
+		r := tmpl
+		r.First, r.Count = uint64(idx[i]), uint64(j-i)
+		recs = append(recs, r)
+		i = j
+	}
+	return recs
 }
 
 // AgentRecord is the registry's row for one agent.
@@ -30,7 +49,7 @@ func registrySchema() *memdb.DBSchema {
 		"validator": {
 			Name: "validator",
 			Indexes: map[string]*memdb.IndexSchema{
-				"id":    {Name: "id", Unique: true, Indexer: &memdb.UintFieldIndex{Field: "Index"}},
+				"id":    {Name: "id", Unique: true, Indexer: &memdb.UintFieldIndex{Field: "First"}},
 				"group": {Name: "group", Indexer: &memdb.StringFieldIndex{Field: "Group"}},
 				"agent": {Name: "agent", Indexer: &memdb.IntFieldIndex{Field: "Agent"}},
 				"view":  {Name: "view", Indexer: &memdb.StringFieldIndex{Field: "View"}},
@@ -95,7 +114,10 @@ func (r *Registry) collect(index string, arg any) []uint64 {
 	}
 	var out []uint64
 	for obj := it.Next(); obj != nil; obj = it.Next() {
-		out = append(out, obj.(*ValidatorRecord).Index)
+		r := obj.(*ValidatorRecord)
+		for i := r.First; i < r.First+r.Count; i++ {
+			out = append(out, i)
+		}
 	}
 	slices.Sort(out)
 	return out

@@ -194,17 +194,18 @@ func (e *Engine) buildAgents() error {
 		for first := 0; first < len(ms); first += per {
 			id := len(arecs)
 			arecs = append(arecs, AgentRecord{ID: id, Kind: agents.KindValidatorClient, Group: g.Name, View: view.name})
-			for _, idx := range ms[first:min(first+per, len(ms))] {
-				vrecs = append(vrecs, ValidatorRecord{Index: uint64(idx), Group: g.Name, Agent: id, View: view.name})
-			}
+			vrecs = appendRanges(vrecs, ms[first:min(first+per, len(ms))], ValidatorRecord{Group: g.Name, Agent: id, View: view.name})
 		}
 	}
 	if err := reg.insert(vrecs, arecs); err != nil {
 		return err
 	}
-	e.agentOfVal = make([]int, len(vrecs))
+	// agentOfVal is the hot-path index of the registry's validator ranges.
+	e.agentOfVal = make([]int, len(e.groupOfVal))
 	for _, r := range vrecs {
-		e.agentOfVal[r.Index] = r.Agent
+		for i := r.First; i < r.First+r.Count; i++ {
+			e.agentOfVal[i] = r.Agent
+		}
 	}
 	groupIndex := map[string]int{}
 	for gi, g := range e.sc.Groups {

@@ -1,0 +1,44 @@
+package sim
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestRegistryRanges: validators are stored as runs of consecutive
+// indices, and the queries give back exactly the indices put in.
+func TestRegistryRanges(t *testing.T) {
+	recs := appendRanges(nil, []int{0, 1, 2, 5, 6, 9}, ValidatorRecord{Group: "a", Agent: 0, View: "main"})
+	recs = appendRanges(recs, []int{3, 4}, ValidatorRecord{Group: "b", Agent: 1, View: "main"})
+	recs = appendRanges(recs, []int{7, 8, 10}, ValidatorRecord{Group: "a", Agent: 2, View: "main"})
+	want := []ValidatorRecord{
+		{First: 0, Count: 3, Group: "a", Agent: 0, View: "main"},
+		{First: 5, Count: 2, Group: "a", Agent: 0, View: "main"},
+		{First: 9, Count: 1, Group: "a", Agent: 0, View: "main"},
+		{First: 3, Count: 2, Group: "b", Agent: 1, View: "main"},
+		{First: 7, Count: 2, Group: "a", Agent: 2, View: "main"},
+		{First: 10, Count: 1, Group: "a", Agent: 2, View: "main"},
+	}
+	if !slices.Equal(recs, want) {
+		t.Fatalf("ranges %+v\nwant %+v", recs, want)
+	}
+	reg, err := newRegistry()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.insert(recs, []AgentRecord{{ID: 0, Group: "a"}, {ID: 1, Group: "b"}, {ID: 2, Group: "a"}}); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		got, want []uint64
+	}{
+		{reg.ValidatorsOfAgent(0), []uint64{0, 1, 2, 5, 6, 9}},
+		{reg.ValidatorsOfAgent(2), []uint64{7, 8, 10}},
+		{reg.ValidatorsOfGroup("a"), []uint64{0, 1, 2, 5, 6, 7, 8, 9, 10}},
+		{reg.ValidatorsOfGroup("b"), []uint64{3, 4}},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("got %v, want %v", c.got, c.want)
+		}
+	}
+}
