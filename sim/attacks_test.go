@@ -229,7 +229,7 @@ func TestPrivateChainIsReleased(t *testing.T) {
 		switch ev.Kind {
 		case sim.EventBlocksReleased:
 			released++
-			if n, _ := ev.Details["blocks"].(float64); n == 0 || ev.Epoch != 6 {
+			if d, _ := ev.Details.(sim.BlocksReleasedDetails); d.Blocks == 0 || ev.Epoch != 6 {
 				t.Errorf("release %+v: want blocks at epoch 6", ev)
 			}
 		case sim.EventBlockWithheld:

@@ -48,8 +48,8 @@ func (e *Engine) noteHead(v *view, slot consensus.Slot) error {
 		depth++
 	}
 	e.rep.reorg(depth)
-	e.rep.event(Event{Epoch: uint64(consensus.ComputeEpochAtSlot(&e.cfg, slot)), Slot: uint64(slot), Kind: EventReorg, Branch: v.name,
-		Details: map[string]any{"view": v.name, "depth": depth, "old_head": fmt.Sprintf("%x", old.root[:8]), "new_head": fmt.Sprintf("%x", h.root[:8]), "common_ancestor_slot": uint64(common.slot)}})
+	e.rep.event(newEvent(uint64(consensus.ComputeEpochAtSlot(&e.cfg, slot)), uint64(slot), v.name,
+		ReorgDetails{View: v.name, Depth: depth, OldHead: fmt.Sprintf("%x", old.root[:8]), NewHead: fmt.Sprintf("%x", h.root[:8]), CommonAncestorSlot: uint64(common.slot)}))
 	return nil
 }
 
@@ -125,8 +125,8 @@ func (e *Engine) flushDetections() {
 		d := e.pendingDetections[k]
 		slices.Sort(d.validators)
 		v := e.views[k.view]
-		e.rep.event(Event{Epoch: uint64(consensus.ComputeEpochAtSlot(&e.cfg, d.slot)), Slot: uint64(d.slot), Kind: EventSlashingDetected, Branch: v.name,
-			Details: map[string]any{"offence": k.offence, "validators": len(d.validators), "first_validator": d.validators[0], "slasher": v.name}})
+		e.rep.event(newEvent(uint64(consensus.ComputeEpochAtSlot(&e.cfg, d.slot)), uint64(d.slot), v.name,
+			SlashingDetectedDetails{Offence: k.offence, Validators: uint64(len(d.validators)), FirstValidator: d.validators[0], Slasher: v.name}))
 	}
 	clear(e.pendingDetections)
 }

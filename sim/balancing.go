@@ -158,8 +158,9 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 	// sides; once they agree it is over.
 	if b.sideOf(heads[a.id].head.root) != 1 || b.sideOf(heads[bv.id].head.root) != -1 {
 		b.done = true
-		e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBalancingEnded, Branch: coal.name,
-			Details: map[string]any{"view_" + a.name: sideName(b.sideOf(heads[a.id].head.root)), "view_" + bv.name: sideName(b.sideOf(heads[bv.id].head.root))}})
+		views := []BalancingView{{View: a.name, Side: sideName(b.sideOf(heads[a.id].head.root))}, {View: bv.name, Side: sideName(b.sideOf(heads[bv.id].head.root))}}
+		sort.Slice(views, func(i, j int) bool { return views[i].View < views[j].View })
+		e.rep.event(newEvent(uint64(epoch), uint64(slot), coal.name, BalancingEndedDetails{Views: views}))
 		return nil
 	}
 	if epoch != b.usedEpoch {

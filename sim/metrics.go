@@ -61,16 +61,21 @@ type EpochRow struct {
 	PendingWithdrawalsGwei uint64 // the ledger's uncompleted staker withdrawals
 }
 
-// Event is one line of events.jsonl.
+// Event is one line of events.jsonl. Details is the struct of the event's
+// kind (see EventDetails: JustifiedDetails for EventJustified, and so on),
+// or nil; its keys are written in sorted order. Branch is the branch or
+// view the event happened on, empty for the events that concern no single
+// branch (partitions, conflicting finalization, restaking).
 type Event struct {
-	Epoch   uint64         `json:"epoch"`
-	Slot    uint64         `json:"slot"`
-	Kind    string         `json:"kind"`
-	Branch  string         `json:"branch,omitempty"`
-	Details map[string]any `json:"details,omitempty"` // encoding/json sorts map keys, so lines are deterministic
+	Epoch   uint64       `json:"epoch"`
+	Slot    uint64       `json:"slot"`
+	Kind    string       `json:"kind"`
+	Branch  string       `json:"branch,omitempty"`
+	Details EventDetails `json:"details,omitempty"`
 }
 
-// Event kinds.
+// Event kinds. Each has its details struct, named after it (EventReorg:
+// ReorgDetails), which documents the event and its keys.
 const (
 	EventJustified        = "justified"
 	EventFinalized        = "finalized"
@@ -83,15 +88,14 @@ const (
 	EventPartitionHealed  = "partition_healed"
 	EventBlockRejected    = "block_rejected"
 	// EventReorg: a view's head moved to a block that does not descend
-	// from its previous head. Details: view, depth (blocks of the old
-	// head's chain abandoned), old_head, new_head, common_ancestor_slot.
+	// from its previous head (ReorgDetails).
 	EventReorg = "reorg"
 	// EventConflictingFinalization: two views finalized checkpoints of
-	// which neither descends from the other (a safety failure). Details:
-	// the two checkpoints, slashable_fraction, slashable_gwei, cause.
+	// which neither descends from the other, a safety failure
+	// (ConflictingFinalizationDetails).
 	EventConflictingFinalization = "conflicting_finalization"
-	// EventSlashingDetected: a slasher found evidence. Details: offence
-	// (double_vote, surround_vote, double_proposal), validators, slasher view.
+	// EventSlashingDetected: a slasher found evidence
+	// (SlashingDetectedDetails).
 	EventSlashingDetected = "slashing_detected"
 	// EventBlockWithheld / EventBlocksReleased: a coalition kept a block
 	// private / published the blocks and votes it had withheld.
@@ -102,35 +106,29 @@ const (
 	EventBalancingStarted = "balancing_started"
 	EventBalancingEnded   = "balancing_ended"
 	// EventByzantineShareCrossed: the summary branch's Byzantine share went
-	// above (direction "up") or back to or below ("down") 1/3, 1/2 or 2/3.
-	// Details: threshold, share, direction.
+	// above (direction "up") or back to or below ("down") 1/3, 1/2 or 2/3
+	// (ByzantineShareCrossedDetails).
 	EventByzantineShareCrossed = "byzantine_share_crossed"
-	// EventRestakingSlashed: an AVS slash took restaked stake. Details:
-	// avs, operator, gwei (active_gwei + queued_gwei), buggy, burned,
-	// recipient (when redistributed).
+	// EventRestakingSlashed: an AVS slash took restaked stake
+	// (RestakingSlashedDetails).
 	EventRestakingSlashed = "restaking_slashed"
-	// EventRestakingSlashQueued: an AVS with a veto window queued a slash.
-	// Details: avs, operator, slash_id, execute_epoch, buggy.
+	// EventRestakingSlashQueued: an AVS with a veto window queued a slash
+	// (RestakingSlashQueuedDetails).
 	EventRestakingSlashQueued = "restaking_slash_queued"
 	// EventAVSCompromised: the Byzantine answerers of an AVS's task held at
-	// least its threshold of its slashable stake. Details: avs, operators,
-	// byzantine_stake_gwei, total_stake_gwei, threshold_stake_gwei,
-	// profit_gwei.
+	// least its threshold of its slashable stake (AVSCompromisedDetails).
 	EventAVSCompromised = "avs_compromised"
 	// EventRestakingExitsRequested: the engine sent EIP-7002 full-exit
 	// requests for an operator's validators to cover restaked stake that
-	// left the ledger. Details: operator, validators, first_validator,
-	// balance_gwei, owed_gwei (still uncovered).
+	// left the ledger (RestakingExitsRequestedDetails).
 	EventRestakingExitsRequested = "restaking_exits_requested"
 	// EventAVSTaskFailed: an AVS's task of the epoch did not complete — the
 	// correct answers held less than its threshold α of the set's slashable
-	// stake (a coalition holding more than 1 − α blocked it), or the set had
-	// no slashable stake. Details: avs, correct_stake_gwei, wrong_stake_gwei,
-	// total_stake_gwei, quorum_stake_gwei.
+	// stake (a coalition holding more than 1 − α blocked it). A set with no
+	// slashable stake at all has no event (AVSTaskFailedDetails).
 	EventAVSTaskFailed = "avs_task_failed"
 	// EventStakerWithdrawalQueued / EventStakerWithdrawalCompleted: a
-	// staker ran on its operator / its withdrawal completed. Details:
-	// staker, operator, gwei, withdrawal (id), completable_epoch (queued).
+	// staker ran on its operator / its withdrawal completed.
 	EventStakerWithdrawalQueued    = "staker_withdrawal_queued"
 	EventStakerWithdrawalCompleted = "staker_withdrawal_completed"
 )

@@ -68,10 +68,10 @@ func (s *partitionSchedule) connected(epoch uint64, a, b int) bool {
 func (e *Engine) partitionEvents(slot consensus.Slot, epoch consensus.Epoch) {
 	for _, p := range e.sched.parts {
 		if uint64(epoch) == p.StartEpoch {
-			e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventPartitionStarted, Details: map[string]any{"partition": p.Name, "groups": viewGroupNames(p)}})
+			e.rep.event(newEvent(uint64(epoch), uint64(slot), "", PartitionStartedDetails{Partition: p.Name, Groups: viewGroupNames(p)}))
 		}
 		if uint64(epoch) == p.EndEpoch {
-			e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventPartitionHealed, Details: map[string]any{"partition": p.Name}})
+			e.rep.event(newEvent(uint64(epoch), uint64(slot), "", PartitionHealedDetails{Partition: p.Name}))
 			now := uint64(slot) * e.cfg.SlotDurationMs
 			roots := make([]*blockEntry, 0, len(e.chain.blocks))
 			for _, b := range e.chain.blocks {
@@ -116,7 +116,7 @@ func (e *Engine) releaseHeld(slot consensus.Slot, epoch consensus.Epoch) {
 				}
 			}
 		}
-		blocks := 0
+		var blocks uint64
 		for _, w := range e.views {
 			if !targets[w.id] || !e.sched.connected(uint64(epoch), v.id, w.id) {
 				continue
@@ -131,8 +131,8 @@ func (e *Engine) releaseHeld(slot consensus.Slot, epoch consensus.Epoch) {
 				blocks++
 			}
 		}
-		e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlocksReleased, Branch: v.name,
-			Details: map[string]any{"blocks": blocks, "votes": len(v.held) - blocks, "to": names}})
+		e.rep.event(newEvent(uint64(epoch), uint64(slot), v.name,
+			BlocksReleasedDetails{Blocks: blocks, Votes: uint64(len(v.held)) - blocks, To: names}))
 		v.held = nil
 	}
 }

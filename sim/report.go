@@ -349,18 +349,20 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 	evSlot := uint64(consensus.ComputeStartSlotAtEpoch(cfg, epoch+1))
 	if uint64(epoch) < e.sc.Epochs {
 		if st.CurrentJustifiedCheckpoint.Epoch > prev.CurrentJustifiedCheckpoint.Epoch {
-			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventJustified, Branch: label, Details: cpDetails(st.CurrentJustifiedCheckpoint)})
+			cp := st.CurrentJustifiedCheckpoint
+			r.event(newEvent(uint64(epoch), evSlot, label, JustifiedDetails{CheckpointEpoch: uint64(cp.Epoch), Root: fmt.Sprintf("%x", cp.Root[:8])}))
 		}
 		if st.FinalizedCheckpoint.Epoch > prev.FinalizedCheckpoint.Epoch {
-			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventFinalized, Branch: label, Details: cpDetails(st.FinalizedCheckpoint)})
+			cp := st.FinalizedCheckpoint
+			r.event(newEvent(uint64(epoch), evSlot, label, FinalizedDetails{CheckpointEpoch: uint64(cp.Epoch), Root: fmt.Sprintf("%x", cp.Root[:8])}))
 		}
 		wasLeak := consensus.IsInInactivityLeak(cfg, prev)
 		nowLeak := consensus.IsInInactivityLeak(cfg, st)
 		if nowLeak && !wasLeak {
-			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventLeakStarted, Branch: label, Details: map[string]any{"finalized_epoch": uint64(st.FinalizedCheckpoint.Epoch)}})
+			r.event(newEvent(uint64(epoch), evSlot, label, LeakStartedDetails{FinalizedEpoch: uint64(st.FinalizedCheckpoint.Epoch)}))
 		}
 		if wasLeak && !nowLeak {
-			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventLeakEnded, Branch: label, Details: map[string]any{"finalized_epoch": uint64(st.FinalizedCheckpoint.Epoch)}})
+			r.event(newEvent(uint64(epoch), evSlot, label, LeakEndedDetails{FinalizedEpoch: uint64(st.FinalizedCheckpoint.Epoch)}))
 		}
 		n := len(prev.Validators)
 		if err := checkSlashedNotRewarded(epoch, label, prev, st, e.balanceInflows(prev)); err != nil {
@@ -370,14 +372,14 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 			v := &st.Validators[i]
 			wasSlashed := i < n && prev.Validators[i].Slashed
 			if v.Slashed && !wasSlashed {
-				r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventSlashed, Branch: label, Details: map[string]any{"validator": uint64(i), "group": e.groupName(i)}})
+				r.event(newEvent(uint64(epoch), evSlot, label, SlashedDetails{Validator: uint64(i), Group: e.groupName(i)}))
 			}
 			if v.ExitEpoch == epoch+1 {
-				r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventExited, Branch: label, Details: map[string]any{"validator": uint64(i), "group": e.groupName(i), "slashed": v.Slashed}})
+				r.event(newEvent(uint64(epoch), evSlot, label, ExitedDetails{Validator: uint64(i), Group: e.groupName(i), Slashed: v.Slashed}))
 			}
 		}
 		for _, vi := range rep.Ejected {
-			r.event(Event{Epoch: uint64(epoch), Slot: evSlot, Kind: EventEjected, Branch: label, Details: map[string]any{"validator": uint64(vi), "group": e.groupName(int(vi)), "balance_gwei": uint64(st.Balances[vi])}})
+			r.event(newEvent(uint64(epoch), evSlot, label, EjectedDetails{Validator: uint64(vi), Group: e.groupName(int(vi)), BalanceGwei: uint64(st.Balances[vi])}))
 		}
 	}
 	if containsInt(views, e.mainView) && uint64(epoch) < e.sc.Epochs {
@@ -415,10 +417,6 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		r.maxFinal[id] = f
 	}
 	return p, nil
-}
-
-func cpDetails(cp consensus.Checkpoint) map[string]any {
-	return map[string]any{"checkpoint_epoch": uint64(cp.Epoch), "root": fmt.Sprintf("%x", cp.Root[:8])}
 }
 
 func (e *Engine) groupName(i int) string {
@@ -682,9 +680,9 @@ func (r *reporter) checkConflict(epoch consensus.Epoch) error {
 				SlashableGwei: uint64(bad), Cause: cause,
 			}
 			r.conflictFraction = frac
-			r.event(Event{Epoch: uint64(epoch), Slot: uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1)), Kind: EventConflictingFinalization,
-				Details: map[string]any{"branch_a": e.views[i].name, "checkpoint_a": cpString(fa), "branch_b": e.views[j].name, "checkpoint_b": cpString(fb),
-					"slashable_gwei": uint64(bad), "slashable_fraction": round6(frac), "cause": cause}})
+			r.event(newEvent(uint64(epoch), uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1)), "",
+				ConflictingFinalizationDetails{BranchA: e.views[i].name, CheckpointA: cpString(fa), BranchB: e.views[j].name, CheckpointB: cpString(fb),
+					SlashableGwei: uint64(bad), SlashableFraction: round6(frac), Cause: cause}))
 			return nil
 		}
 	}

@@ -475,8 +475,7 @@ func (b *byzantineTracker) observe(e *Engine, epoch consensus.Epoch, p *pendingR
 		}
 		share := shareOf(byz, active)
 		b.crossings = append(b.crossings, ByzantineCrossing{Threshold: t.name, Epoch: uint64(epoch), Direction: dir, Share: share})
-		e.rep.event(Event{Epoch: uint64(epoch), Slot: slot, Kind: EventByzantineShareCrossed, Branch: p.row.Branch,
-			Details: map[string]any{"threshold": t.name, "share": share, "direction": dir}})
+		e.rep.event(newEvent(uint64(epoch), slot, p.row.Branch, ByzantineShareCrossedDetails{Threshold: t.name, Share: share, Direction: dir}))
 	}
 }
 
@@ -505,8 +504,8 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 	e := rs.e
 	l := rs.ledger
 	slot := uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1))
-	ev := func(kind string, d map[string]any) {
-		e.rep.event(Event{Epoch: uint64(epoch), Slot: slot, Kind: kind, Details: d})
+	ev := func(d EventDetails) {
+		e.rep.event(newEvent(uint64(epoch), slot, "", d))
 	}
 	clear(rs.avsSlashed)
 	reports, err := l.Advance(epoch)
@@ -535,7 +534,7 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 		}
 		rs.ops[s.op].owed += paid
 		rs.withdrawnN++
-		ev(EventStakerWithdrawalCompleted, map[string]any{"staker": s.spec.Name, "operator": s.spec.Operator, "gwei": uint64(paid), "withdrawal": s.withdrawal})
+		ev(StakerWithdrawalCompletedDetails{Staker: s.spec.Name, Operator: s.spec.Operator, Gwei: uint64(paid), Withdrawal: s.withdrawal})
 		s.withdrawal = 0
 	}
 	// The graph the tasks are decided on: analysed first, so that an attack
@@ -589,8 +588,8 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 			return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
 		}
 		s.withdrawal = id
-		ev(EventStakerWithdrawalQueued, map[string]any{"staker": s.spec.Name, "operator": s.spec.Operator, "gwei": uint64(sinfo.WithdrawableGwei),
-			"withdrawal": id, "completable_epoch": uint64(w.CompletableEpoch)})
+		ev(StakerWithdrawalQueuedDetails{Staker: s.spec.Name, Operator: s.spec.Operator, Gwei: uint64(sinfo.WithdrawableGwei),
+			Withdrawal: id, CompletableEpoch: uint64(w.CompletableEpoch)})
 	}
 	if err := l.CheckInvariants(); err != nil {
 		return fmt.Errorf("sim: epoch %d: restaking ledger: %w", epoch, err)
@@ -604,7 +603,7 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 // agents.NewTaskView builds), the AVS judges the answers
 // (agents.AVSAgent.Task), and the engine reports the outcome and applies
 // the slashes it requests, in order.
-func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(string, map[string]any)) error {
+func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(EventDetails)) error {
 	l := rs.ledger
 	info, err := l.OperatorSet(a.spec.Name)
 	if err != nil {
@@ -634,8 +633,8 @@ func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(str
 	judged := rs.e.runEpochPhase(map[int]*agents.Duties{a.agent.ID(): {Judge: &agents.JudgeDuty{Epoch: epoch, Answers: answers}}})
 	out := *judged[a.agent.ID()].Outcome
 	if out.Compromised {
-		ev(EventAVSCompromised, map[string]any{"avs": a.spec.Name, "operators": out.Wrong, "byzantine_stake_gwei": uint64(out.WrongGwei),
-			"total_stake_gwei": uint64(out.TotalGwei), "threshold_stake_gwei": out.QuorumGwei, "profit_gwei": a.spec.ProfitGwei})
+		ev(AVSCompromisedDetails{AVS: a.spec.Name, Operators: out.Wrong, ByzantineStakeGwei: uint64(out.WrongGwei),
+			TotalStakeGwei: uint64(out.TotalGwei), ThresholdStakeGwei: out.QuorumGwei, ProfitGwei: a.spec.ProfitGwei})
 		if !rs.compromised[ai] {
 			rs.compromised[ai] = true
 			rs.compromisedN++
@@ -643,8 +642,8 @@ func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(str
 		}
 	}
 	if !out.Completed && out.TotalGwei > 0 {
-		ev(EventAVSTaskFailed, map[string]any{"avs": a.spec.Name, "correct_stake_gwei": uint64(out.CorrectGwei), "wrong_stake_gwei": uint64(out.WrongGwei),
-			"total_stake_gwei": uint64(out.TotalGwei), "quorum_stake_gwei": out.QuorumGwei})
+		ev(AVSTaskFailedDetails{AVS: a.spec.Name, CorrectStakeGwei: uint64(out.CorrectGwei), WrongStakeGwei: uint64(out.WrongGwei),
+			TotalStakeGwei: uint64(out.TotalGwei), QuorumStakeGwei: out.QuorumGwei})
 	}
 	for _, r := range out.Slashes {
 		what := "AVS"
@@ -673,12 +672,12 @@ func (rs *restakingRun) task(epoch consensus.Epoch, ai int, a rsAVS, ev func(str
 }
 
 // slashed records one slash report.
-func (rs *restakingRun) slashed(r restaking.SlashReport, buggy bool, ev func(string, map[string]any)) {
+func (rs *restakingRun) slashed(r restaking.SlashReport, buggy bool, ev func(EventDetails)) {
 	switch {
 	case r.Queued:
 		rs.queuedBuggy[r.ID] = buggy
-		ev(EventRestakingSlashQueued, map[string]any{"avs": r.OperatorSet, "operator": r.Operator, "slash_id": r.ID,
-			"execute_epoch": uint64(r.ExecuteEpoch), "buggy": buggy})
+		ev(RestakingSlashQueuedDetails{AVS: r.OperatorSet, Operator: r.Operator, SlashID: r.ID,
+			ExecuteEpoch: uint64(r.ExecuteEpoch), Buggy: buggy})
 		return
 	case r.Skipped:
 		return
@@ -695,15 +694,17 @@ func (rs *restakingRun) slashed(r restaking.SlashReport, buggy bool, ev func(str
 			rs.avsSlashed[i] += r.TotalGwei
 		}
 	}
-	d := map[string]any{"avs": r.OperatorSet, "operator": r.Operator, "gwei": uint64(r.TotalGwei),
-		"active_gwei": uint64(r.ActiveGwei), "queued_gwei": uint64(r.QueuedGwei), "buggy": buggy, "burned": !r.Redistributed}
+	d := RestakingSlashedDetails{AVS: r.OperatorSet, Operator: r.Operator, Gwei: uint64(r.TotalGwei),
+		ActiveGwei: uint64(r.ActiveGwei), QueuedGwei: uint64(r.QueuedGwei), Buggy: buggy, Burned: !r.Redistributed}
 	if r.Redistributed {
+		// The ledger redistributes exactly when the set names a recipient,
+		// so Recipient is never empty here (omitempty drops it otherwise).
 		rs.redistributedGwei += uint64(r.TotalGwei)
-		d["recipient"] = r.Recipient
+		d.Recipient = r.Recipient
 	} else {
 		rs.burnedGwei += uint64(r.TotalGwei)
 	}
-	ev(EventRestakingSlashed, d)
+	ev(d)
 }
 
 // canForceExit reports whether process_withdrawal_request would initiate
@@ -716,7 +717,7 @@ func canForceExit(cfg *consensus.Config, v *consensus.Validator, epoch consensus
 // forceExits sends the EIP-7002 full-exit requests that cover what each
 // operator owes, judged on the summary branch's state st at the start of
 // epoch+1.
-func (rs *restakingRun) forceExits(epoch consensus.Epoch, st *consensus.State, ev func(string, map[string]any)) {
+func (rs *restakingRun) forceExits(epoch consensus.Epoch, st *consensus.State, ev func(EventDetails)) {
 	e := rs.e
 	cfg := &e.cfg
 	next := epoch + 1
@@ -766,8 +767,8 @@ func (rs *restakingRun) forceExits(epoch consensus.Epoch, st *consensus.State, e
 			gwei += bal
 		}
 		if n > 0 {
-			ev(EventRestakingExitsRequested, map[string]any{"operator": op.spec.Name, "validators": n, "first_validator": uint64(first),
-				"balance_gwei": uint64(gwei), "owed_gwei": uint64(op.owed - min(op.owed, op.forced))})
+			ev(RestakingExitsRequestedDetails{Operator: op.spec.Name, Validators: uint64(n), FirstValidator: uint64(first),
+				BalanceGwei: uint64(gwei), OwedGwei: uint64(op.owed - min(op.owed, op.forced))})
 		}
 	}
 	if len(reqs) > 0 {

@@ -109,13 +109,14 @@ func eventsOf(evs []sim.Event, kind string) []sim.Event {
 	return out
 }
 
-func num(t *testing.T, d map[string]any, k string) uint64 {
+// details returns the details of ev, which must be a T.
+func details[T sim.EventDetails](t *testing.T, ev sim.Event) T {
 	t.Helper()
-	f, ok := d[k].(float64)
+	d, ok := ev.Details.(T)
 	if !ok {
-		t.Fatalf("detail %s = %v (%T)", k, d[k], d[k])
+		t.Fatalf("%s event details %T, want %T", ev.Kind, ev.Details, d)
 	}
-	return uint64(f)
+	return d
 }
 
 func TestRestakingSlashesForceExits(t *testing.T) {
@@ -139,12 +140,8 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 	}
 	var got []slash
 	for _, ev := range eventsOf(evs, sim.EventRestakingSlashed) {
-		d := ev.Details
-		s := slash{epoch: ev.Epoch, avs: d["avs"].(string), op: d["operator"].(string), gwei: num(t, d, "gwei"), buggy: d["buggy"].(bool), burned: d["burned"].(bool)}
-		if r, ok := d["recipient"].(string); ok {
-			s.recipient = r
-		}
-		got = append(got, s)
+		d := details[sim.RestakingSlashedDetails](t, ev)
+		got = append(got, slash{epoch: ev.Epoch, avs: d.AVS, op: d.Operator, gwei: d.Gwei, buggy: d.Buggy, burned: d.Burned, recipient: d.Recipient})
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("restaking slashes:\n got %+v\nwant %+v", got, want)
@@ -163,8 +160,10 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 		t.Fatal("test numbers broken")
 	}
 	comp := eventsOf(evs, sim.EventAVSCompromised)
-	if len(comp) != 1 || comp[0].Details["avs"] != "oracle" || comp[0].Epoch != 0 ||
-		num(t, comp[0].Details, "byzantine_stake_gwei") != alloc(25, 100) || num(t, comp[0].Details, "total_stake_gwei") != 2*alloc(25, 100) {
+	if len(comp) != 1 || comp[0].Epoch != 0 {
+		t.Fatalf("avs_compromised events: %+v", comp)
+	}
+	if d := details[sim.AVSCompromisedDetails](t, comp[0]); d.AVS != "oracle" || d.ByzantineStakeGwei != alloc(25, 100) || d.TotalStakeGwei != 2*alloc(25, 100) {
 		t.Fatalf("avs_compromised events: %+v", comp)
 	}
 
@@ -173,10 +172,13 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 	withdrawn := uint64(restakedETH*gweiPerETH/4) - lossA/4
 	q := eventsOf(evs, sim.EventStakerWithdrawalQueued)
 	c := eventsOf(evs, sim.EventStakerWithdrawalCompleted)
-	if len(q) != 1 || q[0].Epoch != 0 || q[0].Details["staker"] != "s-a" || num(t, q[0].Details, "gwei") != withdrawn || num(t, q[0].Details, "completable_epoch") != 3 {
+	if len(q) != 1 || q[0].Epoch != 0 {
 		t.Fatalf("withdrawal queued: %+v (want %d Gwei)", q, withdrawn)
 	}
-	if len(c) != 1 || c[0].Epoch != 3 || num(t, c[0].Details, "gwei") != withdrawn {
+	if d := details[sim.StakerWithdrawalQueuedDetails](t, q[0]); d.Staker != "s-a" || d.Gwei != withdrawn || d.CompletableEpoch != 3 {
+		t.Fatalf("withdrawal queued: %+v (want %d Gwei)", q, withdrawn)
+	}
+	if len(c) != 1 || c[0].Epoch != 3 || details[sim.StakerWithdrawalCompletedDetails](t, c[0]).Gwei != withdrawn {
 		t.Fatalf("withdrawal completed: %+v", c)
 	}
 
@@ -188,14 +190,14 @@ func TestRestakingSlashesForceExits(t *testing.T) {
 	wantB := ceil32(want[1].gwei)      // 256 ETH: 8
 	exited := map[string]uint64{}
 	for _, ev := range eventsOf(evs, sim.EventExited) {
-		exited[ev.Details["group"].(string)]++
+		exited[details[sim.ExitedDetails](t, ev).Group]++
 	}
 	if exited["restaked-a"] != wantA || exited["restaked-b"] != wantB || exited["solo"] != 0 {
 		t.Errorf("exited validators by group %v, want restaked-a %d, restaked-b %d", exited, wantA, wantB)
 	}
 	var requested uint64
 	for _, ev := range eventsOf(evs, sim.EventRestakingExitsRequested) {
-		requested += num(t, ev.Details, "validators")
+		requested += details[sim.RestakingExitsRequestedDetails](t, ev).Validators
 	}
 	if requested != wantA+wantB {
 		t.Errorf("exit requests for %d validators, want %d", requested, wantA+wantB)
@@ -349,8 +351,8 @@ func TestRestakingPushesByzantineShareAboveAThird(t *testing.T) {
 	}
 	// Only the slashed operator's validators left, at least 7 of them.
 	for _, ev := range eventsOf(evs, sim.EventExited) {
-		if ev.Details["group"] != "restaked-h" {
-			t.Errorf("validator of %v exited", ev.Details["group"])
+		if g := details[sim.ExitedDetails](t, ev).Group; g != "restaked-h" {
+			t.Errorf("validator of %v exited", g)
 		}
 	}
 	if a := rows[crossing].u(t, "active_validators"); a > 96-7 || crossing == 0 || rows[crossing-1].u(t, "active_validators") < 96-6 {
@@ -358,8 +360,10 @@ func TestRestakingPushesByzantineShareAboveAThird(t *testing.T) {
 	}
 	cr := eventsOf(evs, sim.EventByzantineShareCrossed)
 	share := fmtPPM(coal * 1_000_000 / rows[crossing].u(t, "active_validators"))
-	if len(cr) != 1 || cr[0].Epoch != uint64(crossing) || cr[0].Details["threshold"] != "1/3" || cr[0].Details["direction"] != "up" ||
-		fmt.Sprintf("%.6f", cr[0].Details["share"]) != share {
+	if len(cr) != 1 || cr[0].Epoch != uint64(crossing) {
+		t.Fatalf("crossing events %+v, want one 1/3 up at epoch %d", cr, crossing)
+	}
+	if d := details[sim.ByzantineShareCrossedDetails](t, cr[0]); d.Threshold != "1/3" || d.Direction != "up" || fmt.Sprintf("%.6f", d.Share) != share {
 		t.Fatalf("crossing events %+v, want one 1/3 up at epoch %d", cr, crossing)
 	}
 	s := res.Summary
@@ -406,16 +410,19 @@ func TestRestakingVetoWindowQueuesSlash(t *testing.T) {
 	dir, _ := runRestaking(t, yaml, 6)
 	evs := readEvents(t, dir)
 	q := eventsOf(evs, sim.EventRestakingSlashQueued)
-	if len(q) != 1 || q[0].Epoch != 0 || q[0].Details["avs"] != "oracle" || num(t, q[0].Details, "execute_epoch") != 2 {
+	if len(q) != 1 || q[0].Epoch != 0 {
+		t.Fatalf("queued slashes %+v", q)
+	}
+	if d := details[sim.RestakingSlashQueuedDetails](t, q[0]); d.AVS != "oracle" || d.ExecuteEpoch != 2 {
 		t.Fatalf("queued slashes %+v", q)
 	}
 	var oracle []sim.Event
 	for _, ev := range eventsOf(evs, sim.EventRestakingSlashed) {
-		if ev.Details["avs"] == "oracle" {
+		if details[sim.RestakingSlashedDetails](t, ev).AVS == "oracle" {
 			oracle = append(oracle, ev)
 		}
 	}
-	if len(oracle) != 1 || oracle[0].Epoch != 2 || num(t, oracle[0].Details, "gwei") != restakedETH*gweiPerETH/4/2 {
+	if len(oracle) != 1 || oracle[0].Epoch != 2 || details[sim.RestakingSlashedDetails](t, oracle[0]).Gwei != restakedETH*gweiPerETH/4/2 {
 		t.Fatalf("oracle slashes %+v", oracle)
 	}
 	w := eventsOf(evs, sim.EventStakerWithdrawalQueued)
@@ -497,7 +504,7 @@ func TestRestakingRationalAttackers(t *testing.T) {
 		t.Errorf("compromised with profit = cost: %+v", c)
 	}
 	for _, ev := range eventsOf(evs, sim.EventRestakingSlashed) {
-		if ev.Details["operator"] == "op-a" {
+		if details[sim.RestakingSlashedDetails](t, ev).Operator == "op-a" {
 			t.Errorf("op-a slashed although its attack would not pay: %+v", ev)
 		}
 	}

@@ -138,7 +138,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 			b, err := e.chain.importBlock(&sb)
 			if err != nil {
 				from.verifyFailures++
-				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockRejected, Branch: from.name, Details: map[string]any{"proposer": uint64(sb.Message.ProposerIndex), "error": err.Error()}})
+				e.rep.event(newEvent(uint64(epoch), uint64(slot), from.name, BlockRejectedDetails{Proposer: uint64(sb.Message.ProposerIndex), Error: err.Error()}))
 				continue
 			}
 			if !sb.Signature.IsZero() {
@@ -154,8 +154,8 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 		routes = e.balance.routeBlocks(from, slot, imported, routes)
 		{
 			if !started && e.balance.started {
-				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBalancingStarted, Branch: from.name,
-					Details: map[string]any{"block_l": fmt.Sprintf("%x", imported[0].root[:8]), "block_r": fmt.Sprintf("%x", imported[1].root[:8])}})
+				e.rep.event(newEvent(uint64(epoch), uint64(slot), from.name,
+					BalancingStartedDetails{BlockL: fmt.Sprintf("%x", imported[0].root[:8]), BlockR: fmt.Sprintf("%x", imported[1].root[:8])}))
 			}
 		}
 		for i, b := range imported {
@@ -165,8 +165,8 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 				from.held = append(from.held, heldMsg{block: b})
 			}
 			if pol.PrivateChain || withheld(route) {
-				e.rep.event(Event{Epoch: uint64(epoch), Slot: uint64(slot), Kind: EventBlockWithheld, Branch: from.name,
-					Details: map[string]any{"proposer": uint64(b.signed.Message.ProposerIndex), "block": fmt.Sprintf("%x", b.root[:8])}})
+				e.rep.event(newEvent(uint64(epoch), uint64(slot), from.name,
+					BlockWithheldDetails{Proposer: uint64(b.signed.Message.ProposerIndex), Block: fmt.Sprintf("%x", b.root[:8])}))
 			}
 			e.send(id, epoch, now, 0, route, func(m *message) { m.block = b })
 		}

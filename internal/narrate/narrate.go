@@ -58,7 +58,6 @@ package narrate
 import (
 	"fmt"
 	"io"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
@@ -172,9 +171,9 @@ type epochNews struct {
 }
 
 type release struct {
-	blocks, votes       uint64
-	hasBlocks, hasVotes bool
-	to                  []string
+	blocks, votes uint64
+	counted       bool // an event had the counts (details)
+	to            []string
 }
 
 type reorgTally struct{ count, maxDepth uint64 }
@@ -349,20 +348,21 @@ func (n *Narrator) tellPending(due func(uint64) bool) {
 // record files an event under its epoch.
 func (n *Narrator) record(ev sim.Event) {
 	en := n.news(ev.Epoch)
-	d := ev.Details
 	switch ev.Kind {
 	case sim.EventPartitionStarted:
+		d, _ := ev.Details.(sim.PartitionStartedDetails)
 		text := "the network splits"
-		if name := detailString(d, "partition"); name != "" {
+		if name := d.Partition; name != "" {
 			text += " (partition " + name + ")"
 		}
-		if groups := detailStrings(d, "groups"); len(groups) > 1 {
+		if groups := d.Groups; len(groups) > 1 {
 			text += ": view groups " + strings.Join(groups, " | ") + " no longer hear each other"
 		}
 		en.partitions = append(en.partitions, item{prioPartition, "", text + "."})
 	case sim.EventPartitionHealed:
+		d, _ := ev.Details.(sim.PartitionHealedDetails)
 		text := "the partition"
-		if name := detailString(d, "partition"); name != "" {
+		if name := d.Partition; name != "" {
 			text = "partition " + name
 		}
 		en.partitions = append(en.partitions, item{prioPartition, "", text + " heals; the views exchange blocks and votes again."})
@@ -375,47 +375,53 @@ func (n *Narrator) record(ev sim.Event) {
 			r = &release{}
 			en.released[c] = r
 		}
-		if b, ok := detailCount(d, "blocks"); ok {
-			r.blocks += b
-			r.hasBlocks = true
+		d, ok := ev.Details.(sim.BlocksReleasedDetails)
+		if ok {
+			r.blocks += d.Blocks
+			r.votes += d.Votes
+			r.counted = true
 		}
-		if v, ok := detailCount(d, "votes"); ok {
-			r.votes += v
-			r.hasVotes = true
-		}
-		for _, to := range detailStrings(d, "to") {
+		for _, to := range d.To {
 			if !contains(r.to, to) {
 				r.to = append(r.to, to)
 			}
 		}
 	case sim.EventReorg:
-		view := firstNonEmpty(detailString(d, "view"), ev.Branch, "?")
+		d, _ := ev.Details.(sim.ReorgDetails)
+		view := firstNonEmpty(d.View, ev.Branch, "?")
 		t := en.reorgs[view]
 		if t == nil {
 			t = &reorgTally{}
 			en.reorgs[view] = t
 		}
 		t.count++
-		if depth, ok := detailUint(d, "depth"); ok && depth > t.maxDepth {
-			t.maxDepth = depth
-		}
+		t.maxDepth = max(t.maxDepth, d.Depth)
 	case sim.EventBlockRejected:
-		view := firstNonEmpty(ev.Branch, detailString(d, "view"), "?")
+		d, _ := ev.Details.(sim.BlockRejectedDetails)
+		view := firstNonEmpty(ev.Branch, "?")
 		t := en.rejected[view]
 		if t == nil {
-			t = &rejectTally{first: detailString(d, "error")}
+			t = &rejectTally{first: d.Error}
 			en.rejected[view] = t
 		}
 		t.count++
 	case sim.EventLeakStarted, sim.EventLeakEnded:
-		f, ok := detailUint(d, "finalized_epoch")
+		var f uint64
+		var ok bool
+		switch d := ev.Details.(type) {
+		case sim.LeakStartedDetails:
+			f, ok = d.FinalizedEpoch, true
+		case sim.LeakEndedDetails:
+			f, ok = d.FinalizedEpoch, true
+		}
 		en.leaks = append(en.leaks, leakNote{branch: ev.Branch, started: ev.Kind == sim.EventLeakStarted, finalized: f, hasFinal: ok})
 	case sim.EventSlashingDetected:
+		d, ok := ev.Details.(sim.SlashingDetectedDetails)
 		k := detectKey{
-			offence: firstNonEmpty(detailString(d, "offence"), "offence"),
-			view:    firstNonEmpty(detailString(d, "view"), detailString(d, "slasher"), ev.Branch),
+			offence: firstNonEmpty(d.Offence, "offence"),
+			view:    firstNonEmpty(d.Slasher, ev.Branch),
 		}
-		v, ok := detailCount(d, "validators")
+		v := d.Validators
 		if !ok {
 			v = 1
 		}
@@ -430,14 +436,19 @@ func (n *Narrator) record(ev sim.Event) {
 			t = &tally{}
 			m[ev.Branch] = t
 		}
-		if n.coalitionOf[detailString(d, "group")] != "" {
+		var group string
+		switch d := ev.Details.(type) {
+		case sim.SlashedDetails:
+			group = d.Group
+		case sim.EjectedDetails:
+			group = d.Group
+			t.hasBalance = true
+			t.maxBalanceGwei = max(t.maxBalanceGwei, d.BalanceGwei)
+		}
+		if n.coalitionOf[group] != "" {
 			t.attackers++
 		} else {
 			t.honest++
-		}
-		if b, ok := detailUint(d, "balance_gwei"); ok {
-			t.hasBalance = true
-			t.maxBalanceGwei = max(t.maxBalanceGwei, b)
 		}
 	case sim.EventConflictingFinalization:
 		en.conflicts = append(en.conflicts, ev)
@@ -452,16 +463,9 @@ func (n *Narrator) record(ev sim.Event) {
 }
 
 // coalitionOfEvent names the coalition that withheld or released blocks:
-// from the details, else from the event's branch (the engine gives a
-// coalition's view its coalition's name), else the scenario's only
-// coalition; "" when unknown.
+// the event's branch (the engine gives a coalition's view its coalition's
+// name), else the scenario's only coalition; "" when unknown.
 func (n *Narrator) coalitionOfEvent(ev sim.Event) string {
-	if c := detailString(ev.Details, "coalition"); c != "" {
-		return c
-	}
-	if c := n.coalitionOf[detailString(ev.Details, "group")]; c != "" {
-		return c
-	}
 	if contains(n.coalitions, ev.Branch) {
 		return ev.Branch
 	}
@@ -523,11 +527,8 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	for _, c := range sortedKeys(en.released) {
 		r := en.released[c]
 		what := "the blocks and votes it withheld"
-		switch {
-		case r.hasBlocks && r.hasVotes:
+		if r.counted {
 			what = fmt.Sprintf("%s and %s it withheld", plural(r.blocks, "block", "blocks"), plural(r.votes, "vote", "votes"))
-		case r.hasBlocks:
-			what = fmt.Sprintf("%s and the votes it withheld", plural(r.blocks, "block", "blocks"))
 		}
 		text := fmt.Sprintf("%s releases %s", coalitionName(c), what)
 		if len(r.to) > 0 {
@@ -1002,12 +1003,9 @@ func (n *Narrator) closing(s *sim.Summary) string {
 }
 
 func conflictText(ev sim.Event) string {
-	d := ev.Details
-	a, b := detailString(d, "branch_a"), detailString(d, "branch_b")
-	ca, cb := detailString(d, "checkpoint_a"), detailString(d, "checkpoint_b")
-	if cps := detailStrings(d, "checkpoints"); ca == "" && len(cps) == 2 {
-		ca, cb = cps[0], cps[1]
-	}
+	d, ok := ev.Details.(sim.ConflictingFinalizationDetails)
+	a, b := d.BranchA, d.BranchB
+	ca, cb := d.CheckpointA, d.CheckpointB
 	who := "two branches"
 	if a != "" && b != "" {
 		who = "branches " + a + " and " + b
@@ -1016,17 +1014,15 @@ func conflictText(ev sim.Event) string {
 	if ca != "" && cb != "" {
 		text += " (" + ca + " and " + cb + ")"
 	}
-	cause := detailString(d, "cause")
-	if f, ok := detailFloat(d, "slashable_fraction"); ok {
+	if ok {
+		f := d.SlashableFraction
 		text += fmt.Sprintf("; %s of stake is slashable", pctFloat(f))
 		switch {
-		case cause == "inactivity_leak":
+		case d.Cause == "inactivity_leak":
 			text += " — the inactivity leak let the two branches' validator sets drift apart, so accountable safety's one third need not be slashable"
 		case f*3 >= 1:
 			text += " — accountable safety"
 		}
-	} else if cause != "" {
-		text += " (cause: " + strings.ReplaceAll(cause, "_", " ") + ")"
 	}
 	return text + "."
 }
@@ -1279,136 +1275,36 @@ func sortedDetectKeys(m map[detectKey]uint64) []detectKey {
 	return keys
 }
 
-// Event details are built in process, so their numbers may be any Go
-// integer type (or float64 after a JSON round trip); the readers below
-// accept them all and report absence rather than guess.
-
-func detailUint(d map[string]any, key string) (uint64, bool) {
-	v := reflect.ValueOf(d[key])
-	switch v.Kind() {
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return v.Uint(), true
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if v.Int() >= 0 {
-			return uint64(v.Int()), true
-		}
-	case reflect.Float32, reflect.Float64:
-		if f := v.Float(); f >= 0 && f < 1<<63 && f == float64(uint64(f)) {
-			return uint64(f), true
-		}
-	}
-	return 0, false
-}
-
-// detailCount reads a number, or the length of a list (of validator
-// indices, say).
-func detailCount(d map[string]any, key string) (uint64, bool) {
-	if u, ok := detailUint(d, key); ok {
-		return u, true
-	}
-	v := reflect.ValueOf(d[key])
-	if v.Kind() == reflect.Slice || v.Kind() == reflect.Array {
-		return uint64(v.Len()), true
-	}
-	return 0, false
-}
-
-func detailFloat(d map[string]any, key string) (float64, bool) {
-	v := reflect.ValueOf(d[key])
-	switch v.Kind() {
-	case reflect.Float32, reflect.Float64:
-		return v.Float(), true
-	}
-	if u, ok := detailUint(d, key); ok {
-		return float64(u), true
-	}
-	return 0, false
-}
-
-func detailString(d map[string]any, key string) string {
-	switch v := d[key].(type) {
-	case string:
-		return v
-	case fmt.Stringer:
-		return v.String()
-	}
-	return ""
-}
-
-func detailStrings(d map[string]any, key string) []string {
-	switch v := d[key].(type) {
-	case []string:
-		return v
-	case string:
-		if v != "" {
-			return []string{v}
-		}
-	case []any:
-		var out []string
-		for _, x := range v {
-			if s, ok := x.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // restakingText is the story line of a restaking or Byzantine-share event
 // ("" for one without the details it needs).
 func restakingText(ev sim.Event) string {
-	d := ev.Details
-	switch ev.Kind {
-	case sim.EventByzantineShareCrossed:
-		t := detailString(d, "threshold")
-		if t == "" {
+	switch d := ev.Details.(type) {
+	case sim.ByzantineShareCrossedDetails:
+		if d.Threshold == "" {
 			return ""
 		}
-		share := ""
-		if f, ok := d["share"].(float64); ok {
-			share = fmt.Sprintf(" (%.4f)", f)
+		share := fmt.Sprintf(" (%.4f)", d.Share)
+		if d.Direction == "down" {
+			return "Ethereum's Byzantine share falls back below " + d.Threshold + share + "."
 		}
-		if detailString(d, "direction") == "down" {
-			return "Ethereum's Byzantine share falls back below " + t + share + "."
-		}
-		return "Ethereum's Byzantine share rises above " + t + share + "."
-	case sim.EventAVSCompromised:
-		byz, ok1 := detailUint(d, "byzantine_stake_gwei")
-		total, ok2 := detailUint(d, "total_stake_gwei")
-		profit, ok3 := detailUint(d, "profit_gwei")
-		if !ok1 || !ok2 || !ok3 {
-			return ""
-		}
-		ops := detailStrings(d, "operators")
+		return "Ethereum's Byzantine share rises above " + d.Threshold + share + "."
+	case sim.AVSCompromisedDetails:
 		hold, take := "hold", "take"
-		if len(ops) == 1 {
+		if len(d.Operators) == 1 {
 			hold, take = "holds", "takes"
 		}
 		return fmt.Sprintf("AVS %s is compromised: %s %s %s of its %s and %s its %s profit from corruption.",
-			detailString(d, "avs"), strings.Join(ops, ", "), hold, eth(byz), eth(total), take, eth(profit))
-	case sim.EventRestakingSlashed:
-		g, ok := detailUint(d, "gwei")
-		if !ok {
-			return ""
-		}
+			d.AVS, strings.Join(d.Operators, ", "), hold, eth(d.ByzantineStakeGwei), eth(d.TotalStakeGwei), take, eth(d.ProfitGwei))
+	case sim.RestakingSlashedDetails:
 		why := ""
-		if b, _ := d["buggy"].(bool); b {
+		if d.Buggy {
 			why = " although it did nothing wrong (a buggy or captured slashing)"
 		}
-		return fmt.Sprintf("AVS %s slashes operator %s: %s%s.", detailString(d, "avs"), detailString(d, "operator"), eth(g), why)
-	case sim.EventStakerWithdrawalQueued:
-		g, ok := detailUint(d, "gwei")
-		if !ok {
-			return ""
-		}
-		return fmt.Sprintf("staker %s runs on operator %s: it withdraws %s.", detailString(d, "staker"), detailString(d, "operator"), eth(g))
-	case sim.EventRestakingExitsRequested:
-		v, ok := detailUint(d, "validators")
-		if !ok {
-			return ""
-		}
-		return fmt.Sprintf("operator %s's slashed or withdrawn stake is forced out of the beacon chain: %d exits requested.", detailString(d, "operator"), v)
+		return fmt.Sprintf("AVS %s slashes operator %s: %s%s.", d.AVS, d.Operator, eth(d.Gwei), why)
+	case sim.StakerWithdrawalQueuedDetails:
+		return fmt.Sprintf("staker %s runs on operator %s: it withdraws %s.", d.Staker, d.Operator, eth(d.Gwei))
+	case sim.RestakingExitsRequestedDetails:
+		return fmt.Sprintf("operator %s's slashed or withdrawn stake is forced out of the beacon chain: %d exits requested.", d.Operator, d.Validators)
 	}
 	return ""
 }

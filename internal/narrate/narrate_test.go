@@ -75,10 +75,10 @@ func justifiedAndFinalized(rows []sim.EpochRow) []sim.Event {
 	var evs []sim.Event
 	for _, r := range rows {
 		if r.JustifiedEpoch == r.Epoch && r.Epoch > 0 {
-			evs = append(evs, sim.Event{Epoch: r.Epoch, Kind: sim.EventJustified, Branch: r.Branch, Details: map[string]any{"checkpoint_epoch": r.Epoch}})
+			evs = append(evs, sim.Event{Epoch: r.Epoch, Kind: sim.EventJustified, Branch: r.Branch, Details: sim.JustifiedDetails{CheckpointEpoch: r.Epoch}})
 		}
 		if r.FinalizedEpoch > 0 {
-			evs = append(evs, sim.Event{Epoch: r.Epoch, Kind: sim.EventFinalized, Branch: r.Branch, Details: map[string]any{"checkpoint_epoch": r.FinalizedEpoch}})
+			evs = append(evs, sim.Event{Epoch: r.Epoch, Kind: sim.EventFinalized, Branch: r.Branch, Details: sim.FinalizedDetails{CheckpointEpoch: r.FinalizedEpoch}})
 		}
 	}
 	return evs
@@ -131,8 +131,8 @@ func TestLivenessAttackStory(t *testing.T) {
 		rows = append(rows, r)
 	}
 	events := []sim.Event{
-		{Epoch: 13, Kind: sim.EventLeakStarted, Branch: "main", Details: map[string]any{"finalized_epoch": uint64(8)}},
-		{Epoch: 346, Kind: sim.EventLeakEnded, Branch: "main", Details: map[string]any{"finalized_epoch": uint64(343)}},
+		{Epoch: 13, Kind: sim.EventLeakStarted, Branch: "main", Details: sim.LeakStartedDetails{FinalizedEpoch: 8}},
+		{Epoch: 346, Kind: sim.EventLeakEnded, Branch: "main", Details: sim.LeakEndedDetails{FinalizedEpoch: 343}},
 	}
 	var out bytes.Buffer
 	n := New(&out, nil, attackScenario())
@@ -172,11 +172,11 @@ func TestLinesWaitForTheirRows(t *testing.T) {
 		must(n.Epoch(honestRow(e, "main")))
 	}
 	// The engine's order: events of epoch 7 before the rows of epoch 6.
-	must(n.Event(sim.Event{Epoch: 7, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(2)}}))
+	must(n.Event(sim.Event{Epoch: 7, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "main", Depth: 2}}))
 	if out.Len() != 0 {
 		t.Fatalf("epoch 3 told before the rows of epoch 6 arrived: %q", out.String())
 	}
-	must(n.Event(sim.Event{Epoch: 4, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(1)}})) // late, but not yet told
+	must(n.Event(sim.Event{Epoch: 4, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "main", Depth: 1}})) // late, but not yet told
 	must(n.Epoch(honestRow(6, "main")))
 	checkLines(t, out.String(), []string{"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final."})
 	must(n.Epoch(honestRow(7, "main")))
@@ -205,9 +205,9 @@ func TestReorgEpisodes(t *testing.T) {
 		if e == 20 {
 			continue // a gap of one epoch does not end the episode
 		}
-		events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": e % 5}})
+		events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "main", Depth: e % 5}})
 		if e == 12 {
-			events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: map[string]any{"view": "b", "depth": uint64(7)}})
+			events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "b", Depth: 7}})
 		}
 	}
 	var out bytes.Buffer
@@ -283,9 +283,9 @@ func TestPartitionStory(t *testing.T) {
 		}
 	}
 	events := []sim.Event{
-		{Epoch: 4, Kind: sim.EventPartitionStarted, Details: map[string]any{"partition": "split", "groups": []string{"a", "b"}}},
-		{Epoch: 12, Kind: sim.EventPartitionHealed, Details: map[string]any{"partition": "split"}},
-		{Epoch: 12, Kind: sim.EventReorg, Details: map[string]any{"view": "a", "depth": uint64(33)}},
+		{Epoch: 4, Kind: sim.EventPartitionStarted, Details: sim.PartitionStartedDetails{Partition: "split", Groups: []string{"a", "b"}}},
+		{Epoch: 12, Kind: sim.EventPartitionHealed, Details: sim.PartitionHealedDetails{Partition: "split"}},
+		{Epoch: 12, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "a", Depth: 33}},
 	}
 	var out bytes.Buffer
 	n := New(&out, nil, nil)
@@ -320,24 +320,24 @@ func TestSlashingsAreCounted(t *testing.T) {
 	var events []sim.Event
 	slash := func(epoch uint64, group string, k int) {
 		for i := range k {
-			events = append(events, sim.Event{Epoch: epoch, Kind: sim.EventSlashed, Branch: "main", Details: map[string]any{"validator": uint64(i), "group": group}})
+			events = append(events, sim.Event{Epoch: epoch, Kind: sim.EventSlashed, Branch: "main", Details: sim.SlashedDetails{Validator: uint64(i), Group: group}})
 		}
 	}
 	slash(1, "evil", 12)
 	slash(1, "honest", 3)
 	slash(2, "evil", 1)
 	events = append(events,
-		sim.Event{Epoch: 1, Kind: sim.EventSlashingDetected, Details: map[string]any{"offence": "double_vote", "validators": uint64(300), "view": "a"}},
-		sim.Event{Epoch: 1, Kind: sim.EventSlashingDetected, Details: map[string]any{"offence": "double_vote", "validators": make([]uint64, 48), "view": "a"}},
-		sim.Event{Epoch: 2, Kind: sim.EventSlashingDetected, Details: map[string]any{"offence": "double_vote", "validators": uint64(7), "view": "a"}},
-		sim.Event{Epoch: 2, Kind: sim.EventSlashingDetected, Details: map[string]any{"offence": "surround_vote", "validators": 5, "view": "b"}},
-		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: map[string]any{"view": "c", "depth": uint64(1)}},
-		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: map[string]any{"view": "a", "depth": uint64(1)}},
-		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: map[string]any{"view": "b", "depth": uint64(1)}},
-		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(2)}},
-		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: map[string]any{"view": "main", "depth": uint64(3)}},
-		sim.Event{Epoch: 2, Kind: sim.EventEjected, Branch: "main", Details: map[string]any{"validator": uint64(5), "group": "honest", "balance_gwei": uint64(15_900_000_000)}},
-		sim.Event{Epoch: 2, Kind: sim.EventEjected, Branch: "main", Details: map[string]any{"validator": uint64(6), "group": "honest", "balance_gwei": uint64(15_750_000_000)}},
+		sim.Event{Epoch: 1, Kind: sim.EventSlashingDetected, Details: sim.SlashingDetectedDetails{Offence: "double_vote", Validators: 300, Slasher: "a"}},
+		sim.Event{Epoch: 1, Kind: sim.EventSlashingDetected, Details: sim.SlashingDetectedDetails{Offence: "double_vote", Validators: 48, Slasher: "a"}},
+		sim.Event{Epoch: 2, Kind: sim.EventSlashingDetected, Details: sim.SlashingDetectedDetails{Offence: "double_vote", Validators: 7, Slasher: "a"}},
+		sim.Event{Epoch: 2, Kind: sim.EventSlashingDetected, Details: sim.SlashingDetectedDetails{Offence: "surround_vote", Validators: 5, Slasher: "b"}},
+		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "c", Depth: 1}},
+		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "a", Depth: 1}},
+		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "b", Depth: 1}},
+		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "main", Depth: 2}},
+		sim.Event{Epoch: 2, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: "main", Depth: 3}},
+		sim.Event{Epoch: 2, Kind: sim.EventEjected, Branch: "main", Details: sim.EjectedDetails{Validator: 5, Group: "honest", BalanceGwei: 15_900_000_000}},
+		sim.Event{Epoch: 2, Kind: sim.EventEjected, Branch: "main", Details: sim.EjectedDetails{Validator: 6, Group: "honest", BalanceGwei: 15_750_000_000}},
 	)
 	var out bytes.Buffer
 	n := New(&out, nil, attackScenario())
@@ -370,7 +370,7 @@ func TestSlashingsOnTwoBranches(t *testing.T) {
 	var events []sim.Event
 	slash := func(epoch uint64, branch string, k int) {
 		for i := range k {
-			events = append(events, sim.Event{Epoch: epoch, Kind: sim.EventSlashed, Branch: branch, Details: map[string]any{"validator": uint64(i), "group": "evil"}})
+			events = append(events, sim.Event{Epoch: epoch, Kind: sim.EventSlashed, Branch: branch, Details: sim.SlashedDetails{Validator: uint64(i), Group: "evil"}})
 		}
 	}
 	slash(1, "a", 2)
@@ -392,12 +392,12 @@ func TestSlashingsOnTwoBranches(t *testing.T) {
 func TestConflictingFinalization(t *testing.T) {
 	rows := []sim.EpochRow{{Epoch: 20, Branch: "a", FinalizedEpoch: 19}, {Epoch: 20, Branch: "b", FinalizedEpoch: 19}}
 	events := []sim.Event{
-		{Epoch: 20, Kind: sim.EventConflictingFinalization, Details: map[string]any{
-			"branch_a": "a", "checkpoint_a": "12:ab12", "branch_b": "b", "checkpoint_b": "12:cd34",
-			"slashable_fraction": 0.341, "slashable_gwei": uint64(11_000_000_000_000), "cause": "equivocation"}},
-		{Epoch: 20, Kind: sim.EventConflictingFinalization, Details: map[string]any{
-			"branch_a": "a", "checkpoint_a": "14:ef56", "branch_b": "b", "checkpoint_b": "14:0789",
-			"slashable_fraction": 0.05, "cause": "inactivity_leak"}},
+		{Epoch: 20, Kind: sim.EventConflictingFinalization, Details: sim.ConflictingFinalizationDetails{
+			BranchA: "a", CheckpointA: "12:ab12", BranchB: "b", CheckpointB: "12:cd34",
+			SlashableFraction: 0.341, SlashableGwei: 11_000_000_000_000, Cause: "equivocation"}},
+		{Epoch: 20, Kind: sim.EventConflictingFinalization, Details: sim.ConflictingFinalizationDetails{
+			BranchA: "a", CheckpointA: "14:ef56", BranchB: "b", CheckpointB: "14:0789",
+			SlashableFraction: 0.05, Cause: "inactivity_leak"}},
 	}
 	var out bytes.Buffer
 	n := New(&out, nil, nil)
@@ -452,10 +452,10 @@ func TestWithholdingAndRelease(t *testing.T) {
 	rows[0].AttackerStakeSharePPM = 200_000 // from epoch 1 on, the coalitions are not active
 	var events []sim.Event
 	for _, e := range []uint64{1, 1, 2, 5} {
-		events = append(events, sim.Event{Epoch: e, Kind: sim.EventBlockWithheld, Details: map[string]any{"coalition": "evil"}})
+		events = append(events, sim.Event{Epoch: e, Kind: sim.EventBlockWithheld, Branch: "evil", Details: sim.BlockWithheldDetails{Proposer: 200 + e}})
 	}
 	// The engine's details: the branch is the coalition's view.
-	events = append(events, sim.Event{Epoch: 3, Kind: sim.EventBlocksReleased, Branch: "evil", Details: map[string]any{"blocks": 3, "votes": 120, "to": []string{"a", "b"}}})
+	events = append(events, sim.Event{Epoch: 3, Kind: sim.EventBlocksReleased, Branch: "evil", Details: sim.BlocksReleasedDetails{Blocks: 3, Votes: 120, To: []string{"a", "b"}}})
 	var out bytes.Buffer
 	n := New(&out, nil, &scenarios.Scenario{Groups: []scenarios.Group{{Name: "h"}, {Name: "e", Coalition: "evil"}, {Name: "f", Coalition: "fiends"}}})
 	feed(t, n, rows, events)
@@ -620,12 +620,17 @@ func TestDeterministic(t *testing.T) {
 				rows = append(rows, sim.EpochRow{Epoch: e, Branch: br, FinalizedEpoch: e / 4, TargetParticipationPPM: uint64(300_000 + 50_000*e), AttackerStakeSharePPM: 100_000 * (e % 8)})
 			}
 			for v := 0; v < 6; v++ {
-				events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: map[string]any{"view": fmt.Sprintf("v%d", (v*7+int(e))%6), "depth": uint64(v)}})
-				events = append(events, sim.Event{Epoch: e, Kind: sim.EventBlockWithheld, Details: map[string]any{"coalition": fmt.Sprintf("c%d", v)}})
+				events = append(events, sim.Event{Epoch: e, Kind: sim.EventReorg, Details: sim.ReorgDetails{View: fmt.Sprintf("v%d", (v*7+int(e))%6), Depth: uint64(v)}})
+				events = append(events, sim.Event{Epoch: e, Kind: sim.EventBlockWithheld, Branch: fmt.Sprintf("c%d", v), Details: sim.BlockWithheldDetails{Proposer: uint64(v)}})
 			}
 		}
+		// The coalitions c0 to c5, each the branch of its withheld blocks.
+		sc := &scenarios.Scenario{}
+		for v := 0; v < 6; v++ {
+			sc.Groups = append(sc.Groups, scenarios.Group{Name: fmt.Sprintf("g%d", v), Coalition: fmt.Sprintf("c%d", v)})
+		}
 		var out bytes.Buffer
-		n := New(&out, nil, nil)
+		n := New(&out, nil, sc)
 		feed(t, n, rows, events)
 		if err := n.Finish(&sim.Summary{Epochs: 12}); err != nil {
 			t.Fatal(err)

@@ -18,12 +18,12 @@ func TestRestakingStory(t *testing.T) {
 	}
 	const eth = 1_000_000_000
 	events := []sim.Event{
-		{Epoch: 4, Kind: sim.EventRestakingSlashed, Details: map[string]any{"avs": "oracle", "operator": "op-a", "gwei": float64(512 * eth), "buggy": true}},
-		{Epoch: 4, Kind: sim.EventStakerWithdrawalQueued, Details: map[string]any{"staker": "lrt", "operator": "op-a", "gwei": float64(460.8 * eth)}},
-		{Epoch: 5, Kind: sim.EventAVSCompromised, Details: map[string]any{"avs": "bridge", "operators": []any{"eve", "mallory"},
-			"byzantine_stake_gwei": float64(768 * eth), "total_stake_gwei": float64(819.2 * eth), "profit_gwei": float64(1000 * eth)}},
-		{Epoch: 5, Kind: sim.EventRestakingExitsRequested, Details: map[string]any{"operator": "eve", "validators": float64(16)}},
-		{Epoch: 6, Kind: sim.EventByzantineShareCrossed, Details: map[string]any{"threshold": "1/3", "share": 0.3377, "direction": "up"}},
+		{Epoch: 4, Kind: sim.EventRestakingSlashed, Details: sim.RestakingSlashedDetails{AVS: "oracle", Operator: "op-a", Gwei: 512 * eth, Buggy: true}},
+		{Epoch: 4, Kind: sim.EventStakerWithdrawalQueued, Details: sim.StakerWithdrawalQueuedDetails{Staker: "lrt", Operator: "op-a", Gwei: 460.8 * eth}},
+		{Epoch: 5, Kind: sim.EventAVSCompromised, Details: sim.AVSCompromisedDetails{AVS: "bridge", Operators: []string{"eve", "mallory"},
+			ByzantineStakeGwei: 768 * eth, TotalStakeGwei: 819.2 * eth, ProfitGwei: 1000 * eth}},
+		{Epoch: 5, Kind: sim.EventRestakingExitsRequested, Details: sim.RestakingExitsRequestedDetails{Operator: "eve", Validators: 16}},
+		{Epoch: 6, Kind: sim.EventByzantineShareCrossed, Details: sim.ByzantineShareCrossedDetails{Threshold: "1/3", Share: 0.3377, Direction: "up"}},
 	}
 	var out bytes.Buffer
 	n := New(&out, nil, &scenarios.Scenario{Groups: []scenarios.Group{{Name: "honest", Count: 256}}})

@@ -19,7 +19,9 @@
 //     is printed from parts per million with exactly 6 decimals using integer
 //     formatting (FormatPPM); booleans are 0 or 1. Lines end with "\n".
 //   - events.jsonl: one compact JSON object per sim.Event and line, with the
-//     fields epoch, slot, kind, branch (omitted when empty) and details.
+//     fields epoch, slot, kind, branch (omitted when empty) and details (the
+//     kind's sim.EventDetails struct, its keys in sorted order; omitted when
+//     nil).
 //   - summary.json: the sim.Summary, indented by 2 spaces, with a trailing
 //     newline. Its outputs_sha256 is the lowercase hex SHA-256 of the bytes of
 //     epochs.csv immediately followed by the bytes of events.jsonl, so two runs

@@ -329,7 +329,7 @@ func TestFilesAndHash(t *testing.T) {
 		}
 	}
 	evs := []sim.Event{
-		{Epoch: 2, Slot: 64, Kind: sim.EventJustified, Details: map[string]any{"z": 1, "a": "x<y"}},
+		{Epoch: 2, Slot: 64, Kind: sim.EventBlockRejected, Branch: "main", Details: sim.BlockRejectedDetails{Proposer: 1, Error: "x<y"}},
 		{Epoch: 3, Slot: 96, Kind: sim.EventPartitionStarted, Branch: "g0+g1"},
 	}
 	for _, ev := range evs {
@@ -350,7 +350,7 @@ func TestFilesAndHash(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantEvents := `{"epoch":2,"slot":64,"kind":"justified","details":{"a":"x<y","z":1}}` + "\n" +
+	wantEvents := `{"epoch":2,"slot":64,"kind":"block_rejected","branch":"main","details":{"error":"x<y","proposer":1}}` + "\n" +
 		`{"epoch":3,"slot":96,"kind":"partition_started","branch":"g0+g1"}` + "\n"
 	if string(events) != wantEvents {
 		t.Errorf("events.jsonl =\n%s\nwant\n%s", events, wantEvents)
