@@ -221,22 +221,27 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 		c := byRoot[k]
 		chosen[i].Signature = e.signAggregate(st, c, &chosen[i])
 	}
-	body := consensus.BeaconBlockBody{
-		RandaoReveal: consensus.RandaoReveal(st, proposer, epoch),
-		Attestations: chosen,
-		Withdrawals:  consensus.ExpectedWithdrawals(&e.cfg, st),
-		// The execution payload's requests: the next ones this chain lacks.
-		ExecutionRequests: e.el.next(&e.cfg, head.el),
+	// The header, RANDAO reveal and expected withdrawals come from
+	// consensus; the engine adds the operations.
+	blk, err := consensus.BlockTemplate(&e.cfg, st)
+	if err != nil {
+		return nil, err
 	}
+	if blk.ProposerIndex != proposer || blk.ParentRoot != head.root {
+		return nil, fmt.Errorf("sim: slot %d: block template for proposer %d on %x, want %d on %x", slot, blk.ProposerIndex, blk.ParentRoot[:4], proposer, head.root[:4])
+	}
+	blk.Body.Attestations = chosen
+	// The execution payload's requests: the next ones this chain lacks.
+	blk.Body.ExecutionRequests = e.el.next(&e.cfg, head.el)
 	if builder.honest && v.slasher != nil {
 		ps, as := v.slasher.ForBlock(&e.cfg, st)
 		for i := range as {
 			e.signIndexed(st, &as[i].Attestation1)
 			e.signIndexed(st, &as[i].Attestation2)
 		}
-		body.ProposerSlashings, body.AttesterSlashings = ps, as
+		blk.Body.ProposerSlashings, blk.Body.AttesterSlashings = ps, as
 	}
-	return &consensus.BeaconBlock{Slot: slot, ProposerIndex: proposer, ParentRoot: head.root, Body: body}, nil
+	return &blk, nil
 }
 
 // targetOnChain reports whether target is the checkpoint of its epoch on
@@ -264,18 +269,12 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 			return err
 		}
 		heads[v.id] = slotHead{head, st}
-		targetRoot := head.root
-		if start := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch); start < slot {
-			if r, ok := consensus.GetBlockRoot(&e.cfg, st, epoch); ok {
-				targetRoot = r
-			}
+		// The honest vote on this head; each agent sets its committee index.
+		vote, err := consensus.AttestationDataFor(&e.cfg, st, 0)
+		if err != nil {
+			return fmt.Errorf("sim: slot %d: view %s: attestation data: %w", slot, v.name, err)
 		}
-		votes[v.id] = consensus.AttestationData{
-			Slot:            slot,
-			BeaconBlockRoot: head.root,
-			Source:          st.CurrentJustifiedCheckpoint,
-			Target:          consensus.Checkpoint{Epoch: epoch, Root: targetRoot},
-		}
+		votes[v.id] = vote
 	}
 	views, duties, err := e.attestDuties(slot, epoch, heads, votes)
 	if err != nil {
