@@ -23,11 +23,6 @@ type blockEntry struct {
 	// votes are the attestations the block carries, as (indices, data), for
 	// fork choice's on_attestation(is_from_block=True).
 	votes []blockVote
-	// slashedEB is the effective balance of each validator the block
-	// slashed (report.Slashed order), whistle the whistleblower rewards it
-	// paid (to its proposer, as the spec does when no whistleblower is named).
-	slashedEB []consensus.Gwei
-	whistle   consensus.Gwei
 	// post is the post-state, or nil once evicted (regenerated on demand).
 	post *consensus.State
 	// pinned post-states are never evicted (genesis, epoch-first blocks kept
@@ -305,24 +300,15 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		return nil, err
 	}
 	uj, uf := consensus.ComputeUnrealizedCheckpoints(c.cfg, st)
-	// What slash_validator applied, as consensus reports it.
-	var slashedEB []consensus.Gwei
-	var whistle consensus.Gwei
-	for _, r := range rep.Slashings {
-		slashedEB = append(slashedEB, r.EffectiveBalance)
-		whistle += r.WhistleblowerReward
-	}
 	b := &blockEntry{
-		root:      root,
-		signed:    sb,
-		slot:      sb.Message.Slot,
-		parent:    parent,
-		report:    &rep,
-		votes:     votes,
-		slashedEB: slashedEB,
-		whistle:   whistle,
-		post:      st,
-		el:        parent.el.advanced(&sb.Message.Body.ExecutionRequests),
+		root:   root,
+		signed: sb,
+		slot:   sb.Message.Slot,
+		parent: parent,
+		report: &rep,
+		votes:  votes,
+		post:   st,
+		el:     parent.el.advanced(&sb.Message.Body.ExecutionRequests),
 		info: &forkchoice.BlockInfo{
 			Root: root, ParentRoot: parent.root, Slot: sb.Message.Slot,
 			JustifiedCheckpoint: st.CurrentJustifiedCheckpoint,
@@ -534,7 +520,7 @@ func (c *chain) thinProcessed(bs []*blockEntry) []*blockEntry {
 			out = append(out, b)
 			continue
 		}
-		b.votes, b.slashedEB, b.report, b.info = nil, nil, nil, nil
+		b.votes, b.report, b.info = nil, nil, nil
 		c.deep = append(c.deep, b)
 	}
 	return out

@@ -387,20 +387,21 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		for k, vi := range rep.CorrelationPenalized {
 			r.groupPenalty(int(vi)).correlation += uint64(rep.CorrelationPenalties[k])
 		}
-		// Slashings and whistleblower rewards of this epoch's blocks.
+		// Slashings and whistleblower rewards of this epoch's blocks, as
+		// consensus reports what slash_validator applied.
 		for b := h; b != nil && b.slot >= first; b = b.parent {
-			if b.slot > last || len(b.slashedEB) == 0 || b.slashCounted {
+			if b.slot > last || b == e.chain.genesis || len(b.report.Slashings) == 0 || b.slashCounted {
 				continue
 			}
 			b.slashCounted = true
-			r.whistleblowerGwei += uint64(b.whistle)
-			for i, vi := range b.report.Slashed {
-				if e.byz[vi] {
-					r.attackerSlashedEB += uint64(b.slashedEB[i])
+			for _, sr := range b.report.Slashings {
+				r.whistleblowerGwei += uint64(sr.WhistleblowerReward)
+				if e.byz[sr.Validator] {
+					r.attackerSlashedEB += uint64(sr.EffectiveBalance)
 				}
-				gp := r.groupPenalty(int(vi))
-				gp.slashedEB += uint64(b.slashedEB[i])
-				gp.initial += uint64(b.slashedEB[i] / consensus.Gwei(cfg.MinSlashingPenaltyQuotientElectra))
+				gp := r.groupPenalty(int(sr.Validator))
+				gp.slashedEB += uint64(sr.EffectiveBalance)
+				gp.initial += uint64(sr.InitialPenalty)
 			}
 		}
 	}
