@@ -218,7 +218,11 @@ func (e *Engine) buildOperators(plan depositPlan) error {
 			oc.TargetGwei = consensus.Gwei(op.TargetGwei)
 			oc.FromEpoch = consensus.Epoch(op.FromEpoch)
 		}
-		for _, vi := range e.registry.ValidatorsOfGroup(g.Name) {
+		vals, err := e.registry.ValidatorsOfGroup(g.Name)
+		if err != nil {
+			return err
+		}
+		for _, vi := range vals {
 			oc.Validators = append(oc.Validators, consensus.ValidatorIndex(vi))
 		}
 		for wi, r := range g.Requests {

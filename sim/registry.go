@@ -97,20 +97,20 @@ func (r *Registry) insert(vals []ValidatorRecord, ags []AgentRecord) error {
 }
 
 // ValidatorsOfAgent returns the validator indices an agent runs, ascending.
-func (r *Registry) ValidatorsOfAgent(agent int) []uint64 {
+func (r *Registry) ValidatorsOfAgent(agent int) ([]uint64, error) {
 	return r.collect("agent", agent)
 }
 
 // ValidatorsOfGroup returns the validator indices of a scenario group, ascending.
-func (r *Registry) ValidatorsOfGroup(group string) []uint64 {
+func (r *Registry) ValidatorsOfGroup(group string) ([]uint64, error) {
 	return r.collect("group", group)
 }
 
-func (r *Registry) collect(index string, arg any) []uint64 {
+func (r *Registry) collect(index string, arg any) ([]uint64, error) {
 	txn := r.db.Txn(false)
 	it, err := txn.Get("validator", index, arg)
 	if err != nil {
-		return nil
+		return nil, fmt.Errorf("sim: registry: validators by %s %v: %w", index, arg, err)
 	}
 	var out []uint64
 	for obj := it.Next(); obj != nil; obj = it.Next() {
@@ -120,5 +120,5 @@ func (r *Registry) collect(index string, arg any) []uint64 {
 		}
 	}
 	slices.Sort(out)
-	return out
+	return out, nil
 }

@@ -32,13 +32,20 @@ func TestRegistryRanges(t *testing.T) {
 	for _, c := range []struct {
 		got, want []uint64
 	}{
-		{reg.ValidatorsOfAgent(0), []uint64{0, 1, 2, 5, 6, 9}},
-		{reg.ValidatorsOfAgent(2), []uint64{7, 8, 10}},
-		{reg.ValidatorsOfGroup("a"), []uint64{0, 1, 2, 5, 6, 7, 8, 9, 10}},
-		{reg.ValidatorsOfGroup("b"), []uint64{3, 4}},
+		{must(reg.ValidatorsOfAgent(0)), []uint64{0, 1, 2, 5, 6, 9}},
+		{must(reg.ValidatorsOfAgent(2)), []uint64{7, 8, 10}},
+		{must(reg.ValidatorsOfGroup("a")), []uint64{0, 1, 2, 5, 6, 7, 8, 9, 10}},
+		{must(reg.ValidatorsOfGroup("b")), []uint64{3, 4}},
 	} {
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("got %v, want %v", c.got, c.want)
 		}
 	}
+}
+
+func must(v []uint64, err error) []uint64 {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }

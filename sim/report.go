@@ -485,7 +485,11 @@ func (r *reporter) finish() (*Result, error) {
 				s.ExitedValidators++
 			}
 		}
-		s.Groups = r.groupSummaries(st)
+		groups, err := r.groupSummaries(st)
+		if err != nil {
+			return nil, err
+		}
+		s.Groups = groups
 		if r.activeBalanceSum > 0 && sc.Epochs > 0 {
 			meanActive := consensus.Gwei(r.activeBalanceSum / sc.Epochs)
 			perEpoch := st.Ledger.Issued / consensus.Gwei(sc.Epochs)
@@ -523,14 +527,18 @@ func (r *reporter) finish() (*Result, error) {
 
 func (r *reporter) ejected() uint64 { return r.ejectedN }
 
-func (r *reporter) groupSummaries(st *consensus.State) []GroupSummary {
+func (r *reporter) groupSummaries(st *consensus.State) ([]GroupSummary, error) {
 	e := r.e
 	g0 := e.chain.genesis.post
 	var out []GroupSummary
 	for gi, g := range e.sc.Groups {
 		gs := GroupSummary{Name: g.Name, Coalition: g.Coalition}
 		r.fillPenalties(&gs, gi)
-		for _, vi := range e.registry.ValidatorsOfGroup(g.Name) {
+		vals, err := e.registry.ValidatorsOfGroup(g.Name)
+		if err != nil {
+			return nil, err
+		}
+		for _, vi := range vals {
 			if vi >= uint64(len(st.Validators)) {
 				continue // a deposit that has not created its validator
 			}
@@ -545,7 +553,7 @@ func (r *reporter) groupSummaries(st *consensus.State) []GroupSummary {
 		}
 		out = append(out, gs)
 	}
-	return out
+	return out, nil
 }
 
 func round6(x float64) float64 {

@@ -224,7 +224,11 @@ func (e *Engine) buildAgents() error {
 			bs = append(bs, beh)
 		}
 		keys := map[consensus.ValidatorIndex]*crypto.SecretKey{}
-		for _, vi := range reg.ValidatorsOfAgent(a.ID) {
+		vals, err := reg.ValidatorsOfAgent(a.ID)
+		if err != nil {
+			return err
+		}
+		for _, vi := range vals {
 			var sk *crypto.SecretKey
 			if e.keys != nil {
 				sk = e.keys.Secret(vi)
