@@ -59,15 +59,35 @@
 //
 // # Cost
 //
-// Head costs O(validators + blocks): latest messages are summed per voted
-// block once, subtree weights are accumulated in one pass over the blocks
-// in insertion order (a parent is always stored before its children), leaf
-// viability is propagated up in the same pass, and the GHOST walk visits
-// each block at most once. The result is cached until a handler changes the
-// store, so asking for the head twice in one slot costs one computation.
-// OnBlock computes the pre-block head only when the block could take the
-// proposer boost (timely and first in its slot), as update_proposer_boost_root
-// needs it. Nothing iterates a map to decide anything: blocks live in an
+// Apart from Prune, which is linear in the blocks held, no call costs more
+// for longer chains, so a store that keeps every block of a long period
+// without finality (nothing can be pruned) stays about as fast as a young
+// one. What Head's cost grows with is the number of forks held.
+//
+// Head costs O(validators + segments). The block tree is kept compressed
+// into segments, chains in which every block but the last has one child
+// (the spec's walk has a choice only at a segment's last block), so a chain
+// that grows without forking is one segment however long it gets, and a
+// long partition is a few. A block forking off the middle of a segment
+// splits it, relabelling the blocks of the shorter part. Latest messages are summed per segment, subtree
+// sums over the segments below the justified block's segment give the
+// get_weight of every block the walk compares, leaf viability is propagated
+// up the same way, and the walk visits each segment at most once. The
+// result is cached until a handler changes the store, so asking for the
+// head twice in one slot costs one computation. OnBlock computes the
+// pre-block head only when the block could take the proposer boost (timely
+// and first in its slot), as update_proposer_boost_root needs it.
+//
+// get_ancestor (and with it get_checkpoint_block, the finalized-descent
+// check of OnBlock and the target check of OnAttestation) takes
+// O(log blocks) steps along skew-binary jump pointers, one per block.
+// Weight is computed afresh from its definition in O(validators x log
+// blocks). A block costs about 80 bytes: 64 for its root, slot, tree links
+// and a reference to an entry of checkpoints it shares with the blocks
+// around it (consecutive blocks mostly carry the same ones), plus its slot
+// in a hash table of roots.
+//
+// Nothing iterates a map to decide anything: blocks live in an
 // insertion-ordered slice, latest messages in a slice indexed by validator.
 //
 // # Differences from the spec text

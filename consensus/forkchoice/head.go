@@ -9,13 +9,14 @@ import (
 // Head returns get_head(store): LMD-GHOST from the justified checkpoint block
 // over the viable block tree, ties broken in favour of the larger root.
 //
-// One call costs O(validators + blocks): latest-message balances are summed
-// per voted block once, subtree weights are accumulated in one reverse pass
-// over the blocks (children are always stored after their parents), leaf
-// viability is propagated up in the same order, and the walk from the
-// justified block visits each block at most once. The result (and the
-// weights behind it) is cached until the store changes, so calling Head
-// twice without an intervening handler call is free.
+// One call costs O(validators + segments), however long the chains are: it
+// works on the segments (single-child chains, see segment) below the
+// justified block's segment, as the spec's walk has a choice only at a
+// segment's tail. Latest-message balances are summed per segment,
+// subtree sums give the get_weight of each segment's top block, leaf
+// viability is propagated up, and the walk visits each segment at most
+// once. The result is cached until the store changes, so calling Head twice
+// without an intervening handler call is free.
 //
 // If the justified checkpoint block is not in the store (possible only after
 // Prune with inconsistent checkpoints), the walk starts at the finalized
@@ -43,13 +44,14 @@ import (
 //	) -> Sequence[ForkChoiceNode]:
 //	    return [ForkChoiceNode(root=root) for root in blocks if blocks[root].parent_root == node.root]
 func (s *Store) Head() consensus.Root {
-	return s.nodes[s.head()].info.Root
+	return s.nodes[s.head()].root
 }
 
 // Weight returns get_weight(store, root): the balance of the non-equivocating
 // latest messages for root or its descendants, weighted by the justified
 // checkpoint state, plus the proposer score if root is an ancestor of (or
-// is) the boosted block. Unknown roots weigh 0.
+// is) the boosted block. Unknown roots weigh 0. It is computed afresh, in
+// O(validators x log blocks), straight from the definition.
 //
 // Spec definition:
 //
@@ -87,12 +89,40 @@ func (s *Store) Head() consensus.Root {
 //	        )
 //	    )
 func (s *Store) Weight(root consensus.Root) consensus.Gwei {
-	i, ok := s.index[root]
+	i, ok := s.lookup(root)
 	if !ok {
 		return 0
 	}
-	s.head()
-	return s.weightBuf[i]
+	bal, _ := s.justifiedBalances()
+	var w consensus.Gwei
+	for v, m := range scored(s.votes, bal) {
+		if m.counts() && s.isAncestor(i, m.node) {
+			w += bal[v]
+		}
+	}
+	if b, ok := s.boostNode(); ok && s.isAncestor(i, b) {
+		w += s.ProposerScore()
+	}
+	return w
+}
+
+// scored cuts a per-validator table to the validators whose latest messages
+// get_attestation_score reads: those the justified state's balances cover.
+func scored[T any](perValidator []T, bal []consensus.Gwei) []T {
+	return perValidator[:min(len(perValidator), len(bal))]
+}
+
+// counts reports whether get_attestation_score counts m: it exists, its
+// validator is not equivocating and its block is in the store.
+func (m *latestMessage) counts() bool { return m.has && !m.equivo && m.node >= 0 }
+
+// boostNode returns the index of the proposer-boosted block, if the boost
+// is set and the block is in the store.
+func (s *Store) boostNode() (int32, bool) {
+	if s.proposerBoostRoot == (consensus.Root{}) {
+		return -1, false
+	}
+	return s.lookup(s.proposerBoostRoot)
 }
 
 // ProposerScore returns get_proposer_score(store) for the current justified
@@ -140,73 +170,124 @@ func (s *Store) head() int32 {
 	return h
 }
 
-// computeHead fills s.weightBuf with get_weight of every block and returns
-// get_head.
+// computeHead returns get_head. The spec's walk from the start block (the
+// justified block) only ever chooses at a segment's tail: inside a segment
+// every block but the tail has one child, which is viable whenever its
+// parent is (it holds all the leaves below). So the walk runs over the
+// segments below the start block's segment, comparing child segments by the
+// get_weight and root of their top blocks, and ends at a leaf segment's
+// tail. If no leaf below the start block is viable, the filtered tree is
+// empty and the head is the start block.
 func (s *Store) computeHead() int32 {
-	n := len(s.nodes)
-	w := resize(s.weightBuf, n)
-	s.weightBuf = w
+	start := s.headStart()
+	order := s.subtree(s.nodes[start].seg)
+	s.addWeights(order)
+	s.filterBlockTree(order)
+	sg := order[0]
+	if !s.segs[sg].viable {
+		return start
+	}
+	for s.segs[sg].firstChild >= 0 {
+		sg = s.bestChild(sg)
+	}
+	return s.segs[sg].tail
+}
+
+// headStart returns the block get_head starts from: the justified
+// checkpoint block, or, if that is not in the store (possible only after
+// Prune with inconsistent checkpoints), the finalized block, or else the
+// oldest block.
+func (s *Store) headStart() int32 {
+	if i, ok := s.lookup(s.justified.Root); ok {
+		return i
+	}
+	if i, ok := s.lookup(s.finalized.Root); ok {
+		return i
+	}
+	return 0
+}
+
+// subtree returns root and the segments below it, parents before children.
+func (s *Store) subtree(root int32) []int32 {
+	order := append(s.segOrder[:0], root)
+	for k := 0; k < len(order); k++ {
+		sg := &s.segs[order[k]]
+		for c := sg.firstChild; c >= 0; c = s.segs[c].nextSibling {
+			order = append(order, c)
+		}
+	}
+	s.segOrder = order
+	return order
+}
+
+// addWeights fills s.segWeight so that it holds, for every segment of
+// order but the first, get_weight of the segment's top block. The balance
+// of each counted latest message lands on the voted block's segment, the
+// proposer score on the boosted block's, then subtree sums give
+// get_attestation_score plus the boost of every top block at once: a top
+// block's weight is that of every block at or below it (is_ancestor(vote,
+// top) holds exactly for those), wherever they are inside their segments.
+// Weights of segments outside order are left partial; nothing reads them.
+func (s *Store) addWeights(order []int32) {
+	w := resize(s.segWeight, len(s.segs))
+	s.segWeight = w
 	clear(w)
-
-	// Attestation scores: the balance of each latest message lands on the
-	// voted block, then subtree sums give get_attestation_score of every
-	// block at once (is_ancestor(vote, node) holds exactly when node is on
-	// the vote's chain, since slots increase strictly along a chain).
+	if s.segsMoved {
+		s.updateVoteSegments()
+	}
 	bal, _ := s.justifiedBalances()
-	votes := s.votes
-	if len(votes) > len(bal) {
-		votes = votes[:len(bal)]
-	}
-	for v := range votes {
-		m := &votes[v]
-		if m.has && !m.equivo && m.node >= 0 {
-			w[m.node] += bal[v]
+	for v, g := range scored(s.voteSegs, bal) {
+		if g >= 0 {
+			w[g] += bal[v]
 		}
 	}
-	if s.proposerBoostRoot != (consensus.Root{}) {
-		if bi, ok := s.index[s.proposerBoostRoot]; ok {
-			w[bi] += s.ProposerScore()
-		}
+	if b, ok := s.boostNode(); ok {
+		w[s.nodes[b].seg] += s.ProposerScore()
 	}
-	for i := n - 1; i >= 0; i-- {
-		if p := s.nodes[i].parent; p >= 0 {
-			w[p] += w[i]
-		}
-	}
-
-	viable := s.filterBlockTree()
-
-	start, ok := s.index[s.justified.Root]
-	if !ok {
-		start, ok = s.index[s.finalized.Root]
-		if !ok {
-			start = 0
-		}
-	}
-	h := start
-	for {
-		best := int32(-1)
-		for _, c := range s.nodes[h].children {
-			if !viable[c] {
-				continue
-			}
-			if best < 0 || w[c] > w[best] ||
-				w[c] == w[best] && bytes.Compare(s.nodes[c].info.Root[:], s.nodes[best].info.Root[:]) > 0 {
-				best = c
-			}
-		}
-		if best < 0 {
-			return h
-		}
-		h = best
+	for k := len(order) - 1; k > 0; k-- {
+		g := order[k]
+		w[s.segs[g].parent] += w[g]
 	}
 }
 
-// filterBlockTree marks the blocks of get_filtered_block_tree: a leaf is
-// viable if its voting source and finalized checkpoint agree with the store,
-// and an inner block is viable if any child is. It is computed for every
-// block in one reverse pass; Head only walks the justified block's subtree,
-// which is what the spec's recursion from the justified root covers.
+// updateVoteSegments sets s.voteSegs again after blocks moved between
+// segments (a split or Prune). The vote pass of addWeights reads only
+// s.voteSegs and the balances, 12 bytes per validator.
+func (s *Store) updateVoteSegments() {
+	for v := range s.votes {
+		s.voteSegs[v] = -1
+		if m := &s.votes[v]; m.counts() {
+			s.voteSegs[v] = s.nodes[m.node].seg
+		}
+	}
+	s.segsMoved = false
+}
+
+// bestChild returns the child segment of sg the walk moves to: the viable
+// one whose top block has the largest (get_weight, root). sg must be viable
+// and not a leaf segment.
+func (s *Store) bestChild(sg int32) int32 {
+	w := s.segWeight
+	best := int32(-1)
+	for c := s.segs[sg].firstChild; c >= 0; c = s.segs[c].nextSibling {
+		if !s.segs[c].viable {
+			continue
+		}
+		if best < 0 || w[c] > w[best] ||
+			w[c] == w[best] && bytes.Compare(s.nodes[s.segs[c].top].root[:], s.nodes[s.segs[best].top].root[:]) > 0 {
+			best = c
+		}
+	}
+	return best
+}
+
+// filterBlockTree marks the segments of order holding blocks of
+// get_filtered_block_tree: a leaf is viable if its voting source and
+// finalized checkpoint agree with the store, and any other block is viable
+// if one of its children is, so a segment is viable if its tail is a viable
+// leaf or one of its child segments is viable. Only leaves below the start
+// block matter, which is what the spec's recursion from the justified root
+// covers.
 //
 // Spec definition:
 //
@@ -258,47 +339,44 @@ func (s *Store) computeHead() int32 {
 //	    blocks: Dict[Root, BeaconBlock] = {}
 //	    filter_block_tree(store, base, blocks)
 //	    return blocks
-func (s *Store) filterBlockTree() []bool {
-	n := len(s.nodes)
-	viable := resize(s.viableBuf, n)
-	s.viableBuf = viable
-	clear(viable)
-
+func (s *Store) filterBlockTree(order []int32) {
 	cur := s.currentEpoch()
 	checkFinalized := s.finalized.Epoch != consensus.GenesisEpoch
-	var cpBlock []int32
 	if checkFinalized {
-		// cpBlock[i] is get_checkpoint_block(i, finalized epoch), computed
-		// top-down: a block at or before the epoch's first slot is its own
-		// ancestor at that slot, any other inherits its parent's.
-		cpBlock = resize(s.cpBlockBuf, n)
-		s.cpBlockBuf = cpBlock
-		firstSlot := consensus.ComputeStartSlotAtEpoch(s.cfg, s.finalized.Epoch)
-		for i := range s.nodes {
-			nd := &s.nodes[i]
-			if nd.info.Slot <= firstSlot || nd.parent < 0 {
-				cpBlock[i] = int32(i)
-			} else {
-				cpBlock[i] = cpBlock[nd.parent]
-			}
-		}
+		s.checkpointBlocks(order)
 	}
-
-	for i := n - 1; i >= 0; i-- {
-		nd := &s.nodes[i]
-		if len(nd.children) == 0 {
-			source := s.votingSource(&nd.info, cur)
+	for k := len(order) - 1; k >= 0; k-- {
+		sg := &s.segs[order[k]]
+		if sg.firstChild < 0 {
+			source := s.votingSource(&s.nodes[sg.tail], cur)
 			correctJustified := s.justified.Epoch == consensus.GenesisEpoch ||
 				source.Epoch == s.justified.Epoch ||
 				source.Epoch+2 >= cur
-			correctFinalized := !checkFinalized || s.nodes[cpBlock[i]].info.Root == s.finalized.Root
-			viable[i] = correctJustified && correctFinalized
+			correctFinalized := !checkFinalized || s.nodes[sg.cp].root == s.finalized.Root
+			sg.viable = correctJustified && correctFinalized
+			continue
 		}
-		if viable[i] && nd.parent >= 0 {
-			viable[nd.parent] = true
+		sg.viable = false
+		for c := sg.firstChild; c >= 0 && !sg.viable; c = s.segs[c].nextSibling {
+			sg.viable = s.segs[c].viable
 		}
 	}
-	return viable
+}
+
+// checkpointBlocks sets the cp of every segment of order to
+// get_checkpoint_block(tail, finalized epoch), top-down: a segment whose
+// blocks all come after the epoch's first slot has its parent segment's,
+// any other one finds it by a climb from its tail.
+func (s *Store) checkpointBlocks(order []int32) {
+	firstSlot := consensus.ComputeStartSlotAtEpoch(s.cfg, s.finalized.Epoch)
+	for k, g := range order {
+		sg := &s.segs[g]
+		if k > 0 && s.nodes[sg.top].slot > firstSlot {
+			sg.cp = s.segs[sg.parent].cp
+		} else {
+			sg.cp = s.ancestor(sg.tail, firstSlot)
+		}
+	}
 }
 
 // votingSource is get_voting_source for a block.
@@ -319,11 +397,12 @@ func (s *Store) filterBlockTree() []bool {
 //	        # The block is not from a prior epoch, therefore the voting source is not pulled up
 //	        head_state = store.block_states[block_root]
 //	        return head_state.current_justified_checkpoint
-func (s *Store) votingSource(b *BlockInfo, cur consensus.Epoch) consensus.Checkpoint {
-	if cur > consensus.ComputeEpochAtSlot(s.cfg, b.Slot) {
-		return b.UnrealizedJustified
+func (s *Store) votingSource(n *node, cur consensus.Epoch) consensus.Checkpoint {
+	f := &s.ffgs[n.ffg]
+	if cur > consensus.ComputeEpochAtSlot(s.cfg, n.slot) {
+		return f.unrealizedJustified
 	}
-	return b.JustifiedCheckpoint
+	return f.justified
 }
 
 // resize returns buf with length n, reusing its storage when large enough.

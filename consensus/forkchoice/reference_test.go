@@ -25,6 +25,7 @@ type refStore struct {
 	unrealJ    map[consensus.Root]consensus.Checkpoint
 	latest     map[consensus.ValidatorIndex]refMsg
 	equiv      map[consensus.ValidatorIndex]bool
+	autoPrune  bool
 }
 
 type refMsg struct {
@@ -55,17 +56,22 @@ func (r *refStore) startSlot(e consensus.Epoch) consensus.Slot {
 }
 func (r *refStore) epoch() consensus.Epoch { return r.epochAt(r.slot()) }
 
-// Reference: get_ancestor.
+// Reference: get_ancestor, stopping at the oldest block of the store (the
+// anchor, or the finalized block after prune), as doc.go documents.
 func (r *refStore) ancestor(root consensus.Root, slot consensus.Slot) consensus.Root {
 	b := r.blocks[root]
-	if b.Slot > slot {
+	if _, ok := r.blocks[b.ParentRoot]; ok && b.Slot > slot {
 		return r.ancestor(b.ParentRoot, slot)
 	}
 	return root
 }
 
-// Reference: is_ancestor.
+// Reference: is_ancestor of get_weight. A latest message for a pruned
+// block supports no block.
 func (r *refStore) isAncestor(node, anc consensus.Root) bool {
+	if _, ok := r.blocks[node]; !ok {
+		return false
+	}
 	return r.ancestor(node, r.blocks[anc].Slot) == anc
 }
 
@@ -89,16 +95,60 @@ func (r *refStore) weight(node consensus.Root) consensus.Gwei {
 		return score
 	}
 	if r.isAncestor(r.boost, node) {
-		var total consensus.Gwei
-		for _, b := range bal {
-			total += b
-		}
-		if total < r.cfg.EffectiveBalanceIncrement {
-			total = r.cfg.EffectiveBalanceIncrement
-		}
-		score += (total / consensus.Gwei(r.cfg.SlotsPerEpoch)) * consensus.Gwei(r.cfg.ProposerScoreBoost) / 100
+		score += r.proposerScore()
 	}
 	return score
+}
+
+// Reference: get_proposer_score.
+func (r *refStore) proposerScore() consensus.Gwei {
+	var total consensus.Gwei
+	for _, b := range r.balances(r.justified) {
+		total += b
+	}
+	if total < r.cfg.EffectiveBalanceIncrement {
+		total = r.cfg.EffectiveBalanceIncrement
+	}
+	return (total / consensus.Gwei(r.cfg.SlotsPerEpoch)) * consensus.Gwei(r.cfg.ProposerScoreBoost) / 100
+}
+
+// weights returns get_weight of every block at once, for head on long
+// chains: the sum of get_attestation_score turned around, each counted
+// latest message (and the boost) adding its balance to its block and to
+// every ancestor of it.
+func (r *refStore) weights() map[consensus.Root]consensus.Gwei {
+	out := map[consensus.Root]consensus.Gwei{}
+	add := func(root consensus.Root, w consensus.Gwei) {
+		for {
+			b, ok := r.blocks[root]
+			if !ok {
+				return
+			}
+			out[root] += w
+			root = b.ParentRoot
+		}
+	}
+	for i, b := range r.balances(r.justified) {
+		v := consensus.ValidatorIndex(i)
+		if m, ok := r.latest[v]; ok && !r.equiv[v] {
+			add(m.root, b)
+		}
+	}
+	if r.boost != (consensus.Root{}) {
+		add(r.boost, r.proposerScore())
+	}
+	return out
+}
+
+// children returns the children of every block.
+func (r *refStore) children() map[consensus.Root][]consensus.Root {
+	out := map[consensus.Root][]consensus.Root{}
+	for c, b := range r.blocks {
+		if _, ok := r.blocks[b.ParentRoot]; ok && c != b.ParentRoot {
+			out[b.ParentRoot] = append(out[b.ParentRoot], c)
+		}
+	}
+	return out
 }
 
 // Reference: get_voting_source.
@@ -111,17 +161,11 @@ func (r *refStore) votingSource(root consensus.Root) consensus.Checkpoint {
 }
 
 // Reference: filter_block_tree.
-func (r *refStore) filter(root consensus.Root, out map[consensus.Root]BlockInfo) bool {
-	var children []consensus.Root
-	for c, b := range r.blocks {
-		if b.ParentRoot == root && c != root {
-			children = append(children, c)
-		}
-	}
-	if len(children) > 0 {
+func (r *refStore) filter(root consensus.Root, kids map[consensus.Root][]consensus.Root, out map[consensus.Root]BlockInfo) bool {
+	if children := kids[root]; len(children) > 0 {
 		anyViable := false
 		for _, c := range children {
-			if r.filter(c, out) {
+			if r.filter(c, kids, out) {
 				anyViable = true
 			}
 		}
@@ -141,15 +185,18 @@ func (r *refStore) filter(root consensus.Root, out map[consensus.Root]BlockInfo)
 	return false
 }
 
-// Reference: get_head.
+// Reference: get_head (with get_node_children over the filtered blocks).
 func (r *refStore) head() consensus.Root {
+	kids := r.children()
+	start := r.headStart()
 	blocks := map[consensus.Root]BlockInfo{}
-	r.filter(r.justified.Root, blocks)
-	head := r.justified.Root
+	r.filter(start, kids, blocks)
+	weight := r.weights()
+	head := start
 	for {
 		var children []consensus.Root
-		for c, b := range blocks {
-			if b.ParentRoot == head {
+		for _, c := range kids[head] {
+			if _, ok := blocks[c]; ok {
 				children = append(children, c)
 			}
 		}
@@ -157,14 +204,47 @@ func (r *refStore) head() consensus.Root {
 			return head
 		}
 		best := children[0]
-		bw := r.weight(best)
 		for _, c := range children[1:] {
-			w := r.weight(c)
-			if w > bw || (w == bw && bytes.Compare(c[:], best[:]) > 0) {
-				best, bw = c, w
+			if weight[c] > weight[best] || (weight[c] == weight[best] && bytes.Compare(c[:], best[:]) > 0) {
+				best = c
 			}
 		}
 		head = best
+	}
+}
+
+// headStart is the block get_head starts from: the justified checkpoint
+// block, or, when prune dropped it, the finalized block, or else the oldest
+// block (as Head documents).
+func (r *refStore) headStart() consensus.Root {
+	if _, ok := r.blocks[r.justified.Root]; ok {
+		return r.justified.Root
+	}
+	if _, ok := r.blocks[r.finalized.Root]; ok {
+		return r.finalized.Root
+	}
+	for root, b := range r.blocks {
+		if _, ok := r.blocks[b.ParentRoot]; !ok {
+			return root // the only block without a parent in the store
+		}
+	}
+	panic("no blocks")
+}
+
+// Reference: Store.Prune keeps the finalized block and its descendants.
+func (r *refStore) prune() {
+	f, ok := r.blocks[r.finalized.Root]
+	if !ok {
+		return
+	}
+	var drop []consensus.Root
+	for root := range r.blocks {
+		if r.ancestor(root, f.Slot) != r.finalized.Root {
+			drop = append(drop, root)
+		}
+	}
+	for _, root := range drop {
+		delete(r.blocks, root)
 	}
 }
 
@@ -175,6 +255,9 @@ func (r *refStore) updateCheckpoints(j, f consensus.Checkpoint) {
 	}
 	if f.Epoch > r.finalized.Epoch {
 		r.finalized = f
+		if r.autoPrune {
+			r.prune()
+		}
 	}
 }
 
@@ -323,6 +406,29 @@ func genCheckpoint(rng *rand.Rand, r *refStore, base consensus.Checkpoint, paren
 	return consensus.Checkpoint{Epoch: e, Root: r.ancestor(parent, r.startSlot(e))}
 }
 
+// genBlockCheckpoints sets b's realized and pulled-up checkpoints from its
+// parent's (pj, pf, puj, puf), each possibly advanced along b's chain.
+func genBlockCheckpoints(rng *rand.Rand, ref *refStore, b *BlockInfo, parent consensus.Root, pj, pf, puj, puf consensus.Checkpoint) {
+	b.JustifiedCheckpoint = genCheckpoint(rng, ref, pj, parent, b.Root, b.Slot)
+	b.FinalizedCheckpoint = minCp(genCheckpoint(rng, ref, pf, parent, b.Root, b.Slot), b.JustifiedCheckpoint)
+	if b.FinalizedCheckpoint.Epoch < pf.Epoch {
+		b.FinalizedCheckpoint = pf
+	}
+	uj := puj
+	if uj.Epoch < b.JustifiedCheckpoint.Epoch {
+		uj = b.JustifiedCheckpoint
+	}
+	b.UnrealizedJustified = genCheckpoint(rng, ref, uj, parent, b.Root, b.Slot)
+	uf := puf
+	if uf.Epoch < b.FinalizedCheckpoint.Epoch {
+		uf = b.FinalizedCheckpoint
+	}
+	b.UnrealizedFinalized = genCheckpoint(rng, ref, uf, parent, b.Root, b.Slot)
+	if b.UnrealizedFinalized.Epoch > b.UnrealizedJustified.Epoch {
+		b.UnrealizedFinalized = uf
+	}
+}
+
 func minCp(a, b consensus.Checkpoint) consensus.Checkpoint {
 	if a.Epoch <= b.Epoch {
 		return a
@@ -384,24 +490,7 @@ func TestHeadMatchesReference(t *testing.T) {
 					pj = consensus.Checkpoint{Root: anchor.Root}
 					pf, puj, puf = pj, pj, pj
 				}
-				b.JustifiedCheckpoint = genCheckpoint(rng, ref, pj, parent, b.Root, slot)
-				b.FinalizedCheckpoint = minCp(genCheckpoint(rng, ref, pf, parent, b.Root, slot), b.JustifiedCheckpoint)
-				if b.FinalizedCheckpoint.Epoch < pf.Epoch {
-					b.FinalizedCheckpoint = pf
-				}
-				uj := puj
-				if uj.Epoch < b.JustifiedCheckpoint.Epoch {
-					uj = b.JustifiedCheckpoint
-				}
-				b.UnrealizedJustified = genCheckpoint(rng, ref, uj, parent, b.Root, slot)
-				uf := puf
-				if uf.Epoch < b.FinalizedCheckpoint.Epoch {
-					uf = b.FinalizedCheckpoint
-				}
-				b.UnrealizedFinalized = genCheckpoint(rng, ref, uf, parent, b.Root, slot)
-				if b.UnrealizedFinalized.Epoch > b.UnrealizedJustified.Epoch {
-					b.UnrealizedFinalized = uf
-				}
+				genBlockCheckpoints(rng, ref, &b, parent, pj, pf, puj, puf)
 				err := st.OnBlock(b)
 				ok := ref.onBlock(b)
 				if (err == nil) != ok {

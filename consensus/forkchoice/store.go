@@ -63,16 +63,6 @@ type BlockInfo struct {
 	UnrealizedJustified, UnrealizedFinalized consensus.Checkpoint
 }
 
-// node is one block in the store. Nodes are kept in a slice in insertion
-// order; a parent is always inserted before its children, so parent < index
-// for every node, which lets one reverse pass accumulate subtree weights.
-type node struct {
-	info     BlockInfo
-	parent   int32 // index in Store.nodes, -1 when the parent is not in the store
-	timely   bool  // store.block_timeliness[root]
-	children []int32
-}
-
 // latestMessage is one validator's latest message plus its equivocation flag.
 type latestMessage struct {
 	epoch  consensus.Epoch
@@ -101,21 +91,30 @@ type Store struct {
 	unrealizedJustified, unrealizedFinal consensus.Checkpoint
 	proposerBoostRoot                    consensus.Root
 
-	nodes []node
-	index map[consensus.Root]int32
+	nodes            []node         // the blocks, parents first (tree.go)
+	index            rootIndex      // root -> index in nodes
+	ffgs             []ffgInfo      // the blocks' checkpoints, shared (node.ffg)
+	segs             []segment      // the block tree, single-child chains compressed
+	segsMoved        bool           // blocks changed segments since voteSegs was set
+	oldestParentRoot consensus.Root // ParentRoot of nodes[0], whose parent is not in the store
 
 	votes []latestMessage // indexed by ValidatorIndex
+	// voteSegs holds, for each latest message get_attestation_score counts,
+	// the segment of its block, and -1 for the others; OnAttestation,
+	// OnAttesterSlashing and updateVoteSegments keep it so.
+	voteSegs []int32
 
 	bal balanceEntry
 
 	autoPrune bool
 
 	// version counts mutations; the head cache is valid while it matches.
-	version    uint64
-	cache      headCache
-	weightBuf  []consensus.Gwei // get_weight of every block, valid with cache
-	viableBuf  []bool
-	cpBlockBuf []int32
+	version uint64
+	cache   headCache
+	// Scratch of computeHead, indexed like segs: the segments below the
+	// start block's, and the weights of their top blocks.
+	segOrder  []int32
+	segWeight []consensus.Gwei
 }
 
 type headCache struct {
@@ -174,9 +173,12 @@ func New(cfg *consensus.Config, anchor BlockInfo, balances func(consensus.Checkp
 		finalized:           cp,
 		unrealizedJustified: cp,
 		unrealizedFinal:     cp,
-		index:               map[consensus.Root]int32{anchor.Root: 0},
+		oldestParentRoot:    anchor.ParentRoot,
+		ffgs:                []ffgInfo{ffgOf(&anchor)},
 	}
-	s.nodes = append(s.nodes, node{info: anchor, parent: -1})
+	s.nodes = append(s.nodes, node{root: anchor.Root, slot: anchor.Slot, parent: -1})
+	s.link(0)
+	s.index.add(s.nodes, 0)
 	return s
 }
 
@@ -222,9 +224,14 @@ func (s *Store) currentEpoch() consensus.Epoch {
 	return consensus.ComputeEpochAtSlot(s.cfg, s.CurrentSlot())
 }
 
+// lookup returns the index of the block with root.
+func (s *Store) lookup(root consensus.Root) (int32, bool) {
+	return s.index.find(s.nodes, &root)
+}
+
 // HasBlock reports whether root is in store.blocks.
 func (s *Store) HasBlock(root consensus.Root) bool {
-	_, ok := s.index[root]
+	_, ok := s.lookup(root)
 	return ok
 }
 
@@ -233,48 +240,28 @@ func (s *Store) BlockCount() int { return len(s.nodes) }
 
 // Block returns the BlockInfo stored for root.
 func (s *Store) Block(root consensus.Root) (BlockInfo, bool) {
-	i, ok := s.index[root]
+	i, ok := s.lookup(root)
 	if !ok {
 		return BlockInfo{}, false
 	}
-	return s.nodes[i].info, true
+	return s.blockInfo(i), true
 }
 
 // IsTimely returns store.block_timeliness[root] (false for unknown roots).
 func (s *Store) IsTimely(root consensus.Root) bool {
-	i, ok := s.index[root]
+	i, ok := s.lookup(root)
 	return ok && s.nodes[i].timely
-}
-
-// ancestor is get_ancestor over node indices. The walk stops at the oldest
-// block of the store (the anchor, or the finalized block after Prune): the
-// store treats that block as the ancestor at every earlier slot, as clients
-// treat their anchor.
-//
-// Spec definition:
-//
-//	def get_ancestor(store: Store, node: ForkChoiceNode, slot: Slot) -> ForkChoiceNode:
-//	    block = store.blocks[node.root]
-//	    if block.slot > slot:
-//	        parent = ForkChoiceNode(root=block.parent_root)
-//	        return get_ancestor(store, parent, slot)
-//	    return node
-func (s *Store) ancestor(i int32, slot consensus.Slot) int32 {
-	for s.nodes[i].info.Slot > slot && s.nodes[i].parent >= 0 {
-		i = s.nodes[i].parent
-	}
-	return i
 }
 
 // Ancestor is get_ancestor: the block of root's chain at slot (the latest
 // block with a slot not after slot). It returns the zero Root for an unknown
 // root; below the oldest block of the store it returns that block.
 func (s *Store) Ancestor(root consensus.Root, slot consensus.Slot) consensus.Root {
-	i, ok := s.index[root]
+	i, ok := s.lookup(root)
 	if !ok {
 		return consensus.Root{}
 	}
-	return s.nodes[s.ancestor(i, slot)].info.Root
+	return s.nodes[s.ancestor(i, slot)].root
 }
 
 // checkpointBlock is get_checkpoint_block over node indices.
@@ -289,12 +276,12 @@ func (s *Store) Ancestor(root consensus.Root, slot consensus.Slot) consensus.Roo
 //	    node = ForkChoiceNode(root=root)
 //	    return get_ancestor(store, node, epoch_first_slot).root
 func (s *Store) checkpointBlock(i int32, epoch consensus.Epoch) consensus.Root {
-	return s.nodes[s.ancestor(i, consensus.ComputeStartSlotAtEpoch(s.cfg, epoch))].info.Root
+	return s.nodes[s.ancestor(i, consensus.ComputeStartSlotAtEpoch(s.cfg, epoch))].root
 }
 
 // CheckpointBlock is get_checkpoint_block (zero Root for an unknown root).
 func (s *Store) CheckpointBlock(root consensus.Root, epoch consensus.Epoch) consensus.Root {
-	i, ok := s.index[root]
+	i, ok := s.lookup(root)
 	if !ok {
 		return consensus.Root{}
 	}
@@ -457,7 +444,7 @@ func (s *Store) shufflingDependentRoot(i int32, epoch consensus.Epoch) consensus
 	if uint64(epoch) > s.cfg.MinSeedLookahead {
 		slot = consensus.ComputeStartSlotAtEpoch(s.cfg, epoch-consensus.Epoch(s.cfg.MinSeedLookahead)) - 1
 	}
-	return s.nodes[s.ancestor(i, slot)].info.Root
+	return s.nodes[s.ancestor(i, slot)].root
 }
 
 // OnBlock adds a block whose post-state the engine has computed and
@@ -544,15 +531,15 @@ func (s *Store) shufflingDependentRoot(i int32, epoch consensus.Epoch) consensus
 //	    if block_epoch < current_epoch:
 //	        update_checkpoints(store, state.current_justified_checkpoint, state.finalized_checkpoint)
 func (s *Store) OnBlock(b BlockInfo) error {
-	if _, ok := s.index[b.Root]; ok {
+	if s.HasBlock(b.Root) {
 		return nil
 	}
-	p, ok := s.index[b.ParentRoot]
+	p, ok := s.lookup(b.ParentRoot)
 	if !ok {
 		return fmt.Errorf("block %x at slot %d: %w", b.Root[:4], b.Slot, ErrUnknownParent)
 	}
-	if b.Slot <= s.nodes[p].info.Slot {
-		return fmt.Errorf("block %x at slot %d, parent at slot %d: %w", b.Root[:4], b.Slot, s.nodes[p].info.Slot, ErrBlockSlot)
+	if b.Slot <= s.nodes[p].slot {
+		return fmt.Errorf("block %x at slot %d, parent at slot %d: %w", b.Root[:4], b.Slot, s.nodes[p].slot, ErrBlockSlot)
 	}
 	if b.Slot > s.CurrentSlot() {
 		return fmt.Errorf("block %x at slot %d, current slot %d: %w", b.Root[:4], b.Slot, s.CurrentSlot(), ErrFutureBlock)
@@ -572,9 +559,9 @@ func (s *Store) OnBlock(b BlockInfo) error {
 
 	s.version++
 	idx := int32(len(s.nodes))
-	s.nodes = append(s.nodes, node{info: b, parent: p, timely: timely})
-	s.nodes[p].children = append(s.nodes[p].children, idx)
-	s.index[b.Root] = idx
+	s.nodes = append(s.nodes, node{root: b.Root, slot: b.Slot, parent: p, ffg: s.ffgIndex(p, ffgOf(&b)), timely: timely})
+	s.link(idx)
+	s.index.add(s.nodes, idx)
 
 	if headIdx >= 0 {
 		epoch := s.currentEpoch()
@@ -651,6 +638,7 @@ func (s *Store) OnAttestation(validators []consensus.ValidatorIndex, data consen
 			m.has = true
 			m.epoch = data.Target.Epoch
 			m.node = blockIdx
+			s.voteSegs[v] = s.nodes[blockIdx].seg
 			s.version++
 		}
 	}
@@ -671,6 +659,11 @@ func (s *Store) growVotes(maxIdx consensus.ValidatorIndex) {
 	grown := make([]latestMessage, n)
 	copy(grown, s.votes)
 	s.votes = grown
+	segs := make([]int32, n)
+	for v := copy(segs, s.voteSegs); v < n; v++ {
+		segs[v] = -1
+	}
+	s.voteSegs = segs
 }
 
 // validateOnAttestation is validate_on_attestation; it returns the index of
@@ -729,15 +722,15 @@ func (s *Store) validateOnAttestation(data *consensus.AttestationData, fromBlock
 	if target.Epoch != consensus.ComputeEpochAtSlot(s.cfg, data.Slot) {
 		return -1, fmt.Errorf("target epoch %d, attestation slot %d: %w", target.Epoch, data.Slot, ErrTargetMismatch)
 	}
-	if _, ok := s.index[target.Root]; !ok {
+	if !s.HasBlock(target.Root) {
 		return -1, fmt.Errorf("target root %x: %w", target.Root[:4], ErrUnknownBlock)
 	}
-	bi, ok := s.index[data.BeaconBlockRoot]
+	bi, ok := s.lookup(data.BeaconBlockRoot)
 	if !ok {
 		return -1, fmt.Errorf("head root %x: %w", data.BeaconBlockRoot[:4], ErrUnknownBlock)
 	}
-	if s.nodes[bi].info.Slot > data.Slot {
-		return -1, fmt.Errorf("head block slot %d, attestation slot %d: %w", s.nodes[bi].info.Slot, data.Slot, ErrFutureVote)
+	if s.nodes[bi].slot > data.Slot {
+		return -1, fmt.Errorf("head block slot %d, attestation slot %d: %w", s.nodes[bi].slot, data.Slot, ErrFutureVote)
 	}
 	if s.checkpointBlock(bi, target.Epoch) != target.Root {
 		return -1, fmt.Errorf("target root %x not the epoch-%d checkpoint of head %x: %w", target.Root[:4], target.Epoch, data.BeaconBlockRoot[:4], ErrTargetMismatch)
@@ -783,6 +776,7 @@ func (s *Store) OnAttesterSlashing(indices []consensus.ValidatorIndex) {
 	for _, v := range indices {
 		if v < MaxValidators && !s.votes[v].equivo {
 			s.votes[v].equivo = true
+			s.voteSegs[v] = -1
 			s.version++
 		}
 	}
@@ -802,51 +796,79 @@ func (s *Store) IsEquivocating(v consensus.ValidatorIndex) bool {
 // block's subtree, which holds the justified checkpoint block whenever the
 // store's checkpoints are consistent.
 func (s *Store) Prune() {
-	f, ok := s.index[s.finalized.Root]
+	f, ok := s.lookup(s.finalized.Root)
 	if !ok {
 		return
 	}
-	keep := make([]bool, len(s.nodes))
-	keep[f] = true
-	n := 1
-	for i := f + 1; i < int32(len(s.nodes)); i++ {
-		if p := s.nodes[i].parent; p >= 0 && keep[p] {
-			keep[i] = true
-			n++
-		}
-	}
+	remap, n := s.subtreeIndices(f)
 	if n == len(s.nodes) {
 		return
 	}
-	remap := make([]int32, len(s.nodes))
-	kept := make([]node, 0, n)
-	for i := range s.nodes {
-		if !keep[i] {
-			remap[i] = -1
-			delete(s.index, s.nodes[i].info.Root)
-			continue
-		}
-		remap[i] = int32(len(kept))
-		kept = append(kept, s.nodes[i])
+	if p := s.nodes[f].parent; p >= 0 {
+		s.oldestParentRoot = s.nodes[p].root
 	}
-	for i := range kept {
-		nd := &kept[i]
-		if nd.parent >= 0 {
-			nd.parent = remap[nd.parent]
-		}
-		nd.children = nil
-		s.index[nd.info.Root] = int32(i)
-	}
-	for i := range kept {
-		if p := kept[i].parent; p >= 0 {
-			kept[p].children = append(kept[p].children, int32(i))
-		}
-	}
-	s.nodes = kept
+	s.keepNodes(remap, n)
 	for i := range s.votes {
 		if s.votes[i].has && s.votes[i].node >= 0 {
 			s.votes[i].node = remap[s.votes[i].node]
 		}
 	}
 	s.version++
+}
+
+// subtreeIndices returns the index every block gets when only f and its
+// descendants are kept (-1 for the others), and how many are kept.
+func (s *Store) subtreeIndices(f int32) ([]int32, int) {
+	remap := make([]int32, len(s.nodes))
+	n := 0
+	for i := range s.nodes {
+		remap[i] = -1
+		if p := s.nodes[i].parent; int32(i) == f || int32(i) > f && p >= 0 && remap[p] >= 0 {
+			remap[i] = int32(n)
+			n++
+		}
+	}
+	return remap, n
+}
+
+// keepNodes keeps the n blocks remap gives an index and rebuilds what
+// depends on block indices: parents, links and segments, the shared
+// checkpoint entries and the root index.
+func (s *Store) keepNodes(remap []int32, n int) {
+	kept := make([]node, 0, n)
+	for i := range s.nodes {
+		if remap[i] >= 0 {
+			kept = append(kept, s.nodes[i])
+		}
+	}
+	kept[0].parent = -1
+	for i := 1; i < n; i++ {
+		kept[i].parent = remap[kept[i].parent]
+	}
+	s.nodes = kept
+	s.compactFFGs()
+	s.segs = s.segs[:0]
+	for i := range s.nodes {
+		s.link(int32(i))
+	}
+	s.segsMoved = true
+	s.index.rebuild(s.nodes)
+}
+
+// compactFFGs drops the entries of s.ffgs no block uses any more.
+func (s *Store) compactFFGs() {
+	remap := make([]int32, len(s.ffgs))
+	for k := range remap {
+		remap[k] = -1
+	}
+	var kept []ffgInfo
+	for i := range s.nodes {
+		k := s.nodes[i].ffg
+		if remap[k] < 0 {
+			remap[k] = int32(len(kept))
+			kept = append(kept, s.ffgs[k])
+		}
+		s.nodes[i].ffg = remap[k]
+	}
+	s.ffgs = kept
 }
