@@ -140,3 +140,73 @@ func (e *Engine) auditVote(m *agents.AttestationMsg) {
 func (e *Engine) auditBlock(b *blockEntry) {
 	e.observeBlock(nil, e.auditor, b, b.slot)
 }
+
+// findConflict looks for two views whose finalized checkpoints conflict
+// (neither block descends from the other). The first such pair is
+// reported with the stake that broke a slashing rule (the auditor's count,
+// over the active stake at the last checkpoint both branches finalized).
+// Gasper's accountable safety says that stake is at least a third for a
+// fixed validator set; if it is not, the run shows the break came from the
+// inactivity leak changing the validator sets of the branches, and fails
+// if neither branch leaked (that would be a bug in the engine). It finds
+// a conflict once; later epochs return nil.
+func (e *Engine) findConflict(epoch consensus.Epoch) (*conflictFound, error) {
+	if e.conflictSeen {
+		return nil, nil
+	}
+	c := e.chain
+	for i := range e.views {
+		for j := i + 1; j < len(e.views); j++ {
+			fa, fb := e.views[i].store.Finalized(), e.views[j].store.Finalized()
+			ba, oka := c.blocks[fa.Root]
+			bb, okb := c.blocks[fb.Root]
+			if !oka || !okb || ba == bb {
+				continue
+			}
+			if c.ancestorAt(ba, bb.slot) == bb || c.ancestorAt(bb, ba.slot) == ba {
+				continue
+			}
+			// The last block both finalized chains share, and its state.
+			common := ba
+			for common.parent != nil && c.ancestorAt(bb, common.slot) != common {
+				common = common.parent
+			}
+			st, err := c.postState(common)
+			if err != nil {
+				return nil, err
+			}
+			cEpoch := consensus.ComputeEpochAtSlot(&e.cfg, common.slot)
+			var total, bad consensus.Gwei
+			for k := range st.Validators {
+				v := &st.Validators[k]
+				if !consensus.IsActiveValidator(v, cEpoch) {
+					continue
+				}
+				total += v.EffectiveBalance
+				if e.offender[k] {
+					bad += v.EffectiveBalance
+				}
+			}
+			frac := 0.0
+			if total > 0 {
+				frac = float64(bad) / float64(total)
+			}
+			cause := "equivocation"
+			if 3*bad < total {
+				cause = "inactivity_leak"
+				if !e.views[i].leaked && !e.views[j].leaked {
+					return nil, &InvariantError{Epoch: epoch, Check: CheckAccountableSafety,
+						Err: fmt.Errorf("%w: views %s and %s finalized conflicting checkpoints with only %.4f of the stake slashable and no inactivity leak (engine bug)",
+							ErrAccountableSafety, e.views[i].name, e.views[j].name, frac)}
+				}
+			}
+			e.conflictSeen = true
+			return &conflictFound{fraction: frac, record: ConflictingFinalization{
+				Epoch: uint64(epoch), BranchA: e.views[i].name, CheckpointA: cpString(fa),
+				BranchB: e.views[j].name, CheckpointB: cpString(fb),
+				SlashableGwei: uint64(bad), Cause: cause,
+			}}, nil
+		}
+	}
+	return nil, nil
+}

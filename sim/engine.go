@@ -73,6 +73,12 @@ type Engine struct {
 	byzantine byzantineTracker
 	gates     []shareGate
 
+	// maxFinal is each view's highest finalized epoch so far and
+	// conflictSeen whether views have finalized conflicting checkpoints
+	// (the invariants of the epoch boundary).
+	maxFinal     []consensus.Epoch
+	conflictSeen bool
+
 	rep    *reporter
 	timing Timing
 	stats  Stats

@@ -330,11 +330,17 @@ type ParamValue struct {
 // Timing is timing.json: wall-clock figures, kept apart from the
 // deterministic outputs.
 type Timing struct {
-	KeyDerivationSeconds   float64 `json:"key_derivation_seconds"`
-	AgentsSeconds          float64 `json:"agents_seconds"`
-	SigningSeconds         float64 `json:"signing_seconds"`
-	VerificationSeconds    float64 `json:"verification_seconds"`
+	KeyDerivationSeconds float64 `json:"key_derivation_seconds"`
+	AgentsSeconds        float64 `json:"agents_seconds"`
+	SigningSeconds       float64 `json:"signing_seconds"`
+	VerificationSeconds  float64 `json:"verification_seconds"`
+	// EpochProcessingSeconds: the epoch boundary's state transitions and
+	// invariant checks; ReportingSeconds: rows and chain events;
+	// EconomicsSeconds: the economic phase (Byzantine share, restaking and
+	// its agents, the security analysis).
 	EpochProcessingSeconds float64 `json:"epoch_processing_seconds"`
+	ReportingSeconds       float64 `json:"reporting_seconds"`
+	EconomicsSeconds       float64 `json:"economics_seconds"`
 	TotalSeconds           float64 `json:"total_seconds"`
 	PeakMemoryBytes        uint64  `json:"peak_memory_bytes"`
 	// Signing and verification seconds per epoch, averaged over the first

@@ -26,7 +26,6 @@ type reporter struct {
 	longestGap uint64
 	branches   map[string]bool
 	lastEpoch  *pendingRow // canonical row of the last reported epoch
-	maxFinal   []consensus.Epoch
 
 	sumProposals, sumMissed, sumAggs, sumSigs, sumFailures uint64
 	activeBalanceSum                                       uint64
@@ -70,9 +69,11 @@ type pendingRow struct {
 	head                  *blockEntry
 	state                 *consensus.State // boundary state at the start of epoch+1 (read-only)
 	views                 []int
-	// participation is known once the next epoch ends.
-	partialPPM uint64
-	filled     bool
+	// participationPPM is known once the next epoch ends (filled);
+	// partialPPM is what the epoch's own processing saw, for branches
+	// abandoned before then.
+	participationPPM, partialPPM uint64
+	filled                       bool
 	// byzGwei and activeGwei are the coalition's and everyone's active
 	// effective balance (the Byzantine share's numerator and denominator).
 	byzGwei, activeGwei consensus.Gwei
@@ -82,7 +83,6 @@ func newReporter(e *Engine, sink Sink) *reporter {
 	return &reporter{
 		e: e, sink: sink,
 		branches:     map[string]bool{},
-		maxFinal:     make([]consensus.Epoch, len(e.views)),
 		failuresSeen: make([]uint64, len(e.views)),
 	}
 }
@@ -113,8 +113,7 @@ func ppm(num, den consensus.Gwei) uint64 {
 
 // branchHeads groups views by their head, returning for each distinct head
 // the sorted view ids, ordered by branch label.
-func (r *reporter) branchHeads() ([]*blockEntry, [][]int, []string) {
-	e := r.e
+func (e *Engine) branchHeads() ([]*blockEntry, [][]int, []string) {
 	byHead := map[consensus.Root][]int{}
 	var order []consensus.Root
 	for _, v := range e.views {
@@ -148,53 +147,32 @@ func (r *reporter) branchHeads() ([]*blockEntry, [][]int, []string) {
 	return heads, views, labels
 }
 
-// endEpoch is called after the last slot of epoch.
-func (r *reporter) endEpoch(epoch consensus.Epoch) error {
+// writeRows completes the previous epoch's rows — their target
+// participation is final with this boundary's epoch processing — and
+// writes them, with those of abandoned branches as they stood.
+func (r *reporter) writeRows(b *EpochBoundary) error {
 	e := r.e
-	cfg := &e.cfg
-	heads, views, labels := r.branchHeads()
+	if b.Epoch > 0 {
+		for _, br := range b.Branches {
+			anc := e.chain.ancestorAt(br.head, lastSlotOf(&e.cfg, b.Epoch-1))
+			for _, p := range r.pending {
+				if !p.filled && anc == p.head {
+					p.participationPPM = ppm(br.Report.PreviousTargetBalance, br.Report.TotalActiveBalance)
+					p.filled = true
+				}
+			}
+		}
+	}
+	return r.flush()
+}
 
-	// Fill the participation of the previous epoch's rows from the epoch
-	// processing that just became possible.
-	var fresh []*pendingRow
-	for i, h := range heads {
-		bd, err := e.chain.atEpochStart(h, epoch+1)
-		if err != nil {
-			return fmt.Errorf("sim: epoch %d: %w", epoch, err)
-		}
-		if err := checkConservation(epoch, labels[i], bd.st); err != nil {
-			return err
-		}
-		rep := bd.report
-		if rep == nil {
-			return fmt.Errorf("sim: epoch %d: no epoch report for branch %s", epoch, labels[i])
-		}
-		for _, p := range r.pending {
-			if p.filled {
-				continue
-			}
-			anc := e.chain.ancestorAt(h, lastSlotOf(cfg, epoch-1))
-			if epoch > 0 && anc == p.head {
-				p.row.TargetParticipationPPM = ppm(rep.PreviousTargetBalance, rep.TotalActiveBalance)
-				p.filled = true
-			}
-		}
-		row, err := r.makeRow(epoch, h, views[i], labels[i], bd)
-		if err != nil {
-			return err
-		}
-		fresh = append(fresh, row)
+// buildRows builds this epoch's rows, one per branch; they are written
+// when the next epoch ends (writeRows).
+func (r *reporter) buildRows(b *EpochBoundary) {
+	r.pending = r.pending[:0]
+	for _, br := range b.Branches {
+		r.pending = append(r.pending, r.makeRow(b.Epoch, br))
 	}
-	if err := r.checkConflict(epoch); err != nil {
-		return err
-	}
-	// Emit the previous epoch's rows (those whose participation is final,
-	// and abandoned branches with what they had).
-	if err := r.flush(); err != nil {
-		return err
-	}
-	r.pending = fresh
-	return nil
 }
 
 func lastSlotOf(cfg *consensus.Config, epoch consensus.Epoch) consensus.Slot {
@@ -204,8 +182,9 @@ func lastSlotOf(cfg *consensus.Config, epoch consensus.Epoch) consensus.Slot {
 func (r *reporter) flush() error {
 	for _, p := range r.pending {
 		if !p.filled {
-			p.row.TargetParticipationPPM = p.partialPPM
+			p.participationPPM = p.partialPPM
 		}
+		p.row.TargetParticipationPPM = p.participationPPM // the row is complete only now
 		if p.row.Epoch >= r.e.sc.Epochs {
 			continue // the settling epoch is not reported
 		}
@@ -255,30 +234,14 @@ func containsInt(s []int, x int) bool {
 	return false
 }
 
-// makeRow builds the row of epoch for the branch whose head is h, and emits
-// the events that happened on it during the epoch.
-func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, label string, bd *boundary) (*pendingRow, error) {
+// makeRow builds the row of epoch for one branch from its boundary, with
+// the restaking columns as the economic phase left them.
+func (r *reporter) makeRow(epoch consensus.Epoch, br *BranchBoundary) *pendingRow {
 	e := r.e
-	cfg := &e.cfg
-	st := bd.st
-	rep := bd.report
-
-	// The same branch one epoch earlier (for deltas and events).
-	var prev *consensus.State
-	if epoch == 0 {
-		prev = e.chain.genesis.post
-	} else {
-		anc := e.chain.ancestorAt(h, lastSlotOf(cfg, epoch-1))
-		pbd, err := e.chain.atEpochStart(anc, epoch)
-		if err != nil {
-			return nil, err
-		}
-		prev = pbd.st
-	}
-
+	st, rep, prev := br.Post, br.Report, br.Pre
 	row := EpochRow{
 		Epoch:                  uint64(epoch),
-		Branch:                 label,
+		Branch:                 br.Label,
 		JustifiedEpoch:         uint64(st.CurrentJustifiedCheckpoint.Epoch),
 		FinalizedEpoch:         uint64(st.FinalizedCheckpoint.Epoch),
 		TotalActiveBalanceGwei: uint64(rep.TotalActiveBalance),
@@ -287,6 +250,25 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		IssuanceGwei:           uint64(st.Ledger.Issued - prev.Ledger.Issued),
 		PenaltiesGwei:          uint64(st.Ledger.Burned - prev.Ledger.Burned),
 	}
+	registryRow(&row, st, epoch)
+	e.lifecycleRow(&row, st, rep, epoch)
+	reqs := r.blocksRow(&row, epoch, br.head)
+	for _, id := range br.Views {
+		v := e.views[id]
+		row.VerifyFailures += v.verifyFailures - r.failuresSeen[id]
+		r.failuresSeen[id] = v.verifyFailures
+	}
+	r.attackRow(&row, br, epoch)
+	if e.rs != nil {
+		e.rs.fill(&row)
+	}
+	return &pendingRow{row: row, head: br.head, state: st, views: br.Views,
+		partialPPM:            ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance),
+		consolidationsApplied: rep.ConsolidationsApplied, requests: reqs}
+}
+
+// registryRow fills a row's validator counts from the branch's state.
+func registryRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch) {
 	for i := range st.Validators {
 		v := &st.Validators[i]
 		if consensus.IsActiveValidator(v, epoch) {
@@ -305,12 +287,16 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 			row.MaxEffectiveBalanceGwei = uint64(v.EffectiveBalance)
 		}
 	}
-	e.lifecycleRow(&row, st, rep, epoch)
-	// Blocks of this epoch on the branch.
+}
+
+// blocksRow fills a row's block columns from the epoch's blocks on the
+// branch whose head is h, and returns what their execution requests did.
+func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry) consensus.RequestsReport {
+	e := r.e
 	var reqs consensus.RequestsReport
-	first := consensus.ComputeStartSlotAtEpoch(cfg, epoch)
-	last := lastSlotOf(cfg, epoch)
-	slots := uint64(cfg.SlotsPerEpoch)
+	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
+	last := lastSlotOf(&e.cfg, epoch)
+	slots := uint64(e.cfg.SlotsPerEpoch)
 	if epoch == 0 {
 		slots-- // slot 0 is genesis
 	}
@@ -329,95 +315,96 @@ func (r *reporter) makeRow(epoch consensus.Epoch, h *blockEntry, views []int, la
 		reqs.Consolidations += rr.Consolidations
 	}
 	row.MissedProposals = slots - row.Proposals
-	for _, id := range views {
-		v := e.views[id]
-		row.VerifyFailures += v.verifyFailures - r.failuresSeen[id]
-		r.failuresSeen[id] = v.verifyFailures
-	}
-	byzGwei, activeGwei := r.attackRow(&row, st, epoch, views)
-	if rep.InInactivityLeak {
-		for _, id := range views {
-			e.views[id].leaked = true
-		}
-	}
-	p := &pendingRow{row: row, head: h, state: st, views: views,
-		partialPPM:            ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance),
-		consolidationsApplied: rep.ConsolidationsApplied, requests: reqs,
-		byzGwei: byzGwei, activeGwei: activeGwei}
+	return reqs
+}
 
-	// Events (epoch processing of `epoch` happened at the first slot of epoch+1).
+// chainEvents emits what the epoch's processing did on each branch —
+// justified, finalized, leak started or ended, slashed, exited, ejected —
+// then a conflicting finalization; and it keeps the summary branch's
+// slashing and ejection figures for the summary.
+func (r *reporter) chainEvents(b *EpochBoundary) {
+	for _, br := range b.Branches {
+		if uint64(b.Epoch) < r.e.sc.Epochs {
+			r.branchEvents(b.Epoch, br)
+		}
+		if br == b.Summary && uint64(b.Epoch) < r.e.sc.Epochs {
+			r.summarySlashings(b.Epoch, br)
+		}
+	}
+	if c := b.Conflict; c != nil {
+		r.conflict, r.conflictFraction = &c.record, c.fraction
+		cf := c.record
+		r.event(newEvent(uint64(b.Epoch), uint64(consensus.ComputeStartSlotAtEpoch(&r.e.cfg, b.Epoch+1)), "",
+			ConflictingFinalizationDetails{BranchA: cf.BranchA, CheckpointA: cf.CheckpointA, BranchB: cf.BranchB, CheckpointB: cf.CheckpointB,
+				SlashableGwei: cf.SlashableGwei, SlashableFraction: round6(c.fraction), Cause: cf.Cause}))
+	}
+}
+
+// branchEvents emits one branch's events of the epoch (its processing
+// happened at the first slot of the next epoch).
+func (r *reporter) branchEvents(epoch consensus.Epoch, br *BranchBoundary) {
+	e := r.e
+	cfg := &e.cfg
+	st, prev, label := br.Post, br.Pre, br.Label
 	evSlot := uint64(consensus.ComputeStartSlotAtEpoch(cfg, epoch+1))
-	if uint64(epoch) < e.sc.Epochs {
-		if st.CurrentJustifiedCheckpoint.Epoch > prev.CurrentJustifiedCheckpoint.Epoch {
-			cp := st.CurrentJustifiedCheckpoint
-			r.event(newEvent(uint64(epoch), evSlot, label, JustifiedDetails{CheckpointEpoch: uint64(cp.Epoch), Root: fmt.Sprintf("%x", cp.Root[:8])}))
+	if st.CurrentJustifiedCheckpoint.Epoch > prev.CurrentJustifiedCheckpoint.Epoch {
+		cp := st.CurrentJustifiedCheckpoint
+		r.event(newEvent(uint64(epoch), evSlot, label, JustifiedDetails{CheckpointEpoch: uint64(cp.Epoch), Root: fmt.Sprintf("%x", cp.Root[:8])}))
+	}
+	if st.FinalizedCheckpoint.Epoch > prev.FinalizedCheckpoint.Epoch {
+		cp := st.FinalizedCheckpoint
+		r.event(newEvent(uint64(epoch), evSlot, label, FinalizedDetails{CheckpointEpoch: uint64(cp.Epoch), Root: fmt.Sprintf("%x", cp.Root[:8])}))
+	}
+	wasLeak := consensus.IsInInactivityLeak(cfg, prev)
+	nowLeak := consensus.IsInInactivityLeak(cfg, st)
+	if nowLeak && !wasLeak {
+		r.event(newEvent(uint64(epoch), evSlot, label, LeakStartedDetails{FinalizedEpoch: uint64(st.FinalizedCheckpoint.Epoch)}))
+	}
+	if wasLeak && !nowLeak {
+		r.event(newEvent(uint64(epoch), evSlot, label, LeakEndedDetails{FinalizedEpoch: uint64(st.FinalizedCheckpoint.Epoch)}))
+	}
+	n := len(prev.Validators)
+	for i := range st.Validators {
+		v := &st.Validators[i]
+		wasSlashed := i < n && prev.Validators[i].Slashed
+		if v.Slashed && !wasSlashed {
+			r.event(newEvent(uint64(epoch), evSlot, label, SlashedDetails{Validator: uint64(i), Group: e.groupName(i)}))
 		}
-		if st.FinalizedCheckpoint.Epoch > prev.FinalizedCheckpoint.Epoch {
-			cp := st.FinalizedCheckpoint
-			r.event(newEvent(uint64(epoch), evSlot, label, FinalizedDetails{CheckpointEpoch: uint64(cp.Epoch), Root: fmt.Sprintf("%x", cp.Root[:8])}))
-		}
-		wasLeak := consensus.IsInInactivityLeak(cfg, prev)
-		nowLeak := consensus.IsInInactivityLeak(cfg, st)
-		if nowLeak && !wasLeak {
-			r.event(newEvent(uint64(epoch), evSlot, label, LeakStartedDetails{FinalizedEpoch: uint64(st.FinalizedCheckpoint.Epoch)}))
-		}
-		if wasLeak && !nowLeak {
-			r.event(newEvent(uint64(epoch), evSlot, label, LeakEndedDetails{FinalizedEpoch: uint64(st.FinalizedCheckpoint.Epoch)}))
-		}
-		n := len(prev.Validators)
-		if err := checkSlashedNotRewarded(epoch, label, prev, st, e.balanceInflows(prev)); err != nil {
-			return nil, err
-		}
-		for i := range st.Validators {
-			v := &st.Validators[i]
-			wasSlashed := i < n && prev.Validators[i].Slashed
-			if v.Slashed && !wasSlashed {
-				r.event(newEvent(uint64(epoch), evSlot, label, SlashedDetails{Validator: uint64(i), Group: e.groupName(i)}))
-			}
-			if v.ExitEpoch == epoch+1 {
-				r.event(newEvent(uint64(epoch), evSlot, label, ExitedDetails{Validator: uint64(i), Group: e.groupName(i), Slashed: v.Slashed}))
-			}
-		}
-		for _, vi := range rep.Ejected {
-			r.event(newEvent(uint64(epoch), evSlot, label, EjectedDetails{Validator: uint64(vi), Group: e.groupName(int(vi)), BalanceGwei: uint64(st.Balances[vi])}))
+		if v.ExitEpoch == epoch+1 {
+			r.event(newEvent(uint64(epoch), evSlot, label, ExitedDetails{Validator: uint64(i), Group: e.groupName(i), Slashed: v.Slashed}))
 		}
 	}
-	if containsInt(views, e.mainView) && uint64(epoch) < e.sc.Epochs {
-		r.ejectedN += uint64(len(rep.Ejected))
-		for k, vi := range rep.CorrelationPenalized {
-			r.groupPenalty(int(vi)).correlation += uint64(rep.CorrelationPenalties[k])
+	for _, vi := range br.Report.Ejected {
+		r.event(newEvent(uint64(epoch), evSlot, label, EjectedDetails{Validator: uint64(vi), Group: e.groupName(int(vi)), BalanceGwei: uint64(st.Balances[vi])}))
+	}
+}
+
+// summarySlashings keeps the summary branch's ejections, correlation
+// penalties, and the slashings and whistleblower rewards of the epoch's
+// blocks, as consensus reports what slash_validator applied.
+func (r *reporter) summarySlashings(epoch consensus.Epoch, br *BranchBoundary) {
+	e := r.e
+	r.ejectedN += uint64(len(br.Report.Ejected))
+	for k, vi := range br.Report.CorrelationPenalized {
+		r.groupPenalty(int(vi)).correlation += uint64(br.Report.CorrelationPenalties[k])
+	}
+	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
+	last := lastSlotOf(&e.cfg, epoch)
+	for b := br.head; b != nil && b.slot >= first; b = b.parent {
+		if b.slot > last || b == e.chain.genesis || len(b.report.Slashings) == 0 || b.slashCounted {
+			continue
 		}
-		// Slashings and whistleblower rewards of this epoch's blocks, as
-		// consensus reports what slash_validator applied.
-		for b := h; b != nil && b.slot >= first; b = b.parent {
-			if b.slot > last || b == e.chain.genesis || len(b.report.Slashings) == 0 || b.slashCounted {
-				continue
+		b.slashCounted = true
+		for _, sr := range b.report.Slashings {
+			r.whistleblowerGwei += uint64(sr.WhistleblowerReward)
+			if e.byz[sr.Validator] {
+				r.attackerSlashedEB += uint64(sr.EffectiveBalance)
 			}
-			b.slashCounted = true
-			for _, sr := range b.report.Slashings {
-				r.whistleblowerGwei += uint64(sr.WhistleblowerReward)
-				if e.byz[sr.Validator] {
-					r.attackerSlashedEB += uint64(sr.EffectiveBalance)
-				}
-				gp := r.groupPenalty(int(sr.Validator))
-				gp.slashedEB += uint64(sr.EffectiveBalance)
-				gp.initial += uint64(sr.InitialPenalty)
-			}
+			gp := r.groupPenalty(int(sr.Validator))
+			gp.slashedEB += uint64(sr.EffectiveBalance)
+			gp.initial += uint64(sr.InitialPenalty)
 		}
 	}
-	// Finality never reverts within a view: its fork-choice store's
-	// finalized checkpoint never goes back (and noteHead checks that the
-	// head always descends from it). The head state's own finalized
-	// checkpoint may be older after the view switches branches, which the
-	// spec allows as long as the head descends from the store's.
-	for _, id := range views {
-		f := e.views[id].store.Finalized().Epoch
-		if err := checkFinalityKept(epoch, e.views[id].name, f, r.maxFinal[id]); err != nil {
-			return nil, err
-		}
-		r.maxFinal[id] = f
-	}
-	return p, nil
 }
 
 func (e *Engine) groupName(i int) string {
@@ -587,14 +574,14 @@ func (r *reporter) mainRow(p *pendingRow) {
 }
 
 // attackRow fills a row's attack columns: the coalition's share of the
-// active effective balance, honest and coalition balances, and the stake
-// some slasher on the branch has evidence against but which is not slashed.
-// It returns the coalition's and everyone's active effective balance.
-func (r *reporter) attackRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch, views []int) (consensus.Gwei, consensus.Gwei) {
+// active effective balance (from the boundary), honest and coalition
+// balances, and the stake some slasher on the branch has evidence against
+// but which is not slashed.
+func (r *reporter) attackRow(row *EpochRow, br *BranchBoundary, epoch consensus.Epoch) {
 	e := r.e
-	var activeByz, active consensus.Gwei
+	st := br.Post
 	pending := map[consensus.ValidatorIndex]bool{}
-	for _, id := range views {
+	for _, id := range br.Views {
 		if s := e.views[id].slasher; s != nil {
 			for _, vi := range s.Pending(st) {
 				pending[vi] = true
@@ -603,14 +590,7 @@ func (r *reporter) attackRow(row *EpochRow, st *consensus.State, epoch consensus
 	}
 	for i := range st.Validators {
 		v := &st.Validators[i]
-		byz := i < len(e.byz) && e.byz[i]
-		if consensus.IsActiveValidator(v, epoch) {
-			active += v.EffectiveBalance
-			if byz {
-				activeByz += v.EffectiveBalance
-			}
-		}
-		if byz {
+		if i < len(e.byz) && e.byz[i] {
 			row.AttackerBalanceGwei += uint64(st.Balances[i])
 		} else {
 			row.HonestBalanceGwei += uint64(st.Balances[i])
@@ -619,83 +599,8 @@ func (r *reporter) attackRow(row *EpochRow, st *consensus.State, epoch consensus
 			row.SlashableStakeGwei += uint64(v.EffectiveBalance)
 		}
 	}
-	row.AttackerStakeSharePPM = ppm(activeByz, active)
+	row.AttackerStakeSharePPM = ppm(br.ByzantineGwei, br.ActiveGwei)
 	row.ByzantineSharePPM = row.AttackerStakeSharePPM
-	return activeByz, active
-}
-
-// checkConflict looks for two views whose finalized checkpoints conflict
-// (neither block descends from the other). The first such pair is
-// reported with the stake that broke a slashing rule (the auditor's count,
-// over the active stake at the last checkpoint both branches finalized).
-// Gasper's accountable safety says that stake is at least a third for a
-// fixed validator set; if it is not, the run shows the break came from the
-// inactivity leak changing the validator sets of the branches, and fails
-// if neither branch leaked (that would be a bug in the engine).
-func (r *reporter) checkConflict(epoch consensus.Epoch) error {
-	if r.conflict != nil {
-		return nil
-	}
-	e := r.e
-	c := e.chain
-	for i := range e.views {
-		for j := i + 1; j < len(e.views); j++ {
-			fa, fb := e.views[i].store.Finalized(), e.views[j].store.Finalized()
-			ba, oka := c.blocks[fa.Root]
-			bb, okb := c.blocks[fb.Root]
-			if !oka || !okb || ba == bb {
-				continue
-			}
-			if c.ancestorAt(ba, bb.slot) == bb || c.ancestorAt(bb, ba.slot) == ba {
-				continue
-			}
-			// The last block both finalized chains share, and its state.
-			common := ba
-			for common.parent != nil && c.ancestorAt(bb, common.slot) != common {
-				common = common.parent
-			}
-			st, err := c.postState(common)
-			if err != nil {
-				return err
-			}
-			cEpoch := consensus.ComputeEpochAtSlot(&e.cfg, common.slot)
-			var total, bad consensus.Gwei
-			for k := range st.Validators {
-				v := &st.Validators[k]
-				if !consensus.IsActiveValidator(v, cEpoch) {
-					continue
-				}
-				total += v.EffectiveBalance
-				if e.offender[k] {
-					bad += v.EffectiveBalance
-				}
-			}
-			frac := 0.0
-			if total > 0 {
-				frac = float64(bad) / float64(total)
-			}
-			cause := "equivocation"
-			if 3*bad < total {
-				cause = "inactivity_leak"
-				if !e.views[i].leaked && !e.views[j].leaked {
-					return &InvariantError{Epoch: epoch, Check: CheckAccountableSafety,
-						Err: fmt.Errorf("%w: views %s and %s finalized conflicting checkpoints with only %.4f of the stake slashable and no inactivity leak (engine bug)",
-							ErrAccountableSafety, e.views[i].name, e.views[j].name, frac)}
-				}
-			}
-			r.conflict = &ConflictingFinalization{
-				Epoch: uint64(epoch), BranchA: e.views[i].name, CheckpointA: cpString(fa),
-				BranchB: e.views[j].name, CheckpointB: cpString(fb),
-				SlashableGwei: uint64(bad), Cause: cause,
-			}
-			r.conflictFraction = frac
-			r.event(newEvent(uint64(epoch), uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1)), "",
-				ConflictingFinalizationDetails{BranchA: e.views[i].name, CheckpointA: cpString(fa), BranchB: e.views[j].name, CheckpointB: cpString(fb),
-					SlashableGwei: uint64(bad), SlashableFraction: round6(frac), Cause: cause}))
-			return nil
-		}
-	}
-	return nil
 }
 
 func cpString(cp consensus.Checkpoint) string {

@@ -359,44 +359,28 @@ func newOperatorAgent(o scenarios.RestakingOperator) *agents.RestakingOperatorAg
 	return ag
 }
 
-// summaryRow is the pending row of the summary branch for the epoch just
-// ended.
-func (r *reporter) summaryRow() *pendingRow {
-	for _, p := range r.pending {
-		if containsInt(p.views, r.e.mainView) {
-			return p
-		}
-	}
-	return nil
-}
-
-// afterEpoch runs, after the rows of a reported epoch are built: the
-// Byzantine share's crossings and gates, then the restaking epoch, then the
-// restaking columns of the epoch's rows.
-func (e *Engine) afterEpoch(epoch consensus.Epoch) error {
+// afterEpoch is the economic phase of a reported epoch, on the summary
+// branch of the boundary: the Byzantine share's crossings and gates, then
+// the restaking epoch (its agents act in epoch phases).
+func (e *Engine) afterEpoch(b *EpochBoundary) error {
+	epoch := b.Epoch
 	if uint64(epoch) >= e.sc.Epochs {
 		return nil // the settling epoch is not reported
 	}
-	main := e.rep.summaryRow()
+	main := b.Summary
 	if main == nil {
-		return fmt.Errorf("sim: epoch %d: no row for the summary branch", epoch)
+		return fmt.Errorf("sim: epoch %d: no summary branch", epoch)
 	}
 	e.byzantine.observe(e, epoch, main)
 	for _, g := range e.gates {
-		if _, open := g.gate.IsOpen(); !open && restaking.FractionAbove(uint64(main.byzGwei), uint64(main.activeGwei), g.thresholdWAD, restaking.WAD) {
+		if _, open := g.gate.IsOpen(); !open && restaking.FractionAbove(uint64(main.ByzantineGwei), uint64(main.ActiveGwei), g.thresholdWAD, restaking.WAD) {
 			g.gate.Open(epoch + 1)
 		}
 	}
 	if e.rs == nil {
 		return nil
 	}
-	if err := e.rs.epoch(epoch, main); err != nil {
-		return err
-	}
-	for _, p := range e.rep.pending {
-		e.rs.fill(&p.row)
-	}
-	return nil
+	return e.rs.epoch(epoch, main)
 }
 
 // shareGate is a behaviour gate opened by the Byzantine share.
@@ -447,8 +431,8 @@ func shareOf(byz, active consensus.Gwei) float64 {
 
 // observe compares the summary row's share with the thresholds: above
 // means strictly greater (3·byz > active for 1/3), exactly.
-func (b *byzantineTracker) observe(e *Engine, epoch consensus.Epoch, p *pendingRow) {
-	byz, active := p.byzGwei, p.activeGwei
+func (b *byzantineTracker) observe(e *Engine, epoch consensus.Epoch, br *BranchBoundary) {
+	byz, active := br.ByzantineGwei, br.ActiveGwei
 	larger := false
 	switch {
 	case active == 0:
@@ -475,7 +459,7 @@ func (b *byzantineTracker) observe(e *Engine, epoch consensus.Epoch, p *pendingR
 		}
 		share := shareOf(byz, active)
 		b.crossings = append(b.crossings, ByzantineCrossing{Threshold: t.name, Epoch: uint64(epoch), Direction: dir, Share: share})
-		e.rep.event(newEvent(uint64(epoch), slot, p.row.Branch, ByzantineShareCrossedDetails{Threshold: t.name, Share: share, Direction: dir}))
+		e.rep.event(newEvent(uint64(epoch), slot, br.Label, ByzantineShareCrossedDetails{Threshold: t.name, Share: share, Direction: dir}))
 	}
 }
 
@@ -498,9 +482,9 @@ func (rs *restakingRun) fill(row *EpochRow) {
 }
 
 // epoch runs the restaking part of a reported epoch (see the model above).
-// main is the summary branch's row, whose state is the beacon state at the
-// start of epoch+1.
-func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
+// main is the summary branch at the boundary; its Post is the beacon state
+// at the start of epoch+1.
+func (rs *restakingRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error {
 	e := rs.e
 	l := rs.ledger
 	slot := uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1))
@@ -594,7 +578,7 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *pendingRow) error {
 	if err := l.CheckInvariants(); err != nil {
 		return fmt.Errorf("sim: epoch %d: restaking ledger: %w", epoch, err)
 	}
-	rs.forceExits(epoch, main.state, ev)
+	rs.forceExits(epoch, main.Post, ev)
 	return rs.analyse(epoch)
 }
 

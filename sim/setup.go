@@ -123,6 +123,7 @@ func (e *Engine) buildViews() error {
 	}
 	e.groupView = viewOfGroup
 	e.chain.views = len(e.views)
+	e.maxFinal = make([]consensus.Epoch, len(e.views))
 	for _, v := range e.views {
 		if v.coalition == "" {
 			continue
