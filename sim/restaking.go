@@ -12,9 +12,11 @@ package sim
 // # Who decides what
 //
 // The decisions belong to the restaking agents of package agents, built
-// from the scenario at setup; the engine only asks them, in a fixed order,
-// and applies what they decide to the ledger (it also keeps the ledger
-// calls, forced exits, events, analysis and outputs):
+// from the scenario at setup and run as goroutine agents: the engine gives
+// them their duties in epoch phases (the same barrier as the slot phases),
+// reads their answers in agent-id order and applies what they decide to
+// the ledger in a fixed order (it also keeps the ledger calls, forced
+// exits, events, analysis and outputs):
 //
 //   - agents.RestakingOperatorAgent (one per operator): its allocation
 //     (Allocate, by policy or explicit magnitudes), which AVSs' coalitions
@@ -51,7 +53,9 @@ package sim
 //   - Delays are the scenario's, else EigenLayer's mainnet values converted
 //     with the preset's epoch length (restaking.ParamsFor).
 //
-// Each reported epoch e, after the epoch's rows are built and in this order:
+// Each reported epoch e, in the economic phase of its boundary (after the
+// transitions and invariants, before the epoch's rows are built; see the
+// package manual), in this order:
 //
 //  1. ledger.Advance(e): queued (vetoable) slashes whose window ended
 //     execute. Nobody vetoes: the model has no veto committee.
