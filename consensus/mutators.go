@@ -124,6 +124,7 @@ func SlashValidatorWithTotal(cfg *Config, st *State, slashed, proposer Validator
 	st.Slashings[uint64(epoch)%uint64(len(st.Slashings))] += v.EffectiveBalance
 	before := st.Balances[slashed]
 	st.DecreaseBalance(slashed, v.EffectiveBalance/Gwei(cfg.MinSlashingPenaltyQuotientElectra))
+	penalty := before - st.Balances[slashed] // before any reward: the slashed validator may be the proposer
 
 	wb := proposer
 	if whistleblower != nil {
@@ -133,6 +134,6 @@ func SlashValidatorWithTotal(cfg *Config, st *State, slashed, proposer Validator
 	proposerReward := whistleblowerReward * ProposerWeight / WeightDenominator
 	st.IncreaseBalance(proposer, proposerReward)
 	st.IncreaseBalance(wb, whistleblowerReward-proposerReward)
-	return SlashingReport{Validator: slashed, EffectiveBalance: v.EffectiveBalance, InitialPenalty: before - st.Balances[slashed],
+	return SlashingReport{Validator: slashed, EffectiveBalance: v.EffectiveBalance, InitialPenalty: penalty,
 		WhistleblowerReward: whistleblowerReward, ProposerReward: proposerReward, Proposer: proposer, Whistleblower: wb}
 }

@@ -88,6 +88,24 @@ func TestSlashValidatorReportsClampedPenalty(t *testing.T) {
 	}
 }
 
+// TestSlashValidatorReportsPenaltyOfSlashedProposer: a proposer that
+// includes evidence against itself is slashed and rewarded in one call;
+// the report's initial penalty is still EB/4096, taken before the rewards.
+func TestSlashValidatorReportsPenaltyOfSlashedProposer(t *testing.T) {
+	cfg := Mainnet()
+	st := efState(&cfg, efN(8, 32*efETH)...)
+	efAtEpochEnd(&cfg, st, 10)
+	st.Slot -= 5
+	rep := SlashValidator(&cfg, st, 4, 4, nil)
+	if rep.InitialPenalty != 7_812_500 {
+		t.Errorf("initial penalty %d, want 7812500", rep.InitialPenalty)
+	}
+	// Net: -7,812,500 penalty + 7,812,500 whistleblower and proposer rewards.
+	if st.Balances[4] != 32*efETH {
+		t.Errorf("balance %d, want %d", st.Balances[4], 32*efETH)
+	}
+}
+
 // TestSlashingWithdrawableKeepsLaterExit: an exit already scheduled beyond
 // epoch + EPOCHS_PER_SLASHINGS_VECTOR keeps its later withdrawable epoch.
 func TestSlashingWithdrawableKeepsLaterExit(t *testing.T) {
