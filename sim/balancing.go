@@ -59,7 +59,7 @@ func newBalancer(e *Engine) *balancer {
 // coalition returns the balancing coalition's view in epoch, or nil.
 func (b *balancer) coalition(epoch consensus.Epoch) *view {
 	for _, v := range b.e.views {
-		if !v.honest && b.e.policyOf(v, epoch).Balancing {
+		if b.e.strategyOf(v, epoch).balancing() {
 			return v
 		}
 	}
@@ -84,7 +84,7 @@ func (b *balancer) honestViews() ([2]*view, bool) {
 
 // active reports whether the coalition of view v is running the attack.
 func (b *balancer) active(v *view) bool {
-	return b.started && !b.done && !v.honest && b.e.policyOf(v, b.e.currentEpoch()).Balancing
+	return b.started && !b.done && b.e.strategyOf(v, b.e.currentEpoch()).balancing()
 }
 
 // routeBlocks routes a coalition agent's two equivocating blocks at the
@@ -93,12 +93,12 @@ func (b *balancer) active(v *view) bool {
 func (b *balancer) routeBlocks(from *view, slot consensus.Slot, blocks []*blockEntry, routes [][]agents.Send) [][]agents.Send {
 	e := b.e
 	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
-	if len(blocks) == 2 && !from.honest && e.policyOf(from, epoch).Balancing && (b.started || b.done) {
+	if len(blocks) == 2 && e.strategyOf(from, epoch).balancing() && (b.started || b.done) {
 		// Once the attack is under way the second block is not needed:
 		// keep it to the coalition.
 		return [][]agents.Send{routes[0], {{View: from.id}}}
 	}
-	if b.started || b.done || len(blocks) != 2 || from.honest || !e.policyOf(from, epoch).Balancing ||
+	if b.started || b.done || len(blocks) != 2 || !e.strategyOf(from, epoch).balancing() ||
 		consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch) != slot {
 		return routes
 	}

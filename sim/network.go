@@ -102,14 +102,14 @@ func (e *Engine) releaseHeld(slot consensus.Slot, epoch consensus.Epoch) {
 		if v.honest || len(v.held) == 0 {
 			continue
 		}
-		pol := e.policyOf(v, epoch)
-		if !pol.Release {
+		to, ok := e.strategyOf(v, epoch).release()
+		if !ok {
 			continue
 		}
 		targets := map[int]bool{}
 		var names []string
 		for gi, g := range e.sc.Groups {
-			if len(pol.ReleaseTo) == 0 || containsString(pol.ReleaseTo, g.Name) {
+			if len(to) == 0 || containsString(to, g.Name) {
 				if w := e.groupView[gi]; !targets[w] && w != v.id {
 					targets[w] = true
 					names = append(names, e.views[w].name)
@@ -222,8 +222,7 @@ func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
 		return // a pruned block was processed by every view already
 	}
 	slot := consensus.Slot(at / e.cfg.SlotDurationMs)
-	if !v.honest && b != e.chain.genesis && !v.members[b.signed.Message.ProposerIndex] &&
-		e.policyOf(v, consensus.ComputeEpochAtSlot(&e.cfg, slot)).OwnChain {
+	if !e.strategyOf(v, consensus.ComputeEpochAtSlot(&e.cfg, slot)).acceptsBlock(b) {
 		return
 	}
 	var path []*blockEntry

@@ -91,19 +91,11 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 			continue // a slashed validator's block would be invalid (process_block_header); its client does not try
 		}
 		agent := e.agentOfVal[proposer]
-		av := e.views[e.viewOfAgent[agent]]
-		builder := av // whose policy shapes the block
-		switch {
-		case av.id == w.id:
-			if !av.honest && e.policyOf(av, epoch).BothSides && e.sidesOf(av, epoch) != nil {
-				continue // it proposes on the sides instead
-			}
-		case !av.honest && w.honest && e.policyOf(av, epoch).BothSides && e.sidesOf(av, epoch) != nil &&
-			e.sched.connected(uint64(epoch), av.id, w.id):
-		default:
+		av := e.views[e.viewOfAgent[agent]] // whose strategy shapes the block
+		if !e.strategyOf(av, epoch).dutiesOn(w) {
 			continue
 		}
-		blk, err := e.buildBlock(w, builder, heads[w.id].head, heads[w.id].st, proposer)
+		blk, err := e.buildBlock(w, av, heads[w.id].head, heads[w.id].st, proposer)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: build block: %w", slot, err)
 		}
@@ -129,7 +121,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 			e.rep.noteRequests(epoch, r)
 		}
 		from := e.views[e.viewOfAgent[id]]
-		pol := e.policyOf(from, epoch)
+		strat := e.strategyOf(from, epoch)
 		var imported []*blockEntry
 		var routes [][]agents.Send
 		for i := range e.results[id].Blocks {
@@ -159,12 +151,8 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 			}
 		}
 		for i, b := range imported {
-			route := routes[i]
-			if pol.PrivateChain {
-				route = []agents.Send{{View: from.id}}
-				from.held = append(from.held, heldMsg{block: b})
-			}
-			if pol.PrivateChain || withheld(route) {
+			route, held := strat.holdBlock(b, routes[i])
+			if held || withheld(route) {
 				e.rep.event(newEvent(uint64(epoch), uint64(slot), from.name,
 					BlockWithheldDetails{Proposer: uint64(b.signed.Message.ProposerIndex), Block: fmt.Sprintf("%x", b.root[:8])}))
 			}
@@ -195,7 +183,7 @@ func withheld(route []agents.Send) bool {
 func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.State, proposer consensus.ValidatorIndex) (*consensus.BeaconBlock, error) {
 	slot := st.Slot
 	epoch := consensus.ComputeEpochAtSlot(&e.cfg, slot)
-	censor := !builder.honest && e.policyOf(builder, epoch).Censor
+	strat := e.strategyOf(builder, epoch)
 	cands := v.candidates(&e.cfg, slot)
 	unsigned := make([]consensus.Attestation, 0, len(cands))
 	byRoot := map[aggKey]*poolEntry{}
@@ -205,11 +193,8 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 			// and that branch's committees may differ from this one's.
 			continue
 		}
-		if censor {
-			c = c.only(builder.members)
-			if c == nil {
-				continue
-			}
+		if c = strat.filterAggregate(c); c == nil {
+			continue
 		}
 		att := c.aggregate(func([]poolMember, *consensus.AttestationData) crypto.Signature { return crypto.Signature{} })
 		unsigned = append(unsigned, att)
@@ -284,7 +269,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 	e.verifyGossip(ids, views[e.mainView].AttesterDomain)
 	for _, id := range ids {
 		from := e.views[e.viewOfAgent[id]]
-		pol := e.policyOf(from, epoch)
+		strat := e.strategyOf(from, epoch)
 		atts := e.results[id].Attestations
 		if e.balance.active(from) {
 			atts = nil // the balancing strategy votes for the coalition
@@ -297,11 +282,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 				e.stats.AttestationSigns++
 			}
 			e.auditVote(&m)
-			route := m.Route
-			if pol.PrivateChain {
-				route = []agents.Send{{View: from.id}}
-				from.held = append(from.held, heldMsg{att: &m})
-			}
+			route, _ := strat.holdVote(&m, m.Route)
 			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = &m })
 		}
 		e.results[id] = agents.Actions{}
@@ -316,9 +297,9 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads []slotHead, votes []consensus.AttestationData) ([]*agents.SlotView, map[int]*agents.Duties, error) {
 	views := make([]*agents.SlotView, len(e.views))
 	duties := map[int]*agents.Duties{}
-	bothSides := make([]bool, len(e.views))
+	strats := make([]strategy, len(e.views))
 	for _, v := range e.views {
-		bothSides[v.id] = !v.honest && e.policyOf(v, epoch).BothSides && e.sidesOf(v, epoch) != nil
+		strats[v.id] = e.strategyOf(v, epoch)
 	}
 	for _, v := range e.views {
 		sv := e.slotView(v, slot, agents.PhaseAttest, heads[v.id], e.viewInfos(v.id, epoch, heads, votes))
@@ -335,11 +316,7 @@ func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads 
 			members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
 			for pos, val := range members {
 				agent := e.agentOfVal[val]
-				if !bothSides[e.viewOfAgent[agent]] {
-					if e.viewOfAgent[agent] != v.id {
-						continue
-					}
-				} else if !v.honest || !e.sched.connected(uint64(epoch), e.viewOfAgent[agent], v.id) {
+				if !strats[e.viewOfAgent[agent]].dutiesOn(v) {
 					continue
 				}
 				d := dutiesOf(duties, agent)

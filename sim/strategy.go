@@ -5,14 +5,107 @@ import (
 	"github.com/stakesim/stakesim/consensus"
 )
 
-// policyOf returns the policy of a coalition view (the zero policy for an
-// honest view): every agent of a coalition returns the same one.
-func (e *Engine) policyOf(v *view, epoch consensus.Epoch) agents.Policy {
-	if v.honest || v.firstAgent < 0 {
-		return agents.Policy{}
-	}
-	return e.agents[v.firstAgent].Policy(epoch)
+// strategy is what the engine does on a view group's behalf at an epoch:
+// honest for honest views; for a coalition's view, what its agents'
+// agents.Policy asks. The slot loop calls these hooks and never asks
+// which strategy it runs; every coalition policy is read here and only
+// here (the balancing strategy's own moves are in balancing.go).
+type strategy interface {
+	// dutiesOn reports whether the view's validators propose and attest on
+	// view w's head and committees: on their own view, or, playing both
+	// sides, on every honest view they reach instead.
+	dutiesOn(w *view) bool
+	// filterAggregate is what the view's block builder may include of a
+	// pool entry (nil: nothing); a censoring coalition keeps its own votes.
+	filterAggregate(c *poolEntry) *poolEntry
+	// acceptsBlock reports whether the view's fork choice takes b; a
+	// coalition building its own chain ignores the others' blocks.
+	acceptsBlock(b *blockEntry) bool
+	// holdBlock and holdVote give the final route of a message the view's
+	// agents send; held reports that it was kept back (a private chain keeps
+	// everything to itself until its release).
+	holdBlock(b *blockEntry, route []agents.Send) (out []agents.Send, held bool)
+	holdVote(m *agents.AttestationMsg, route []agents.Send) (out []agents.Send, held bool)
+	// release returns, in the epoch a private chain's window ends, the
+	// scenario groups its held messages go to (all when empty) and true.
+	release() (groups []string, ok bool)
+	// balancing reports whether the balancing strategy votes for the view.
+	balancing() bool
 }
+
+// strategyOf returns view v's strategy at epoch.
+func (e *Engine) strategyOf(v *view, epoch consensus.Epoch) strategy {
+	if v.honest || v.firstAgent < 0 {
+		return honest{v: v}
+	}
+	// Every agent of a coalition returns the same Policy.
+	return &coalition{e: e, v: v, epoch: epoch, pol: e.agents[v.firstAgent].Policy(epoch)}
+}
+
+// honest is the strategy of an honest view: its own duties, every
+// aggregate, every valid block, messages sent as routed.
+type honest struct{ v *view }
+
+func (h honest) dutiesOn(w *view) bool                                        { return w == h.v }
+func (honest) filterAggregate(c *poolEntry) *poolEntry                        { return c }
+func (honest) acceptsBlock(*blockEntry) bool                                  { return true }
+func (honest) release() ([]string, bool)                                      { return nil, false }
+func (honest) balancing() bool                                                { return false }
+func (honest) holdBlock(_ *blockEntry, r []agents.Send) ([]agents.Send, bool) { return r, false }
+func (honest) holdVote(_ *agents.AttestationMsg, r []agents.Send) ([]agents.Send, bool) {
+	return r, false
+}
+
+// coalition is a coalition view's strategy, from its agents' Policy.
+type coalition struct {
+	e     *Engine
+	v     *view
+	epoch consensus.Epoch
+	pol   agents.Policy
+}
+
+// bothSides reports whether the coalition plays both sides now: it asks
+// to, and reaches at least two honest views.
+func (c *coalition) bothSides() bool {
+	return c.pol.BothSides && c.e.sidesOf(c.v, c.epoch) != nil
+}
+
+func (c *coalition) dutiesOn(w *view) bool {
+	if !c.bothSides() {
+		return w == c.v
+	}
+	return w.honest && c.e.sched.connected(uint64(c.epoch), c.v.id, w.id)
+}
+
+func (c *coalition) filterAggregate(p *poolEntry) *poolEntry {
+	if !c.pol.Censor {
+		return p
+	}
+	return p.only(c.v.members)
+}
+
+func (c *coalition) acceptsBlock(b *blockEntry) bool {
+	return !c.pol.OwnChain || b == c.e.chain.genesis || c.v.members[b.signed.Message.ProposerIndex]
+}
+
+func (c *coalition) holdBlock(b *blockEntry, route []agents.Send) ([]agents.Send, bool) {
+	if !c.pol.PrivateChain {
+		return route, false
+	}
+	c.v.held = append(c.v.held, heldMsg{block: b})
+	return []agents.Send{{View: c.v.id}}, true
+}
+
+func (c *coalition) holdVote(m *agents.AttestationMsg, route []agents.Send) ([]agents.Send, bool) {
+	if !c.pol.PrivateChain {
+		return route, false
+	}
+	c.v.held = append(c.v.held, heldMsg{att: m})
+	return []agents.Send{{View: c.v.id}}, true
+}
+
+func (c *coalition) release() ([]string, bool) { return c.pol.ReleaseTo, c.pol.Release }
+func (c *coalition) balancing() bool           { return c.pol.Balancing }
 
 // sidesOf returns the honest views a coalition view can play off against
 // each other now (both-sides), or nil when there are fewer than two.
