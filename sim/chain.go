@@ -13,21 +13,16 @@ import (
 // blockEntry is one imported (valid) block and what the engine derived from
 // it. Blocks are content-addressed and shared by every view.
 type blockEntry struct {
-	root   consensus.Root
+	root       consensus.Root
+	parentRoot consensus.Root
+	slot       consensus.Slot
+	proposer   consensus.ValidatorIndex
+	parent     *blockEntry // nil for genesis and for bases (parent pruned)
+	// signed is the block as proposed; nil for genesis and once the body is
+	// thinned (bodyless).
 	signed *consensus.SignedBeaconBlock
-	slot   consensus.Slot
-	parent *blockEntry // nil for genesis
-	// info is what fork choice needs; nil once every view has it (thinned).
-	info   *forkchoice.BlockInfo
-	report *consensus.BlockReport // nil once thinned
-	// votes are the attestations the block carries, as (indices, data), for
-	// fork choice's on_attestation(is_from_block=True).
-	votes []blockVote
 	// post is the post-state, or nil once evicted (regenerated on demand).
 	post *consensus.State
-	// pinned post-states are never evicted (genesis, epoch-first blocks kept
-	// as replay anchors).
-	pinned bool
 	// el counts the execution-layer requests included on this chain up to
 	// and including this block (see elPool).
 	el elCursor
@@ -38,23 +33,48 @@ type blockEntry struct {
 	// where its target was pruned.
 	height uint64
 	skip   *blockEntry
-	// processed marks the views that added the block to their fork
-	// choice or refused it: a view never needs a block again once it has.
-	processed viewSet
+	// children counts the blocks imported on this one; a block with two
+	// or more is a fork point, whose post-state stays pinned (the common
+	// ancestor of conflicting finalized checkpoints is one).
+	children uint32
+	// pinned post-states are never evicted (genesis, bases, finalized
+	// blocks, fork points, epoch pins; see endSlot).
+	pinned bool
+	// finalPin: pinned as a finalized block (prune), not as an epoch pin.
+	finalPin bool
 	// dropped is set when the chain prunes the block; a message still in
 	// flight for it is ignored (every view had processed it).
 	dropped bool
 	// slashCounted: the reporter has counted the block's slashings.
 	slashCounted bool
-	// children counts the blocks imported on this one; a block with two
-	// or more is a fork point, whose post-state stays pinned (the common
-	// ancestor of conflicting finalized checkpoints is one).
-	children uint32
-	// finalPin: pinned as a finalized block (prune), not as an epoch pin.
-	finalPin bool
 	// bodyless: the body was dropped (thinBodies); replaying through the
 	// block is impossible and postState reports it.
 	bodyless bool
+
+	// fresh is what only the block's delivery to views and the reports of
+	// its epoch read; nil once thinned (thinBlocks).
+	*fresh
+}
+
+// fresh is the part of a block that goes two epochs after its slot, once
+// every view has processed it.
+type fresh struct {
+	// info is what fork choice needs.
+	info *forkchoice.BlockInfo
+	// report is what consensus.ProcessBlock did.
+	report *consensus.BlockReport
+	// votes are the attestations the block carries, as (indices, data), for
+	// fork choice's on_attestation(is_from_block=True).
+	votes []blockVote
+	// processed marks the views that added the block to their fork
+	// choice or refused it: a view never needs a block again once it has.
+	processed viewSet
+}
+
+// processedBy reports whether all n views have processed the block (a
+// thinned block has).
+func (b *blockEntry) processedBy(n int) bool {
+	return b.fresh == nil || b.processed.full(n)
 }
 
 // pinEvery is the spacing, in epochs, of the post-states kept forever.
@@ -120,6 +140,7 @@ func newChain(cfg *consensus.Config, genesis *consensus.State, verifier consensu
 		slot:   genesis.Slot,
 		post:   genesis,
 		pinned: true,
+		fresh:  &fresh{},
 	}
 	cp := consensus.Checkpoint{Epoch: 0, Root: root}
 	g.info = &forkchoice.BlockInfo{
@@ -301,19 +322,23 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 	}
 	uj, uf := consensus.ComputeUnrealizedCheckpoints(c.cfg, st)
 	b := &blockEntry{
-		root:   root,
-		signed: sb,
-		slot:   sb.Message.Slot,
-		parent: parent,
-		report: &rep,
-		votes:  votes,
-		post:   st,
-		el:     parent.el.advanced(&sb.Message.Body.ExecutionRequests),
-		info: &forkchoice.BlockInfo{
-			Root: root, ParentRoot: parent.root, Slot: sb.Message.Slot,
-			JustifiedCheckpoint: st.CurrentJustifiedCheckpoint,
-			FinalizedCheckpoint: st.FinalizedCheckpoint,
-			UnrealizedJustified: uj, UnrealizedFinalized: uf,
+		root:       root,
+		parentRoot: parent.root,
+		signed:     sb,
+		slot:       sb.Message.Slot,
+		proposer:   sb.Message.ProposerIndex,
+		parent:     parent,
+		post:       st,
+		el:         parent.el.advanced(&sb.Message.Body.ExecutionRequests),
+		fresh: &fresh{
+			report: &rep,
+			votes:  votes,
+			info: &forkchoice.BlockInfo{
+				Root: root, ParentRoot: parent.root, Slot: sb.Message.Slot,
+				JustifiedCheckpoint: st.CurrentJustifiedCheckpoint,
+				FinalizedCheckpoint: st.FinalizedCheckpoint,
+				UnrealizedJustified: uj, UnrealizedFinalized: uf,
+			},
 		},
 	}
 	// Keep the first block of every pinEvery-th epoch on each chain as a
@@ -499,8 +524,7 @@ func (c *chain) thinBodies(old consensus.Slot) {
 	n := 0
 	for n < len(c.deep) && c.deep[n].slot < old {
 		if b := c.deep[n]; !b.dropped {
-			b.signed.Message.Body = consensus.BeaconBlockBody{}
-			b.bodyless = true
+			b.signed, b.bodyless = nil, true
 		}
 		n++
 	}
@@ -516,11 +540,11 @@ func (c *chain) thinProcessed(bs []*blockEntry) []*blockEntry {
 		if b.dropped {
 			continue
 		}
-		if !b.processed.full(c.views) {
+		if !b.processedBy(c.views) {
 			out = append(out, b)
 			continue
 		}
-		b.votes, b.report, b.info = nil, nil, nil
+		b.fresh = nil
 		c.deep = append(c.deep, b)
 	}
 	return out
@@ -602,7 +626,7 @@ func (c *chain) prune(finalized []*blockEntry, views int) error {
 	}
 	keep := map[*blockEntry]bool{}
 	for _, b := range c.blocks {
-		keep[b] = descends(b) || !b.processed.full(views)
+		keep[b] = descends(b) || !b.processedBy(views)
 	}
 	// Every finalized block keeps its state while it is kept: the replay
 	// anchor of the chains the views build on it.

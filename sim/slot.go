@@ -38,8 +38,8 @@ func (e *Engine) slotView(v *view, slot consensus.Slot, phase agents.Phase, h sl
 		Coalition: v.members, SlotMs: e.cfg.SlotDurationMs,
 	}
 	if h.head != e.chain.genesis {
-		sv.HeadParent = h.head.signed.Message.ParentRoot
-		sv.HeadProposer = h.head.signed.Message.ProposerIndex
+		sv.HeadParent = h.head.parentRoot
+		sv.HeadProposer = h.head.proposer
 	}
 	return sv
 }
@@ -154,7 +154,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 			route, held := strat.holdBlock(b, routes[i])
 			if held || withheld(route) {
 				e.rep.event(newEvent(uint64(epoch), uint64(slot), from.name,
-					BlockWithheldDetails{Proposer: uint64(b.signed.Message.ProposerIndex), Block: fmt.Sprintf("%x", b.root[:8])}))
+					BlockWithheldDetails{Proposer: uint64(b.proposer), Block: fmt.Sprintf("%x", b.root[:8])}))
 			}
 			e.send(id, epoch, now, 0, route, func(m *message) { m.block = b })
 		}

@@ -85,7 +85,7 @@ func (c *coalition) filterAggregate(p *poolEntry) *poolEntry {
 }
 
 func (c *coalition) acceptsBlock(b *blockEntry) bool {
-	return !c.pol.OwnChain || b == c.e.chain.genesis || c.v.members[b.signed.Message.ProposerIndex]
+	return !c.pol.OwnChain || b == c.e.chain.genesis || c.v.members[b.proposer]
 }
 
 func (c *coalition) holdBlock(b *blockEntry, route []agents.Send) ([]agents.Send, bool) {
