@@ -153,21 +153,14 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 		b.done = true
 		return nil
 	}
-	a, bv := b.side[0], b.side[1]
-	// The attack holds while the two honest views' heads are on opposite
-	// sides; once they agree it is over.
-	if b.sideOf(heads[a.id].head.root) != 1 || b.sideOf(heads[bv.id].head.root) != -1 {
-		b.done = true
-		views := []BalancingView{{View: a.name, Side: sideName(b.sideOf(heads[a.id].head.root))}, {View: bv.name, Side: sideName(b.sideOf(heads[bv.id].head.root))}}
-		sort.Slice(views, func(i, j int) bool { return views[i].View < views[j].View })
-		e.rep.event(newEvent(uint64(epoch), uint64(slot), coal.name, BalancingEndedDetails{Views: views}))
+	if b.ended(slot, epoch, coal, heads) {
 		return nil
 	}
 	if epoch != b.usedEpoch {
 		clear(b.used)
 		b.usedEpoch = epoch
 	}
-	balances := e.balancesAt(a.store.Justified())
+	balances := e.balancesAt(b.side[0].store.Justified())
 	eb := func(v consensus.ValidatorIndex) int64 {
 		if int(v) < len(balances) {
 			return int64(balances[v])
@@ -178,14 +171,45 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 	for v, t := range b.tally {
 		T += int64(t.side) * eb(v)
 	}
-	// Honest votes at the next slot: a's members vote L, b's vote R.
+	H, err := b.honestNext(slot, heads, eb)
+	if err != nil {
+		return err
+	}
+	cands, err := b.unusedVotes(slot, epoch, coal, heads)
+	if err != nil {
+		return err
+	}
+	pick := b.choose(cands, T, H, eb)
+	b.sendVotes(pick, epoch, now, heads)
+	return nil
+}
+
+// ended reports (and announces) the end of the attack: it holds while the
+// two honest views' heads are on opposite sides; once they agree it is
+// over.
+func (b *balancer) ended(slot consensus.Slot, epoch consensus.Epoch, coal *view, heads []slotHead) bool {
+	a, bv := b.side[0], b.side[1]
+	if b.sideOf(heads[a.id].head.root) == 1 && b.sideOf(heads[bv.id].head.root) == -1 {
+		return false
+	}
+	b.done = true
+	views := []BalancingView{{View: a.name, Side: sideName(b.sideOf(heads[a.id].head.root))}, {View: bv.name, Side: sideName(b.sideOf(heads[bv.id].head.root))}}
+	sort.Slice(views, func(i, j int) bool { return views[i].View < views[j].View })
+	b.e.rep.event(newEvent(uint64(epoch), uint64(slot), coal.name, BalancingEndedDetails{Views: views}))
+	return true
+}
+
+// honestNext is how the honest votes of the next slot will move the tally:
+// view a's members vote L (+), view b's vote R (-).
+func (b *balancer) honestNext(slot consensus.Slot, heads []slotHead, eb func(consensus.ValidatorIndex) int64) (int64, error) {
+	e := b.e
 	next := slot + 1
 	nextEpoch := consensus.ComputeEpochAtSlot(&e.cfg, next)
 	var H int64
 	for i, w := range b.side {
 		sh, err := consensus.EpochCommittees(&e.cfg, heads[w.id].st, nextEpoch)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		want := int8(1 - 2*i)
 		for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
@@ -198,12 +222,18 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 			}
 		}
 	}
-	// The coalition's unused votes on each branch, from duties up to now.
+	return H, nil
+}
+
+// unusedVotes lists the coalition's votes not yet used on each branch,
+// from its duties of the epoch up to slot.
+func (b *balancer) unusedVotes(slot consensus.Slot, epoch consensus.Epoch, coal *view, heads []slotHead) ([2][]balVote, error) {
+	e := b.e
 	cands := [2][]balVote{}
 	for i, w := range b.side {
 		sh, err := consensus.EpochCommittees(&e.cfg, heads[w.id].st, epoch)
 		if err != nil {
-			return err
+			return cands, err
 		}
 		first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
 		for s := first; s <= slot; s++ {
@@ -221,13 +251,18 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 			}
 		}
 	}
-	// Choose: view a must see T+L > 0 and view b T-R < 0 at the deadline,
-	// and afterwards T+L-R+H should be as close to 0 as the votes allow.
+	return cands, nil
+}
+
+// choose picks the votes to send: view a must see T+L > 0 and view b
+// T-R < 0 at the deadline, and afterwards T+L-R+H should be as close to 0
+// as the votes allow. A vote moves the tally by the difference to the
+// member's latest vote: an L vote by a member whose latest vote was R
+// moves it twice.
+func (b *balancer) choose(cands [2][]balVote, T, H int64, eb func(consensus.ValidatorIndex) int64) [2][]balVote {
 	var pick [2][]balVote
 	taken := map[consensus.ValidatorIndex]bool{}
 	sumL, sumR := int64(0), int64(0)
-	// A vote moves the tally by the difference to the member's latest
-	// vote: an L vote by a member whose latest vote was R moves it twice.
 	gain := func(i int, v consensus.ValidatorIndex) int64 {
 		if i == 0 {
 			return int64(1-b.tally[v].side) * eb(v)
@@ -274,6 +309,13 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 			moved = false
 		}
 	}
+	return pick
+}
+
+// sendVotes sends the chosen votes: each early to its own side and late
+// to the other, so that each side sees its votes before the deadline.
+func (b *balancer) sendVotes(pick [2][]balVote, epoch consensus.Epoch, now uint64, heads []slotHead) {
+	e := b.e
 	early := e.cfg.SlotDurationMs - e.maxNetDelay() - 1
 	late := e.cfg.SlotDurationMs + 1
 	for i, w := range b.side {
@@ -300,7 +342,6 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 			e.send(e.agentOfVal[c.val], epoch, now, 0, m.Route, func(msg *message) { msg.att = &m })
 		}
 	}
-	return nil
 }
 
 type balVote struct {
