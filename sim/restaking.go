@@ -203,7 +203,42 @@ func perEpochRate(yearlyWAD, epochMs uint64) uint64 {
 
 func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 	spec := e.sc.Restaking
-	def := restaking.ParamsFor(&e.cfg)
+	l, alloc, err := newRestakingLedger(&e.cfg, spec)
+	if err != nil {
+		return nil, err
+	}
+	rs := &restakingRun{e: e, spec: spec, ledger: l, opIndex: map[string]int{}, queuedBuggy: map[uint64]bool{}}
+	if s, ok := sink.(AVSSink); ok {
+		rs.avsSink = s
+	}
+	offers, err := rs.setupAVSs()
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.setupOperators(); err != nil {
+		return nil, err
+	}
+	delegated, err := rs.setupStakers()
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.allocate(offers, delegated, alloc); err != nil {
+		return nil, err
+	}
+	rs.compromised = make([]bool, len(rs.avss))
+	rs.slashedOp = make([]bool, len(rs.ops))
+	rs.avsSlashed = make([]consensus.Gwei, len(rs.avss))
+	if err := l.CheckInvariants(); err != nil {
+		return nil, fmt.Errorf("sim: restaking setup: %w", err)
+	}
+	return rs, nil
+}
+
+// newRestakingLedger builds the ledger with the scenario's delays, else
+// EigenLayer's in the preset's epochs, and returns the operators'
+// allocation delay (the genesis allocations take effect at once).
+func newRestakingLedger(cfg *consensus.Config, spec *scenarios.Restaking) (*restaking.Ledger, restaking.Epoch, error) {
+	def := restaking.ParamsFor(cfg)
 	alloc := def.AllocationDelay
 	if spec.AllocationDelay != nil {
 		alloc = restaking.Epoch(*spec.AllocationDelay)
@@ -218,23 +253,24 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 	}
 	l, err := restaking.New(params)
 	if err != nil {
-		return nil, fmt.Errorf("sim: restaking: %w", err)
+		return nil, 0, fmt.Errorf("sim: restaking: %w", err)
 	}
-	rs := &restakingRun{e: e, spec: spec, ledger: l, opIndex: map[string]int{}, queuedBuggy: map[uint64]bool{}}
-	if s, ok := sink.(AVSSink); ok {
-		rs.avsSink = s
-	}
+	return l, alloc, nil
+}
+
+// setupAVSs creates one operator set and one AVS agent per AVS and returns
+// what the operators' allocation policies know of them.
+func (rs *restakingRun) setupAVSs() ([]agents.AVSOffer, error) {
+	e, l := rs.e, rs.ledger
 	epochMs := e.cfg.SlotsPerEpoch * e.cfg.SlotDurationMs
-	avsIndex := map[string]int{}
 	var offers []agents.AVSOffer
-	for i, a := range spec.AVSs {
+	for i, a := range rs.spec.AVSs {
 		cfg := restaking.OperatorSetConfig{ID: a.Name, RewardRateWAD: perEpochRate(a.RewardRateWAD, epochMs),
 			ThresholdWAD: a.ThresholdWAD, ProfitGwei: consensus.Gwei(a.ProfitGwei),
 			RedistributionRecipient: a.RedistributeTo, VetoWindow: restaking.Epoch(a.VetoEpochs)}
 		if err := l.CreateOperatorSet(cfg); err != nil {
 			return nil, fmt.Errorf("sim: restaking: AVS %q: %w", a.Name, err)
 		}
-		avsIndex[a.Name] = i
 		ag := newAVSAgent(a)
 		if err := e.addEconomic(ag, func(id int) { ag.AgentID = id }); err != nil {
 			return nil, err
@@ -242,29 +278,38 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 		rs.avss = append(rs.avss, rsAVS{spec: a, index: i, agent: ag})
 		offers = append(offers, agents.AVSOffer{Name: a.Name, RewardRateWAD: a.RewardRateWAD})
 	}
+	return offers, nil
+}
+
+// setupOperators registers each restaking operator with its agent, its
+// validator groups (each restaked by one operator, with 0x01 or 0x02
+// credentials so that EIP-7002 requests can exit them) and its genesis
+// restaked ETH.
+func (rs *restakingRun) setupOperators() error {
+	e, l := rs.e, rs.ledger
 	groupIndex := map[string]int{}
 	for gi, g := range e.sc.Groups {
 		groupIndex[g.Name] = gi
 	}
 	owner := map[int]string{}
-	for _, o := range spec.Operators {
+	for _, o := range rs.spec.Operators {
 		op := &rsOperator{spec: o, agent: newOperatorAgent(o), sentAt: map[consensus.ValidatorIndex]consensus.Epoch{}, isForced: map[consensus.ValidatorIndex]bool{}}
 		if err := e.addEconomic(op.agent, func(id int) { op.agent.AgentID = id }); err != nil {
-			return nil, err
+			return err
 		}
 		inOp := map[int]bool{}
 		for _, gname := range o.Groups {
 			gi, ok := groupIndex[gname]
 			if !ok {
-				return nil, fmt.Errorf("sim: restaking operator %q: unknown validator group %q", o.Name, gname)
+				return fmt.Errorf("sim: restaking operator %q: unknown validator group %q", o.Name, gname)
 			}
 			if prev, dup := owner[gi]; dup {
-				return nil, fmt.Errorf("sim: restaking operator %q: group %q already restaked by %q", o.Name, gname, prev)
+				return fmt.Errorf("sim: restaking operator %q: group %q already restaked by %q", o.Name, gname, prev)
 			}
 			owner[gi] = o.Name
 			g := e.sc.Groups[gi]
 			if g.Credentials != consensus.ETH1AddressWithdrawalPrefix && g.Credentials != consensus.CompoundingWithdrawalPrefix {
-				return nil, fmt.Errorf("sim: restaking operator %q: group %q has 0x%02x credentials; restaked validators need 0x01 or 0x02 so that EIP-7002 requests can exit them", o.Name, gname, g.Credentials)
+				return fmt.Errorf("sim: restaking operator %q: group %q has 0x%02x credentials; restaked validators need 0x01 or 0x02 so that EIP-7002 requests can exit them", o.Name, gname, g.Credentials)
 			}
 			op.initial += consensus.Gwei(uint64(g.Count) * g.BalanceGwei)
 			inOp[gi] = true
@@ -275,13 +320,21 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 			}
 		}
 		if err := l.RegisterOperator(restaking.OperatorConfig{ID: o.Name, CommissionBps: o.CommissionBps}); err != nil {
-			return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
+			return fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 		}
 		rs.opIndex[o.Name] = len(rs.ops)
 		rs.ops = append(rs.ops, op)
 	}
+	return nil
+}
+
+// setupStakers deposits and delegates each staker's share of its
+// operator's restaked ETH, with its agent; it returns the amounts
+// delegated to each operator.
+func (rs *restakingRun) setupStakers() ([]consensus.Gwei, error) {
+	e, l := rs.e, rs.ledger
 	delegated := make([]consensus.Gwei, len(rs.ops))
-	for _, s := range spec.Stakers {
+	for _, s := range rs.spec.Stakers {
 		oi, ok := rs.opIndex[s.Operator]
 		if !ok {
 			return nil, fmt.Errorf("sim: restaking staker %q: unknown operator %q", s.Name, s.Operator)
@@ -308,41 +361,47 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 		}
 		rs.stakers = append(rs.stakers, &rsStaker{spec: s, agent: sa, op: oi})
 	}
+	return delegated, nil
+}
+
+// allocate deposits each operator's own restaked ETH, registers it for its
+// AVSs with the magnitudes its policy chooses, then sets its allocation
+// delay.
+func (rs *restakingRun) allocate(offers []agents.AVSOffer, delegated []consensus.Gwei, alloc restaking.Epoch) error {
+	l := rs.ledger
+	avsIndex := map[string]int{}
+	for i, a := range rs.spec.AVSs {
+		avsIndex[a.Name] = i
+	}
 	for oi, op := range rs.ops {
 		o := op.spec
 		if own := op.initial - delegated[oi]; own > 0 {
 			if err := l.Deposit(o.Name, own); err != nil {
-				return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
+				return fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 			}
 		}
 		mags, err := op.agent.Allocate(offers)
 		if err != nil {
-			return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
+			return fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 		}
 		for i, a := range o.AVSs {
 			if _, ok := avsIndex[a]; !ok {
-				return nil, fmt.Errorf("sim: restaking operator %q: unknown AVS %q", o.Name, a)
+				return fmt.Errorf("sim: restaking operator %q: unknown AVS %q", o.Name, a)
 			}
 			if err := l.RegisterForOperatorSet(o.Name, a); err != nil {
-				return nil, fmt.Errorf("sim: restaking operator %q: AVS %q: %w", o.Name, a, err)
+				return fmt.Errorf("sim: restaking operator %q: AVS %q: %w", o.Name, a, err)
 			}
 			if mags[i] > 0 {
 				if err := l.ModifyAllocation(o.Name, a, mags[i]); err != nil {
-					return nil, fmt.Errorf("sim: restaking operator %q: AVS %q: %w", o.Name, a, err)
+					return fmt.Errorf("sim: restaking operator %q: AVS %q: %w", o.Name, a, err)
 				}
 			}
 		}
 		if err := l.SetAllocationDelay(o.Name, alloc); err != nil {
-			return nil, fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
+			return fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 		}
 	}
-	rs.compromised = make([]bool, len(rs.avss))
-	rs.slashedOp = make([]bool, len(rs.ops))
-	rs.avsSlashed = make([]consensus.Gwei, len(rs.avss))
-	if err := l.CheckInvariants(); err != nil {
-		return nil, fmt.Errorf("sim: restaking setup: %w", err)
-	}
-	return rs, nil
+	return nil
 }
 
 // newAVSAgent is the agent of a scenario AVS.
