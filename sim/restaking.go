@@ -563,7 +563,37 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error
 		rs.slashed(r, rs.queuedBuggy[r.ID], ev)
 		delete(rs.queuedBuggy, r.ID)
 	}
-	// Withdrawals due.
+	if err := rs.completeWithdrawals(epoch, ev); err != nil {
+		return err
+	}
+	// The graph the tasks are decided on: analysed first, so that an attack
+	// carried out this epoch also counts as a possible attack.
+	if err := rs.refresh(epoch); err != nil {
+		return err
+	}
+	// Tasks.
+	for ai, a := range rs.avss {
+		if err := rs.task(epoch, ai, a, ev); err != nil {
+			return err
+		}
+	}
+	if _, err := l.AccrueRewards(); err != nil {
+		return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
+	}
+	if err := rs.stakerRuns(epoch, ev); err != nil {
+		return err
+	}
+	if err := l.CheckInvariants(); err != nil {
+		return fmt.Errorf("sim: epoch %d: restaking ledger: %w", epoch, err)
+	}
+	rs.forceExits(epoch, main.Post, ev)
+	return rs.analyse(epoch)
+}
+
+// completeWithdrawals completes the stakers' withdrawals that are due:
+// the Gwei paid out becomes owed by their operator (forced exits).
+func (rs *restakingRun) completeWithdrawals(epoch consensus.Epoch, ev func(EventDetails)) error {
+	l := rs.ledger
 	for _, s := range rs.stakers {
 		if s.withdrawal == 0 {
 			continue
@@ -584,23 +614,14 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error
 		ev(StakerWithdrawalCompletedDetails{Staker: s.spec.Name, Operator: s.spec.Operator, Gwei: uint64(paid), Withdrawal: s.withdrawal})
 		s.withdrawal = 0
 	}
-	// The graph the tasks are decided on: analysed first, so that an attack
-	// carried out this epoch also counts as a possible attack.
-	if err := rs.refresh(epoch); err != nil {
-		return err
-	}
-	// Tasks.
-	for ai, a := range rs.avss {
-		if err := rs.task(epoch, ai, a, ev); err != nil {
-			return err
-		}
-	}
-	if _, err := l.AccrueRewards(); err != nil {
-		return fmt.Errorf("sim: epoch %d: restaking: %w", epoch, err)
-	}
-	// Runs on slashed operators: the stakers decide together (their
-	// operators' losses do not change while withdrawals are queued), then
-	// their withdrawals are queued in staker order.
+	return nil
+}
+
+// stakerRuns runs on slashed operators: the stakers decide together, in
+// an epoch phase (their operators' losses do not change while withdrawals
+// are queued), then their withdrawals are queued in staker order.
+func (rs *restakingRun) stakerRuns(epoch consensus.Epoch, ev func(EventDetails)) error {
+	l := rs.ledger
 	ask := map[int]*agents.Duties{}
 	for _, s := range rs.stakers {
 		if s.panicked || s.spec.PanicWAD == 0 {
@@ -638,11 +659,7 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error
 		ev(StakerWithdrawalQueuedDetails{Staker: s.spec.Name, Operator: s.spec.Operator, Gwei: uint64(sinfo.WithdrawableGwei),
 			Withdrawal: id, CompletableEpoch: uint64(w.CompletableEpoch)})
 	}
-	if err := l.CheckInvariants(); err != nil {
-		return fmt.Errorf("sim: epoch %d: restaking ledger: %w", epoch, err)
-	}
-	rs.forceExits(epoch, main.Post, ev)
-	return rs.analyse(epoch)
+	return nil
 }
 
 // task runs AVS a's task of epoch: the operators of its set with slashable
