@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/stakesim/stakesim/agents"
@@ -20,46 +21,9 @@ func genesisSeed(seed uint64) consensus.Root {
 
 func (e *Engine) buildViews() error {
 	parts := e.sc.Network.Partitions
-	// Signature of each validator group: its side in every partition
-	// (bridgeSide for a bridge) and its coalition.
-	sides := make([][]int, len(e.sc.Groups))
-	for gi, g := range e.sc.Groups {
-		sides[gi] = make([]int, len(parts))
-		for pi, p := range parts {
-			sides[gi][pi] = -1
-			for _, b := range p.Bridges {
-				if b == g.Name {
-					sides[gi][pi] = bridgeSide
-				}
-			}
-			for si, vg := range p.Groups {
-				for _, m := range vg.Members {
-					if m == g.Name {
-						sides[gi][pi] = si
-					}
-				}
-			}
-			if sides[gi][pi] == -1 {
-				return fmt.Errorf("sim: validator group %q is in no group of partition %q", g.Name, p.Name)
-			}
-		}
-	}
-	// Network views split groups like a partition that never disconnects.
-	if vgs := e.sc.Network.Views; len(vgs) > 0 {
-		for gi, g := range e.sc.Groups {
-			side := -1
-			for si, vg := range vgs {
-				for _, m := range vg.Members {
-					if m == g.Name {
-						side = si
-					}
-				}
-			}
-			if side < 0 {
-				return fmt.Errorf("sim: validator group %q is in no network view", g.Name)
-			}
-			sides[gi] = append(sides[gi], side)
-		}
+	sides, err := e.groupSides()
+	if err != nil {
+		return err
 	}
 	viewOfGroup := make([]int, len(e.sc.Groups))
 	var viewSides [][]int
@@ -76,23 +40,7 @@ func (e *Engine) buildViews() error {
 			found = len(viewSides)
 			viewSides = append(viewSides, sides[gi])
 			viewCoal = append(viewCoal, g.Coalition)
-			var parts2 []string
-			for pi, p := range parts {
-				if s := sides[gi][pi]; s != bridgeSide {
-					parts2 = append(parts2, p.Groups[s].Name)
-				}
-			}
-			if vgs := e.sc.Network.Views; len(vgs) > 0 {
-				parts2 = append(parts2, vgs[sides[gi][len(parts)]].Name)
-			}
-			name := strings.Join(parts2, "/")
-			switch {
-			case g.Coalition != "":
-				name = g.Coalition
-			case name == "":
-				name = "main"
-			}
-			names = append(names, name)
+			names = append(names, e.viewName(sides[gi], g.Coalition))
 		}
 		viewOfGroup[gi] = found
 	}
@@ -104,10 +52,84 @@ func (e *Engine) buildViews() error {
 		}
 		e.sched.side = append(e.sched.side, row)
 	}
+	e.groupView = viewOfGroup
+	e.makeViews(names, viewCoal)
+	return nil
+}
+
+// groupSides gives each validator group its signature: its side in every
+// partition (bridgeSide for a bridge), then its network view if the
+// scenario has views (they split groups like a partition that never
+// disconnects).
+func (e *Engine) groupSides() ([][]int, error) {
+	parts := e.sc.Network.Partitions
+	sides := make([][]int, len(e.sc.Groups))
+	for gi, g := range e.sc.Groups {
+		sides[gi] = make([]int, len(parts))
+		for pi, p := range parts {
+			sides[gi][pi] = -1
+			for _, b := range p.Bridges {
+				if b == g.Name {
+					sides[gi][pi] = bridgeSide
+				}
+			}
+			for si, vg := range p.Groups {
+				if slices.Contains(vg.Members, g.Name) {
+					sides[gi][pi] = si
+				}
+			}
+			if sides[gi][pi] == -1 {
+				return nil, fmt.Errorf("sim: validator group %q is in no group of partition %q", g.Name, p.Name)
+			}
+		}
+	}
+	if vgs := e.sc.Network.Views; len(vgs) > 0 {
+		for gi, g := range e.sc.Groups {
+			side := -1
+			for si, vg := range vgs {
+				if slices.Contains(vg.Members, g.Name) {
+					side = si
+				}
+			}
+			if side < 0 {
+				return nil, fmt.Errorf("sim: validator group %q is in no network view", g.Name)
+			}
+			sides[gi] = append(sides[gi], side)
+		}
+	}
+	return sides, nil
+}
+
+// viewName names a view group: its coalition's name, else the names of its
+// partition sides and network view joined by "/", else "main".
+func (e *Engine) viewName(sides []int, coalition string) string {
+	if coalition != "" {
+		return coalition
+	}
+	parts := e.sc.Network.Partitions
+	var names []string
+	for pi, p := range parts {
+		if s := sides[pi]; s != bridgeSide {
+			names = append(names, p.Groups[s].Name)
+		}
+	}
+	if vgs := e.sc.Network.Views; len(vgs) > 0 {
+		names = append(names, vgs[sides[len(parts)]].Name)
+	}
+	if len(names) == 0 {
+		return "main"
+	}
+	return strings.Join(names, "/")
+}
+
+// makeViews creates the views, each with its fork-choice store from
+// genesis, its slasher (honest views, when slashers run) and, for a
+// coalition, its members; the first honest view is the summary's.
+func (e *Engine) makeViews(names, coalitions []string) {
 	g := e.chain.genesis
 	e.mainView = -1
 	for vi, name := range names {
-		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: viewCoal[vi], honest: viewCoal[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}, firstAgent: -1}
+		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: coalitions[vi], honest: coalitions[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}, firstAgent: -1}
 		v.store = forkchoice.New(&e.cfg, *g.info, e.balancesAt)
 		if v.honest && e.sc.SlasherHistoryEpochs > 0 {
 			v.slasher = agents.NewSlasher(e.sc.SlasherHistoryEpochs)
@@ -121,7 +143,6 @@ func (e *Engine) buildViews() error {
 	if e.mainView < 0 {
 		e.mainView = 0
 	}
-	e.groupView = viewOfGroup
 	e.chain.views = len(e.views)
 	e.maxFinal = make([]consensus.Epoch, len(e.views))
 	for _, v := range e.views {
@@ -133,7 +154,6 @@ func (e *Engine) buildViews() error {
 			v.members[i] = e.sc.Groups[gi].Coalition == v.coalition
 		}
 	}
-	return nil
 }
 
 // bridgeSide is the side of a bridge group in a partition: every side.
