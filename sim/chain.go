@@ -341,14 +341,26 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 			},
 		},
 	}
-	// Keep the first block of every pinEvery-th epoch on each chain as a
-	// replay anchor: regenerating an evicted state replays at most that
-	// many epochs of blocks, and memory no longer grows with every epoch
-	// of long runs (partition-leak runs thousands of epochs on two chains).
+	if err := c.track(b, parent); err != nil {
+		return nil, err
+	}
+	b.height = parent.height + 1
+	b.skip = ancestorAtHeight(parent, skipHeight(b.height))
+	c.blocks[root] = b
+	return b, nil
+}
+
+// track files a new block in the lists that bound memory: the first block
+// of every pinEvery-th epoch on each chain is pinned as a long-term replay
+// anchor (regenerating an evicted state replays at most that many epochs,
+// and memory does not grow with every epoch of long runs), the first block
+// of every other epoch is pinned for epochPinEpochs epochs (a recent state
+// replays at most one epoch), and any other block's state is resident
+// until evicted. A parent that gets its second child becomes a fork point,
+// pinned as the anchor of both branches.
+func (c *chain) track(b, parent *blockEntry) error {
 	pe := consensus.ComputeEpochAtSlot(c.cfg, parent.slot)
 	be := consensus.ComputeEpochAtSlot(c.cfg, b.slot)
-	// The first block of every other epoch is pinned for epochPinEpochs
-	// epochs, so that a recent state replays at most one epoch of blocks.
 	switch {
 	case pe < be && (be/pinEvery > pe/pinEvery || be%pinEvery == 0):
 		b.pinned = true
@@ -361,17 +373,12 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 	}
 	c.young = append(c.young, b)
 	if parent.children++; parent.children == 2 && !parent.pinned {
-		// A new fork point: its state stays as the replay anchor of both
-		// branches, whose other ancestors may lose their bodies.
 		if _, err := c.postState(parent); err != nil {
-			return nil, err
+			return err
 		}
 		parent.pinned = true
 	}
-	b.height = parent.height + 1
-	b.skip = ancestorAtHeight(parent, skipHeight(b.height))
-	c.blocks[root] = b
-	return b, nil
+	return nil
 }
 
 // skipHeight is the height of a block's skip target: Bitcoin's

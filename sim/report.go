@@ -457,32 +457,8 @@ func (r *reporter) finish() (*Result, error) {
 	s.Signatures, s.AggregatesVerified, s.VerifyFailures = r.sumSigs, r.sumAggs, r.sumFailures
 	s.Proposals, s.MissedProposals = r.sumProposals, r.sumMissed
 	if p := r.lastEpoch; p != nil {
-		st := p.state
-		s.Validators = uint64(len(st.Validators)) // genesis plus those deposits created
-		s.JustifiedEpoch = p.row.JustifiedEpoch
-		s.FinalizedEpoch = p.row.FinalizedEpoch
-		s.TotalIssuanceGwei = uint64(st.Ledger.Issued)
-		s.TotalPenaltiesGwei = uint64(st.Ledger.Burned)
-		for i := range st.Validators {
-			v := &st.Validators[i]
-			if v.Slashed {
-				s.SlashedValidators++
-			}
-			if v.ExitEpoch <= consensus.Epoch(p.row.Epoch+1) {
-				s.ExitedValidators++
-			}
-		}
-		groups, err := r.groupSummaries(st)
-		if err != nil {
+		if err := r.finalState(&s, p); err != nil {
 			return nil, err
-		}
-		s.Groups = groups
-		if r.activeBalanceSum > 0 && sc.Epochs > 0 {
-			meanActive := consensus.Gwei(r.activeBalanceSum / sc.Epochs)
-			perEpoch := st.Ledger.Issued / consensus.Gwei(sc.Epochs)
-			s.APRPercent = round6(economics.AnnualisedPercent(&e.cfg, perEpoch, meanActive))
-			net := economics.AnnualisedPercent(&e.cfg, st.Ledger.Burned/consensus.Gwei(sc.Epochs), meanActive)
-			s.NetAPRPercent = round6(s.APRPercent - net)
 		}
 	}
 	s.EjectedValidators = r.ejected()
@@ -510,6 +486,40 @@ func (r *reporter) finish() (*Result, error) {
 		s.Restaking = e.rs.summary()
 	}
 	return &Result{Summary: s}, nil
+}
+
+// finalState fills the summary's figures of the summary branch's last
+// reported state: registry counts, issuance and penalties, groups, APR.
+func (r *reporter) finalState(s *Summary, p *pendingRow) error {
+	e, sc := r.e, r.e.sc
+	st := p.state
+	s.Validators = uint64(len(st.Validators)) // genesis plus those deposits created
+	s.JustifiedEpoch = p.row.JustifiedEpoch
+	s.FinalizedEpoch = p.row.FinalizedEpoch
+	s.TotalIssuanceGwei = uint64(st.Ledger.Issued)
+	s.TotalPenaltiesGwei = uint64(st.Ledger.Burned)
+	for i := range st.Validators {
+		v := &st.Validators[i]
+		if v.Slashed {
+			s.SlashedValidators++
+		}
+		if v.ExitEpoch <= consensus.Epoch(p.row.Epoch+1) {
+			s.ExitedValidators++
+		}
+	}
+	groups, err := r.groupSummaries(st)
+	if err != nil {
+		return err
+	}
+	s.Groups = groups
+	if r.activeBalanceSum > 0 && sc.Epochs > 0 {
+		meanActive := consensus.Gwei(r.activeBalanceSum / sc.Epochs)
+		perEpoch := st.Ledger.Issued / consensus.Gwei(sc.Epochs)
+		s.APRPercent = round6(economics.AnnualisedPercent(&e.cfg, perEpoch, meanActive))
+		net := economics.AnnualisedPercent(&e.cfg, st.Ledger.Burned/consensus.Gwei(sc.Epochs), meanActive)
+		s.NetAPRPercent = round6(s.APRPercent - net)
+	}
+	return nil
 }
 
 func (r *reporter) ejected() uint64 { return r.ejectedN }
