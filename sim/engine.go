@@ -319,14 +319,13 @@ func peakMemory() uint64 {
 func (e *Engine) buildGenesis(n, total int) (*consensus.State, error) {
 	gvals := make([]consensus.GenesisValidator, 0, n)
 	e.groupOfVal = make([]int, total)
-	e.byz = make([]bool, total)
 	e.credentials = make([]consensus.Root, total)
 	vi := 0
 	for gi, g := range e.sc.Groups {
 		for i := 0; i < g.Count; i++ {
 			cred := withdrawalCredentials(g.Credentials, gi, i)
 			gvals = append(gvals, consensus.GenesisValidator{Balance: consensus.Gwei(g.BalanceGwei), WithdrawalCredentials: cred})
-			e.groupOfVal[vi], e.byz[vi], e.credentials[vi] = gi, g.Coalition != "", cred
+			e.groupOfVal[vi], e.credentials[vi] = gi, cred
 			vi++
 		}
 	}
@@ -334,7 +333,7 @@ func (e *Engine) buildGenesis(n, total int) (*consensus.State, error) {
 		member := g.Count
 		for wi := range g.Requests {
 			for _, k := range e.plan.keys[[2]int{gi, wi}] {
-				e.groupOfVal[k], e.byz[k] = gi, g.Coalition != ""
+				e.groupOfVal[k] = gi
 				e.credentials[k] = withdrawalCredentials(g.Credentials, gi, member)
 				member++
 			}

@@ -18,6 +18,7 @@ type ValidatorRecord struct {
 	Group        string
 	Agent        int
 	View         string
+	Coalition    string // "" for honest groups
 }
 
 // appendRanges appends to recs one record per run of consecutive indices
@@ -38,21 +39,49 @@ func appendRanges(recs []ValidatorRecord, idx []int, tmpl ValidatorRecord) []Val
 
 // AgentRecord is the registry's row for one agent.
 type AgentRecord struct {
-	ID    int
-	Kind  string
-	Group string
-	View  string
+	ID        int
+	Kind      string
+	Group     string
+	View      string
+	Coalition string
 }
+
+// RestakingRecord is one restaking relation: an operator restakes a
+// validator group (RestakesGroup), registers for an AVS (RegisteredFor),
+// or a staker delegates to an operator (DelegatesTo, From the staker).
+type RestakingRecord struct {
+	Relation string
+	From, To string
+}
+
+// Restaking relations.
+const (
+	RestakesGroup = "restakes_group"
+	RegisteredFor = "registered_for"
+	DelegatesTo   = "delegates_to"
+)
 
 func registrySchema() *memdb.DBSchema {
 	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 		"validator": {
 			Name: "validator",
 			Indexes: map[string]*memdb.IndexSchema{
-				"id":    {Name: "id", Unique: true, Indexer: &memdb.UintFieldIndex{Field: "First"}},
-				"group": {Name: "group", Indexer: &memdb.StringFieldIndex{Field: "Group"}},
-				"agent": {Name: "agent", Indexer: &memdb.IntFieldIndex{Field: "Agent"}},
-				"view":  {Name: "view", Indexer: &memdb.StringFieldIndex{Field: "View"}},
+				"id":        {Name: "id", Unique: true, Indexer: &memdb.UintFieldIndex{Field: "First"}},
+				"group":     {Name: "group", Indexer: &memdb.StringFieldIndex{Field: "Group"}},
+				"agent":     {Name: "agent", Indexer: &memdb.IntFieldIndex{Field: "Agent"}},
+				"view":      {Name: "view", Indexer: &memdb.StringFieldIndex{Field: "View"}},
+				"coalition": {Name: "coalition", AllowMissing: true, Indexer: &memdb.StringFieldIndex{Field: "Coalition"}},
+			},
+		},
+		"restaking": {
+			Name: "restaking",
+			Indexes: map[string]*memdb.IndexSchema{
+				"id": {Name: "id", Unique: true, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
+					&memdb.StringFieldIndex{Field: "Relation"}, &memdb.StringFieldIndex{Field: "From"}, &memdb.StringFieldIndex{Field: "To"}}}},
+				"from": {Name: "from", Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
+					&memdb.StringFieldIndex{Field: "Relation"}, &memdb.StringFieldIndex{Field: "From"}}}},
+				"to": {Name: "to", Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
+					&memdb.StringFieldIndex{Field: "Relation"}, &memdb.StringFieldIndex{Field: "To"}}}},
 			},
 		},
 		"agent": {
@@ -61,6 +90,7 @@ func registrySchema() *memdb.DBSchema {
 				"id": {Name: "id", Unique: true, Indexer: &memdb.IntFieldIndex{Field: "ID"}},
 				// Economic agents belong to no validator group.
 				"group": {Name: "group", AllowMissing: true, Indexer: &memdb.StringFieldIndex{Field: "Group"}},
+				"kind":  {Name: "kind", Indexer: &memdb.StringFieldIndex{Field: "Kind"}},
 			},
 		},
 	}}
@@ -101,6 +131,12 @@ func (r *Registry) ValidatorsOfAgent(agent int) ([]uint64, error) {
 	return r.collect("agent", agent)
 }
 
+// ValidatorsOfCoalition returns the validator indices of a coalition's
+// groups, ascending.
+func (r *Registry) ValidatorsOfCoalition(coalition string) ([]uint64, error) {
+	return r.collect("coalition", coalition)
+}
+
 // ValidatorsOfGroup returns the validator indices of a scenario group, ascending.
 func (r *Registry) ValidatorsOfGroup(group string) ([]uint64, error) {
 	return r.collect("group", group)
@@ -118,6 +154,47 @@ func (r *Registry) collect(index string, arg any) ([]uint64, error) {
 		for i := r.First; i < r.First+r.Count; i++ {
 			out = append(out, i)
 		}
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// relate records a restaking relation; a duplicate is an error.
+func (r *Registry) relate(rec RestakingRecord) error {
+	txn := r.db.Txn(true)
+	defer txn.Abort()
+	if old, err := txn.First("restaking", "id", rec.Relation, rec.From, rec.To); err != nil {
+		return fmt.Errorf("sim: registry: %w", err)
+	} else if old != nil {
+		return fmt.Errorf("sim: registry: %s %s %s recorded twice", rec.From, rec.Relation, rec.To)
+	}
+	if err := txn.Insert("restaking", &rec); err != nil {
+		return fmt.Errorf("sim: registry: %w", err)
+	}
+	txn.Commit()
+	return nil
+}
+
+// Related returns, in insertion-independent (sorted) order, the To side of
+// relation from from (e.g. the groups an operator restakes).
+func (r *Registry) Related(relation, from string) ([]string, error) {
+	return r.related("from", relation, from, func(rec *RestakingRecord) string { return rec.To })
+}
+
+// RelatedTo returns, sorted, the From side of relation to to (e.g. the
+// operator that restakes a group).
+func (r *Registry) RelatedTo(relation, to string) ([]string, error) {
+	return r.related("to", relation, to, func(rec *RestakingRecord) string { return rec.From })
+}
+
+func (r *Registry) related(index, relation, key string, side func(*RestakingRecord) string) ([]string, error) {
+	it, err := r.db.Txn(false).Get("restaking", index, relation, key)
+	if err != nil {
+		return nil, fmt.Errorf("sim: registry: %s by %s %q: %w", relation, index, key, err)
+	}
+	var out []string
+	for obj := it.Next(); obj != nil; obj = it.Next() {
+		out = append(out, side(obj.(*RestakingRecord)))
 	}
 	slices.Sort(out)
 	return out, nil

@@ -291,34 +291,35 @@ func (rs *restakingRun) setupOperators() error {
 	for gi, g := range e.sc.Groups {
 		groupIndex[g.Name] = gi
 	}
-	owner := map[int]string{}
 	for _, o := range rs.spec.Operators {
 		op := &rsOperator{spec: o, agent: newOperatorAgent(o), sentAt: map[consensus.ValidatorIndex]consensus.Epoch{}, isForced: map[consensus.ValidatorIndex]bool{}}
 		if err := e.addEconomic(op.agent, func(id int) { op.agent.AgentID = id }); err != nil {
 			return err
 		}
-		inOp := map[int]bool{}
 		for _, gname := range o.Groups {
 			gi, ok := groupIndex[gname]
 			if !ok {
 				return fmt.Errorf("sim: restaking operator %q: unknown validator group %q", o.Name, gname)
 			}
-			if prev, dup := owner[gi]; dup {
-				return fmt.Errorf("sim: restaking operator %q: group %q already restaked by %q", o.Name, gname, prev)
+			if prev, err := e.registry.RelatedTo(RestakesGroup, gname); err != nil {
+				return err
+			} else if len(prev) > 0 {
+				return fmt.Errorf("sim: restaking operator %q: group %q already restaked by %q", o.Name, gname, prev[0])
 			}
-			owner[gi] = o.Name
+			if err := e.registry.relate(RestakingRecord{Relation: RestakesGroup, From: o.Name, To: gname}); err != nil {
+				return err
+			}
 			g := e.sc.Groups[gi]
 			if g.Credentials != consensus.ETH1AddressWithdrawalPrefix && g.Credentials != consensus.CompoundingWithdrawalPrefix {
 				return fmt.Errorf("sim: restaking operator %q: group %q has 0x%02x credentials; restaked validators need 0x01 or 0x02 so that EIP-7002 requests can exit them", o.Name, gname, g.Credentials)
 			}
 			op.initial += consensus.Gwei(uint64(g.Count) * g.BalanceGwei)
-			inOp[gi] = true
 		}
-		for vi, gi := range e.groupOfVal {
-			if inOp[gi] {
-				op.validators = append(op.validators, consensus.ValidatorIndex(vi))
-			}
+		vals, err := rs.restakedValidators(o.Name)
+		if err != nil {
+			return err
 		}
+		op.validators = vals
 		if err := l.RegisterOperator(restaking.OperatorConfig{ID: o.Name, CommissionBps: o.CommissionBps}); err != nil {
 			return fmt.Errorf("sim: restaking operator %q: %w", o.Name, err)
 		}
@@ -326,6 +327,27 @@ func (rs *restakingRun) setupOperators() error {
 		rs.ops = append(rs.ops, op)
 	}
 	return nil
+}
+
+// restakedValidators lists, ascending, the validators of the groups an
+// operator restakes (from the registry's relations).
+func (rs *restakingRun) restakedValidators(op string) ([]consensus.ValidatorIndex, error) {
+	groups, err := rs.e.registry.Related(RestakesGroup, op)
+	if err != nil {
+		return nil, err
+	}
+	var out []consensus.ValidatorIndex
+	for _, g := range groups {
+		vals, err := rs.e.registry.ValidatorsOfGroup(g)
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range vals {
+			out = append(out, consensus.ValidatorIndex(v))
+		}
+	}
+	slices.Sort(out)
+	return out, nil
 }
 
 // setupStakers deposits and delegates each staker's share of its
@@ -355,6 +377,9 @@ func (rs *restakingRun) setupStakers() ([]consensus.Gwei, error) {
 		}
 		if err := l.DelegateTo(s.Name, s.Operator); err != nil {
 			return nil, fmt.Errorf("sim: restaking staker %q: %w", s.Name, err)
+		}
+		if err := e.registry.relate(RestakingRecord{Relation: DelegatesTo, From: s.Name, To: s.Operator}); err != nil {
+			return nil, err
 		}
 		if err := e.addEconomic(sa, func(id int) { sa.AgentID = id }); err != nil {
 			return nil, err
@@ -390,6 +415,9 @@ func (rs *restakingRun) allocate(offers []agents.AVSOffer, delegated []consensus
 			}
 			if err := l.RegisterForOperatorSet(o.Name, a); err != nil {
 				return fmt.Errorf("sim: restaking operator %q: AVS %q: %w", o.Name, a, err)
+			}
+			if err := rs.e.registry.relate(RestakingRecord{Relation: RegisteredFor, From: o.Name, To: a}); err != nil {
+				return err
 			}
 			if mags[i] > 0 {
 				if err := l.ModifyAllocation(o.Name, a, mags[i]); err != nil {

@@ -145,15 +145,6 @@ func (e *Engine) makeViews(names, coalitions []string) {
 	}
 	e.chain.views = len(e.views)
 	e.maxFinal = make([]consensus.Epoch, len(e.views))
-	for _, v := range e.views {
-		if v.coalition == "" {
-			continue
-		}
-		v.members = make([]bool, len(e.groupOfVal))
-		for i, gi := range e.groupOfVal {
-			v.members[i] = e.sc.Groups[gi].Coalition == v.coalition
-		}
-	}
 }
 
 // bridgeSide is the side of a bridge group in a partition: every side.
@@ -214,19 +205,15 @@ func (e *Engine) buildAgents() error {
 		ms := members[gi]
 		for first := 0; first < len(ms); first += per {
 			id := len(arecs)
-			arecs = append(arecs, AgentRecord{ID: id, Kind: agents.KindValidatorClient, Group: g.Name, View: view.name})
-			vrecs = appendRanges(vrecs, ms[first:min(first+per, len(ms))], ValidatorRecord{Group: g.Name, Agent: id, View: view.name})
+			arecs = append(arecs, AgentRecord{ID: id, Kind: agents.KindValidatorClient, Group: g.Name, View: view.name, Coalition: g.Coalition})
+			vrecs = appendRanges(vrecs, ms[first:min(first+per, len(ms))], ValidatorRecord{Group: g.Name, Agent: id, View: view.name, Coalition: g.Coalition})
 		}
 	}
 	if err := reg.insert(vrecs, arecs); err != nil {
 		return err
 	}
-	// agentOfVal is the hot-path index of the registry's validator ranges.
-	e.agentOfVal = make([]int, len(e.groupOfVal))
-	for _, r := range vrecs {
-		for i := r.First; i < r.First+r.Count; i++ {
-			e.agentOfVal[i] = r.Agent
-		}
+	if err := e.indexRegistry(vrecs); err != nil {
+		return err
 	}
 	groupIndex := map[string]int{}
 	for gi, g := range e.sc.Groups {
@@ -291,4 +278,32 @@ func (e *Engine) agentCounts() AgentCounts {
 		c.add(a.Kind())
 	}
 	return c
+}
+
+// indexRegistry builds the hot-path indexes of the registry, read every
+// slot: the agent of each validator, whether it is in a coalition, and
+// each coalition view's members. They are derived from the registry's
+// records (its relations are the source) and never written afterwards.
+func (e *Engine) indexRegistry(vrecs []ValidatorRecord) error {
+	e.agentOfVal = make([]int, len(e.groupOfVal))
+	for _, r := range vrecs {
+		for i := r.First; i < r.First+r.Count; i++ {
+			e.agentOfVal[i] = r.Agent
+		}
+	}
+	e.byz = make([]bool, len(e.groupOfVal))
+	for _, v := range e.views {
+		if v.coalition == "" {
+			continue
+		}
+		vals, err := e.registry.ValidatorsOfCoalition(v.coalition)
+		if err != nil {
+			return err
+		}
+		v.members = make([]bool, len(e.groupOfVal))
+		for _, i := range vals {
+			v.members[i], e.byz[i] = true, true
+		}
+	}
+	return nil
 }
