@@ -74,9 +74,6 @@ type pendingRow struct {
 	// abandoned before then.
 	participationPPM, partialPPM uint64
 	filled                       bool
-	// byzGwei and activeGwei are the coalition's and everyone's active
-	// effective balance (the Byzantine share's numerator and denominator).
-	byzGwei, activeGwei consensus.Gwei
 }
 
 func newReporter(e *Engine, sink Sink) *reporter {
