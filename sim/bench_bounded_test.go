@@ -3,7 +3,10 @@ package sim_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,19 +48,30 @@ func BenchmarkStall(b *testing.B) {
 	} {
 		b.Run(fmt.Sprintf("validators-%d-epochs-%d", c.n, c.early+c.late), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				early, late, heapEarly, heapLate := runStall(b, c.n, c.early, c.late)
-				b.ReportMetric(early, "s/epoch-early")
-				b.ReportMetric(late, "s/epoch-late")
-				b.ReportMetric(late/early, "late/early")
-				b.ReportMetric(heapEarly/(1<<20), "heapMB-early")
-				b.ReportMetric(heapLate/(1<<20), "heapMB-late")
-				b.ReportMetric(heapLate/heapEarly, "heap-late/early")
+				r := runStall(b, c.n, c.early, c.late)
+				b.ReportMetric(r.sEarly, "s/epoch-early")
+				b.ReportMetric(r.sLate, "s/epoch-late")
+				b.ReportMetric(r.sLate/r.sEarly, "late/early")
+				b.ReportMetric(r.heapEarly/(1<<20), "heapMB-early")
+				b.ReportMetric(r.heapLate/(1<<20), "heapMB-late")
+				b.ReportMetric(r.heapLate/r.heapEarly, "heap-late/early")
+				if r.peakEarly > 0 {
+					b.ReportMetric(r.peakEarly/(1<<20), "peakRSS-MB-early")
+					b.ReportMetric(r.peakLate/(1<<20), "peakRSS-MB-late")
+					b.ReportMetric(r.peakLate/r.peakEarly, "peakRSS-late/early")
+				}
 			}
 		})
 	}
 }
 
-func runStall(b *testing.B, n, early, late int) (sEarly, sLate, heapEarly, heapLate float64) {
+// stallResult is what runStall measured. peakEarly and peakLate are the
+// process's peak resident set so far (VmHWM; 0 where /proc is missing).
+type stallResult struct {
+	sEarly, sLate, heapEarly, heapLate, peakEarly, peakLate float64
+}
+
+func runStall(b *testing.B, n, early, late int) stallResult {
 	online := n * 6 / 10
 	sc, err := scenarios.Parse("stall.yaml", []byte(fmt.Sprintf(stallScenario, online, n-online)), nil)
 	if err != nil {
@@ -78,11 +92,31 @@ func runStall(b *testing.B, n, early, late int) (sEarly, sLate, heapEarly, heapL
 		}
 		return time.Since(start).Seconds() / float64(epochs)
 	}
-	sEarly = run(early)
-	heapEarly = liveHeap()
-	sLate = run(late)
-	heapLate = liveHeap()
-	return sEarly, sLate, heapEarly, heapLate
+	var r stallResult
+	r.sEarly = run(early)
+	r.heapEarly, r.peakEarly = liveHeap(), peakRSS()
+	r.sLate = run(late)
+	r.heapLate, r.peakLate = liveHeap(), peakRSS()
+	return r
+}
+
+// peakRSS returns the process's peak resident set size in bytes (VmHWM in
+// /proc/self/status), or 0 where that file does not exist.
+func peakRSS() float64 {
+	data, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024
+		}
+	}
+	return 0
 }
 
 // liveHeap returns the bytes of live heap objects after a full GC.

@@ -209,11 +209,6 @@ func (e *Engine) pruneChain() error {
 		return nil
 	}
 	for _, v := range e.views {
-		for r := range v.observed {
-			if _, ok := e.chain.blocks[r]; !ok {
-				delete(v.observed, r)
-			}
-		}
 		for r := range v.rejected {
 			if _, ok := e.chain.blocks[r]; !ok {
 				delete(v.rejected, r)

@@ -13,11 +13,10 @@ import (
 // blockEntry is one imported (valid) block and what the engine derived from
 // it. Blocks are content-addressed and shared by every view.
 type blockEntry struct {
-	root       consensus.Root
-	parentRoot consensus.Root
-	slot       consensus.Slot
-	proposer   consensus.ValidatorIndex
-	parent     *blockEntry // nil for genesis and for bases (parent pruned)
+	root     consensus.Root
+	slot     consensus.Slot
+	proposer consensus.ValidatorIndex
+	parent   *blockEntry // nil for genesis and for bases (parent pruned)
 	// signed is the block as proposed; nil for genesis and once the body is
 	// thinned (bodyless).
 	signed *consensus.SignedBeaconBlock
@@ -31,8 +30,8 @@ type blockEntry struct {
 	// is an ancestor at a lower height (Bitcoin's skip list), so ancestorAt
 	// takes O(log height) steps however long finality stalls. skip is nil
 	// where its target was pruned.
-	height uint64
 	skip   *blockEntry
+	height uint32
 	// children counts the blocks imported on this one; a block with two
 	// or more is a fork point, whose post-state stays pinned (the common
 	// ancestor of conflicting finalized checkpoints is one).
@@ -124,6 +123,9 @@ type chain struct {
 	deep []*blockEntry
 	// epochPins lists the short-lived pins of epochs' first blocks.
 	epochPins []*blockEntry
+	// baseParents keeps the parent roots of the bases (blocks whose parents
+	// were pruned), while they are kept.
+	baseParents map[consensus.Root]consensus.Root
 	// replayed counts the blocks replayed to regenerate evicted states.
 	replayed uint64
 }
@@ -149,12 +151,13 @@ func newChain(cfg *consensus.Config, genesis *consensus.State, verifier consensu
 		UnrealizedJustified: cp, UnrealizedFinalized: cp,
 	}
 	return &chain{
-		cfg:        cfg,
-		verifier:   verifier,
-		blocks:     map[consensus.Root]*blockEntry{root: g},
-		genesis:    g,
-		boundaries: map[boundaryKey]*boundary{},
-		preStates:  map[preKey]*consensus.State{},
+		cfg:         cfg,
+		verifier:    verifier,
+		blocks:      map[consensus.Root]*blockEntry{root: g},
+		genesis:     g,
+		boundaries:  map[boundaryKey]*boundary{},
+		preStates:   map[preKey]*consensus.State{},
+		baseParents: map[consensus.Root]consensus.Root{},
 	}, nil
 }
 
@@ -322,14 +325,13 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 	}
 	uj, uf := consensus.ComputeUnrealizedCheckpoints(c.cfg, st)
 	b := &blockEntry{
-		root:       root,
-		parentRoot: parent.root,
-		signed:     sb,
-		slot:       sb.Message.Slot,
-		proposer:   sb.Message.ProposerIndex,
-		parent:     parent,
-		post:       st,
-		el:         parent.el.advanced(&sb.Message.Body.ExecutionRequests),
+		root:     root,
+		signed:   sb,
+		slot:     sb.Message.Slot,
+		proposer: sb.Message.ProposerIndex,
+		parent:   parent,
+		post:     st,
+		el:       parent.el.advanced(&sb.Message.Body.ExecutionRequests),
 		fresh: &fresh{
 			report: &rep,
 			votes:  votes,
@@ -383,11 +385,11 @@ func (c *chain) track(b, parent *blockEntry) error {
 
 // skipHeight is the height of a block's skip target: Bitcoin's
 // GetSkipHeight, which makes ancestor searches take O(log height) steps.
-func skipHeight(h uint64) uint64 {
+func skipHeight(h uint32) uint32 {
 	if h < 2 {
 		return 0
 	}
-	invertLowest := func(n uint64) uint64 { return n & (n - 1) }
+	invertLowest := func(n uint32) uint32 { return n & (n - 1) }
 	if h&1 == 1 {
 		return invertLowest(invertLowest(h-1)) + 1
 	}
@@ -396,7 +398,7 @@ func skipHeight(h uint64) uint64 {
 
 // ancestorAtHeight returns b's ancestor at height h, or the oldest block
 // still linked (genesis or a base) when h is below it.
-func ancestorAtHeight(b *blockEntry, h uint64) *blockEntry {
+func ancestorAtHeight(b *blockEntry, h uint32) *blockEntry {
 	for b.height > h && b.parent != nil {
 		if b.skip != nil && b.skip.height >= h {
 			b = b.skip
@@ -676,7 +678,13 @@ func (c *chain) prune(finalized []*blockEntry, views int) error {
 // (kept blocks whose parents were dropped) keep their post-states pinned,
 // and skip pointers into dropped blocks go.
 func (c *chain) relink(bases []*blockEntry) {
+	for r := range c.baseParents {
+		if _, ok := c.blocks[r]; !ok {
+			delete(c.baseParents, r)
+		}
+	}
 	for _, b := range bases {
+		c.baseParents[b.root] = b.parent.root
 		b.pinned, b.parent = true, nil
 	}
 	for _, b := range c.blocks {
@@ -684,6 +692,15 @@ func (c *chain) relink(bases []*blockEntry) {
 			b.skip = nil
 		}
 	}
+}
+
+// parentRoot returns a block's parent root (zero for genesis), also for a
+// base whose parent was pruned.
+func (c *chain) parentRoot(b *blockEntry) consensus.Root {
+	if b.parent != nil {
+		return b.parent.root
+	}
+	return c.baseParents[b.root]
 }
 
 // viewSet is a set of view ids.

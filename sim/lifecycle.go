@@ -160,8 +160,10 @@ type elPool struct {
 	consolidations []consensus.ConsolidationRequest
 }
 
-// elCursor counts the requests of each queue a chain has included.
-type elCursor struct{ deposits, withdrawals, consolidations int }
+// elCursor counts the requests of each queue a chain has included (32
+// bits each: a block keeps one, and a run's request queues stay far
+// below 2^32).
+type elCursor struct{ deposits, withdrawals, consolidations uint32 }
 
 // add queues one agent's requests; deposits are queued in key order.
 func (p *elPool) add(r *consensus.ExecutionRequests, keys *keyDirectory) {
@@ -188,13 +190,13 @@ func (p *elPool) next(cfg *consensus.Config, c elCursor) consensus.ExecutionRequ
 		return from, to
 	}
 	var r consensus.ExecutionRequests
-	if a, b := take(len(p.deposits), c.deposits, cfg.MaxDepositRequestsPerPayload); b > a {
+	if a, b := take(len(p.deposits), int(c.deposits), cfg.MaxDepositRequestsPerPayload); b > a {
 		r.Deposits = append([]consensus.DepositRequest(nil), p.deposits[a:b]...)
 	}
-	if a, b := take(len(p.withdrawals), c.withdrawals, cfg.MaxWithdrawalRequestsPerPayload); b > a {
+	if a, b := take(len(p.withdrawals), int(c.withdrawals), cfg.MaxWithdrawalRequestsPerPayload); b > a {
 		r.Withdrawals = append([]consensus.WithdrawalRequest(nil), p.withdrawals[a:b]...)
 	}
-	if a, b := take(len(p.consolidations), c.consolidations, cfg.MaxConsolidationRequestsPerPayload); b > a {
+	if a, b := take(len(p.consolidations), int(c.consolidations), cfg.MaxConsolidationRequestsPerPayload); b > a {
 		r.Consolidations = append([]consensus.ConsolidationRequest(nil), p.consolidations[a:b]...)
 	}
 	return r
@@ -202,7 +204,7 @@ func (p *elPool) next(cfg *consensus.Config, c elCursor) consensus.ExecutionRequ
 
 // advanced is the cursor after a block carrying r.
 func (c elCursor) advanced(r *consensus.ExecutionRequests) elCursor {
-	return elCursor{c.deposits + len(r.Deposits), c.withdrawals + len(r.Withdrawals), c.consolidations + len(r.Consolidations)}
+	return elCursor{c.deposits + uint32(len(r.Deposits)), c.withdrawals + uint32(len(r.Withdrawals)), c.consolidations + uint32(len(r.Consolidations))}
 }
 
 // buildOperators creates one operator agent per group with an operator or
@@ -342,9 +344,9 @@ func (r *reporter) noteRequests(epoch consensus.Epoch, reqs *consensus.Execution
 // backlog is what the queues hold beyond cursor c.
 func (p *elPool) backlog(c elCursor) agents.Backlog {
 	return agents.Backlog{
-		Deposits:       len(p.deposits) - c.deposits,
-		Withdrawals:    len(p.withdrawals) - c.withdrawals,
-		Consolidations: len(p.consolidations) - c.consolidations,
+		Deposits:       len(p.deposits) - int(c.deposits),
+		Withdrawals:    len(p.withdrawals) - int(c.withdrawals),
+		Consolidations: len(p.consolidations) - int(c.consolidations),
 	}
 }
 

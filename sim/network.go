@@ -239,16 +239,15 @@ func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
 			rejected = true
 			v.rejected[blk.root] = true
 			blk.processed.add(v.id)
-			if v.slasher != nil && !v.observed[blk.root] {
-				v.observed[blk.root] = true
+			if v.slasher != nil {
 				e.observeBlock(v, v.slasher, blk, slot)
 			}
 			continue
 		}
-		if v.slasher != nil && !v.observed[blk.root] {
+		if v.slasher != nil {
 			// The slasher reads every block that reaches the node, even
-			// one its fork choice refuses.
-			v.observed[blk.root] = true
+			// one its fork choice refuses, once: a block on the path is
+			// neither in the store nor refused, so it is new to the view.
 			e.observeBlock(v, v.slasher, blk, slot)
 		}
 		blk.processed.add(v.id)

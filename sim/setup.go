@@ -129,7 +129,7 @@ func (e *Engine) makeViews(names, coalitions []string) {
 	g := e.chain.genesis
 	e.mainView = -1
 	for vi, name := range names {
-		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: coalitions[vi], honest: coalitions[vi] == "", lastHead: g, observed: map[consensus.Root]bool{}, rejected: map[consensus.Root]bool{}, firstAgent: -1}
+		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: coalitions[vi], honest: coalitions[vi] == "", lastHead: g, rejected: map[consensus.Root]bool{}, firstAgent: -1}
 		v.store = forkchoice.New(&e.cfg, *g.info, e.balancesAt)
 		if v.honest && e.sc.SlasherHistoryEpochs > 0 {
 			v.slasher = agents.NewSlasher(e.sc.SlasherHistoryEpochs)

@@ -38,7 +38,7 @@ func (e *Engine) slotView(v *view, slot consensus.Slot, phase agents.Phase, h sl
 		Coalition: v.members, SlotMs: e.cfg.SlotDurationMs,
 	}
 	if h.head != e.chain.genesis {
-		sv.HeadParent = h.head.parentRoot
+		sv.HeadParent = e.chain.parentRoot(h.head)
 		sv.HeadProposer = h.head.proposer
 	}
 	return sv

@@ -32,7 +32,6 @@ type view struct {
 	// agents all return the same Policy, so the engine asks this one.
 	firstAgent int
 	slasher    *agents.Slasher         // honest views only, when slashers run
-	observed   map[consensus.Root]bool // blocks shown to the slasher
 	rejected   map[consensus.Root]bool // blocks fork choice refused (and their descendants)
 	// held is what a private-chain coalition has kept to itself.
 	held []heldMsg
