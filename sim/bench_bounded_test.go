@@ -73,15 +73,7 @@ type stallResult struct {
 
 func runStall(b *testing.B, n, early, late int) stallResult {
 	online := n * 6 / 10
-	sc, err := scenarios.Parse("stall.yaml", []byte(fmt.Sprintf(stallScenario, online, n-online)), nil)
-	if err != nil {
-		b.Fatal(err)
-	}
-	e, err := sim.New(sc, nil, sim.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	e.Start()
+	e := startBenchEngine(b, fmt.Sprintf(stallScenario, online, n-online))
 	defer e.Stop()
 	run := func(epochs int) float64 {
 		start := time.Now()
@@ -137,15 +129,7 @@ func BenchmarkMemoryPerValidator(b *testing.B) {
 	for _, n := range []int{100_000} {
 		b.Run(fmt.Sprintf("aggregate-%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				sc, err := scenarios.Parse("mem.yaml", []byte(fmt.Sprintf(benchMainnet, "aggregate", n, 64)), nil)
-				if err != nil {
-					b.Fatal(err)
-				}
-				e, err := sim.New(sc, nil, sim.Options{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				e.Start()
+				e := startBenchEngine(b, fmt.Sprintf(benchMainnet, "aggregate", n, 64))
 				for ep := 0; ep < 2; ep++ {
 					if err := e.RunEpoch(context.Background()); err != nil {
 						b.Fatal(err)
@@ -172,3 +156,19 @@ validators:
     count: %d
     validators_per_agent: %d
 `
+
+// startBenchEngine parses a scenario and starts its engine; the caller
+// must Stop it.
+func startBenchEngine(b *testing.B, yaml string) *sim.Engine {
+	b.Helper()
+	sc, err := scenarios.Parse("bench.yaml", []byte(yaml), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	e, err := sim.New(sc, nil, sim.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	e.Start()
+	return e
+}

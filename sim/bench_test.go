@@ -9,9 +9,6 @@ import (
 	"time"
 
 	blst "github.com/supranational/blst/bindings/go"
-
-	"github.com/stakesim/stakesim/scenarios"
-	"github.com/stakesim/stakesim/sim"
 )
 
 const benchScenario = `name: bench
@@ -39,15 +36,7 @@ func BenchmarkEpoch(b *testing.B) {
 		{100_000, 64, "aggregate"},
 	} {
 		b.Run(fmt.Sprintf("%s-%d", c.mode, c.n), func(b *testing.B) {
-			sc, err := scenarios.Parse("bench.yaml", []byte(fmt.Sprintf(benchScenario, c.mode, c.n, c.perAgent)), nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			e, err := sim.New(sc, nil, sim.Options{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			e.Start()
+			e := startBenchEngine(b, fmt.Sprintf(benchScenario, c.mode, c.n, c.perAgent))
 			defer e.Stop()
 			ctx := context.Background()
 			for i := 0; i < 2; i++ { // warm up past genesis

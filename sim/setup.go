@@ -31,7 +31,7 @@ func (e *Engine) buildViews() error {
 	for gi, g := range e.sc.Groups {
 		found := -1
 		for vi, s := range viewSides {
-			if equalInts(s, sides[gi]) && viewCoal[vi] == g.Coalition {
+			if slices.Equal(s, sides[gi]) && viewCoal[vi] == g.Coalition {
 				found = vi
 				break
 			}
@@ -149,18 +149,6 @@ func (e *Engine) makeViews(names, coalitions []string) {
 
 // bridgeSide is the side of a bridge group in a partition: every side.
 const bridgeSide = -2
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
 
 // balancesAt gives fork choice the effective balances at a checkpoint state
 // (0 for validators not active in the checkpoint's epoch or slashed).
