@@ -2,7 +2,6 @@ package sim_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/stakesim/stakesim/internal/output"
-	"github.com/stakesim/stakesim/scenarios"
-	"github.com/stakesim/stakesim/sim"
 )
 
 // update rewrites the golden files: go test ./sim -run TestGolden -update.
@@ -88,39 +85,7 @@ func TestGolden(t *testing.T) {
 
 func runGolden(t *testing.T, c goldenCase) map[string][]byte {
 	t.Helper()
-	var ovs []scenarios.Override
-	for _, s := range c.set {
-		ov, err := scenarios.ParseOverride(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ovs = append(ovs, ov)
-	}
-	sc, err := scenarios.Load(c.name, ovs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sc.SetEpochs(c.epochs); err != nil {
-		t.Fatal(err)
-	}
-	if c.bls != "" {
-		if err := sc.SetBLS(c.bls); err != nil {
-			t.Fatal(err)
-		}
-	}
-	dir := filepath.Join(t.TempDir(), "run")
-	w, err := output.Create(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := sim.Run(context.Background(), sc, w, sim.Options{})
-	if err != nil {
-		w.Abort()
-		t.Fatalf("run: %v", err)
-	}
-	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := runScenario(t, c.name, c.epochs, c.bls, c.set...)
 	got := map[string][]byte{}
 	for _, f := range goldenFiles {
 		b, err := os.ReadFile(filepath.Join(dir, f))
