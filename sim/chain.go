@@ -423,11 +423,12 @@ func (c *chain) ancestorAt(b *blockEntry, slot consensus.Slot) *blockEntry {
 	return b
 }
 
-// endSlot drops per-slot caches and evicts states no longer likely
-// needed: unpinned post-states more than two epochs old (except those of
-// keep), boundary states of older epochs, and aged pins (thinPins). It
-// scans only the blocks that hold a state, so its cost does not grow with
-// the blocks kept.
+// endSlot drops per-slot caches and what is no longer likely needed:
+// unpinned post-states more than stateHorizonSlots old (except those of
+// keep), boundary states more than two epochs old, aged pins, and the
+// fresh parts and bodies of old blocks (thinBlocks, thinBodies). It scans
+// only the lists of blocks that hold something, so its cost does not grow
+// with the blocks kept.
 func (c *chain) endSlot(now consensus.Slot, keep map[consensus.Root]bool) {
 	clear(c.preStates)
 	horizon := consensus.Slot(2 * c.cfg.SlotsPerEpoch)

@@ -134,9 +134,11 @@
 //     block: recent states replay from pins less than 64 epochs old, and
 //     fork points, bases, finalized blocks and every view's head and
 //     checkpoints keep their states.
-//   - Post-states older than two epochs are evicted unless pinned; the
-//     first block of every 16th epoch on each chain is pinned, and pins
-//     older than 64 epochs thin out to about two per doubling of age.
+//   - Post-states four slots old are evicted unless pinned: the first
+//     block of each epoch stays pinned for two epochs (a recent state
+//     replays at most one epoch), the first block of every 16th epoch on
+//     each chain for longer, thinning out beyond 64 epochs to about two
+//     per doubling of age.
 //   - Boundary states live two epochs (longer for the views' heads and
 //     checkpoints); per-slot pre-states live one slot; aggregate
 //     signatures as long as their attestations can be included.
