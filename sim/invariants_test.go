@@ -71,3 +71,24 @@ func TestInvariantErrors(t *testing.T) {
 		t.Errorf("finality reverted: got %v", err)
 	}
 }
+
+// TestExitScheduledAfter: at genesis no exit is queued although
+// earliest_exit_epoch is already ahead; one validator with an exit epoch
+// after the epoch makes the queue non-empty, one already exited does not.
+func TestExitScheduledAfter(t *testing.T) {
+	st := testGenesis(t, 4)
+	if st.EarliestExitEpoch <= 1 {
+		t.Fatalf("earliest_exit_epoch %d: the genesis case this test is about needs it ahead of epoch 1", st.EarliestExitEpoch)
+	}
+	if exitScheduledAfter(st, 1) {
+		t.Error("genesis: an exit is reported queued")
+	}
+	st.Validators[2].ExitEpoch = 1
+	if exitScheduledAfter(st, 1) {
+		t.Error("an exit at epoch 1 is not after epoch 1")
+	}
+	st.Validators[3].ExitEpoch = 7
+	if !exitScheduledAfter(st, 1) {
+		t.Error("an exit at epoch 7 is not seen")
+	}
+}

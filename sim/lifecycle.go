@@ -262,9 +262,21 @@ func (e *Engine) lifecycleRow(row *EpochRow, st *consensus.State, rep *consensus
 	row.ConsolidationChurnGwei = uint64(cons)
 	row.ActivationExitChurnGwei = uint64(ae)
 	row.ConsolidatedGwei = uint64(rep.ConsolidatedGwei)
-	if cur := epoch + 1; st.EarliestExitEpoch > cur {
+	if cur := epoch + 1; st.EarliestExitEpoch > cur && exitScheduledAfter(st, cur) {
 		row.ExitQueueEpochs = uint64(st.EarliestExitEpoch - cur)
 	}
+}
+
+// exitScheduledAfter reports whether some validator has an exit epoch
+// after epoch: earliest_exit_epoch starts ahead of genesis with no exit
+// queued, and the exit queue is empty until an exit is scheduled.
+func exitScheduledAfter(st *consensus.State, epoch consensus.Epoch) bool {
+	for i := range st.Validators {
+		if x := st.Validators[i].ExitEpoch; x > epoch && x != consensus.FarFutureEpoch {
+			return true
+		}
+	}
+	return false
 }
 
 // attestationBytes is what a block's attestations occupy: aggregation bits
