@@ -17,8 +17,10 @@
 // worth watching.
 //
 // Exit codes: 0 success; 2 bad input (a scenario error, an unknown scenario,
-// a bad flag or --set value, a non-empty --out without --force); 1 a run that
-// failed. Errors are printed as "stakesim: MESSAGE" on stderr, never with a
+// a bad flag or --set value, a non-empty --out without --force, a --force
+// on a directory stakesim did not write, an --out that is the working
+// directory or one of its ancestors, a file or unwritable place); 1 a run
+// that failed. Errors are printed as "stakesim: MESSAGE" on stderr, never with a
 // stack trace.
 package main
 
@@ -102,7 +104,8 @@ func exitCode(err error) int {
 		return ee.code
 	case errors.As(err, &se), errors.As(err, &sl),
 		errors.Is(err, scenarios.ErrNotFound), errors.Is(err, scenarios.ErrOverride),
-		errors.Is(err, output.ErrNotEmpty):
+		errors.Is(err, output.ErrNotEmpty), errors.Is(err, output.ErrNotRunDir),
+		errors.Is(err, output.ErrUnsafeDir):
 		return exitBadInput
 	case errors.As(err, &ce):
 		// urfave/cli only makes ExitCoders for usage mistakes such as

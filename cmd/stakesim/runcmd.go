@@ -29,7 +29,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.Uint64Flag{Name: "epochs", Usage: "epochs to run", DefaultText: "the scenario's epochs"},
 			&cli.StringSliceFlag{Name: "set", Usage: "override a scenario param, `NAME=VALUE` (repeatable)"},
 			&cli.StringFlag{Name: "out", Usage: "output `DIR`", DefaultText: "runs/NAME-SEED"},
-			&cli.BoolFlag{Name: "force", Usage: "replace a non-empty output directory"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an output directory written by an earlier stakesim run (never other files)"},
 			&cli.StringFlag{Name: "bls", Usage: "signing `MODE`: full, aggregate or off", DefaultText: "the scenario's mode"},
 			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
@@ -73,11 +73,8 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 		out = filepath.Join("runs", fmt.Sprintf("%s-%d", sc.Name, sc.Seed))
 	}
 	w, err := output.Create(out, c.Bool("force"))
-	if errors.Is(err, output.ErrNotEmpty) {
-		return badInput(fmt.Errorf("output directory %s is not empty; pass --force to replace it, or choose another --out", out))
-	}
 	if err != nil {
-		return err
+		return badOut(out, err)
 	}
 
 	quiet := c.Bool("quiet")
@@ -115,6 +112,20 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 		}
 	}
 	return printSummary(stdout, &res.Summary, &res.Timing, w.Dir())
+}
+
+// badOut turns an error of output.Create for --out dir into a bad-input
+// error (exit code 2) whose message names dir.
+func badOut(dir string, err error) error {
+	switch {
+	case errors.Is(err, output.ErrNotEmpty):
+		return badInput(fmt.Errorf("output directory %s is not empty; pass --force to replace it, or choose another --out", dir))
+	case errors.Is(err, output.ErrNotRunDir):
+		return badInput(fmt.Errorf("output directory %s is not empty and was not written by stakesim (it has no %s file); --force only replaces stakesim's own run directories: choose another --out, or empty it yourself", dir, output.MarkerFile))
+	case errors.Is(err, output.ErrUnsafeDir):
+		return badInput(fmt.Errorf("--out %s is the working directory or one of its ancestors; a run needs a directory of its own, e.g. --out runs/NAME", dir))
+	}
+	return badInput(fmt.Errorf("cannot write to --out %s: %s", dir, strings.TrimPrefix(err.Error(), "output: ")))
 }
 
 // progress shows how far a run has come: a bar on a terminal, otherwise a

@@ -6,13 +6,23 @@
 // interrupted calls Abort, which removes the temporary directory; DIR is then
 // exactly as it was before the run. The caller must, in order:
 //
-//  1. call Create(dir, force). It refuses a dir that exists and is not empty
-//     unless force is set (the error wraps ErrNotEmpty);
+//  1. call Create(dir, force). It refuses the working directory and its
+//     ancestors (ErrUnsafeDir), and a dir that exists and is not empty
+//     (ErrNotEmpty); with force it replaces such a dir only if stakesim
+//     wrote it, that is if it holds MarkerFile (ErrNotRunDir otherwise);
 //  2. pass the Writer to the engine as a sim.Sink: Epoch for each row of
 //     epochs.csv, Event for each line of events.jsonl;
 //  3. call Finish(summary, timing) on success, or Abort on any failure.
 //
-// The directory holds four files (five with restaking):
+// Every run directory holds MarkerFile, ".stakesim-run", one line saying
+// that stakesim wrote the directory; it is written first into the temporary
+// directory and kept locked while the run goes on. Create removes the
+// temporary siblings DIR.tmp-HEX (exactly 16 lowercase hex digits) that a
+// killed run left for the same DIR, but only those that hold the marker and
+// that no running stakesim holds locked. DIR.tmp-HEX.old, which may hold a
+// previous run after a failed final rename, is never removed.
+//
+// Besides the marker the directory holds four files (five with restaking):
 //
 //   - epochs.csv: a header line, then one line per sim.EpochRow. The columns
 //     are Columns(), in the field order of sim.EpochRow. target_participation

@@ -108,6 +108,10 @@ type Writer struct {
 	tmp   string // temporary sibling being written
 	force bool
 
+	// marker is MarkerFile in tmp, kept open (and locked) until Finish or
+	// Abort so that another run does not take tmp for a leftover.
+	marker *os.File
+
 	epochsFile *os.File
 	eventsFile *os.File
 	epochsBuf  *bufio.Writer
@@ -129,33 +133,42 @@ var (
 	_ sim.AVSSink = (*Writer)(nil)
 )
 
-// Create prepares to write a run into dir. It fails, with an error wrapping
-// ErrNotEmpty, if dir exists and is not empty unless force is set; with
-// force, the old contents are replaced only when Finish succeeds. The parent
-// of dir is created if needed. Create writes the header of epochs.csv into a
-// temporary sibling directory.
+// Create prepares to write a run into dir. Before writing anything it
+// refuses (with an error wrapping ErrUnsafeDir) a dir that is the working
+// directory or one of its ancestors; a dir that exists and is not a
+// directory; and a dir that exists and is not empty, with an error wrapping
+// ErrNotEmpty unless force is set, and with force one wrapping ErrNotRunDir
+// unless stakesim wrote it (see IsRunDir). With force, the old contents are
+// replaced only when Finish succeeds. The parent of dir is created if
+// needed, and temporary siblings of dir left by killed runs are removed
+// (see cleanLeftovers). Create then writes MarkerFile and the header of
+// epochs.csv into a new temporary sibling directory.
 func Create(dir string, force bool) (*Writer, error) {
 	if dir == "" {
 		return nil, errors.New("output: empty directory name")
 	}
 	dir = filepath.Clean(dir)
-	if !force {
-		if err := checkEmpty(dir); err != nil {
-			return nil, err
-		}
-	} else if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
-		return nil, fmt.Errorf("output: %s exists and is not a directory", dir)
+	if err := checkNotCwd(dir); err != nil {
+		return nil, err
+	}
+	if err := checkReplaceable(dir, force); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
+	cleanLeftovers(dir)
 	suffix, err := randomSuffix()
 	if err != nil {
 		return nil, err
 	}
-	w := &Writer{dir: dir, tmp: dir + ".tmp-" + suffix, force: force}
+	w := &Writer{dir: dir, tmp: dir + tmpSep + suffix, force: force}
 	if err := os.Mkdir(w.tmp, 0o755); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
+	}
+	if w.marker, err = writeMarker(w.tmp); err != nil {
+		w.Abort()
+		return nil, err
 	}
 	if err := w.open(); err != nil {
 		w.Abort()
@@ -293,6 +306,7 @@ func (w *Writer) Finish(summary *sim.Summary, timing *sim.Timing) error {
 		return err
 	}
 	w.closed = true
+	_ = w.marker.Close()
 	return nil
 }
 
@@ -359,6 +373,14 @@ func (w *Writer) install() error {
 			// Someone wrote into dir while the run was going.
 			return fmt.Errorf("%w: %s", ErrNotEmpty, w.dir)
 		}
+		// Check again: dir may have changed while the run was going.
+		ours, err := IsRunDir(w.dir)
+		if err != nil {
+			return fmt.Errorf("output: %w", err)
+		}
+		if !ours {
+			return fmt.Errorf("%w: %s", ErrNotRunDir, w.dir)
+		}
 		// Move the old run aside first so that a failure leaves either the
 		// old or the new complete directory under its name.
 		old := w.tmp + ".old"
@@ -400,6 +422,9 @@ func (w *Writer) Abort() {
 		_ = w.avsFile.Close()
 	}
 	_ = os.RemoveAll(w.tmp)
+	if w.marker != nil {
+		_ = w.marker.Close()
+	}
 }
 
 // HashOutputs returns the lowercase hex SHA-256 of the bytes of
@@ -441,8 +466,9 @@ func closeFile(buf *bufio.Writer, f *os.File) error {
 	return f.Close()
 }
 
-// checkEmpty returns nil if dir does not exist or is an empty directory.
-func checkEmpty(dir string) error {
+// checkReplaceable returns nil if dir does not exist, is an empty
+// directory, or (with force) is a directory that stakesim wrote.
+func checkReplaceable(dir string, force bool) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
@@ -457,8 +483,18 @@ func checkEmpty(dir string) error {
 	if err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
-	if !empty {
+	if empty {
+		return nil
+	}
+	if !force {
 		return fmt.Errorf("%w: %s", ErrNotEmpty, dir)
+	}
+	ours, err := IsRunDir(dir)
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	if !ours {
+		return fmt.Errorf("%w: %s", ErrNotRunDir, dir)
 	}
 	return nil
 }

@@ -250,7 +250,7 @@ func TestEmptyDirIsReplaced(t *testing.T) {
 	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{EpochsFile, EventsFile, SummaryFile, TimingFile}
+	want := []string{MarkerFile, EpochsFile, EventsFile, SummaryFile, TimingFile}
 	slices.Sort(want)
 	if got := entries(t, dir); !slices.Equal(got, want) {
 		t.Errorf("dir holds %v, want %v", got, want)
@@ -269,6 +269,7 @@ func TestForceReplacesOnlyAtFinish(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "old.txt"), []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	writeMarkerFile(t, dir) // an earlier run's directory
 	w, err := Create(dir, true)
 	if err != nil {
 		t.Fatal(err)
@@ -276,13 +277,13 @@ func TestForceReplacesOnlyAtFinish(t *testing.T) {
 	if err := w.Epoch(sim.EpochRow{Epoch: 0, Branch: "main"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := entries(t, dir); !slices.Equal(got, []string{"old.txt", "sub"}) {
+	if got := entries(t, dir); !slices.Equal(got, []string{".stakesim-run", "old.txt", "sub"}) {
 		t.Fatalf("before Finish dir holds %v, want the old contents", got)
 	}
 	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{EpochsFile, EventsFile, SummaryFile, TimingFile}
+	want := []string{MarkerFile, EpochsFile, EventsFile, SummaryFile, TimingFile}
 	slices.Sort(want)
 	if got := entries(t, dir); !slices.Equal(got, want) {
 		t.Errorf("after Finish dir holds %v, want %v", got, want)
@@ -301,12 +302,13 @@ func TestForceAbortKeepsOldContents(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "old.txt"), []byte("old"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	writeMarkerFile(t, dir)
 	w, err := Create(dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.Abort()
-	if got := entries(t, dir); !slices.Equal(got, []string{"old.txt"}) {
+	if got := entries(t, dir); !slices.Equal(got, []string{".stakesim-run", "old.txt"}) {
 		t.Errorf("after Abort dir holds %v, want the old contents", got)
 	}
 	if got := entries(t, parent); !slices.Equal(got, []string{"run"}) {
