@@ -94,16 +94,22 @@ func parseYAML(data []byte) (f *ast.File, err error) {
 }
 
 // document parses data as one YAML document and returns its body, or nil
-// after reporting why not: more than limit bytes, a syntax error, several documents, an
-// empty file (reported as empty), or YAML features the schemas do not use
-// (checkPlain). A UTF-8 byte order mark is invisible in editors; columns are
+// after reporting why not: more than limit bytes, more nesting, tokens or
+// path bytes than the parser can take in bounded memory (prescan, checked
+// before parsing), a syntax error, several documents, an empty file
+// (reported as empty), or YAML features the schemas do not use (checkPlain). A UTF-8 byte order mark is invisible in editors; columns are
 // counted without it.
 func (d *decoder) document(data []byte, limit int, empty string) ast.Node {
 	if len(data) > limit {
 		d.errorf(d.tokenPos(nil), "", "file is %d bytes; the limit is %d", len(data), limit)
 		return nil
 	}
-	f, err := parseYAML(bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")))
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
+	if perr := prescan(data); perr != nil {
+		d.errorf(Pos{File: d.file, Line: perr.line, Col: perr.col}, "", "%s", perr.msg)
+		return nil
+	}
+	f, err := parseYAML(data)
 	if err != nil {
 		d.syntaxError(err)
 		return nil

@@ -29,7 +29,11 @@
 //
 // A scenario is one YAML document holding one mapping. Unknown fields and
 // keys given twice in one mapping are errors; so are anchors, aliases, tags
-// and merge keys, which the schema does not need. Files are limited to 1 MiB.
+// and merge keys, which the schema does not need. Files are limited to 1 MiB,
+// 40,000 YAML tokens, 64 levels of nesting and 8 MiB of field paths (a long
+// key counts once for every value under it); the last three are checked on
+// the raw bytes before the YAML parser runs. Files must be regular: devices,
+// FIFOs, sockets and directories are refused before they are opened.
 //
 //	name: baseline
 //

@@ -18,6 +18,10 @@ var (
 	ErrExpr = errors.New("expression error")
 	// ErrOverride marks a --set override that names no param or is out of range.
 	ErrOverride = errors.New("bad override")
+	// ErrNotRegular means a file to load is not a regular file: a device
+	// (such as /dev/zero), a FIFO, a socket or a directory. Such files are
+	// refused before they are opened, since reading them may never end.
+	ErrNotRegular = errors.New("not a regular file")
 )
 
 // maxReported bounds how many problems one load reports; past it the list

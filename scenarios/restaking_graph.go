@@ -3,7 +3,6 @@ package scenarios
 import (
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -52,7 +51,9 @@ import (
 // accepted, with the same limits. The stakes add up to at most
 // MaxGraphTotalETH, and so do the profits. A graph holds at most
 // MaxGraphOperators operators, MaxGraphServices services and
-// MaxGraphAllocations allocations. Mappings and lists may be written in
+// MaxGraphAllocations allocations, but the file is limited to 1 MiB and
+// 40,000 YAML tokens (2,500 to 4,000 allocations, by style), which bounds
+// the memory the YAML parser needs. Mappings and lists may be written in
 // block or flow style; anchors, aliases, tags and ${...} expressions are
 // not accepted. Every problem is reported as FILE:LINE:COL: FIELD: PROBLEM.
 
@@ -64,7 +65,11 @@ const (
 	// MaxGraphTotalETH bounds the sum of the stakes and the sum of the
 	// profits (1e18 Gwei), so that sums of amounts never overflow uint64.
 	MaxGraphTotalETH = 1_000_000_000
-	maxGraphBytes    = 32 << 20
+	// maxGraphBytes is the same 1 MiB as for scenario and sweep files
+	// (it was 32 MiB): the YAML parser needs tens of times the input, and
+	// maxTokens (prescan.go) refuses any larger file that is not mostly
+	// one long string anyway.
+	maxGraphBytes = maxInputBytes
 	// GraphWAD is the fixed-point unit of thresholds and magnitudes: 1e18
 	// stands for 1, as in EigenLayer's magnitudes.
 	GraphWAD uint64 = 1_000_000_000_000_000_000
@@ -105,10 +110,15 @@ type GraphAllocation struct {
 // LoadRestakingGraph reads and checks a restaking graph file. Problems in
 // the file come back as an ErrorList with positions in it; a file that
 // cannot be read, as an error wrapping the *fs.PathError (errors.Is
-// os.ErrNotExist for a missing one).
+// os.ErrNotExist for a missing one, ErrNotRegular for a device, FIFO or
+// directory, which is refused before it is opened).
 func LoadRestakingGraph(path string) (*RestakingGraph, error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path, maxGraphBytes)
 	if err != nil {
+		var list ErrorList
+		if errors.As(err, &list) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("restaking graph file: %w", err) // the *PathError names the file
 	}
 	return ParseRestakingGraph(path, data)

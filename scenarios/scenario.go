@@ -366,8 +366,12 @@ func Load(nameOrPath string, overrides []Override) (*Scenario, error) {
 			return Parse("builtin:"+nameOrPath, data, overrides)
 		}
 	}
-	data, err := os.ReadFile(nameOrPath)
+	data, err := readInput(nameOrPath, maxInputBytes)
 	if err != nil {
+		var list ErrorList
+		if errors.As(err, &list) {
+			return nil, err
+		}
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%w: %q (built-ins: %s)", ErrNotFound, nameOrPath, strings.Join(builtinNames(), ", "))
 		}

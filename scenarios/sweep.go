@@ -124,8 +124,12 @@ func (s *Sweep) SweptParams() []string {
 // LoadSweep reads and checks a sweep file, loading the scenario it names.
 // Problems come back as an ErrorList with positions in the sweep file.
 func LoadSweep(path string) (*Sweep, error) {
-	data, err := os.ReadFile(path)
+	data, err := readInput(path, maxInputBytes)
 	if err != nil {
+		var list ErrorList
+		if errors.As(err, &list) {
+			return nil, err
+		}
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%w: sweep file %q", ErrNotFound, path)
 		}
