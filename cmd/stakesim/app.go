@@ -18,10 +18,16 @@ import (
 // newApp builds the CLI. Commands write to stdout and stderr only, so tests
 // can inject buffers.
 func newApp(stdout, stderr io.Writer) *cli.App {
-	usageError := func(_ *cli.Context, err error, _ bool) error { return badInput(err) }
+	usageError := func(c *cli.Context, err error, _ bool) error {
+		return badInput(fmt.Errorf("%w (see %s --help)", err, c.Command.HelpName))
+	}
 	app := &cli.App{
-		Name:                      "stakesim",
-		Usage:                     "simulate Ethereum proof-of-stake (Electra) scenarios",
+		Name:        "stakesim",
+		Usage:       "simulate Ethereum proof-of-stake (Electra) scenarios",
+		Description: appDescription,
+		Flags: []cli.Flag{
+			&cli.BoolFlag{Name: "version", Usage: "print the version, VCS revision and Go version, and exit"},
+		},
 		Writer:                    stdout,
 		ErrWriter:                 stderr,
 		HideVersion:               true,
@@ -29,6 +35,10 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler:            func(*cli.Context, error) {}, // run() prints errors and picks exit codes
 		OnUsageError:              usageError,
 		Action: func(c *cli.Context) error {
+			if c.Bool("version") {
+				_, err := io.WriteString(stdout, versionText())
+				return err
+			}
 			if c.Args().Present() {
 				return badInput(fmt.Errorf("unknown command %q (see stakesim --help)", c.Args().First()))
 			}
@@ -150,6 +160,18 @@ func oneLine(s string) string {
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// appDescription is the help page's account of what a run writes and of
+// the exit codes.
+const appDescription = `A run writes a directory (runs/NAME-SEED by default, or --out DIR):
+epochs.csv (one row per epoch and branch), events.jsonl (one event per
+line), summary.json (the run's figures), timing.json (wall-clock figures),
+avs.csv (with restaking) and the .stakesim-run marker. "stakesim explain
+SCENARIO" says which columns, events and summary fields to watch.
+
+Exit codes: 0 success; 1 a run that failed (an invariant violation or an
+interruption); 2 bad input (a scenario, flag or --set error, an input that
+is not a regular file of at most 1 MiB, or an --out that cannot be used).`
 
 // versionText describes this binary from its build information.
 func versionText() string {
