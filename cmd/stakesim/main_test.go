@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stakesim/stakesim/internal/output"
 	"github.com/stakesim/stakesim/scenarios"
@@ -352,5 +353,40 @@ func TestRunFailureLeavesNothing(t *testing.T) {
 	}
 	if stdout.Len() != 0 {
 		t.Errorf("a failed run printed a summary:\n%s", stdout.String())
+	}
+}
+
+// TestProgressEveryTenSeconds: without a terminal, a slow run prints a line
+// at least every 10 s between its tenths, with an ETA from the recent rate
+// (here worked out by hand: after a slow start, 2 s per epoch).
+func TestProgressEveryTenSeconds(t *testing.T) {
+	var buf bytes.Buffer
+	clock := time.Unix(0, 0)
+	p := newProgressAt(&buf, false, 100, func() time.Time { return clock })
+	// Epochs 1-5 take 30 s each, then 2 s each.
+	for e := uint64(1); e <= 30; e++ {
+		if e <= 5 {
+			clock = clock.Add(30 * time.Second)
+		} else {
+			clock = clock.Add(2 * time.Second)
+		}
+		p.update(sim.Progress{Epoch: e, Epochs: 100, Branches: 1})
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	// Epochs 1-5 each come 30 s after the last line; then epoch 10 (a
+	// tenth), 15 (10 s after 10), 20 (a tenth), 25 and 30.
+	var epochs []string
+	for _, l := range lines {
+		epochs = append(epochs, strings.Fields(l)[1])
+	}
+	want := "1/100 2/100 3/100 4/100 5/100 10/100 15/100 20/100 25/100 30/100"
+	if got := strings.Join(epochs, " "); got != want {
+		t.Fatalf("lines at %s, want %s:\n%s", got, want, buf.String())
+	}
+	// At epoch 30 the last 20 updates (epochs 11-30) took 2 s each: 70
+	// epochs left take 140 s, although the average since the start is
+	// (150+50)/30 = 6.7 s per epoch.
+	if last := lines[len(lines)-1]; !strings.HasSuffix(last, "eta=2m20s") {
+		t.Errorf("last line %q, want eta=2m20s", last)
 	}
 }

@@ -138,10 +138,35 @@ type progress struct {
 	next  uint64 // epoch at which the next line is due
 	ended bool   // the last line has been printed
 	start time.Time
+	now   func() time.Time
+	// last is when the last line was printed; recent holds the (time,
+	// epoch) of the last few updates, for an ETA from the recent rate.
+	last   time.Time
+	recent []progressSample
 }
 
+// progressSample is one progress update.
+type progressSample struct {
+	at    time.Time
+	epoch uint64
+}
+
+// Without a terminal, a progress line is printed at every tenth of the run
+// and at least every progressEvery; the ETA comes from the rate over the
+// last progressWindow updates.
+const (
+	progressEvery  = 10 * time.Second
+	progressWindow = 20
+)
+
 func newProgress(stderr io.Writer, quiet bool, epochs uint64) *progress {
-	p := &progress{w: stderr, start: time.Now()}
+	return newProgressAt(stderr, quiet, epochs, time.Now)
+}
+
+// newProgressAt is newProgress with an injected clock.
+func newProgressAt(stderr io.Writer, quiet bool, epochs uint64, now func() time.Time) *progress {
+	p := &progress{w: stderr, start: now(), now: now}
+	p.last = p.start
 	switch {
 	case quiet:
 	case isTerminal(stderr):
@@ -175,17 +200,41 @@ func (p *progress) update(pr sim.Progress) {
 	case p.bar != nil:
 		p.bar.Describe(fmt.Sprintf("justified %d finalized %d", pr.JustifiedEpoch, pr.FinalizedEpoch))
 		_ = p.bar.Set64(int64(min(pr.Epoch, pr.Epochs)))
-	case p.lines && !p.ended && (pr.Epoch >= p.next || pr.Epoch >= pr.Epochs):
+	case p.lines && !p.ended:
+		now := p.now()
+		p.recent = append(p.recent, progressSample{now, pr.Epoch})
+		if len(p.recent) > progressWindow {
+			p.recent = p.recent[1:]
+		}
+		if pr.Epoch < p.next && pr.Epoch < pr.Epochs && now.Sub(p.last) < progressEvery {
+			return
+		}
 		pct := uint64(100)
 		if pr.Epochs > 0 {
 			pct = min(100, pr.Epoch*100/pr.Epochs)
 		}
-		fmt.Fprintf(p.w, "  epoch %d/%d (%d%%) justified=%d finalized=%d branches=%d elapsed=%s\n",
+		fmt.Fprintf(p.w, "  epoch %d/%d (%d%%) justified=%d finalized=%d branches=%d elapsed=%s%s\n",
 			pr.Epoch, pr.Epochs, pct, pr.JustifiedEpoch, pr.FinalizedEpoch, pr.Branches,
-			time.Since(p.start).Round(100*time.Millisecond))
+			now.Sub(p.start).Round(100*time.Millisecond), p.eta(pr))
+		p.last = now
 		p.next = (pr.Epoch/p.step + 1) * p.step
 		p.ended = pr.Epoch >= pr.Epochs
 	}
+}
+
+// eta is " eta=D" from the rate over the recent updates, or "" when it
+// cannot be told (the run is done, or too few updates).
+func (p *progress) eta(pr sim.Progress) string {
+	if pr.Epoch >= pr.Epochs || len(p.recent) < 2 {
+		return ""
+	}
+	first, last := p.recent[0], p.recent[len(p.recent)-1]
+	done, took := last.epoch-first.epoch, last.at.Sub(first.at)
+	if done == 0 || took <= 0 {
+		return ""
+	}
+	left := time.Duration(float64(took) * float64(pr.Epochs-pr.Epoch) / float64(done))
+	return " eta=" + left.Round(time.Second).String()
 }
 
 // finish ends the bar: filled when the run completed, left where it
