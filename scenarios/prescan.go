@@ -263,6 +263,7 @@ func (s *scanState) skipLine() {
 func (s *scanState) restOfLine() *prescanError {
 	for s.i < len(s.data) {
 		c := s.data[s.i]
+		var err *prescanError
 		switch {
 		case c == '\n':
 			s.advance()
@@ -274,88 +275,111 @@ func (s *scanState) restOfLine() *prescanError {
 		case c == ' ' || c == '\t' || c == '\r':
 			s.advance()
 		case c == '#' && (s.i == 0 || isBlank(s.data[s.i-1])):
-			if err := s.token(); err != nil {
-				return err
-			}
-			for s.i < len(s.data) && s.data[s.i] != '\n' {
-				s.advance()
-			}
+			err = s.comment()
 		case c == '"' || c == '\'':
-			if err := s.token(); err != nil {
-				return err
-			}
-			prev := s.lastToken
-			s.lastToken = c
-			s.lineStart = false
-			start := s.i
-			s.quoted(c)
-			if s.isKeyEnd(true, prev) {
-				s.key(s.i - start)
-			}
-		case c == '[' || c == '{':
-			if err := s.token(); err != nil {
-				return err
-			}
-			s.lastToken = c
-			s.lineStart = false
-			s.pushFlow()
-			if err := s.depth(); err != nil {
-				return err
-			}
-			s.advance()
-		case c == ']' || c == '}':
-			if err := s.token(); err != nil {
-				return err
-			}
-			s.lastToken = c
-			s.popFlow()
-			s.advance()
-		case c == ',':
-			if err := s.token(); err != nil {
-				return err
-			}
-			s.lastToken = c
-			s.advance()
+			err = s.quotedToken(c)
+		case c == '[' || c == '{' || c == ']' || c == '}' || c == ',':
+			err = s.flowToken(c)
 		case (c == '-' || c == '?' || c == ':') && isBlank(s.peek(1)):
-			// A block indicator ("- ", "? ", ": "); in block context "- "
-			// at the start of a line opens one more level of sequence.
-			if err := s.token(); err != nil {
-				return err
-			}
-			s.lastToken = c
-			if c == '-' && s.flow == 0 && s.lineStart {
-				s.pushBlock(s.col - 1) // 0-based, as indentation
-				if err := s.depth(); err != nil {
-					return err
-				}
-				s.advance()
-				continue
-			}
-			s.lineStart = false
-			s.advance()
+			err = s.indicator(c)
 		default:
-			// A plain scalar (or anchor, alias, tag): up to ": ", " #",
-			// and in flow context a flow indicator. Anchors, aliases and
-			// tags cost the parser several times a scalar (and the schema
-			// refuses them anyway); they count as anchorWeight tokens.
-			n := 1
-			if c == '&' || c == '*' || c == '!' {
-				n = anchorWeight
-			}
-			for range n {
-				if err := s.token(); err != nil {
-					return err
-				}
-			}
-			prev := s.lastToken
-			s.lastToken = c
-			s.lineStart = false
-			start := s.i
-			s.plain()
-			if s.isKeyEnd(false, prev) {
-				s.key(s.i - start)
-			}
+			err = s.plainToken(c)
 		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// comment counts a comment and skips it.
+func (s *scanState) comment() *prescanError {
+	if err := s.token(); err != nil {
+		return err
+	}
+	for s.i < len(s.data) && s.data[s.i] != '\n' {
+		s.advance()
+	}
+	return nil
+}
+
+// quotedToken scans a quoted scalar, which may be a key.
+func (s *scanState) quotedToken(c byte) *prescanError {
+	if err := s.token(); err != nil {
+		return err
+	}
+	prev := s.lastToken
+	s.lastToken = c
+	s.lineStart = false
+	start := s.i
+	s.quoted(c)
+	if s.isKeyEnd(true, prev) {
+		s.key(s.i - start)
+	}
+	return nil
+}
+
+// flowToken scans a flow indicator: [ and { open a level, ] and } close it.
+func (s *scanState) flowToken(c byte) *prescanError {
+	if err := s.token(); err != nil {
+		return err
+	}
+	s.lastToken = c
+	switch c {
+	case '[', '{':
+		s.lineStart = false
+		s.pushFlow()
+		if err := s.depth(); err != nil {
+			return err
+		}
+	case ']', '}':
+		s.popFlow()
+	}
+	s.advance()
+	return nil
+}
+
+// indicator scans a block indicator ("- ", "? ", ": "); in block context
+// "- " at the start of a line opens one more level of sequence.
+func (s *scanState) indicator(c byte) *prescanError {
+	if err := s.token(); err != nil {
+		return err
+	}
+	s.lastToken = c
+	if c == '-' && s.flow == 0 && s.lineStart {
+		s.pushBlock(s.col - 1) // 0-based, as indentation
+		if err := s.depth(); err != nil {
+			return err
+		}
+		s.advance()
+		return nil
+	}
+	s.lineStart = false
+	s.advance()
+	return nil
+}
+
+// plainToken scans a plain scalar (or anchor, alias, tag): up to ": ",
+// " #", and in flow context a flow indicator. Anchors, aliases and tags
+// cost the parser several times a scalar (and the schema refuses them
+// anyway); they count as anchorWeight tokens.
+func (s *scanState) plainToken(c byte) *prescanError {
+	n := 1
+	if c == '&' || c == '*' || c == '!' {
+		n = anchorWeight
+	}
+	for range n {
+		if err := s.token(); err != nil {
+			return err
+		}
+	}
+	prev := s.lastToken
+	s.lastToken = c
+	s.lineStart = false
+	start := s.i
+	s.plain()
+	if s.isKeyEnd(false, prev) {
+		s.key(s.i - start)
 	}
 	return nil
 }

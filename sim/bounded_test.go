@@ -19,12 +19,7 @@ func TestChainBoundedWhileFinalizing(t *testing.T) {
 	if err := sc.SetBLS("off"); err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(sc, nil, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Start()
-	defer e.Stop()
+	e := startEngine(t, sc)
 	spe := int(e.cfg.SlotsPerEpoch)
 	for ep := 0; ep < 60; ep++ {
 		if err := e.RunEpoch(context.Background()); err != nil {
@@ -81,12 +76,7 @@ validators:
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := New(sc, nil, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.Start()
-	defer e.Stop()
+	e := startEngine(t, sc)
 	spe := int(e.cfg.SlotsPerEpoch)
 	const epochs = 200
 	for ep := 0; ep < epochs; ep++ {
@@ -124,4 +114,16 @@ validators:
 	if posts > 24 {
 		t.Errorf("%d post-states kept, want at most 24", posts)
 	}
+}
+
+// startEngine builds and starts an engine for sc, stopped when the test ends.
+func startEngine(t *testing.T, sc *scenarios.Scenario) *Engine {
+	t.Helper()
+	e, err := New(sc, nil, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Start()
+	t.Cleanup(e.Stop)
+	return e
 }

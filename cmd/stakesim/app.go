@@ -44,68 +44,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			}
 			return cli.ShowAppHelp(c)
 		},
-		Commands: []*cli.Command{
-			runCommand(stdout, stderr),
-			explainCommand(stdout),
-			timelineCommand(stdout),
-			sweepCommand(stdout, stderr),
-			mergeCommand(stdout),
-			restakingCommand(stdout),
-			{
-				Name:      "scenarios",
-				Usage:     "list the built-in scenarios and their params",
-				ArgsUsage: " ",
-				Action: func(c *cli.Context) error {
-					if c.Args().Present() {
-						return badInput(errors.New("scenarios takes no arguments"))
-					}
-					return listScenarios(stdout)
-				},
-			},
-			{
-				Name:      "show",
-				Usage:     "print a built-in scenario's YAML (a starting point for your own)",
-				ArgsUsage: "NAME",
-				Action: func(c *cli.Context) error {
-					if c.NArg() != 1 {
-						return badInput(errors.New("show needs exactly one built-in scenario NAME"))
-					}
-					data, ok := scenarios.BuiltinYAML(c.Args().First())
-					if !ok {
-						return badInput(fmt.Errorf("no built-in scenario %q (built-ins: %s)", c.Args().First(), strings.Join(builtinNames(), ", ")))
-					}
-					_, err := stdout.Write(data)
-					return err
-				},
-			},
-			{
-				Name:      "validate",
-				Usage:     "check a scenario file (or built-in) without running it",
-				ArgsUsage: "FILE",
-				Action: func(c *cli.Context) error {
-					if c.NArg() != 1 {
-						return badInput(errors.New("validate needs exactly one scenario FILE"))
-					}
-					file := c.Args().First()
-					sc, err := scenarios.Load(file, nil)
-					if err != nil {
-						return badInput(err)
-					}
-					_, err = fmt.Fprintf(stdout, "%s: ok (%d validators, %d epochs, preset %s)\n",
-						file, sc.TotalValidators(), sc.Epochs, sc.Preset)
-					return err
-				},
-			},
-			{
-				Name:      "version",
-				Usage:     "print the stakesim version and the Go version",
-				ArgsUsage: " ",
-				Action: func(c *cli.Context) error {
-					_, err := io.WriteString(stdout, versionText())
-					return err
-				},
-			},
-		},
+		Commands: commands(stdout, stderr),
 	}
 	for _, cmd := range app.Commands {
 		cmd.OnUsageError = usageError
@@ -160,6 +99,72 @@ func oneLine(s string) string {
 }
 
 func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// commands lists the CLI's commands.
+func commands(stdout, stderr io.Writer) []*cli.Command {
+	return []*cli.Command{
+		runCommand(stdout, stderr),
+		explainCommand(stdout),
+		timelineCommand(stdout),
+		sweepCommand(stdout, stderr),
+		mergeCommand(stdout),
+		restakingCommand(stdout),
+		{
+			Name:      "scenarios",
+			Usage:     "list the built-in scenarios and their params",
+			ArgsUsage: " ",
+			Action: func(c *cli.Context) error {
+				if c.Args().Present() {
+					return badInput(errors.New("scenarios takes no arguments"))
+				}
+				return listScenarios(stdout)
+			},
+		},
+		{
+			Name:      "show",
+			Usage:     "print a built-in scenario's YAML (a starting point for your own)",
+			ArgsUsage: "NAME",
+			Action: func(c *cli.Context) error {
+				if c.NArg() != 1 {
+					return badInput(errors.New("show needs exactly one built-in scenario NAME"))
+				}
+				data, ok := scenarios.BuiltinYAML(c.Args().First())
+				if !ok {
+					return badInput(fmt.Errorf("no built-in scenario %q (built-ins: %s)", c.Args().First(), strings.Join(builtinNames(), ", ")))
+				}
+				_, err := stdout.Write(data)
+				return err
+			},
+		},
+		{
+			Name:      "validate",
+			Usage:     "check a scenario file (or built-in) without running it",
+			ArgsUsage: "FILE",
+			Action: func(c *cli.Context) error {
+				if c.NArg() != 1 {
+					return badInput(errors.New("validate needs exactly one scenario FILE"))
+				}
+				file := c.Args().First()
+				sc, err := scenarios.Load(file, nil)
+				if err != nil {
+					return badInput(err)
+				}
+				_, err = fmt.Fprintf(stdout, "%s: ok (%d validators, %d epochs, preset %s)\n",
+					file, sc.TotalValidators(), sc.Epochs, sc.Preset)
+				return err
+			},
+		},
+		{
+			Name:      "version",
+			Usage:     "print the stakesim version and the Go version",
+			ArgsUsage: " ",
+			Action: func(c *cli.Context) error {
+				_, err := io.WriteString(stdout, versionText())
+				return err
+			},
+		},
+	}
+}
 
 // appDescription is the help page's account of what a run writes and of
 // the exit codes.
