@@ -80,7 +80,7 @@ func (e *Engine) endEpoch(slot consensus.Slot, epoch consensus.Epoch) error {
 		return err
 	}
 	e.evictAggregates(slot)
-	if e.opts.Progress != nil && uint64(epoch) < e.sc.Epochs {
+	if e.opts.Progress != nil && uint64(epoch) < e.limit {
 		e.opts.Progress(e.rep.progress(uint64(epoch)))
 	}
 	return nil

@@ -79,6 +79,11 @@ type Engine struct {
 	maxFinal     []consensus.Epoch
 	conflictSeen bool
 
+	// limit is the number of reported epochs: the scenario's, until an
+	// interruption lowers it to the epoch being run (see Run).
+	limit       uint64
+	interrupted bool
+
 	rep    *reporter
 	timing Timing
 	stats  Stats
@@ -108,7 +113,7 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	if err := applyConfig(&cfg, sc.Config); err != nil {
 		return nil, err
 	}
-	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]cachedSig{}, work: workLog{epochs: sc.Epochs}}
+	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]cachedSig{}, limit: sc.Epochs, work: workLog{epochs: sc.Epochs}}
 	switch sc.BLS {
 	case scenarios.BLSFull:
 		e.mode = agents.SignFull
@@ -182,8 +187,8 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	defer e.Stop()
 	// One epoch more than reported: the last reported epoch's attestations
 	// are included during the next one, so its participation is final only then.
-	for ep := uint64(0); ep <= e.sc.Epochs; ep++ {
-		if err := e.RunEpoch(ctx); err != nil {
+	for ep := uint64(0); ep <= e.limit; ep++ {
+		if err := e.runEpoch(func() error { e.interruptOn(ctx); return nil }); err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +200,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	e.timing.TotalSeconds = e.since(wall).Seconds() + e.timing.KeyDerivationSeconds
 	e.timing.PeakMemoryBytes = peakMemory()
 	if e.timing.TotalSeconds > 0 {
-		e.timing.ValidatorEpochsPerSecond = float64(uint64(len(e.agentOfVal))*e.sc.Epochs) / e.timing.TotalSeconds
+		e.timing.ValidatorEpochsPerSecond = float64(uint64(len(e.agentOfVal))*e.limit) / e.timing.TotalSeconds
 	}
 	ws, we := e.work.start(), e.work.end()
 	e.timing.SigningSecondsPerEpochStart, e.timing.SigningSecondsPerEpochEnd = ws.signingSeconds, we.signingSeconds
@@ -224,14 +229,33 @@ func (e *Engine) Stats() Stats {
 	return s
 }
 
+// interruptOn ends the run early once ctx is done: the epoch being run
+// becomes the settling epoch, so that the outputs are those of a run of
+// that many epochs, and the summary says the run was interrupted.
+func (e *Engine) interruptOn(ctx context.Context) {
+	if e.interrupted || ctx.Err() == nil {
+		return
+	}
+	e.interrupted = true
+	e.limit = min(e.limit, e.stats.Epochs)
+	e.work.epochs = e.limit
+}
+
 // RunEpoch runs the next epoch's slots (both phases of each) and the epoch
-// report. Start must have been called.
+// report. Start must have been called. It stops with ctx's error at the
+// next slot once ctx is done.
 func (e *Engine) RunEpoch(ctx context.Context) error {
+	return e.runEpoch(ctx.Err)
+}
+
+// runEpoch is RunEpoch; check runs before every slot and stops the epoch
+// when it returns an error.
+func (e *Engine) runEpoch(check func() error) error {
 	epoch := consensus.Epoch(e.stats.Epochs)
 	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
 	last := first + consensus.Slot(e.cfg.SlotsPerEpoch) - 1
 	for slot := first; slot <= last; slot++ {
-		if err := ctx.Err(); err != nil {
+		if err := check(); err != nil {
 			return err
 		}
 		if slot == first {

@@ -22,6 +22,13 @@ import (
 // returns the directory and the result.
 func runScenario(t *testing.T, name string, epochs uint64, bls string, sets ...string) (string, *sim.Result) {
 	t.Helper()
+	return runLoaded(t, context.Background(), loadScenario(t, name, epochs, bls, sets...), sim.Options{})
+}
+
+// loadScenario loads a built-in with --set style overrides, and --epochs
+// and --bls when not zero.
+func loadScenario(t *testing.T, name string, epochs uint64, bls string, sets ...string) *scenarios.Scenario {
+	t.Helper()
 	var ovs []scenarios.Override
 	for _, s := range sets {
 		k, v, _ := strings.Cut(s, "=")
@@ -41,12 +48,19 @@ func runScenario(t *testing.T, name string, epochs uint64, bls string, sets ...s
 			t.Fatal(err)
 		}
 	}
+	return sc
+}
+
+// runLoaded runs sc through the real output writer into a temporary
+// directory, which it returns with the result.
+func runLoaded(t *testing.T, ctx context.Context, sc *scenarios.Scenario, opts sim.Options) (string, *sim.Result) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "out")
 	w, err := output.Create(dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := sim.Run(context.Background(), sc, w, sim.Options{})
+	res, err := sim.Run(ctx, sc, w, opts)
 	if err != nil {
 		w.Abort()
 		t.Fatal(err)

@@ -159,16 +159,32 @@ func (c *AgentCounts) add(kind string) {
 	}
 }
 
-// Summary is summary.json. Every field is deterministic (no wall clock).
+// Summary is summary.json. Every field is deterministic (no wall clock);
+// the build fields say which program wrote it, so they differ between
+// builds, not between runs.
 type Summary struct {
 	Scenario    string       `json:"scenario"`
 	Description string       `json:"description"`
 	Seed        uint64       `json:"seed"`
 	Params      []ParamValue `json:"params"`
 	Preset      string       `json:"preset"`
-	Epochs      uint64       `json:"epochs"`
-	Validators  uint64       `json:"validators"`
-	Agents      AgentCounts  `json:"agents"`
+	// Build: the stakesim module version ("(devel)" for a source build),
+	// the VCS revision ("unknown" when the build has none, with
+	// "-modified" when the tree had changes) and the Go version.
+	StakesimVersion string `json:"stakesim_version"`
+	Commit          string `json:"commit"`
+	GoVersion       string `json:"go_version"`
+	// Epochs is the scenario's length; CompletedEpochs the epochs reported
+	// (fewer only when Interrupted: a run stopped by SIGINT or SIGTERM
+	// reports what a run of CompletedEpochs epochs would).
+	Epochs          uint64 `json:"epochs"`
+	CompletedEpochs uint64 `json:"completed_epochs"`
+	Interrupted     bool   `json:"interrupted"`
+	// SummaryBranch is the branch whose state the summary's final figures
+	// describe: that of the main (first honest) view at the end.
+	SummaryBranch string      `json:"summary_branch"`
+	Validators    uint64      `json:"validators"`
+	Agents        AgentCounts `json:"agents"`
 	// AgentGoroutines is the number of agent goroutines the run started:
 	// one per agent of every kind.
 	AgentGoroutines          uint64   `json:"agent_goroutines"`

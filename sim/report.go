@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/stakesim/stakesim/internal/buildinfo"
+
 	"github.com/stakesim/stakesim/agents"
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/economics"
@@ -182,7 +184,7 @@ func (r *reporter) flush() error {
 			p.participationPPM = p.partialPPM
 		}
 		p.row.TargetParticipationPPM = p.participationPPM // the row is complete only now
-		if p.row.Epoch >= r.e.sc.Epochs {
+		if p.row.Epoch >= r.e.limit {
 			continue // the settling epoch is not reported
 		}
 		if r.sink != nil {
@@ -321,10 +323,10 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 // slashing and ejection figures for the summary.
 func (r *reporter) chainEvents(b *EpochBoundary) {
 	for _, br := range b.Branches {
-		if uint64(b.Epoch) < r.e.sc.Epochs {
+		if uint64(b.Epoch) < r.e.limit {
 			r.branchEvents(b.Epoch, br)
 		}
-		if br == b.Summary && uint64(b.Epoch) < r.e.sc.Epochs {
+		if br == b.Summary && uint64(b.Epoch) < r.e.limit {
 			r.summarySlashings(b.Epoch, br)
 		}
 	}
@@ -433,13 +435,19 @@ func (r *reporter) finish() (*Result, error) {
 		Seed:        sc.Seed,
 		Preset:      sc.Preset,
 		Epochs:      sc.Epochs,
-		Validators:  uint64(len(e.agentOfVal)),
-		Agents:      e.agentCounts(),
+		// An interrupted run reports the epochs before the one it was
+		// running when interrupted (see Engine.Run).
+		CompletedEpochs: e.limit,
+		Interrupted:     e.interrupted,
+		Validators:      uint64(len(e.agentOfVal)),
+		Agents:          e.agentCounts(),
 		// Start launched one goroutine per agent; the summary is built
 		// before Stop ends them.
 		AgentGoroutines: uint64(len(e.workers)),
 		BLSMode:         string(sc.BLS),
 	}
+	build := buildinfo.Read()
+	s.StakesimVersion, s.Commit, s.GoVersion = build.Version, build.Commit, build.GoVersion
 	if e.mode == agents.SignOff {
 		s.BLSWarning = "BLS IS OFF: no signature was produced or verified in this run"
 	}
@@ -488,9 +496,10 @@ func (r *reporter) finish() (*Result, error) {
 // finalState fills the summary's figures of the summary branch's last
 // reported state: registry counts, issuance and penalties, groups, APR.
 func (r *reporter) finalState(s *Summary, p *pendingRow) error {
-	e, sc := r.e, r.e.sc
+	e := r.e
 	st := p.state
 	s.Validators = uint64(len(st.Validators)) // genesis plus those deposits created
+	s.SummaryBranch = p.row.Branch
 	s.JustifiedEpoch = p.row.JustifiedEpoch
 	s.FinalizedEpoch = p.row.FinalizedEpoch
 	s.TotalIssuanceGwei = uint64(st.Ledger.Issued)
@@ -509,11 +518,11 @@ func (r *reporter) finalState(s *Summary, p *pendingRow) error {
 		return err
 	}
 	s.Groups = groups
-	if r.activeBalanceSum > 0 && sc.Epochs > 0 {
-		meanActive := consensus.Gwei(r.activeBalanceSum / sc.Epochs)
-		perEpoch := st.Ledger.Issued / consensus.Gwei(sc.Epochs)
+	if n := r.e.limit; r.activeBalanceSum > 0 && n > 0 {
+		meanActive := consensus.Gwei(r.activeBalanceSum / n)
+		perEpoch := st.Ledger.Issued / consensus.Gwei(n)
 		s.APRPercent = round6(economics.AnnualisedPercent(&e.cfg, perEpoch, meanActive))
-		net := economics.AnnualisedPercent(&e.cfg, st.Ledger.Burned/consensus.Gwei(sc.Epochs), meanActive)
+		net := economics.AnnualisedPercent(&e.cfg, st.Ledger.Burned/consensus.Gwei(n), meanActive)
 		s.NetAPRPercent = round6(s.APRPercent - net)
 	}
 	return nil

@@ -455,7 +455,7 @@ func newOperatorAgent(o scenarios.RestakingOperator) *agents.RestakingOperatorAg
 // the restaking epoch (its agents act in epoch phases).
 func (e *Engine) afterEpoch(b *EpochBoundary) error {
 	epoch := b.Epoch
-	if uint64(epoch) >= e.sc.Epochs {
+	if uint64(epoch) >= e.limit {
 		return nil // the settling epoch is not reported
 	}
 	main := b.Summary

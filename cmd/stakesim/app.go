@@ -5,10 +5,11 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/stakesim/stakesim/internal/buildinfo"
 
 	"github.com/urfave/cli/v2"
 
@@ -180,26 +181,6 @@ is not a regular file of at most 1 MiB, or an --out that cannot be used).`
 
 // versionText describes this binary from its build information.
 func versionText() string {
-	var b strings.Builder
-	version, revision, modified := "(unknown)", "", false
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		version = bi.Main.Version
-		for _, s := range bi.Settings {
-			switch s.Key {
-			case "vcs.revision":
-				revision = s.Value
-			case "vcs.modified":
-				modified = s.Value == "true"
-			}
-		}
-	}
-	fmt.Fprintf(&b, "stakesim %s\n", version)
-	if revision != "" {
-		if modified {
-			revision += " (modified)"
-		}
-		fmt.Fprintf(&b, "revision %s\n", revision)
-	}
-	fmt.Fprintf(&b, "go %s %s/%s\n", runtime.Version(), runtime.GOOS, runtime.GOARCH)
-	return b.String()
+	b := buildinfo.Read()
+	return fmt.Sprintf("stakesim %s\nrevision %s\n%s %s/%s\n", b.Version, b.Commit, b.GoVersion, runtime.GOOS, runtime.GOARCH)
 }
