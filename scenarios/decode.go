@@ -29,6 +29,10 @@ type decoder struct {
 	// expressions look names up here.
 	params  []Param
 	paramAt []Pos // where each param is declared
+	// resolved: the file is a run's scenario.yaml (resolved_from is set),
+	// whose epochs may have been shortened by --epochs, so epochs
+	// scheduled at or after the run's end are allowed (they never come).
+	resolved bool
 }
 
 func (d *decoder) add(p Pos, field string, err error) {

@@ -351,6 +351,13 @@
 // single votes carry no signature). explain is free text for "stakesim
 // explain".
 //
+// resolved_from (optional) marks a file that a run wrote as DIR/scenario.yaml:
+// the scenario it ran, resolved from the named source with every "${...}"
+// replaced by its value, --set overrides as the params' defaults and the
+// run's seed, epochs and bls (Scenario.ResolvedYAML). Because --epochs may
+// have shortened the run, such a file may schedule operator and request
+// epochs at or after epochs; they never come.
+//
 // # Restaking
 //
 //	restaking:

@@ -131,7 +131,7 @@ func (d *decoder) decodeOperator(f field, fc groupFacts, epochs uint64) *Operato
 	if ff := o.get("from_epoch"); ff.present() {
 		if v, ok := d.uint(ff, 0, MaxEpochs); !ok {
 			good = false
-		} else if epochs > 0 && v >= epochs {
+		} else if epochs > 0 && v >= epochs && !d.resolved {
 			d.errorf(d.valuePos(ff), ff.path, "from_epoch %d must be less than epochs %d (the run's length)", v, epochs)
 			good = false
 		} else {
@@ -281,7 +281,7 @@ func (d *decoder) decodeRequest(item ast.Node, path string, fc groupFacts, opOK 
 		good = false
 	} else if v, ok := d.uint(ef, 0, MaxEpochs); !ok {
 		good = false
-	} else if epochs > 0 && v >= epochs {
+	} else if epochs > 0 && v >= epochs && !d.resolved {
 		d.errorf(d.valuePos(ef), ef.path, "epoch %d must be less than epochs %d (the run's length)", v, epochs)
 		good = false
 	} else {

@@ -20,7 +20,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking", "resolved_from"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -89,6 +89,10 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 		if v, ok := d.str(f); ok {
 			s.Explain = strings.TrimSpace(v)
 		}
+	}
+	if f := top.get("resolved_from"); f.present() {
+		s.ResolvedFrom, _ = d.str(f)
+		d.resolved = true
 	}
 	if f, ok := d.require(top, "validators"); ok {
 		s.Groups = d.decodeGroups(f, s.Epochs)

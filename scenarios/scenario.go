@@ -83,6 +83,9 @@ type Scenario struct {
 	Explain string
 	// Source is the file name, or "builtin:NAME" for a built-in.
 	Source string
+	// ResolvedFrom is the source a run's scenario.yaml was resolved from
+	// (see ResolvedYAML); "" for other files.
+	ResolvedFrom string
 	// YAML is the original file. The setters do not rewrite it, so a
 	// report should print it together with Seed, Epochs and BLS.
 	YAML []byte

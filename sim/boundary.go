@@ -80,6 +80,11 @@ func (e *Engine) endEpoch(slot consensus.Slot, epoch consensus.Epoch) error {
 		return err
 	}
 	e.evictAggregates(slot)
+	if ee, ok := e.rep.sink.(EpochEnder); ok {
+		if err := ee.EndEpoch(uint64(epoch)); err != nil {
+			return err
+		}
+	}
 	if e.opts.Progress != nil && uint64(epoch) < e.limit {
 		e.opts.Progress(e.rep.progress(uint64(epoch)))
 	}

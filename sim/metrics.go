@@ -376,6 +376,14 @@ type Sink interface {
 	Event(ev Event) error
 }
 
+// EpochEnder is a Sink that wants to know when an epoch's rows and events
+// have all been sent: the engine calls EndEpoch after every epoch (the
+// output writer pushes its buffers to the files then, so that the files
+// can be followed while a run goes on). An error stops the run.
+type EpochEnder interface {
+	EndEpoch(epoch uint64) error
+}
+
 // AVSRow is one line of avs.csv: one AVS at the end of one epoch. The
 // column order is the field order.
 type AVSRow struct {

@@ -9,10 +9,9 @@ import (
 	"strings"
 	"text/tabwriter"
 
-	"github.com/stakesim/stakesim/internal/buildinfo"
-
 	"github.com/urfave/cli/v2"
 
+	"github.com/stakesim/stakesim/internal/buildinfo"
 	"github.com/stakesim/stakesim/scenarios"
 )
 
@@ -110,6 +109,7 @@ func commands(stdout, stderr io.Writer) []*cli.Command {
 		sweepCommand(stdout, stderr),
 		mergeCommand(stdout),
 		restakingCommand(stdout),
+		aprCommand(stdout),
 		{
 			Name:      "scenarios",
 			Usage:     "list the built-in scenarios and their params",
@@ -175,12 +175,13 @@ line), summary.json (the run's figures), timing.json (wall-clock figures),
 avs.csv (with restaking) and the .stakesim-run marker. "stakesim explain
 SCENARIO" says which columns, events and summary fields to watch.
 
-Exit codes: 0 success; 1 a run that failed (an invariant violation or an
-interruption); 2 bad input (a scenario, flag or --set error, an input that
+Exit codes: 0 success; 1 a run that failed (an invariant violation);
+130 a run interrupted by SIGINT or SIGTERM (it finishes the epoch it is in,
+writes the completed epochs and says interrupted in summary.json); 2 bad input (a scenario, flag or --set error, an input that
 is not a regular file of at most 1 MiB, or an --out that cannot be used).`
 
 // versionText describes this binary from its build information.
 func versionText() string {
 	b := buildinfo.Read()
-	return fmt.Sprintf("stakesim %s\nrevision %s\n%s %s/%s\n", b.Version, b.Commit, b.GoVersion, runtime.GOOS, runtime.GOARCH)
+	return fmt.Sprintf("stakesim %s\nrevision %s\ngo %s %s/%s\n", b.Version, b.Commit, b.GoVersion, runtime.GOOS, runtime.GOARCH)
 }

@@ -16,7 +16,9 @@
 // the command to run it, and the output columns, events and summary fields
 // worth watching.
 //
-// Exit codes: 0 success; 2 bad input (a scenario error, an unknown scenario,
+// Exit codes: 0 success; 130 a run interrupted by SIGINT or SIGTERM (it
+// finishes the epoch it is in and writes the outputs of the completed
+// epochs, with interrupted: true in summary.json); 2 bad input (a scenario error, an unknown scenario,
 // a bad flag or --set value, a non-empty --out without --force, a --force
 // on a directory stakesim did not write, an --out that is the working
 // directory or one of its ancestors, a file or unwritable place); 1 a run
@@ -46,10 +48,20 @@ const (
 	exitOK         = 0
 	exitRunFailure = 1
 	exitBadInput   = 2
+	// exitInterrupted is the shell's code for a process ended by SIGINT
+	// (128 + 2): a run that stopped early on SIGINT or SIGTERM, after
+	// writing the outputs of its completed epochs.
+	exitInterrupted = 130
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ctx.Done()
+		// A second signal kills the process the default way.
+		stop()
+		fmt.Fprintln(os.Stderr, "\nstakesim: interrupted: finishing the current epoch and writing the outputs (interrupt again to quit at once)")
+	}()
 	code := run(ctx, os.Args, os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -102,6 +114,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.As(err, &ee):
 		return ee.code
+	case errors.Is(err, context.Canceled):
+		return exitInterrupted
 	case errors.As(err, &se), errors.As(err, &sl),
 		errors.Is(err, scenarios.ErrNotFound), errors.Is(err, scenarios.ErrOverride),
 		errors.Is(err, output.ErrNotEmpty), errors.Is(err, output.ErrNotRunDir),

@@ -332,30 +332,6 @@ func TestRunEndToEnd(t *testing.T) {
 	}
 }
 
-// TestRunFailureLeavesNothing runs with a cancelled context: the run fails
-// (exit 1) and leaves no output directory and no temporary directory.
-func TestRunFailureLeavesNothing(t *testing.T) {
-	parent := t.TempDir()
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	var stdout, stderr bytes.Buffer
-	code := run(ctx, []string{"stakesim", "run", "baseline", "--epochs", "3", "--bls", "off",
-		"--set", "validators=64", "--out", filepath.Join(parent, "run")}, &stdout, &stderr)
-	if code != exitRunFailure {
-		t.Errorf("exit code %d, want %d; stderr:\n%s", code, exitRunFailure, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "stakesim: run baseline seed=") {
-		t.Errorf("stderr lacks the failure message:\n%s", stderr.String())
-	}
-	checkNoTrace(t, stderr.String())
-	if des, err := os.ReadDir(parent); err != nil || len(des) != 0 {
-		t.Errorf("after a failed run the parent holds %v (err %v)", des, err)
-	}
-	if stdout.Len() != 0 {
-		t.Errorf("a failed run printed a summary:\n%s", stdout.String())
-	}
-}
-
 // TestProgressEveryTenSeconds: without a terminal, a slow run prints a line
 // at least every 10 s between its tenths, with an ETA from the recent rate
 // (here worked out by hand: after a slow start, 2 s per epoch).

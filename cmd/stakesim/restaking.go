@@ -22,8 +22,8 @@ profit from corruption and a corruption threshold α, and which operator's
 stake backs which service (see the README's "Restaking" section, and
 examples/restaking/ for three graphs).
 
-  stakesim restaking analyze GRAPH.yaml [--json] [--max-exact-operators N] [--max-exact-services N]
-  stakesim restaking cascade GRAPH.yaml (--shock F | --remove ID,ID...) [--order cheapest|worst] [--json] [--max-exact-operators N] [--max-exact-services N]
+  stakesim restaking analyze GRAPH.yaml [--check] [--json] [--max-exact-operators N] [--max-exact-services N]
+  stakesim restaking cascade GRAPH.yaml (--shock F | --remove ID,ID...) [--check] [--order cheapest|worst] [--json] [--max-exact-operators N] [--max-exact-services N]
 
 analyze: whether a valid attack exists (a coalition B of operators and a set
 A of services such that B holds at least α_s of the stake backing every s in
@@ -44,7 +44,13 @@ can remain (exact cascades then have at most one round).
 Both are exact for small graphs (--max-exact-operators and
 --max-exact-services bound the exhaustive search); beyond that a heuristic
 is used and labelled as such: it never reports "secure" without a proof.
-The flags may come before or after GRAPH.yaml.`
+The flags may come before or after GRAPH.yaml.
+
+--check makes either subcommand a gate: it prints the usual output, then
+exits 1 unless the graph is proved secure (analyze: verdict SECURE;
+cascade: an exact cascade that compromised no service), with a
+"restaking graph is insecure: ..." or "... is not proved secure: ..."
+message on stderr. Exit 2 stays bad input.`
 
 // restakingCommand is "stakesim restaking" with its subcommands analyze and
 // cascade.
@@ -69,23 +75,41 @@ func restakingCommand(stdout io.Writer) *cli.Command {
 		Description:     restakingDescription,
 		SkipFlagParsing: true,
 		HideHelpCommand: true,
-		Flags:           restakingFlags(true),
+		Flags:           restakingFlags(""),
 		Subcommands:     subs,
 		Action:          runRestaking,
 	}
 }
 
-// restakingFlags returns the flags analyze and cascade share, plus
-// cascade's own when cascade is set.
-func restakingFlags(cascade bool) []cli.Flag {
+// The --check flag's usage, per subcommand.
+const (
+	restakingCheckAnalyze = "after the usual output, exit 1 unless the graph is proved secure: " +
+		"verdict INSECURE (a valid attack exists) or UNKNOWN (the heuristic found none but proved nothing); 0 when SECURE"
+	restakingCheckCascade = "after the usual output, exit 1 when the graph is insecure after the shock: " +
+		"the cascade executed a valid attack (a service was compromised), or, with none, it is not exact and proves nothing; " +
+		"0 when it is exact and compromised no service (with --shock, judged on the worst-loss shock it reports)"
+)
+
+// restakingFlags returns the flags of subcommand sub, "analyze" or
+// "cascade": those both share, plus cascade's own; "" gives the union,
+// with both meanings of --check.
+func restakingFlags(sub string) []cli.Flag {
+	check := "analyze: " + restakingCheckAnalyze + "; cascade: " + restakingCheckCascade
+	switch sub {
+	case "analyze":
+		check = restakingCheckAnalyze
+	case "cascade":
+		check = restakingCheckCascade
+	}
 	flags := []cli.Flag{
 		&cli.BoolFlag{Name: "json", Usage: "print the result as one JSON object"},
+		&cli.BoolFlag{Name: "check", Usage: check},
 		&cli.IntFlag{Name: "max-exact-operators", Value: security.DefaultMaxExactOperators,
 			Usage: "search every coalition only up to `N` full-stake operators (at most 30 are ever enumerated); beyond, EigenLayer's condition or a heuristic decides"},
 		&cli.IntFlag{Name: "max-exact-services", Value: security.DefaultMaxExactServices,
 			Usage: "search exactly only up to `N` services; beyond, EigenLayer's condition or a heuristic decides"},
 	}
-	if cascade {
+	if sub != "analyze" {
 		flags = append(flags,
 			&cli.StringFlag{Name: "shock", Usage: "cascade: first remove the worst set of operators holding at most a fraction `F` in [0, 1] of the stake"},
 			&cli.StringFlag{Name: "remove", Usage: "cascade: first remove these operators (`ID,ID...`)"},
@@ -152,7 +176,7 @@ worth more than the stake it would lose (the verdict: SECURE, INSECURE, or
 UNKNOWN when the heuristic found no attack but could not prove there is
 none), the worst attack, the γ-slack and EigenLayer's per-operator
 sufficient condition. Amounts are ETH, exact to the Gwei.`,
-		Flags: restakingFlags(false),
+		Flags: restakingFlags("analyze"),
 		Action: func(c *cli.Context) error {
 			g, src, err := loadRestakingGraph(c, "analyze")
 			if err != nil {
@@ -167,9 +191,14 @@ sufficient condition. Amounts are ETH, exact to the Gwei.`,
 				return restakingError(err)
 			}
 			if c.Bool("json") {
-				return writeRestakingJSON(stdout, restakingAnalyzeJSON(src, g, a))
+				err = writeRestakingJSON(stdout, restakingAnalyzeJSON(src, g, a))
+			} else {
+				err = writeRestakingAnalysis(stdout, src, g, a)
 			}
-			return writeRestakingAnalysis(stdout, src, g, a)
+			if err != nil || !c.Bool("check") {
+				return err
+			}
+			return checkRestakingAnalysis(a)
 		},
 	}
 }
@@ -188,7 +217,7 @@ cheapest (the default; the attack of least cost, ties to the larger profit
 minus cost) or worst (the most profitable). Prints the order, each round,
 the services compromised and the stake lost, shock included. Exactly one
 of --shock and --remove is required.`,
-		Flags: restakingFlags(true),
+		Flags: restakingFlags("cascade"),
 		Action: func(c *cli.Context) error {
 			g, src, err := loadRestakingGraph(c, "cascade")
 			if err != nil {
@@ -207,11 +236,58 @@ of --shock and --remove is required.`,
 				return restakingError(err)
 			}
 			if c.Bool("json") {
-				return writeRestakingJSON(stdout, restakingCascadeJSON(src, g, shock, res))
+				err = writeRestakingJSON(stdout, restakingCascadeJSON(src, g, shock, res))
+			} else {
+				err = writeRestakingCascade(stdout, src, g, shock, res)
 			}
-			return writeRestakingCascade(stdout, src, g, shock, res)
+			if err != nil || !c.Bool("check") {
+				return err
+			}
+			return checkRestakingCascade(g, res)
 		},
 	}
+}
+
+// Errors of --check, wrapped in exit code 1 (exitRunFailure), so that a
+// gate tells an insecure graph from bad input (2).
+var (
+	errRestakingInsecure  = errors.New("restaking graph is insecure")
+	errRestakingNotProved = errors.New("restaking graph is not proved secure")
+)
+
+func restakingCheckFailed(err error) error { return &exitError{code: exitRunFailure, err: err} }
+
+// checkRestakingAnalysis is analyze --check: nil only for verdict secure.
+func checkRestakingAnalysis(a *security.Analysis) error {
+	switch {
+	case a.Verdict == security.VerdictSecure:
+		return nil
+	case a.Verdict == security.VerdictInsecure && a.WorstAttack != nil:
+		return restakingCheckFailed(fmt.Errorf("%w: %s", errRestakingInsecure, restakingAttackText(a.WorstAttack)))
+	case a.Verdict == security.VerdictInsecure:
+		return restakingCheckFailed(fmt.Errorf("%w: %s", errRestakingInsecure, a.Method))
+	}
+	return restakingCheckFailed(fmt.Errorf("%w (verdict %s): %s", errRestakingNotProved, a.Verdict, a.Method))
+}
+
+// checkRestakingCascade is cascade --check: the graph after the shock is
+// insecure when the cascade executed any (valid) attack; with none, it is
+// secure only if the cascade is exact.
+func checkRestakingCascade(g *security.Graph, r *security.CascadeResult) error {
+	switch {
+	case len(r.Rounds) > 0:
+		rounds := "rounds"
+		if len(r.Rounds) == 1 {
+			rounds = "round"
+		}
+		return restakingCheckFailed(fmt.Errorf("%w after the shock: the cascade compromised %d of %d services %s in %d %s, starting with %s",
+			errRestakingInsecure, len(r.ServicesCompromised), len(g.Services), idSetText(r.ServicesCompromised),
+			len(r.Rounds), rounds, restakingAttackText(&r.Rounds[0].Attack)))
+	case !r.Exact:
+		return restakingCheckFailed(fmt.Errorf("%w after the shock: no attack found, but the cascade is heuristic (raise --max-exact-operators, --max-exact-services or --max-exact-shock-operators)",
+			errRestakingNotProved))
+	}
+	return nil
 }
 
 // loadRestakingGraph reads the subcommand's one GRAPH.yaml argument.

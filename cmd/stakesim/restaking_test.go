@@ -604,8 +604,8 @@ func TestRestakingHelp(t *testing.T) {
 		flags []string
 		not   []string
 	}{
-		{[]string{"restaking", "analyze", "--help"}, []string{"--json", "--max-exact-operators", "--max-exact-services"}, []string{"--shock", "--remove", "--order"}},
-		{[]string{"restaking", "cascade", "--help"}, []string{"--json", "--shock", "--remove", "--order", "cheapest|worst", "--max-exact-operators", "--max-exact-services", "--max-exact-shock-operators"}, nil},
+		{[]string{"restaking", "analyze", "--help"}, []string{"--json", "--check", "verdict INSECURE", "--max-exact-operators", "--max-exact-services"}, []string{"--shock", "--remove", "--order"}},
+		{[]string{"restaking", "cascade", "--help"}, []string{"--json", "--check", "insecure after the shock", "--shock", "--remove", "--order", "cheapest|worst", "--max-exact-operators", "--max-exact-services", "--max-exact-shock-operators"}, nil},
 		{[]string{"restaking", "help", "cascade"}, []string{"--shock", "--remove"}, nil},
 		{[]string{"restaking", "--help"}, []string{"analyze", "cascade", "--shock"}, nil},
 		{[]string{"restaking"}, []string{"analyze", "cascade"}, nil},
@@ -695,5 +695,69 @@ func TestFormatETH(t *testing.T) {
 		if got := formatETH(tt.gwei); got != tt.want {
 			t.Errorf("formatETH(%d) = %q, want %q", tt.gwei, got, tt.want)
 		}
+	}
+}
+
+// TestRestakingCheck: with --check, analyze and cascade print their usual
+// output and then exit 1 when the graph is not proved secure (insecure.yaml:
+// big-op alone corrupts all three services, cost 100 < profit 120 ETH),
+// 0 when it is (secure.yaml: γ-slack 0.25); without --check an insecure
+// graph still exits 0. Exit 1 is not bad input (2).
+func TestRestakingCheck(t *testing.T) {
+	insecure, secure := restakingExamples+"insecure.yaml", restakingExamples+"secure.yaml"
+	chain := writeGraph(t, restakingChain)
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string // in stderr; "" for none
+	}{
+		{"analyze insecure", []string{"analyze", insecure, "--check"}, exitRunFailure,
+			"stakesim: restaking graph is insecure: coalition {big-op} can corrupt {oracle, bridge, da}: cost 100 ETH < profit 120 ETH\n"},
+		{"analyze insecure, json", []string{"analyze", "--check", "--json", insecure}, exitRunFailure, "restaking graph is insecure: "},
+		{"analyze insecure without --check", []string{"analyze", insecure}, exitOK, ""},
+		{"analyze secure", []string{"analyze", secure, "--check"}, exitOK, ""},
+		{"analyze secure, json", []string{"--check", "analyze", secure, "--json"}, exitOK, ""},
+		// The chain is secure (restakingChain), but with one operator
+		// searched exactly the heuristic proves nothing: UNKNOWN fails.
+		{"analyze unknown", []string{"analyze", chain, "--max-exact-operators", "1", "--check"}, exitRunFailure,
+			"stakesim: restaking graph is not proved secure (verdict unknown): heuristic"},
+		{"cascade insecure", []string{"cascade", insecure, "--remove", "op-a", "--check"}, exitRunFailure,
+			"stakesim: restaking graph is insecure after the shock: the cascade compromised 3 of 3 services {oracle, bridge, da} in 1 round, starting with coalition {big-op}"},
+		{"cascade insecure without --check", []string{"cascade", insecure, "--remove", "op-a"}, exitOK, ""},
+		{"cascade insecure, shock", []string{"cascade", insecure, "--shock", "0.3", "--check", "--json"}, exitRunFailure, "restaking graph is insecure after the shock"},
+		{"cascade secure", []string{"cascade", secure, "--remove", "bob", "--check"}, exitOK, ""},
+		{"cascade secure, shock", []string{"cascade", secure, "--shock", "0.3", "--check"}, exitOK, ""},
+		// Without op1 the chain falls round by round (TestRestakingCascadeText).
+		{"cascade chain", []string{"cascade", chain, "--remove", "op1", "--check"}, exitRunFailure, "in 3 rounds, starting with coalition {op2} can corrupt {s1}"},
+		{"cascade heuristic, no attack", []string{"cascade", chain, "--shock", "0", "--max-exact-operators", "1", "--check"}, exitRunFailure,
+			"stakesim: restaking graph is not proved secure after the shock: no attack found, but the cascade is heuristic"},
+		{"bad input stays 2", []string{"cascade", secure, "--check", "--shock", "2"}, exitBadInput, `--shock: "2"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := append([]string{"restaking"}, tt.args...)
+			code, stdout, stderr := runCLI(t, args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if tt.stderr == "" && stderr != "" || !strings.Contains(stderr, tt.stderr) {
+				t.Errorf("stderr = %q, want %q", stderr, tt.stderr)
+			}
+			checkNoTrace(t, stderr)
+			if code == exitBadInput {
+				return
+			}
+			// The output is the one without --check.
+			var plain []string
+			for _, a := range args {
+				if a != "--check" {
+					plain = append(plain, a)
+				}
+			}
+			if pc, want, _ := runCLI(t, plain...); pc != exitOK || stdout != want {
+				t.Errorf("output with --check differs from the one without (exit %d):\n%s\nwant\n%s", pc, stdout, want)
+			}
+		})
 	}
 }

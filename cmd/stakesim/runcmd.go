@@ -13,6 +13,7 @@ import (
 	"github.com/urfave/cli/v2"
 	"golang.org/x/term"
 
+	"github.com/stakesim/stakesim/internal/buildinfo"
 	"github.com/stakesim/stakesim/internal/narrate"
 	"github.com/stakesim/stakesim/internal/output"
 	"github.com/stakesim/stakesim/scenarios"
@@ -76,6 +77,10 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 	if err != nil {
 		return badOut(out, err)
 	}
+	if err := writeScenario(w, sc, c.StringSlice("set")); err != nil {
+		w.Abort()
+		return err
+	}
 
 	quiet := c.Bool("quiet")
 	if !quiet {
@@ -111,7 +116,42 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	return printSummary(stdout, &res.Summary, &res.Timing, w.Dir())
+	if err := printSummary(stdout, &res.Summary, &res.Timing, w.Dir()); err != nil {
+		return err
+	}
+	if s := &res.Summary; s.Interrupted {
+		return &exitError{code: exitInterrupted, err: fmt.Errorf("interrupted: %d of %d epochs completed; their outputs are in %s", s.CompletedEpochs, s.Epochs, w.Dir())}
+	}
+	return nil
+}
+
+// writeScenario writes the run directory's scenario.yaml: the scenario as
+// it runs, with a header saying how to reproduce the run.
+func writeScenario(w *output.Writer, sc *scenarios.Scenario, sets []string) error {
+	build := buildinfo.Read()
+	from := sc.Source
+	if sc.ResolvedFrom != "" {
+		from = sc.ResolvedFrom
+	}
+	header := fmt.Sprintf(`The scenario of this run, resolved by stakesim %s (commit %s) from %s%s.
+Every expression is replaced by its value and the params' defaults are the
+values the run used. Reproduce the run (byte-identical epochs.csv,
+events.jsonl and summary.json with the same stakesim) with:
+  stakesim run %s --seed %d --out DIR`,
+		build.Version, build.Commit, from, setsText(sets), filepath.Join(w.Dir(), output.ScenarioFile), sc.Seed)
+	data, err := sc.ResolvedYAML(header)
+	if err != nil {
+		return err
+	}
+	return w.WriteScenario(data)
+}
+
+// setsText is " with --set A --set B" for the --set flags given, or "".
+func setsText(sets []string) string {
+	if len(sets) == 0 {
+		return ""
+	}
+	return " with --set " + strings.Join(sets, " --set ")
 }
 
 // badOut turns an error of output.Create for --out dir into a bad-input

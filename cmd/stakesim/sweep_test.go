@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -17,11 +16,11 @@ import (
 )
 
 // TestMain lets a test re-run this binary as the stakesim CLI (for the
-// SIGKILL test): with STAKESIM_TEST_MAIN=1 the arguments after the binary
-// name are the CLI's.
+// SIGKILL and SIGINT tests): with STAKESIM_TEST_MAIN=1 the arguments after
+// the binary name are the CLI's, and main handles signals as stakesim does.
 func TestMain(m *testing.M) {
 	if os.Getenv("STAKESIM_TEST_MAIN") == "1" {
-		os.Exit(run(context.Background(), os.Args, os.Stdout, os.Stderr))
+		main()
 	}
 	os.Exit(m.Run())
 }

@@ -1,28 +1,37 @@
-// Package output writes the results of one run into a directory without ever
-// leaving half-written results behind.
+// Package output writes the results of one run into a directory, epoch by
+// epoch, and never touches a file that stakesim did not write.
 //
-// A Writer writes into a temporary sibling directory, DIR + ".tmp-" + a
-// random suffix, and renames it to DIR only in Finish. A run that fails or is
-// interrupted calls Abort, which removes the temporary directory; DIR is then
-// exactly as it was before the run. The caller must, in order:
+// A Writer writes in place: the rows and events of every epoch reach
+// epochs.csv and events.jsonl when the engine ends the epoch (EndEpoch), so
+// "tail -f DIR/epochs.csv" follows a run. summary.json and timing.json are
+// written by Finish, each complete under its name or absent: a directory
+// without summary.json is a run that is still going or was killed. A run
+// that fails calls Abort, which removes the files the run wrote (only
+// those: anything else put into the directory stays). An interrupted run
+// (SIGINT, SIGTERM) is not a failure: the engine ends it at an epoch
+// boundary and Finish writes its summary, which says interrupted. The
+// caller must, in order:
 //
 //  1. call Create(dir, force). It refuses the working directory and its
 //     ancestors (ErrUnsafeDir), and a dir that exists and is not empty
 //     (ErrNotEmpty); with force it replaces such a dir only if stakesim
-//     wrote it, that is if it holds MarkerFile (ErrNotRunDir otherwise);
+//     wrote it, that is if it holds MarkerFile (ErrNotRunDir otherwise),
+//     and no run is writing it now (ErrInUse);
 //  2. pass the Writer to the engine as a sim.Sink: Epoch for each row of
-//     epochs.csv, Event for each line of events.jsonl;
-//  3. call Finish(summary, timing) on success, or Abort on any failure.
+//     epochs.csv, Event for each line of events.jsonl, EndEpoch after each
+//     epoch;
+//  3. call Finish(summary, timing) when the run ends, or Abort on a failure.
 //
 // Every run directory holds MarkerFile, ".stakesim-run", one line saying
-// that stakesim wrote the directory; it is written first into the temporary
-// directory and kept locked while the run goes on. Create removes the
-// temporary siblings DIR.tmp-HEX (exactly 16 lowercase hex digits) that a
-// killed run left for the same DIR, but only those that hold the marker and
-// that no running stakesim holds locked. DIR.tmp-HEX.old, which may hold a
-// previous run after a failed final rename, is never removed.
+// that stakesim wrote the directory; it is written first and kept locked
+// while the run goes on. With force, the earlier run directory is renamed
+// to the sibling DIR.tmp-HEX (16 lowercase hex digits) for the length of
+// the run: Finish removes it, Abort puts it back. Create removes the
+// siblings DIR.tmp-HEX that a killed run left for the same DIR, but only
+// those that hold the marker and that no running stakesim holds locked;
+// DIR.tmp-HEX.old is never removed.
 //
-// Besides the marker the directory holds four files (five with restaking):
+// Besides the marker the directory holds five files (six with restaking):
 //
 //   - epochs.csv: a header line, then one line per sim.EpochRow. The columns
 //     are Columns(), in the field order of sim.EpochRow. target_participation
@@ -37,6 +46,8 @@
 //     epochs.csv immediately followed by the bytes of events.jsonl, so two runs
 //     can be compared by one field.
 //   - timing.json: the sim.Timing (wall-clock figures), in the same layout.
+//   - scenario.yaml: the scenario as it ran (WriteScenario), written before
+//     the first epoch: "stakesim run DIR/scenario.yaml" reproduces the run.
 //   - avs.csv, only for scenarios with a restaking block (the Writer
 //     implements sim.AVSSink and creates the file on the first row): a
 //     header line (AVSColumns), then one line per sim.AVSRow, one per AVS

@@ -4,6 +4,9 @@ package output
 
 import "os"
 
+// haveLocks: the platform has advisory file locks.
+const haveLocks = false
+
 // tryLock reports false: without advisory locks a leftover temporary
 // directory cannot be told from one a running stakesim is writing, so none
 // is removed.

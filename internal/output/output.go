@@ -26,11 +26,17 @@ const (
 	// AVSFile is written only for scenarios with a restaking block: it is
 	// created with the first AVS row.
 	AVSFile = "avs.csv"
+	// ScenarioFile is the resolved scenario (WriteScenario).
+	ScenarioFile = "scenario.yaml"
 )
 
 // ErrNotEmpty is wrapped by Create when the output directory already holds
 // files and force is not set.
 var ErrNotEmpty = errors.New("output: directory exists and is not empty")
+
+// ErrInUse is wrapped by Create when force is set but another stakesim
+// run is still writing the directory.
+var ErrInUse = errors.New("output: another stakesim run is writing the directory")
 
 // errClosed is returned by every method of a Writer after Finish or Abort.
 var errClosed = errors.New("output: writer already finished or aborted")
@@ -104,12 +110,17 @@ func FormatPPM(ppm uint64) string {
 // Writer writes one run's outputs. It implements sim.Sink. It is not safe
 // for concurrent use; the engine calls a Sink from one goroutine.
 type Writer struct {
-	dir   string // final directory
-	tmp   string // temporary sibling being written
-	force bool
+	dir string // the run directory, written in place
+	// created: Create made dir (else dir existed and was empty).
+	created bool
+	// aside is where an earlier run directory replaced by force waits
+	// (DIR.tmp-HEX, its marker locked by asideMarker) until Finish removes
+	// it or Abort puts it back; "" when nothing was replaced.
+	aside       string
+	asideMarker *os.File
 
-	// marker is MarkerFile in tmp, kept open (and locked) until Finish or
-	// Abort so that another run does not take tmp for a leftover.
+	// marker is MarkerFile in dir, kept open (and locked) until Finish or
+	// Abort: a locked marker means a run is writing the directory.
 	marker *os.File
 
 	epochsFile *os.File
@@ -129,8 +140,9 @@ type Writer struct {
 }
 
 var (
-	_ sim.Sink    = (*Writer)(nil)
-	_ sim.AVSSink = (*Writer)(nil)
+	_ sim.Sink       = (*Writer)(nil)
+	_ sim.AVSSink    = (*Writer)(nil)
+	_ sim.EpochEnder = (*Writer)(nil)
 )
 
 // Create prepares to write a run into dir. Before writing anything it
@@ -138,11 +150,12 @@ var (
 // directory or one of its ancestors; a dir that exists and is not a
 // directory; and a dir that exists and is not empty, with an error wrapping
 // ErrNotEmpty unless force is set, and with force one wrapping ErrNotRunDir
-// unless stakesim wrote it (see IsRunDir). With force, the old contents are
-// replaced only when Finish succeeds. The parent of dir is created if
-// needed, and temporary siblings of dir left by killed runs are removed
-// (see cleanLeftovers). Create then writes MarkerFile and the header of
-// epochs.csv into a new temporary sibling directory.
+// unless stakesim wrote it (see IsRunDir) or ErrInUse while a run is
+// writing it. The parent of dir is created if needed, and temporary
+// siblings of dir left by killed runs are removed (see cleanLeftovers).
+// With force, the earlier run directory is moved aside to a temporary
+// sibling, removed by Finish and put back by Abort. Create then writes
+// MarkerFile and the header of epochs.csv into dir.
 func Create(dir string, force bool) (*Writer, error) {
 	if dir == "" {
 		return nil, errors.New("output: empty directory name")
@@ -151,22 +164,28 @@ func Create(dir string, force bool) (*Writer, error) {
 	if err := checkNotCwd(dir); err != nil {
 		return nil, err
 	}
-	if err := checkReplaceable(dir, force); err != nil {
+	exists, err := checkReplaceable(dir, force)
+	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
 	cleanLeftovers(dir)
-	suffix, err := randomSuffix()
-	if err != nil {
-		return nil, err
+	w := &Writer{dir: dir}
+	if exists == existsRunDir {
+		if err := w.moveAside(); err != nil {
+			return nil, err
+		}
 	}
-	w := &Writer{dir: dir, tmp: dir + tmpSep + suffix, force: force}
-	if err := os.Mkdir(w.tmp, 0o755); err != nil {
-		return nil, fmt.Errorf("output: %w", err)
+	if exists != existsEmpty {
+		if err := os.Mkdir(dir, 0o755); err != nil {
+			w.Abort()
+			return nil, fmt.Errorf("output: %w", err)
+		}
+		w.created = true
 	}
-	if w.marker, err = writeMarker(w.tmp); err != nil {
+	if w.marker, err = writeMarker(dir); err != nil {
 		w.Abort()
 		return nil, err
 	}
@@ -177,15 +196,35 @@ func Create(dir string, force bool) (*Writer, error) {
 	return w, nil
 }
 
-// Dir returns the directory the outputs will have after Finish.
+// moveAside renames the earlier run directory w.dir to a temporary sibling
+// and locks its marker, so that no other run takes it for a leftover while
+// this one goes on.
+func (w *Writer) moveAside() error {
+	suffix, err := randomSuffix()
+	if err != nil {
+		return err
+	}
+	aside := w.dir + tmpSep + suffix
+	if err := os.Rename(w.dir, aside); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	w.aside = aside
+	if f, err := os.Open(filepath.Join(aside, MarkerFile)); err == nil {
+		tryLock(f)
+		w.asideMarker = f
+	}
+	return nil
+}
+
+// Dir returns the run directory.
 func (w *Writer) Dir() string { return w.dir }
 
 func (w *Writer) open() error {
 	var err error
-	if w.epochsFile, err = os.Create(filepath.Join(w.tmp, EpochsFile)); err != nil {
+	if w.epochsFile, err = os.Create(filepath.Join(w.dir, EpochsFile)); err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
-	if w.eventsFile, err = os.Create(filepath.Join(w.tmp, EventsFile)); err != nil {
+	if w.eventsFile, err = os.Create(filepath.Join(w.dir, EventsFile)); err != nil {
 		return fmt.Errorf("output: %w", err)
 	}
 	w.epochsBuf = bufio.NewWriterSize(w.epochsFile, 64<<10)
@@ -196,6 +235,44 @@ func (w *Writer) open() error {
 	w.record = make([]string, len(Columns()))
 	if err := w.csv.Write(Columns()); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	return w.EndEpoch(0)
+}
+
+// WriteScenario writes scenario.yaml, the resolved scenario that
+// reproduces the run (scenarios.Scenario.ResolvedYAML), complete under its
+// name or absent.
+func (w *Writer) WriteScenario(data []byte) error {
+	if w.closed {
+		return errClosed
+	}
+	return writeAtomic(filepath.Join(w.dir, ScenarioFile), data)
+}
+
+// EndEpoch pushes the rows and events written so far to the files, so that
+// "tail -f epochs.csv" follows a run: the engine calls it after every epoch.
+func (w *Writer) EndEpoch(uint64) error {
+	if w.closed {
+		return errClosed
+	}
+	w.csv.Flush()
+	if err := w.csv.Error(); err != nil {
+		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	if err := w.epochsBuf.Flush(); err != nil {
+		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	}
+	if err := w.eventsBuf.Flush(); err != nil {
+		return fmt.Errorf("output: %s: %w", EventsFile, err)
+	}
+	if w.avsCSV != nil {
+		w.avsCSV.Flush()
+		if err := w.avsCSV.Error(); err != nil {
+			return fmt.Errorf("output: %s: %w", AVSFile, err)
+		}
+		if err := w.avsBuf.Flush(); err != nil {
+			return fmt.Errorf("output: %s: %w", AVSFile, err)
+		}
 	}
 	return nil
 }
@@ -256,7 +333,7 @@ func (w *Writer) AVS(row sim.AVSRow) error {
 		return errClosed
 	}
 	if w.avsCSV == nil {
-		f, err := os.Create(filepath.Join(w.tmp, AVSFile))
+		f, err := os.Create(filepath.Join(w.dir, AVSFile))
 		if err != nil {
 			return fmt.Errorf("output: %w", err)
 		}
@@ -287,12 +364,10 @@ func (w *Writer) Event(ev sim.Event) error {
 	return nil
 }
 
-// Finish flushes epochs.csv and events.jsonl, sets summary.OutputsSHA256,
-// writes summary.json and timing.json, and renames the temporary directory
-// to the final one. On error the temporary directory is removed and the
-// final directory is left as it was (except if the final rename itself
-// fails after the old contents were moved aside; the error then names
-// where they are).
+// Finish flushes and closes epochs.csv and events.jsonl (and avs.csv),
+// sets summary.OutputsSHA256, writes summary.json and timing.json (each
+// complete under its name or absent), unlocks the marker and removes the
+// earlier run directory that force replaced. On error it calls Abort.
 func (w *Writer) Finish(summary *sim.Summary, timing *sim.Timing) error {
 	if w.closed {
 		return errClosed
@@ -307,123 +382,74 @@ func (w *Writer) Finish(summary *sim.Summary, timing *sim.Timing) error {
 	}
 	w.closed = true
 	_ = w.marker.Close()
+	if w.aside != "" {
+		_ = w.asideMarker.Close()
+		if err := os.RemoveAll(w.aside); err != nil {
+			return fmt.Errorf("output: results are in %s, but removing the previous run from %s: %w", w.dir, w.aside, err)
+		}
+	}
 	return nil
 }
 
 func (w *Writer) finish(summary *sim.Summary, timing *sim.Timing) error {
-	w.csv.Flush()
-	if err := w.csv.Error(); err != nil {
-		return fmt.Errorf("output: %s: %w", EpochsFile, err)
+	if err := w.EndEpoch(0); err != nil {
+		return err
 	}
-	if err := closeFile(w.epochsBuf, w.epochsFile); err != nil {
-		return fmt.Errorf("output: %s: %w", EpochsFile, err)
-	}
-	w.epochsFile = nil
-	if err := closeFile(w.eventsBuf, w.eventsFile); err != nil {
-		return fmt.Errorf("output: %s: %w", EventsFile, err)
-	}
-	w.eventsFile = nil
-	if w.avsCSV != nil {
-		w.avsCSV.Flush()
-		if err := w.avsCSV.Error(); err != nil {
-			return fmt.Errorf("output: %s: %w", AVSFile, err)
+	for _, f := range []*os.File{w.epochsFile, w.eventsFile, w.avsFile} {
+		if f == nil {
+			continue
 		}
-		if err := closeFile(w.avsBuf, w.avsFile); err != nil {
-			return fmt.Errorf("output: %s: %w", AVSFile, err)
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("output: %w", err)
 		}
-		w.avsFile = nil
 	}
-
-	sum, err := HashOutputs(w.tmp)
+	w.epochsFile, w.eventsFile, w.avsFile = nil, nil, nil
+	sum, err := HashOutputs(w.dir)
 	if err != nil {
 		return err
 	}
 	summary.OutputsSHA256 = sum
-	if err := writeJSON(filepath.Join(w.tmp, SummaryFile), summary); err != nil {
+	if err := writeJSON(filepath.Join(w.dir, SummaryFile), summary); err != nil {
 		return err
 	}
-	if err := writeJSON(filepath.Join(w.tmp, TimingFile), timing); err != nil {
-		return err
-	}
-	return w.install()
+	return writeJSON(filepath.Join(w.dir, TimingFile), timing)
 }
 
-// install moves the finished temporary directory to w.dir.
-func (w *Writer) install() error {
-	fi, err := os.Stat(w.dir)
-	switch {
-	case errors.Is(err, os.ErrNotExist):
-		// Nothing to replace.
-	case err != nil:
-		return fmt.Errorf("output: %w", err)
-	case !fi.IsDir():
-		return fmt.Errorf("output: %s exists and is not a directory", w.dir)
-	default:
-		empty, err := isEmptyDir(w.dir)
-		if err != nil {
-			return fmt.Errorf("output: %w", err)
-		}
-		if empty {
-			if err := os.Remove(w.dir); err != nil {
-				return fmt.Errorf("output: %w", err)
-			}
-			break
-		}
-		if !w.force {
-			// Someone wrote into dir while the run was going.
-			return fmt.Errorf("%w: %s", ErrNotEmpty, w.dir)
-		}
-		// Check again: dir may have changed while the run was going.
-		ours, err := IsRunDir(w.dir)
-		if err != nil {
-			return fmt.Errorf("output: %w", err)
-		}
-		if !ours {
-			return fmt.Errorf("%w: %s", ErrNotRunDir, w.dir)
-		}
-		// Move the old run aside first so that a failure leaves either the
-		// old or the new complete directory under its name.
-		old := w.tmp + ".old"
-		if err := os.Rename(w.dir, old); err != nil {
-			return fmt.Errorf("output: %w", err)
-		}
-		if err := os.Rename(w.tmp, w.dir); err != nil {
-			if rerr := os.Rename(old, w.dir); rerr != nil {
-				return fmt.Errorf("output: %w (previous contents left in %s)", err, old)
-			}
-			return fmt.Errorf("output: %w", err)
-		}
-		if err := os.RemoveAll(old); err != nil {
-			return fmt.Errorf("output: results are in %s, but removing the previous contents: %w", w.dir, err)
-		}
-		return nil
-	}
-	if err := os.Rename(w.tmp, w.dir); err != nil {
-		return fmt.Errorf("output: %w", err)
-	}
-	return nil
-}
-
-// Abort discards everything written so far by removing the temporary
-// directory. It is safe to call more than once, and after Finish (then it
-// does nothing).
+// Abort discards what the run wrote: the directory it created, or its
+// files in a directory that was empty before; an earlier run directory
+// moved aside by force is put back. It is safe to call more than once, and
+// after Finish (then it does nothing).
 func (w *Writer) Abort() {
 	if w.closed {
 		return
 	}
 	w.closed = true
-	if w.epochsFile != nil {
-		_ = w.epochsFile.Close()
+	for _, f := range []*os.File{w.epochsFile, w.eventsFile, w.avsFile} {
+		if f != nil {
+			_ = f.Close()
+		}
 	}
-	if w.eventsFile != nil {
-		_ = w.eventsFile.Close()
+	// Only stakesim's own files go: anything someone else put into the
+	// directory while the run went on stays, and so does the directory.
+	for _, name := range []string{EpochsFile, EventsFile, AVSFile, SummaryFile, TimingFile, ScenarioFile,
+		SummaryFile + ".new", TimingFile + ".new", ScenarioFile + ".new", MarkerFile + ".new", MarkerFile} {
+		_ = os.Remove(filepath.Join(w.dir, name))
 	}
-	if w.avsFile != nil {
-		_ = w.avsFile.Close()
-	}
-	_ = os.RemoveAll(w.tmp)
 	if w.marker != nil {
 		_ = w.marker.Close()
+	}
+	if w.created {
+		_ = os.Remove(w.dir) // fails, as it should, unless empty
+	}
+	if w.aside != "" {
+		if err := os.Rename(w.aside, w.dir); err != nil {
+			// The name is taken: keep the earlier run where leftovers
+			// are never cleaned.
+			_ = os.Rename(w.aside, w.aside+".old")
+		}
+		if w.asideMarker != nil {
+			_ = w.asideMarker.Close()
+		}
 	}
 }
 
@@ -451,52 +477,66 @@ func writeJSON(path string, v any) error {
 	if err != nil {
 		return fmt.Errorf("output: %s: %w", filepath.Base(path), err)
 	}
-	data = append(data, '\n')
-	if err := os.WriteFile(path, data, 0o644); err != nil {
+	return writeAtomic(path, append(data, '\n'))
+}
+
+// writeAtomic writes data under a temporary name and renames it to path:
+// a reader sees the whole file or none.
+func writeAtomic(path string, data []byte) error {
+	staging := path + ".new"
+	if err := os.WriteFile(staging, data, 0o644); err != nil {
+		_ = os.Remove(staging)
+		return fmt.Errorf("output: %w", err)
+	}
+	if err := os.Rename(staging, path); err != nil {
+		_ = os.Remove(staging)
 		return fmt.Errorf("output: %w", err)
 	}
 	return nil
 }
 
-func closeFile(buf *bufio.Writer, f *os.File) error {
-	if err := buf.Flush(); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
+// What checkReplaceable found at the output directory.
+const (
+	existsNot    = iota // no such directory
+	existsEmpty         // an empty directory
+	existsRunDir        // a directory an earlier stakesim run wrote (force only)
+)
 
-// checkReplaceable returns nil if dir does not exist, is an empty
-// directory, or (with force) is a directory that stakesim wrote.
-func checkReplaceable(dir string, force bool) error {
+// checkReplaceable reports what is at dir when dir does not exist, is an
+// empty directory, or (with force) is a directory that stakesim wrote and
+// that no running stakesim is writing; anything else is an error.
+func checkReplaceable(dir string, force bool) (int, error) {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, os.ErrNotExist) {
-		return nil
+		return existsNot, nil
 	}
 	if err != nil {
-		return fmt.Errorf("output: %w", err)
+		return 0, fmt.Errorf("output: %w", err)
 	}
 	if !fi.IsDir() {
-		return fmt.Errorf("output: %s exists and is not a directory", dir)
+		return 0, fmt.Errorf("output: %s exists and is not a directory", dir)
 	}
 	empty, err := isEmptyDir(dir)
 	if err != nil {
-		return fmt.Errorf("output: %w", err)
+		return 0, fmt.Errorf("output: %w", err)
 	}
 	if empty {
-		return nil
+		return existsEmpty, nil
 	}
 	if !force {
-		return fmt.Errorf("%w: %s", ErrNotEmpty, dir)
+		return 0, fmt.Errorf("%w: %s", ErrNotEmpty, dir)
 	}
 	ours, err := IsRunDir(dir)
 	if err != nil {
-		return fmt.Errorf("output: %w", err)
+		return 0, fmt.Errorf("output: %w", err)
 	}
 	if !ours {
-		return fmt.Errorf("%w: %s", ErrNotRunDir, dir)
+		return 0, fmt.Errorf("%w: %s", ErrNotRunDir, dir)
 	}
-	return nil
+	if markerLocked(dir) {
+		return 0, fmt.Errorf("%w: %s", ErrInUse, dir)
+	}
+	return existsRunDir, nil
 }
 
 func isEmptyDir(dir string) (bool, error) {

@@ -260,7 +260,9 @@ func TestEmptyDirIsReplaced(t *testing.T) {
 	}
 }
 
-func TestForceReplacesOnlyAtFinish(t *testing.T) {
+// TestForceMovesOldAside: with force the earlier run waits in a sibling
+// while the new one writes in place, and goes at Finish.
+func TestForceMovesOldAside(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "run")
 	if err := os.MkdirAll(filepath.Join(dir, "sub"), 0o755); err != nil {
@@ -277,8 +279,14 @@ func TestForceReplacesOnlyAtFinish(t *testing.T) {
 	if err := w.Epoch(sim.EpochRow{Epoch: 0, Branch: "main"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := entries(t, dir); !slices.Equal(got, []string{".stakesim-run", "old.txt", "sub"}) {
-		t.Fatalf("before Finish dir holds %v, want the old contents", got)
+	if err := w.EndEpoch(0); err != nil {
+		t.Fatal(err)
+	}
+	if got := entries(t, w.aside); !slices.Equal(got, []string{".stakesim-run", "old.txt", "sub"}) {
+		t.Fatalf("before Finish the earlier run's sibling holds %v, want the old contents", got)
+	}
+	if got := entries(t, dir); !slices.Equal(got, []string{".stakesim-run", "epochs.csv", "events.jsonl"}) {
+		t.Fatalf("before Finish dir holds %v, want the new run's files", got)
 	}
 	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
 		t.Fatal(err)
@@ -442,6 +450,42 @@ func TestAVSFileOnlyWithRows(t *testing.T) {
 	for i := range typ.NumField() {
 		if got := snake(typ.Field(i).Name); got != AVSColumns()[i] {
 			t.Errorf("avs column %d = %q, field %s gives %q", i, AVSColumns()[i], typ.Field(i).Name, got)
+		}
+	}
+}
+
+// TestEndEpochReachesTheFile: after EndEpoch a reader of epochs.csv and
+// events.jsonl (tail -f) sees every row and event sent so far.
+func TestEndEpochReachesTheFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Abort()
+	for e := range uint64(2) {
+		if err := w.Epoch(sim.EpochRow{Epoch: e, Branch: "main"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Event(sim.Event{Epoch: e, Kind: "justified"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.EndEpoch(e); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := os.ReadFile(filepath.Join(dir, EpochsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		events, err := os.ReadFile(filepath.Join(dir, EventsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Count(string(rows), "\n"); got != int(e)+2 { // header + rows
+			t.Errorf("after epoch %d epochs.csv has %d lines, want %d", e, got, e+2)
+		}
+		if got := strings.Count(string(events), "\n"); got != int(e)+1 {
+			t.Errorf("after epoch %d events.jsonl has %d lines, want %d", e, got, e+1)
 		}
 	}
 }

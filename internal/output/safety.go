@@ -48,7 +48,7 @@ func IsRunDir(dir string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	known := map[string]bool{EpochsFile: true, EventsFile: true, SummaryFile: true, TimingFile: true, AVSFile: true}
+	known := map[string]bool{EpochsFile: true, EventsFile: true, SummaryFile: true, TimingFile: true, AVSFile: true, ScenarioFile: true}
 	seen := map[string]bool{}
 	for _, de := range des {
 		if !known[de.Name()] || !de.Type().IsRegular() {
@@ -166,6 +166,17 @@ func cleanLeftovers(dir string) []string {
 		}
 	}
 	return removed
+}
+
+// markerLocked reports whether a running stakesim holds dir's marker
+// locked (never, where the platform has no locks).
+func markerLocked(dir string) bool {
+	mf, err := os.Open(filepath.Join(dir, MarkerFile))
+	if err != nil {
+		return false
+	}
+	defer mf.Close()
+	return haveLocks && !tryLock(mf)
 }
 
 // writeMarker creates MarkerFile in tmp, locked for as long as the returned

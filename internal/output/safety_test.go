@@ -57,33 +57,21 @@ func TestForceRefusesUserDir(t *testing.T) {
 	}
 }
 
-// TestFinishRechecksMarker: a directory that stops being stakesim's while
-// the run goes on is not replaced at Finish.
-func TestFinishRechecksMarker(t *testing.T) {
+// TestAbortKeepsForeignFiles: a file someone puts into the run directory
+// while the run goes on survives an aborted run, and so does the directory.
+func TestAbortKeepsForeignFiles(t *testing.T) {
 	parent := t.TempDir()
 	dir := filepath.Join(parent, "run")
-	if err := os.Mkdir(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	writeMarkerFile(t, dir)
-	w, err := Create(dir, true)
+	w, err := Create(dir, false)
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Remove(filepath.Join(dir, ".stakesim-run")); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); !errors.Is(err, ErrNotRunDir) {
-		t.Fatalf("Finish = %v, want ErrNotRunDir", err)
-	}
+	w.Abort()
 	if got := entries(t, dir); !slices.Equal(got, []string{"notes.txt"}) {
 		t.Errorf("dir holds %v, want notes.txt only", got)
-	}
-	if got := entries(t, parent); !slices.Equal(got, []string{"run"}) {
-		t.Errorf("parent holds %v, want only run", got)
 	}
 }
 
@@ -198,27 +186,38 @@ func TestLeftoversCleaned(t *testing.T) {
 	mk("run.tmp-mine", true)                 // not the pattern: kept
 	mk("run.tmp-00112233445566ff.old", true) // previous run moved aside: kept
 	mk("other.tmp-00112233445566ff", true)   // another NAME: kept
-	live, err := Create(filepath.Join(parent, "run"), false)
+	first, err := Create(dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	liveTmp := filepath.Base(live.tmp)
-	want := []string{"other.tmp-00112233445566ff", "run.tmp-00112233445566ff.old",
-		"run.tmp-aabbccddeeff0011", "run.tmp-mine", liveTmp}
-	slices.Sort(want)
+	want := []string{"other.tmp-00112233445566ff", "run", "run.tmp-00112233445566ff.old",
+		"run.tmp-aabbccddeeff0011", "run.tmp-mine"}
 	if got := entries(t, parent); !slices.Equal(got, want) {
 		t.Fatalf("after Create parent holds %v, want %v", got, want)
 	}
-	// A second run into the same NAME leaves the live one's directory.
-	second, err := Create(dir, false)
+	if err := first.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
+		t.Fatal(err)
+	}
+	// A run replacing "run" moves it aside to run.tmp-HEX while it goes
+	// on; cleaning leftovers then must leave that directory alone.
+	live, err := Create(dir, true)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(live.tmp); err != nil {
-		t.Errorf("a second Create removed a live run's directory: %v", err)
+	if removed := cleanLeftovers(dir); len(removed) != 0 {
+		t.Errorf("cleaning during a live run removed %v", removed)
 	}
-	second.Abort()
+	if _, err := os.Stat(live.aside); err != nil {
+		t.Errorf("the live run's moved-aside directory is gone: %v", err)
+	}
+	// While it runs, another run cannot replace the directory.
+	if _, err := Create(dir, true); !errors.Is(err, ErrInUse) {
+		t.Errorf("Create --force on a directory a run is writing: %v, want ErrInUse", err)
+	}
 	if err := live.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := os.Stat(live.aside); !os.IsNotExist(err) {
+		t.Errorf("Finish left the previous run at %s (%v)", live.aside, err)
 	}
 }
