@@ -139,19 +139,26 @@ func commands(stdout, stderr io.Writer) []*cli.Command {
 		},
 		{
 			Name:      "validate",
-			Usage:     "check a scenario file (or built-in) without running it",
+			Usage:     "check a scenario file (or built-in) without running it, and estimate what running it costs",
 			ArgsUsage: "FILE",
+			Flags: []cli.Flag{
+				&cli.StringSliceFlag{Name: "set", Usage: "override a scenario param, `NAME=VALUE` (repeatable)"},
+			},
 			Action: func(c *cli.Context) error {
 				if c.NArg() != 1 {
 					return badInput(errors.New("validate needs exactly one scenario FILE"))
 				}
+				overrides, err := parseOverrides(c.StringSlice("set"))
+				if err != nil {
+					return err
+				}
 				file := c.Args().First()
-				sc, err := scenarios.Load(file, nil)
+				sc, err := scenarios.Load(file, overrides)
 				if err != nil {
 					return badInput(err)
 				}
-				_, err = fmt.Fprintf(stdout, "%s: ok (%d validators, %d epochs, preset %s)\n",
-					file, sc.TotalValidators(), sc.Epochs, sc.Preset)
+				_, err = fmt.Fprintf(stdout, "%s: ok (%d validators, %d epochs, preset %s, bls %s)\n%s\n",
+					file, sc.TotalValidators(), sc.Epochs, sc.Preset, sc.BLS, estimateLine(sc))
 				return err
 			},
 		},

@@ -31,6 +31,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.StringSliceFlag{Name: "set", Usage: "override a scenario param, `NAME=VALUE` (repeatable)"},
 			&cli.StringFlag{Name: "out", Usage: "output `DIR`", DefaultText: "runs/NAME-SEED"},
 			&cli.BoolFlag{Name: "force", Usage: "replace an output directory written by an earlier stakesim run (never other files)"},
+			&cli.BoolFlag{Name: "force-size", Usage: "run even when the memory estimate exceeds the memory available"},
 			&cli.StringFlag{Name: "bls", Usage: "signing `MODE`: full, aggregate or off", DefaultText: "the scenario's mode"},
 			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
@@ -69,6 +70,9 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 	if workers < 0 {
 		return badInput(fmt.Errorf("--workers: %d is negative", workers))
 	}
+	if err := checkSize(sc, c.Bool("force-size")); err != nil {
+		return err
+	}
 	out := c.String("out")
 	if out == "" {
 		out = filepath.Join("runs", fmt.Sprintf("%s-%d", sc.Name, sc.Seed))
@@ -84,8 +88,8 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 
 	quiet := c.Bool("quiet")
 	if !quiet {
-		fmt.Fprintf(stderr, "stakesim run %s seed=%d epochs=%d bls=%s preset=%s validators=%d\n",
-			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators())
+		fmt.Fprintf(stderr, "stakesim run %s seed=%d epochs=%d bls=%s preset=%s validators=%d\n%s\n",
+			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators(), estimateLine(sc))
 	}
 	// Narration goes to stdout line by line; a progress bar on the same
 	// terminal would cut into it, so --narrate turns progress off.

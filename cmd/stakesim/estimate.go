@@ -1,0 +1,63 @@
+package main
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/stakesim/stakesim/internal/sysmem"
+	"github.com/stakesim/stakesim/scenarios"
+	"github.com/stakesim/stakesim/sim"
+)
+
+// availableMemory is the memory a run may use (sysmem.Available); tests
+// replace it.
+var availableMemory = sysmem.Available
+
+// estimateLine is the one-line cost estimate "validate" and "run" print.
+func estimateLine(sc *scenarios.Scenario) string {
+	e := sim.EstimateRun(sc)
+	keys := ""
+	if e.KeySeconds >= 0.5 {
+		keys = fmt.Sprintf(" + %s deriving keys", roundDuration(e.KeySeconds))
+	}
+	return fmt.Sprintf("estimate: peak memory %s, %s per epoch, about %s for %d epochs%s (model calibrated on 2 cores; see README \"Performance\")",
+		formatBytes(e.PeakBytes), roundDuration(e.SecondsPerEpoch), roundDuration(e.TotalSeconds-e.KeySeconds), sc.Epochs, keys)
+}
+
+// checkSize refuses (exit 2) a run whose memory estimate exceeds the
+// memory available, unless force; it allows the run when the available
+// memory cannot be told.
+func checkSize(sc *scenarios.Scenario, force bool) error {
+	if force {
+		return nil
+	}
+	e := sim.EstimateRun(sc)
+	avail, ok := availableMemory()
+	if !ok || e.PeakBytes <= avail {
+		return nil
+	}
+	return badInput(fmt.Errorf("this run needs an estimated %s of memory (%d validators, %d view groups) but %s is available; "+
+		"run fewer validators (--set validators=N where the scenario has that param), or pass --force-size to run it anyway",
+		formatBytes(e.PeakBytes), sc.TotalValidators()+sc.DepositedValidators(), e.Views, formatBytes(avail)))
+}
+
+// formatBytes prints a byte count in MiB or GiB with one decimal.
+func formatBytes(b uint64) string {
+	if b >= 1<<30 {
+		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	}
+	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+}
+
+// roundDuration prints seconds as a duration rounded to what matters:
+// milliseconds below a second, tenths below a minute, seconds above.
+func roundDuration(s float64) string {
+	d := time.Duration(s * float64(time.Second))
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}

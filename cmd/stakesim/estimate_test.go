@@ -1,0 +1,61 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// withAvailable makes the CLI see avail bytes of available memory.
+func withAvailable(t *testing.T, avail uint64, known bool) {
+	t.Helper()
+	old := availableMemory
+	availableMemory = func() (uint64, bool) { return avail, known }
+	t.Cleanup(func() { availableMemory = old })
+}
+
+// TestRunRefusesTooBig: with 100 MiB available, 20,000 validators
+// (estimated at 48 MiB + 20,000 × 7 KiB ≈ 185 MiB) are refused up front
+// with exit 2, the estimate and nothing written; --force-size runs it
+// anyway (checked here with 2,000 validators and 1 MiB available, so that
+// the run is short); unknown available memory never refuses.
+func TestRunRefusesTooBig(t *testing.T) {
+	withAvailable(t, 100<<20, true)
+	out := filepath.Join(t.TempDir(), "run")
+	code, _, stderr := runCLI(t, "run", "baseline", "--set", "validators=20000", "--bls", "off", "--epochs", "1", "--out", out)
+	if code != exitBadInput {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitBadInput, stderr)
+	}
+	for _, want := range []string{"estimated 185 MiB", "100 MiB is available", "--force-size"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if _, err := os.Stat(out); !os.IsNotExist(err) {
+		t.Errorf("a refused run created %s (%v)", out, err)
+	}
+	withAvailable(t, 1<<20, true)
+	code, _, stderr = runCLI(t, "run", "baseline", "--set", "validators=2000", "--bls", "off", "--epochs", "1", "--out", out, "--force-size", "--quiet")
+	if code != 0 {
+		t.Fatalf("--force-size: exit %d; stderr:\n%s", code, stderr)
+	}
+	withAvailable(t, 0, false)
+	code, _, stderr = runCLI(t, "run", "baseline", "--set", "validators=2000", "--bls", "off", "--epochs", "1", "--out", out, "--force", "--quiet")
+	if code != 0 {
+		t.Fatalf("unknown available memory: exit %d; stderr:\n%s", code, stderr)
+	}
+}
+
+// TestValidatePrintsEstimate: validate prints the estimate line; 200,000
+// minimal validators with BLS off cost 48 MiB + 200,000 × 7 KiB ≈ 1.4 GiB
+// and 200,000 × 17 µs = 3.4 s per epoch by the model's constants.
+func TestValidatePrintsEstimate(t *testing.T) {
+	code, stdout, stderr := runCLI(t, "validate", "offline-20", "--set", "validators=200000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "estimate: peak memory 1.4 GiB") {
+		t.Errorf("no memory estimate:\n%s", stdout)
+	}
+}

@@ -1,0 +1,86 @@
+package sim
+
+import (
+	"github.com/stakesim/stakesim/scenarios"
+)
+
+// Estimate is what a run is expected to cost on the machine the model was
+// calibrated on (2 cores): peak resident memory and wall time. It is a
+// model, not a measurement: the constants below come from the runs and
+// benchmarks named beside them, and BenchmarkEstimate reports how far a
+// measured run is from its estimate.
+type Estimate struct {
+	PeakBytes       uint64
+	KeySeconds      float64 // deriving the validators' BLS keys (none with BLS off)
+	SecondsPerEpoch float64
+	TotalSeconds    float64 // keys plus every epoch (and the settling one)
+	Views           int     // view groups: each keeps its own states
+}
+
+// The model's constants, calibrated on 2 cores (Debian, Go 1.26) with
+// baseline, partition-50-50 and the benchmarks at 5,000 to 200,000
+// validators, December 2026:
+//
+//   - resident memory is about 5.2 to 8.1 KB per validator plus a fixed
+//     base (200,000 minimal, BLS off: 1.08 GB; 60,000: 430 MB; 20,000:
+//     160 MB; BenchmarkMemoryPerValidator at 100,000: 4.4 KB from the OS
+//     per validator); every view group beyond the first adds about half
+//     again (partition-50-50 at 20,000: 258 MB against baseline's 183 MB);
+//   - key derivation costs about 135 µs per validator (20,000: 2.5 s;
+//     60,000: 8.0 s);
+//   - an epoch costs per validator: BLS off or aggregate about 17 µs on
+//     minimal and 60 µs on mainnet (more slots and committees per epoch);
+//     full BLS, where every attestation is signed and aggregated, about
+//     220 µs on minimal (200,000 validators: about 15 minutes for 20
+//     epochs) and 240 µs on mainnet (50,000 validators: about 12 s per
+//     epoch).
+const (
+	estBaseBytes         = 48 << 20
+	estBytesPerValidator = 7 << 10
+	estViewShare         = 0.5
+	estKeySeconds        = 135e-6
+)
+
+// estEpochSeconds is the cost of one validator-epoch by BLS mode and preset.
+var estEpochSeconds = map[scenarios.BLSMode][2]float64{ // [minimal, mainnet]
+	scenarios.BLSOff:       {17e-6, 60e-6},
+	scenarios.BLSAggregate: {17e-6, 60e-6},
+	scenarios.BLSFull:      {220e-6, 240e-6},
+}
+
+// EstimateRun estimates what running sc costs: validators at genesis and
+// those deposits add, the preset, the BLS mode and the view groups its
+// partitions and views make.
+func EstimateRun(sc *scenarios.Scenario) Estimate {
+	n := float64(sc.TotalValidators() + sc.DepositedValidators())
+	views := estimateViews(sc)
+	est := Estimate{Views: views}
+	perValidator := float64(estBytesPerValidator) * (1 + estViewShare*float64(views-1))
+	est.PeakBytes = estBaseBytes + uint64(n*perValidator)
+	if sc.BLS != scenarios.BLSOff {
+		est.KeySeconds = n * estKeySeconds
+	}
+	preset := 0
+	if sc.Preset == scenarios.PresetMainnet {
+		preset = 1
+	}
+	est.SecondsPerEpoch = n * estEpochSeconds[sc.BLS][preset] * (1 + estViewShare*float64(views-1))
+	est.TotalSeconds = est.KeySeconds + est.SecondsPerEpoch*float64(sc.Epochs+1)
+	return est
+}
+
+// estimateViews counts the view groups a scenario can split into: one,
+// plus one for every extra side of each partition and every extra view
+// group, at most one per validator group.
+func estimateViews(sc *scenarios.Scenario) int {
+	views := 1
+	if k := len(sc.Network.Views); k > 1 {
+		views += k - 1
+	}
+	for _, p := range sc.Network.Partitions {
+		if k := len(p.Groups); k > 1 {
+			views += k - 1
+		}
+	}
+	return max(1, min(views, len(sc.Groups)))
+}
