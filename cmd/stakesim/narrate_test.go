@@ -225,7 +225,8 @@ func TestRunNarrate(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
 		}
-		if lines := strings.Split(strings.TrimSpace(stderr), "\n"); len(lines) != 1 || !strings.HasPrefix(lines[0], "stakesim run baseline seed=") {
+		if lines := strings.Split(strings.TrimSpace(stderr), "\n"); len(lines) != 2 || !strings.HasPrefix(lines[0], "stakesim run baseline seed=") ||
+			!strings.HasPrefix(lines[1], "estimate: ") {
 			t.Errorf("stderr holds more than the header (progress is off with --narrate):\n%s", stderr)
 		}
 		i := strings.Index(stdout, "\nbaseline seed=")
