@@ -175,14 +175,16 @@ func badOut(dir string, err error) error {
 // progress shows how far a run has come: a bar on a terminal, otherwise a
 // line about every tenth of the run.
 type progress struct {
-	w     io.Writer
-	bar   *progressbar.ProgressBar
-	lines bool
-	step  uint64 // epochs between lines
-	next  uint64 // epoch at which the next line is due
-	ended bool   // the last line has been printed
-	start time.Time
-	now   func() time.Time
+	w   io.Writer
+	bar *progressbar.ProgressBar
+	// describe: the bar has room for the justified and finalized epochs.
+	describe bool
+	lines    bool
+	step     uint64 // epochs between lines
+	next     uint64 // epoch at which the next line is due
+	ended    bool   // the last line has been printed
+	start    time.Time
+	now      func() time.Time
 	// last is when the last line was printed; recent holds the (time,
 	// epoch) of the last few updates, for an ETA from the recent rate.
 	last   time.Time
@@ -214,22 +216,73 @@ func newProgressAt(stderr io.Writer, quiet bool, epochs uint64, now func() time.
 	switch {
 	case quiet:
 	case isTerminal(stderr):
-		p.bar = progressbar.NewOptions64(int64(epochs),
-			progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("epochs"),
-			progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true),
-			progressbar.OptionSetElapsedTime(true),
-			progressbar.OptionSetWidth(30),
-			progressbar.OptionThrottle(100*time.Millisecond),
-			progressbar.OptionOnCompletion(func() { fmt.Fprintln(stderr) }),
-		)
+		p.bar, p.describe = newBar(stderr, epochs, terminalWidth(stderr))
 	default:
 		p.lines = true
 		p.step = max(1, (epochs+9)/10)
 		p.next = p.step
 	}
 	return p
+}
+
+// Widths of the progress line's parts, for newBar: the description
+// ("justified N finalized N" with 6-digit epochs), and what the bar
+// prints around the bar itself (" 100% |", "| (123456/123456, 12 it/s)"
+// and " [1h2m3s:1h2m3s]", rounded up).
+const (
+	barDescWidth   = 34
+	barFixedWidth  = 30
+	barTimesWidth  = 20
+	barMinWidth    = 10
+	barNormalWidth = 30
+)
+
+// newBar makes the progress bar for a terminal of the given width (0:
+// unknown, taken as 80 columns) so that its line never wraps: the
+// description, the times and the count go, in that order, when the
+// terminal is too narrow for them.
+func newBar(w io.Writer, epochs uint64, width int) (*progressbar.ProgressBar, bool) {
+	if width <= 0 {
+		width = 80
+	}
+	room := width - 1 // never the last column: some terminals wrap there
+	opts := []progressbar.Option{
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionThrottle(100 * time.Millisecond),
+		progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }),
+	}
+	describe := room >= barDescWidth+barFixedWidth+barTimesWidth+barNormalWidth
+	if describe {
+		room -= barDescWidth
+		opts = append(opts, progressbar.OptionSetDescription("epochs"))
+	}
+	if room >= barFixedWidth+barTimesWidth+barMinWidth {
+		room -= barTimesWidth
+		opts = append(opts, progressbar.OptionSetPredictTime(true), progressbar.OptionSetElapsedTime(true))
+	} else {
+		opts = append(opts, progressbar.OptionSetPredictTime(false), progressbar.OptionSetElapsedTime(false))
+	}
+	if room >= barFixedWidth+barMinWidth {
+		room -= barFixedWidth
+		opts = append(opts, progressbar.OptionShowCount())
+	} else {
+		room -= 8 // " 100% |" and "|"
+	}
+	opts = append(opts, progressbar.OptionSetWidth(max(1, min(barNormalWidth, room))))
+	return progressbar.NewOptions64(int64(epochs), opts...), describe
+}
+
+// terminalWidth is the width of the terminal w is, or 0.
+func terminalWidth(w io.Writer) int {
+	f, ok := w.(*os.File)
+	if !ok {
+		return 0
+	}
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil {
+		return 0
+	}
+	return width
 }
 
 // isTerminal reports whether w is a terminal; only an *os.File can be.
@@ -242,7 +295,9 @@ func isTerminal(w io.Writer) bool {
 func (p *progress) update(pr sim.Progress) {
 	switch {
 	case p.bar != nil:
-		p.bar.Describe(fmt.Sprintf("justified %d finalized %d", pr.JustifiedEpoch, pr.FinalizedEpoch))
+		if p.describe {
+			p.bar.Describe(fmt.Sprintf("justified %d finalized %d", pr.JustifiedEpoch, pr.FinalizedEpoch))
+		}
 		_ = p.bar.Set64(int64(min(pr.Epoch, pr.Epochs)))
 	case p.lines && !p.ended:
 		now := p.now()
