@@ -36,9 +36,13 @@ func checkSize(sc *scenarios.Scenario, force bool) error {
 	if !ok || e.PeakBytes <= avail {
 		return nil
 	}
-	return badInput(fmt.Errorf("this run needs an estimated %s of memory (%d validators, %d view groups) but %s is available; "+
+	views := "one view group"
+	if e.Views > 1 {
+		views = fmt.Sprintf("%d view groups", e.Views)
+	}
+	return badInput(fmt.Errorf("this run needs an estimated %s of memory (%d validators, %s) but %s is available; "+
 		"run fewer validators (--set validators=N where the scenario has that param), or pass --force-size to run it anyway",
-		formatBytes(e.PeakBytes), sc.TotalValidators()+sc.DepositedValidators(), e.Views, formatBytes(avail)))
+		formatBytes(e.PeakBytes), sc.TotalValidators()+sc.DepositedValidators(), views, formatBytes(avail)))
 }
 
 // formatBytes prints a byte count in MiB or GiB with one decimal.
