@@ -81,7 +81,8 @@ type ExitedDetails struct {
 
 // PartitionStartedDetails is the details of EventPartitionStarted: a
 // scenario partition began; the views of its groups stop hearing each
-// other. It concerns the network, so the event has no branch.
+// other. The event's branch is the summary branch as the last epoch
+// boundary labelled it: the branch the partition splits (empty at epoch 0).
 type PartitionStartedDetails struct {
 	Groups    []string `json:"groups"`    // the partition's view groups, in scenario order (null if it lists none)
 	Partition string   `json:"partition"` // the partition's name
@@ -89,7 +90,8 @@ type PartitionStartedDetails struct {
 
 // PartitionHealedDetails is the details of EventPartitionHealed: a
 // scenario partition ended and the views sync the blocks they missed. The
-// event has no branch.
+// event's branch is the summary branch as the last epoch boundary labelled
+// it (the main view's side of the partition).
 type PartitionHealedDetails struct {
 	Partition string `json:"partition"` // the partition's name
 }
@@ -233,8 +235,9 @@ type ByzantineShareCrossedDetails struct {
 }
 
 // RestakingSlashedDetails is the details of EventRestakingSlashed: an AVS
-// slash took restaked stake from an operator. The restaking ledger is
-// global, so the event has no branch.
+// slash took restaked stake from an operator. Like every restaking event,
+// it is on the summary branch, whose beacon state the restaking ledger
+// follows; the event's branch is that branch.
 type RestakingSlashedDetails struct {
 	ActiveGwei uint64 `json:"active_gwei"` // taken from delegated (active) stake, Gwei
 	AVS        string `json:"avs"`         // the slashing AVS (operator set)
@@ -250,7 +253,8 @@ type RestakingSlashedDetails struct {
 
 // RestakingSlashQueuedDetails is the details of EventRestakingSlashQueued:
 // an AVS with a veto window queued a slash; it executes at ExecuteEpoch
-// unless vetoed. The event has no branch.
+// unless vetoed. The event is on the summary branch (see
+// RestakingSlashedDetails).
 type RestakingSlashQueuedDetails struct {
 	AVS          string `json:"avs"`           // the slashing AVS (operator set)
 	Buggy        bool   `json:"buggy"`         // a buggy or captured slash
@@ -261,7 +265,7 @@ type RestakingSlashQueuedDetails struct {
 
 // AVSCompromisedDetails is the details of EventAVSCompromised: the
 // Byzantine answerers of an AVS's task held at least its threshold of its
-// slashable stake. The event has no branch.
+// slashable stake. The event is on the summary branch.
 type AVSCompromisedDetails struct {
 	AVS                string   `json:"avs"`                  // the AVS
 	ByzantineStakeGwei uint64   `json:"byzantine_stake_gwei"` // slashable stake of the wrong answerers, Gwei
@@ -275,7 +279,8 @@ type AVSCompromisedDetails struct {
 // EventRestakingExitsRequested: the engine sent EIP-7002 full-exit
 // requests for an operator's validators to cover restaked stake that left
 // the ledger (judged on the summary branch's state; the requests join the
-// execution-layer pool every branch draws from). The event has no branch.
+// execution-layer pool every branch draws from). The event is on the
+// summary branch.
 type RestakingExitsRequestedDetails struct {
 	BalanceGwei    uint64 `json:"balance_gwei"`    // the requested validators' balances, Gwei
 	FirstValidator uint64 `json:"first_validator"` // index of the first requested validator
@@ -286,7 +291,7 @@ type RestakingExitsRequestedDetails struct {
 
 // AVSTaskFailedDetails is the details of EventAVSTaskFailed: an AVS's task
 // of the epoch did not complete — the correct answers held less than its
-// quorum of the set's slashable stake. The event has no branch.
+// quorum of the set's slashable stake. The event is on the summary branch.
 type AVSTaskFailedDetails struct {
 	AVS              string `json:"avs"`                // the AVS
 	CorrectStakeGwei uint64 `json:"correct_stake_gwei"` // slashable stake of the correct answers, Gwei
@@ -309,7 +314,7 @@ type StakerWithdrawalQueuedDetails struct {
 
 // StakerWithdrawalCompletedDetails is the details of
 // EventStakerWithdrawalCompleted: a staker's queued withdrawal completed.
-// The event has no branch.
+// The event is on the summary branch.
 type StakerWithdrawalCompletedDetails struct {
 	Gwei       uint64 `json:"gwei"`       // the amount paid out, Gwei
 	Operator   string `json:"operator"`   // the staker's operator

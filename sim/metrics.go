@@ -64,8 +64,10 @@ type EpochRow struct {
 // Event is one line of events.jsonl. Details is the struct of the event's
 // kind (see EventDetails: JustifiedDetails for EventJustified, and so on),
 // or nil; its keys are written in sorted order. Branch is the branch or
-// view the event happened on, empty for the events that concern no single
-// branch (partitions, conflicting finalization, restaking).
+// view the event happened on: partition and restaking events name the
+// summary branch; it is empty only for a conflicting finalization (whose
+// details name both branches) and for events before the first epoch
+// boundary.
 type Event struct {
 	Epoch   uint64       `json:"epoch"`
 	Slot    uint64       `json:"slot"`
@@ -198,14 +200,37 @@ type Summary struct {
 	ExitedValidators         uint64   `json:"exited_validators"`
 	TotalIssuanceGwei        uint64   `json:"total_issuance_gwei"`
 	TotalPenaltiesGwei       uint64   `json:"total_penalties_gwei"`
-	APRPercent               float64  `json:"apr_percent"`
-	NetAPRPercent            float64  `json:"net_apr_percent"`
+	APRPercent               float64  `json:"apr_percent"`     // steady state over the APR window (see APRWindowEpochs)
+	NetAPRPercent            float64  `json:"net_apr_percent"` // the same, net of the window's penalties
 	Signatures               uint64   `json:"signatures"`
 	AggregatesVerified       uint64   `json:"aggregates_verified"`
 	VerifyFailures           uint64   `json:"verify_failures"`
 	Proposals                uint64   `json:"proposals"`
 	MissedProposals          uint64   `json:"missed_proposals"`
 	Branches                 []string `json:"branches"`
+	// APR: apr_percent is the steady-state consensus-layer yield of the
+	// summary branch: the issuance (issuance_gwei) of the APR window's
+	// epochs over the sum of their total active balances
+	// (total_active_balance_gwei), times the preset's epochs per 365.25-day
+	// year, times 100 (simple, not compounded; no sync-committee rewards,
+	// fees or MEV). The window is the last min(64, completed_epochs - 1)
+	// reported epochs, APRWindowEpochs of them: epoch 0 is never in it,
+	// because its processing pays no attestation rewards (there is no epoch
+	// before it to reward). net_apr_percent is the same with the window's
+	// penalties (penalties_gwei, slashings included) taken from its
+	// issuance; annualising one-off slashing losses can put it far below
+	// -100%, so the printed texts give NetLossETHPerValidator instead
+	// below -100%. APRWindowEpochs is 0 (and both APRs 0) when only epoch
+	// 0 was reported. APRActiveBalanceGwei is the window's mean total
+	// active balance, the stake the APR is earned on (the APR scales with
+	// 1/sqrt of it).
+	APRWindowEpochs      uint64 `json:"apr_window_epochs"`
+	APRActiveBalanceGwei uint64 `json:"apr_active_balance_gwei"`
+	// NetLossETHPerValidator is the window's penalties minus its issuance,
+	// in ETH, over the window's mean number of active validators: what an
+	// average active validator lost in the window, net (negative: a net
+	// gain), rounded to 6 decimals.
+	NetLossETHPerValidator float64 `json:"net_loss_eth_per_validator"`
 	// Attack measurements (zero or null when nothing happened).
 	FinalityStalledAtEpoch      *uint64                  `json:"finality_stalled_at_epoch"` // first epoch, after finality had started, whose row shows finalized_epoch + 1 < epoch (summary branch)
 	FinalityResumedEpoch        *uint64                  `json:"finality_resumed_epoch"`    // first epoch after the stall at which finality advanced again
@@ -256,6 +281,98 @@ type Summary struct {
 	ByzantineCrossings     []ByzantineCrossing `json:"byzantine_crossings"`
 	// Restaking is null for scenarios without a restaking block.
 	Restaking *RestakingSummary `json:"restaking"`
+}
+
+// FinalityStall is a stall of finality on one branch. Its length, Epochs,
+// is the one definition of a stall's length that summary.json's readers
+// (the run summary, the narration, the lessons) use: Until - Since, the
+// epochs from the stall's first epoch up to the one at which finality
+// advanced again, none of whose processing advanced the finalized
+// checkpoint. It is not longest_finality_gap_epochs, the largest
+// epoch - finalized_epoch of any row, which is a lag (at the first epoch of
+// a stall the finalized checkpoint is already 2 epochs behind).
+type FinalityStall struct {
+	// Since is the stall's first epoch (see FinalityWatch).
+	Since uint64
+	// Resumed: finality advanced again at epoch Until. Otherwise Until is
+	// the first epoch not reported (the run ended, the stall lasting).
+	Resumed bool
+	Until   uint64
+	Epochs  uint64 // Until - Since
+}
+
+// FinalityStall returns the stall of finality_stalled_at_epoch and
+// finality_resumed_epoch (ok false when finality never stalled). A stall
+// that had not resumed runs to the end of the reported epochs
+// (CompletedEpochs, or Epochs in a summary without it).
+func (s *Summary) FinalityStall() (st FinalityStall, ok bool) {
+	if s.FinalityStalledAtEpoch == nil {
+		return FinalityStall{}, false
+	}
+	st.Since = *s.FinalityStalledAtEpoch
+	if r := s.FinalityResumedEpoch; r != nil {
+		st.Resumed, st.Until = true, *r
+	} else if st.Until = s.CompletedEpochs; st.Until == 0 {
+		st.Until = s.Epochs
+	}
+	if st.Until > st.Since {
+		st.Epochs = st.Until - st.Since
+	}
+	return st, true
+}
+
+// FinalityWatch follows finality along one branch's rows, one per epoch in
+// epoch order. Once finality has started (a row showed finalized_epoch + 1
+// == epoch, past genesis), a stall begins at a row whose finalized epoch
+// did not advance and is 2 or more epochs behind (finalized_epoch + 1 <
+// epoch), and ends at the first later row whose finalized epoch is above
+// the previous row's. Its first stall on the summary branch is summary.json's
+// finality_stalled_at_epoch and finality_resumed_epoch (before a first
+// stall, a row 2 epochs behind cannot have advanced, so "did not advance"
+// only matters for later stalls, which follow a resume whose finality may
+// keep lagging 2 or 3 epochs while it advances). The narration tells every
+// stall of every branch with it. The zero value has seen no row; copying a
+// watch copies the branch's history.
+type FinalityWatch struct {
+	rows       uint64
+	finalizing bool   // finality has started
+	last       uint64 // the finalized epoch of the last row
+	stall      FinalityStall
+	stalled    bool // a stall is in progress
+}
+
+// Row takes the branch's next row, its epoch and finalized epoch, and
+// reports whether a stall begins at this epoch (begins) or the stall in
+// progress ends at it (resumed; Last then returns it).
+func (w *FinalityWatch) Row(epoch, finalized uint64) (begins, resumed bool) {
+	if finalized > 0 && finalized+1 == epoch {
+		w.finalizing = true
+	}
+	if w.rows > 0 {
+		switch {
+		case !w.stalled && w.finalizing && finalized+1 < epoch && finalized <= w.last:
+			w.stalled, begins = true, true
+			w.stall = FinalityStall{Since: epoch}
+		case w.stalled && finalized > w.last:
+			w.stalled, resumed = false, true
+			w.stall.Resumed, w.stall.Until, w.stall.Epochs = true, epoch, epoch-w.stall.Since
+		}
+	}
+	w.last = finalized
+	w.rows++
+	return begins, resumed
+}
+
+// Stalled returns the first epoch of the stall in progress (ok false when
+// finality is not stalled).
+func (w *FinalityWatch) Stalled() (since uint64, ok bool) {
+	return w.stall.Since, w.stalled
+}
+
+// Last returns the last stall, in progress (Resumed false, Until and
+// Epochs 0) or ended; ok is false before the first.
+func (w *FinalityWatch) Last() (st FinalityStall, ok bool) {
+	return w.stall, w.stalled || w.stall.Resumed
 }
 
 // ByzantineCrossing is one crossing of a Byzantine-share threshold on the

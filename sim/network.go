@@ -66,12 +66,16 @@ func (s *partitionSchedule) connected(epoch uint64, a, b int) bool {
 // partitionEvents emits partition start/heal events and, at a heal, syncs
 // every view with the blocks it missed (as nodes do by req/resp).
 func (e *Engine) partitionEvents(slot consensus.Slot, epoch consensus.Epoch) {
+	// The events carry the summary branch as the last epoch boundary
+	// labelled it: the branch the partition splits, or the one whose view
+	// the heal reunites with the others.
+	branch := e.rep.summaryLabel()
 	for _, p := range e.sched.parts {
 		if uint64(epoch) == p.StartEpoch {
-			e.rep.event(newEvent(uint64(epoch), uint64(slot), "", PartitionStartedDetails{Partition: p.Name, Groups: viewGroupNames(p)}))
+			e.rep.event(newEvent(uint64(epoch), uint64(slot), branch, PartitionStartedDetails{Partition: p.Name, Groups: viewGroupNames(p)}))
 		}
 		if uint64(epoch) == p.EndEpoch {
-			e.rep.event(newEvent(uint64(epoch), uint64(slot), "", PartitionHealedDetails{Partition: p.Name}))
+			e.rep.event(newEvent(uint64(epoch), uint64(slot), branch, PartitionHealedDetails{Partition: p.Name}))
 			now := uint64(slot) * e.cfg.SlotDurationMs
 			roots := make([]*blockEntry, 0, len(e.chain.blocks))
 			for _, b := range e.chain.blocks {

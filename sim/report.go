@@ -30,7 +30,7 @@ type reporter struct {
 	lastEpoch  *pendingRow // canonical row of the last reported epoch
 
 	sumProposals, sumMissed, sumAggs, sumSigs, sumFailures uint64
-	activeBalanceSum                                       uint64
+	apr                                                    aprWindow // the summary branch's last epochs, for the APR
 	failuresSeen                                           []uint64
 	ejectedN                                               uint64
 
@@ -42,9 +42,7 @@ type reporter struct {
 	conflictFraction  float64
 	stalledAt         *uint64
 	resumedAt         *uint64
-	lastMainFinal     uint64
-	mainRows          uint64
-	finalizing        bool // the summary branch has finalized the epoch before some epoch
+	watch             FinalityWatch // the summary branch's stalls
 	attackerSlashedEB uint64
 	whistleblowerGwei uint64
 	penalties         map[int]*groupPenalty // by group index, summary branch
@@ -207,7 +205,7 @@ func (r *reporter) flush() error {
 			if r.firstRow == nil {
 				r.firstRow = p
 			}
-			r.activeBalanceSum += p.row.TotalActiveBalanceGwei
+			r.apr.add(&p.row)
 			r.mainRow(p)
 			r.consAccepted += uint64(p.requests.Consolidations)
 			r.depositReqs += uint64(p.requests.Deposits)
@@ -413,6 +411,17 @@ func (e *Engine) groupName(i int) string {
 	return ""
 }
 
+// summaryLabel is the label of the summary (main view's) branch at the
+// last epoch boundary; "" before the first.
+func (r *reporter) summaryLabel() string {
+	for _, pr := range r.pending {
+		if containsInt(pr.views, r.e.mainView) {
+			return pr.row.Branch
+		}
+	}
+	return ""
+}
+
 func (r *reporter) progress(epoch uint64) Progress {
 	p := Progress{Epoch: epoch + 1, Epochs: r.e.sc.Epochs, Branches: len(r.pending)}
 	for _, pr := range r.pending {
@@ -518,14 +527,66 @@ func (r *reporter) finalState(s *Summary, p *pendingRow) error {
 		return err
 	}
 	s.Groups = groups
-	if n := r.e.limit; r.activeBalanceSum > 0 && n > 0 {
-		meanActive := consensus.Gwei(r.activeBalanceSum / n)
-		perEpoch := st.Ledger.Issued / consensus.Gwei(n)
-		s.APRPercent = round6(economics.AnnualisedPercent(&e.cfg, perEpoch, meanActive))
-		net := economics.AnnualisedPercent(&e.cfg, st.Ledger.Burned/consensus.Gwei(n), meanActive)
-		s.NetAPRPercent = round6(s.APRPercent - net)
-	}
+	r.apr.fill(s, &e.cfg)
 	return nil
+}
+
+// aprWindowEpochs is the APR window's length: the steady-state APR is
+// measured over the summary branch's last aprWindowEpochs reported epochs
+// (fewer in a shorter run), epoch 0 excluded. 64 epochs smooth the
+// proposer schedule's luck (a few blocks an epoch on the minimal preset)
+// and keep a run's start (epoch 0 pays no attestation rewards; the first
+// finality, the first deposits) out of all but short runs.
+const aprWindowEpochs = 64
+
+// aprWindow keeps the figures of the summary branch's last aprWindowEpochs
+// reported rows, epoch 0 excluded, in a ring: bounded memory, whatever the
+// run's length.
+type aprWindow struct {
+	rows [aprWindowEpochs]aprRow
+	n    uint64 // rows added; the ring holds the last min(n, aprWindowEpochs)
+}
+
+type aprRow struct{ issued, burned, active, validators uint64 }
+
+// add keeps a summary-branch row (in epoch order; the reporter passes the
+// reported epochs only).
+func (w *aprWindow) add(row *EpochRow) {
+	if row.Epoch == 0 {
+		return // no attestation rewards: it would bias the APR low
+	}
+	w.rows[w.n%aprWindowEpochs] = aprRow{row.IssuanceGwei, row.PenaltiesGwei, row.TotalActiveBalanceGwei, row.ActiveValidators}
+	w.n++
+}
+
+// fill sets the summary's APR figures from the window (see Summary's APR
+// fields). The sums are taken in float64: 64 epochs of active balance can
+// pass 2^64 Gwei with large MaxEB registries.
+func (w *aprWindow) fill(s *Summary, cfg *consensus.Config) {
+	k := min(w.n, aprWindowEpochs)
+	s.APRWindowEpochs = k
+	if k == 0 {
+		return
+	}
+	var issued, burned, active, validators float64
+	for _, r := range w.rows[:k] {
+		issued += float64(r.issued)
+		burned += float64(r.burned)
+		active += float64(r.active)
+		validators += float64(r.validators)
+	}
+	if active == 0 {
+		return
+	}
+	s.APRActiveBalanceGwei = uint64(active/float64(k) + 0.5)
+	// The window's issuance per epoch over its mean active balance is its
+	// total issuance over the sum of its active balances.
+	perUnit := economics.AnnualisedPercent(cfg, 1, 1) // percent a year for earning the whole stake every epoch
+	s.APRPercent = round6(issued / active * perUnit)
+	s.NetAPRPercent = round6((issued - burned) / active * perUnit)
+	if validators > 0 {
+		s.NetLossETHPerValidator = round6((burned - issued) / 1e9 / (validators / float64(k)))
+	}
 }
 
 func (r *reporter) ejected() uint64 { return r.ejectedN }
@@ -567,26 +628,18 @@ func round6(x float64) float64 {
 	return float64(int64(x*f+0.5)) / f
 }
 
-// mainRow follows finality on the summary branch: the first epoch whose
-// processing failed to finalize the epoch before it (finalized < epoch-1),
-// and the first later epoch at which finality advanced again.
+// mainRow follows finality on the summary branch with the one stall rule
+// (FinalityWatch): the summary keeps the first stall and its resume.
 func (r *reporter) mainRow(p *pendingRow) {
-	ep, fin := p.row.Epoch, p.row.FinalizedEpoch
-	if fin > 0 && fin+1 == ep {
-		r.finalizing = true
+	begins, resumed := r.watch.Row(p.row.Epoch, p.row.FinalizedEpoch)
+	if begins && r.stalledAt == nil {
+		v := p.row.Epoch
+		r.stalledAt = &v
 	}
-	if r.mainRows > 0 {
-		if r.stalledAt == nil && r.finalizing && fin+1 < ep {
-			v := ep
-			r.stalledAt = &v
-		}
-		if r.stalledAt != nil && r.resumedAt == nil && fin > r.lastMainFinal {
-			v := ep
-			r.resumedAt = &v
-		}
+	if resumed && r.resumedAt == nil {
+		v := p.row.Epoch
+		r.resumedAt = &v
 	}
-	r.lastMainFinal = fin
-	r.mainRows++
 }
 
 // attackRow fills a row's attack columns: the coalition's share of the

@@ -580,7 +580,7 @@ func (rs *restakingRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error
 	l := rs.ledger
 	slot := uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1))
 	ev := func(d EventDetails) {
-		e.rep.event(newEvent(uint64(epoch), slot, "", d))
+		e.rep.event(newEvent(uint64(epoch), slot, main.Label, d))
 	}
 	clear(rs.avsSlashed)
 	reports, err := l.Advance(epoch)

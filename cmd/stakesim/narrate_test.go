@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -250,5 +252,45 @@ func TestRunNarrate(t *testing.T) {
 	}
 	if second := story(t.TempDir()); second != first {
 		t.Errorf("two runs told different stories:\n%s\n---\n%s", first, second)
+	}
+}
+
+// TestRunNarrateFiguresAgree runs partition-50-50 with --narrate: the
+// stall's first epoch, end and length are summary.json's in the story line
+// that tells it, in the closing paragraph and in the printed summary.
+func TestRunNarrateFiguresAgree(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	code, stdout, stderr := runCLI(t, "run", "partition-50-50", "--narrate", "--bls", "off", "--out", dir)
+	if code != 0 {
+		t.Fatalf("exit code %d; stderr:\n%s", code, stderr)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, output.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var s sim.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		t.Fatal(err)
+	}
+	st, ok := s.FinalityStall()
+	if !ok || !st.Resumed || st.Epochs <= 2 {
+		t.Fatalf("summary.json: no lasting stall that resumed (%+v, %v)", st, ok)
+	}
+	story, rest, _ := strings.Cut(stdout, "\n\n")
+	closing, printed, _ := strings.Cut(rest, "\n\n")
+	closing = strings.Join(strings.Fields(closing), " ")
+	stall := fmt.Sprintf("finality stalled at epoch %d and resumed at epoch %d, after %d epochs without finality", st.Since, st.Until, st.Epochs)
+	for _, w := range []struct{ where, text, want string }{
+		{"story", story, fmt.Sprintf("\nepoch %d: finality stalls: ", st.Since)},
+		{"story", story, fmt.Sprintf("\nepoch %d: finality resumes, ending a stall of %d epochs that began at epoch %d: ", st.Until, st.Epochs, st.Since)},
+		{"closing paragraph", closing, stall + ";"},
+		{"printed summary", printed, "\n  " + stall + "\n"},
+	} {
+		if !strings.Contains(w.text, w.want) {
+			t.Errorf("%s lacks %q:\n%s", w.where, w.want, w.text)
+		}
+	}
+	if strings.Contains(printed, "signatures in") {
+		t.Errorf("bls off, yet the printed summary counts signatures:\n%s", printed)
 	}
 }

@@ -17,9 +17,12 @@
 // A Narrator forwards every row and event to the next sink unchanged and
 // prints a line only when something changes for good:
 //
-//   - the first finality; finality stalling (the finalized checkpoint stops
-//     more than 3 epochs behind) and resuming; the inactivity leak starting
-//     and ending;
+//   - the first finality; finality stalling and resuming, by the rule of
+//     summary.json's finality_stalled_at_epoch (sim.FinalityWatch): a stall
+//     is told at its first epoch if finality does not advance in the two
+//     epochs after it either, and its end with its length, the one
+//     sim.FinalityStall defines (the epoch finality resumed minus the
+//     stall's first); the inactivity leak starting and ending;
 //   - partitions starting and healing; branches splitting and merging, when
 //     the new set of branches lasts at least 3 epochs;
 //   - target participation moving by 10 points or across two thirds, when
@@ -58,6 +61,7 @@ package narrate
 import (
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -81,10 +85,10 @@ const (
 	// lookaheadEpochs is how many later epochs are received before an
 	// epoch is told, so that a change can be told only if it lasts.
 	lookaheadEpochs = 2
-	// stallLagEpochs: finality has stalled when the finalized checkpoint
-	// stops moving more than this many epochs behind. With every vote in
-	// time it is 1 behind; a lag of 2 or 3 is a missed justification that
-	// the next epoch may make up; at 5 the inactivity leak starts.
+	// stallLagEpochs: before finality has started (no stall by the
+	// summary's rule), a finalized checkpoint still at genesis more than
+	// this many epochs in is worth a line. With every vote in time the
+	// chain first finalizes at epoch 3.
 	stallLagEpochs = 3
 	// maxDetailLen bounds an error message quoted from an event.
 	maxDetailLen = 120
@@ -142,8 +146,14 @@ var (
 
 // branchState is what the Narrator remembers about one branch.
 type branchState struct {
-	finalized  uint64
-	stalled    bool
+	finalized uint64
+	// watch follows the branch's stalls by the rule of summary.json's
+	// finality_stalled_at_epoch and finality_resumed_epoch, so that a stall
+	// told has the summary's first epoch and length; stallTold: the stall
+	// in progress was told (it lasted), so its end is told too.
+	watch      sim.FinalityWatch
+	stallTold  bool
+	waitTold   bool   // "no checkpoint finalized yet" was told
 	level      int    // attacker share: 0 below 1/3, 1 above 1/3, 2 above 1/2, 3 above 2/3
 	partPPM    uint64 // target participation last told (or first seen)
 	hasPart    bool
@@ -268,6 +278,15 @@ func (n *Narrator) AVS(row sim.AVSRow) error {
 	return nil
 }
 
+// EndEpoch forwards the end of an epoch to the next sink when that sink
+// wants it (sim.EpochEnder: the output writer then flushes its files).
+func (n *Narrator) EndEpoch(epoch uint64) error {
+	if next, ok := n.next.(sim.EpochEnder); ok {
+		return next.EndEpoch(epoch)
+	}
+	return nil
+}
+
 // Event forwards ev to the next sink and records it for its epoch's story.
 func (n *Narrator) Event(ev sim.Event) error {
 	var err error
@@ -291,8 +310,10 @@ func (n *Narrator) Flush() error {
 
 // Finish tells the rest of the story and ends it with a paragraph on the
 // run as a whole, from s: finality, conflicting finalization, slashings,
-// honest validators' balances and reorgs. It returns the first error met
-// writing the story.
+// honest validators' balances, reorgs, consolidations, Byzantine-share
+// crossings and restaking. The key results are phrased by the functions of
+// results.go, which the run summary uses too, so the two agree. It returns
+// the first error met writing the story.
 func (n *Narrator) Finish(s *sim.Summary) error {
 	n.Flush()
 	if s != nil {
@@ -504,7 +525,7 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		if !n.started && n.attackers {
 			for _, r := range en.rows {
 				if r.AttackerStakeSharePPM > 0 {
-					add(prioIntro, r.Branch, fmt.Sprintf("%s hold %s of active stake.", n.attackerNames(), pct(r.AttackerStakeSharePPM)))
+					add(prioIntro, r.Branch, fmt.Sprintf("%s hold %s of active stake.", n.attackerNames(), PercentPPM(r.AttackerStakeSharePPM)))
 				}
 			}
 		}
@@ -552,15 +573,17 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	// The inactivity leak.
 	for _, l := range en.leaks {
 		st := n.branches[l.branch]
+		// No lengths here: a stall's length is told once, when it ends
+		// (tellRow), with the summary's definition.
 		if l.started {
-			text := "the inactivity leak begins"
-			if l.hasFinal && epoch >= l.finalized {
-				text = fmt.Sprintf("no checkpoint finalized for %d epochs; the inactivity leak begins, draining the stake of validators that do not vote", epoch-l.finalized)
+			text := "the inactivity leak begins, draining the stake of validators that do not vote"
+			if l.hasFinal {
+				text += fmt.Sprintf(" (the last finalized checkpoint is epoch %d)", l.finalized)
 			}
 			text += "."
 			if n.attackers {
 				if r, ok := rowOf(en.rows, l.branch); ok {
-					text += fmt.Sprintf(" Attackers hold %s of active stake.", pct(r.AttackerStakeSharePPM))
+					text += fmt.Sprintf(" Attackers hold %s of active stake.", PercentPPM(r.AttackerStakeSharePPM))
 				}
 			}
 			add(prioLeak, l.branch, text)
@@ -570,11 +593,11 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 			continue
 		}
 		text := "the inactivity leak ends"
-		if st != nil && st.leakKnown && epoch >= st.leakStart {
-			text += fmt.Sprintf(" after %d epochs", epoch-st.leakStart)
-		}
 		if l.hasFinal {
 			text += fmt.Sprintf(" (finalized epoch %d)", l.finalized)
+		}
+		if st != nil && st.leakKnown && epoch >= st.leakStart {
+			text += fmt.Sprintf("; it began at epoch %d", st.leakStart)
 		}
 		add(prioLeak, l.branch, text+".")
 		if st != nil {
@@ -778,7 +801,6 @@ func (n *Narrator) inherit(r sim.EpochRow) *branchState {
 	}
 	return &branchState{
 		finalized:  r.FinalizedEpoch,
-		stalled:    r.FinalizedEpoch+2 < r.Epoch,
 		level:      shareLevel(r.AttackerStakeSharePPM),
 		slashedCum: r.SlashedValidators,
 	}
@@ -794,35 +816,36 @@ func (n *Narrator) tellRow(r sim.EpochRow, st *branchState, next *sim.EpochRow) 
 		st.level = shareLevel(r.AttackerStakeSharePPM)
 	}
 
-	// Finality.
+	// Finality. A stall is told at its first epoch (the summary's
+	// finality_stalled_at_epoch), and only if it lasts: if finality does not
+	// advance in the lookahead epochs either (a missed justification that
+	// the next epoch makes up is not news). Its end is told with its length,
+	// sim.FinalityStall's: the epochs from its first to the one at which
+	// finality advanced again.
 	stalledNow := false
+	begins, resumed := st.watch.Row(r.Epoch, r.FinalizedEpoch)
 	switch {
 	case r.FinalizedEpoch > 0 && !n.finalizedOnce:
 		n.finalizedNow = true
-		text := fmt.Sprintf("the chain finalizes for the first time: the checkpoint of epoch %d is final", r.FinalizedEpoch)
-		if st.stalled {
-			text += fmt.Sprintf(" after %s without finality", plural(r.FinalizedEpoch-st.finalized, "epoch", "epochs"))
-		}
-		add(prioFinality, text+".")
-		st.stalled = false
-	case r.FinalizedEpoch > st.finalized && st.stalled:
-		text := fmt.Sprintf("finality resumes at epoch %d after %s", r.FinalizedEpoch, plural(r.FinalizedEpoch-st.finalized, "epoch", "epochs"))
+		add(prioFinality, fmt.Sprintf("the chain finalizes for the first time: the checkpoint of epoch %d is final.", r.FinalizedEpoch))
+	case resumed && st.stallTold:
+		stall, _ := st.watch.Last()
+		text := fmt.Sprintf("finality resumes, ending a stall of %s that began at epoch %d: the checkpoint of epoch %d is final",
+			plural(stall.Epochs, "epoch", "epochs"), stall.Since, r.FinalizedEpoch)
 		if n.attackers {
-			text += fmt.Sprintf("; attackers now hold %s of active stake", pct(r.AttackerStakeSharePPM))
+			text += fmt.Sprintf("; attackers now hold %s of active stake", PercentPPM(r.AttackerStakeSharePPM))
 		}
 		add(prioFinality, text+".")
-		st.stalled = false
-	case r.FinalizedEpoch+stallLagEpochs < r.Epoch && r.FinalizedEpoch <= st.finalized && !st.stalled:
-		// A lag that finalizes every epoch is not a stall; a checkpoint
-		// that stops moving is.
-		text := fmt.Sprintf("finality stalls: the last finalized checkpoint is epoch %d, %d epochs ago; ", r.FinalizedEpoch, r.Epoch-r.FinalizedEpoch)
-		if r.TargetParticipationPPM*3 < 2*ppmOne {
-			text += fmt.Sprintf("only %s of active stake voted for the target, and justifying a checkpoint needs two thirds", pct(r.TargetParticipationPPM))
-		} else {
-			text += fmt.Sprintf("%s of active stake voted for the target", pct(r.TargetParticipationPPM))
-		}
-		add(prioFinality, text+".")
-		st.stalled = true
+		st.stallTold = false
+	case begins && !n.finalityAdvances(r):
+		add(prioFinality, fmt.Sprintf("finality stalls: the last finalized checkpoint stays epoch %d; %s.", r.FinalizedEpoch, votedText(r)))
+		st.stallTold = true
+		stalledNow = true
+	case !n.finalizedOnce && !st.waitTold && r.FinalizedEpoch == 0 && r.Epoch > stallLagEpochs && !n.finalityAdvances(r):
+		// Finality has not started: no stall (the summary's rule), but
+		// news all the same.
+		add(prioFinality, fmt.Sprintf("no checkpoint has been finalized yet; %s.", votedText(r)))
+		st.waitTold = true
 		stalledNow = true
 	}
 	if r.FinalizedEpoch > st.finalized {
@@ -854,7 +877,7 @@ func (n *Narrator) tellRow(r sim.EpochRow, st *branchState, next *sim.EpochRow) 
 				if p > st.partPPM {
 					dir = "rose"
 				}
-				text := fmt.Sprintf("target participation %s to %s of active stake (from %s)", dir, pct(p), pct(st.partPPM))
+				text := fmt.Sprintf("target participation %s to %s of active stake (from %s)", dir, PercentPPM(p), PercentPPM(st.partPPM))
 				switch {
 				case crossed && twoThirds(p):
 					text += ", enough again to justify checkpoints"
@@ -870,6 +893,42 @@ func (n *Narrator) tellRow(r sim.EpochRow, st *branchState, next *sim.EpochRow) 
 	return items
 }
 
+// finalityAdvances reports whether r's branch finalizes a later checkpoint
+// than r's in the lookahead epochs received after it. When the branch's
+// label is gone in an epoch, the branches that continue its story there
+// count (those sharing a view group with it, as in inherit); epochs not
+// received yet, at the end of a run, do not.
+func (n *Narrator) finalityAdvances(r sim.EpochRow) bool {
+	views := strings.Split(r.Branch, "+")
+	for e := r.Epoch + 1; e <= r.Epoch+lookaheadEpochs; e++ {
+		en := n.pending[e]
+		if en == nil {
+			continue
+		}
+		if next, ok := rowOf(en.rows, r.Branch); ok {
+			if next.FinalizedEpoch > r.FinalizedEpoch {
+				return true
+			}
+			continue
+		}
+		for _, next := range en.rows {
+			if overlaps(views, strings.Split(next.Branch, "+")) && next.FinalizedEpoch > r.FinalizedEpoch {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// votedText says how much of the stake voted for the target, and whether
+// that can justify a checkpoint.
+func votedText(r sim.EpochRow) string {
+	if !twoThirds(r.TargetParticipationPPM) {
+		return fmt.Sprintf("only %s of active stake voted for the target, and justifying a checkpoint needs two thirds", PercentPPM(r.TargetParticipationPPM))
+	}
+	return fmt.Sprintf("%s of active stake voted for the target", PercentPPM(r.TargetParticipationPPM))
+}
+
 // branchChange describes how the branches of rows differ from prev.
 func (n *Narrator) branchChange(prev []string, rows []sim.EpochRow) string {
 	differ := false
@@ -880,7 +939,7 @@ func (n *Narrator) branchChange(prev []string, rows []sim.EpochRow) string {
 	for _, r := range rows {
 		s := r.Branch
 		if differ {
-			s += fmt.Sprintf(" (attackers %s)", pct(r.AttackerStakeSharePPM))
+			s += fmt.Sprintf(" (attackers %s)", PercentPPM(r.AttackerStakeSharePPM))
 		}
 		parts = append(parts, s)
 	}
@@ -936,27 +995,19 @@ func (n *Narrator) printItems(epoch uint64, labels []string, items []item) {
 // closing is the paragraph that ends the story.
 func (n *Narrator) closing(s *sim.Summary) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "In %d epochs: ", s.Epochs)
-	switch {
-	case s.FinalityStalledAtEpoch != nil && s.FinalityResumedEpoch != nil:
-		fmt.Fprintf(&b, "finality stalled at epoch %d and resumed at epoch %d; the longest finality gap was %d epochs, and the last finalized checkpoint is epoch %d.",
-			*s.FinalityStalledAtEpoch, *s.FinalityResumedEpoch, s.LongestFinalityGapEpochs, s.FinalizedEpoch)
-	case s.FinalityStalledAtEpoch != nil:
-		fmt.Fprintf(&b, "finality stalled at epoch %d and had not resumed by the end; the last finalized checkpoint is epoch %d.",
-			*s.FinalityStalledAtEpoch, s.FinalizedEpoch)
-	default:
+	if s.Interrupted {
+		fmt.Fprintf(&b, "The run was %s. In those epochs: ", RunLengthText(s))
+	} else {
+		fmt.Fprintf(&b, "In %s: ", RunLengthText(s))
+	}
+	if stall := StallText(s); stall != "" {
+		fmt.Fprintf(&b, "%s; the last finalized checkpoint is epoch %d.", stall, s.FinalizedEpoch)
+	} else {
 		fmt.Fprintf(&b, "finality never stalled; the last finalized checkpoint is epoch %d and the longest finality gap was %d epochs.",
 			s.FinalizedEpoch, s.LongestFinalityGapEpochs)
 	}
-	if c := s.ConflictingFinalization; c != nil {
-		fmt.Fprintf(&b, " Branches %s and %s finalized conflicting checkpoints (%s and %s) at epoch %d", c.BranchA, c.BranchB, c.CheckpointA, c.CheckpointB, c.Epoch)
-		if s.SlashableFractionAtConflict != nil {
-			fmt.Fprintf(&b, "; %s of stake (%s) was slashable", pctFloat(*s.SlashableFractionAtConflict), eth(c.SlashableGwei))
-		}
-		if c.Cause != "" {
-			fmt.Fprintf(&b, " (cause: %s)", strings.ReplaceAll(c.Cause, "_", " "))
-		}
-		b.WriteString(".")
+	if c := ConflictText(s); c != "" {
+		b.WriteString(" " + sentence(c))
 	} else if len(s.Branches) > 1 || n.attackers {
 		b.WriteString(" No two branches finalized conflicting checkpoints.")
 	}
@@ -986,13 +1037,16 @@ func (n *Narrator) closing(s *sim.Summary) string {
 	default:
 		b.WriteString(" Honest validators ended with the balance they started with.")
 	}
-	switch {
-	case s.Reorgs.Count == 1:
-		fmt.Fprintf(&b, " The views saw 1 reorg, of depth %d.", s.Reorgs.MaxDepth)
-	case s.Reorgs.Count > 1:
-		fmt.Fprintf(&b, " The views saw %d reorgs, the deepest of depth %d.", s.Reorgs.Count, s.Reorgs.MaxDepth)
-	default:
+	if r := ReorgText(s); r != "" {
+		b.WriteString(" " + sentence(r))
+	} else {
 		b.WriteString(" No view saw a reorg.")
+	}
+	if c := ConsolidationText(s); c != "" {
+		b.WriteString(" " + sentence(c))
+	}
+	if c := CrossingsText(s); c != "" {
+		b.WriteString(" " + sentence(c))
 	}
 	if r := s.Restaking; r != nil {
 		fmt.Fprintf(&b, " Restaking: %s compromised for %s of profit from corruption; AVSs slashed %s from %s; %s of stake was forced out of the beacon chain.",
@@ -1000,6 +1054,14 @@ func (n *Narrator) closing(s *sim.Summary) string {
 			plural(r.OperatorsSlashed, "operator", "operators"), eth(r.StakeLeftGwei))
 	}
 	return b.String()
+}
+
+// sentence capitalises a clause's first letter and ends it with a period.
+func sentence(clause string) string {
+	if clause == "" {
+		return ""
+	}
+	return strings.ToUpper(clause[:1]) + clause[1:] + "."
 }
 
 func conflictText(ev sim.Event) string {
@@ -1016,7 +1078,7 @@ func conflictText(ev sim.Event) string {
 	}
 	if ok {
 		f := d.SlashableFraction
-		text += fmt.Sprintf("; %s of stake is slashable", pctFloat(f))
+		text += fmt.Sprintf("; %s of stake is slashable", Percent(f))
 		switch {
 		case d.Cause == "inactivity_leak":
 			text += " — the inactivity leak let the two branches' validator sets drift apart, so accountable safety's one third need not be slashable"
@@ -1094,31 +1156,43 @@ func shareText(p uint64, from, to int) string {
 	if to > from {
 		switch to {
 		case 1:
-			return fmt.Sprintf("attackers now hold %s of active stake, more than one third: without their votes no checkpoint can be justified.", pct(p))
+			return fmt.Sprintf("attackers now hold %s of active stake, more than one third: without their votes no checkpoint can be justified.", PercentPPM(p))
 		case 2:
-			return fmt.Sprintf("attackers now hold %s of active stake, more than half: their votes outweigh the honest ones in fork choice.", pct(p))
+			return fmt.Sprintf("attackers now hold %s of active stake, more than half: their votes outweigh the honest ones in fork choice.", PercentPPM(p))
 		default:
-			return fmt.Sprintf("attackers now hold %s of active stake, more than two thirds: they can justify and finalize checkpoints on their own.", pct(p))
+			return fmt.Sprintf("attackers now hold %s of active stake, more than two thirds: they can justify and finalize checkpoints on their own.", PercentPPM(p))
 		}
 	}
 	switch to {
 	case 0:
-		return fmt.Sprintf("attackers' share of active stake falls to %s, below one third: honest validators can finalize without them.", pct(p))
+		return fmt.Sprintf("attackers' share of active stake falls to %s, below one third: honest validators can finalize without them.", PercentPPM(p))
 	case 1:
-		return fmt.Sprintf("attackers' share of active stake falls to %s, below one half.", pct(p))
+		return fmt.Sprintf("attackers' share of active stake falls to %s, below one half.", PercentPPM(p))
 	default:
-		return fmt.Sprintf("attackers' share of active stake falls to %s, below two thirds: they can no longer finalize on their own.", pct(p))
+		return fmt.Sprintf("attackers' share of active stake falls to %s, below two thirds: they can no longer finalize on their own.", PercentPPM(p))
 	}
 }
 
-// pct formats parts per million as a percentage with one decimal, rounded
-// half up, in integer arithmetic.
-func pct(p uint64) string {
+// PercentPPM formats a share in parts per million (epochs.csv's shares) as
+// a percentage with one decimal, rounded half up in integer arithmetic.
+// Every share the story, its closing paragraph and the run summary print
+// goes through it (or Percent), so one figure always reads the same.
+func PercentPPM(p uint64) string {
 	tenths := (p + 500) / 1000
 	return fmt.Sprintf("%d.%d%%", tenths/10, tenths%10)
 }
 
-func pctFloat(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" }
+// Percent formats a share (0.3377 for 33.77%) as PercentPPM does. The share
+// is first taken to the nearest part per million, the precision of the
+// outputs (summary.json and the events round shares to 6 decimals), which
+// gives back a rounded figure's exact ppm, so the one rounding is
+// PercentPPM's. Shares below 0 (and NaN) read 0.0%.
+func Percent(share float64) string {
+	if !(share > 0) {
+		return PercentPPM(0)
+	}
+	return PercentPPM(uint64(math.Round(share * ppmOne)))
+}
 
 // eth formats Gwei as ETH with at most three decimals.
 func eth(g uint64) string {
@@ -1283,7 +1357,7 @@ func restakingText(ev sim.Event) string {
 		if d.Threshold == "" {
 			return ""
 		}
-		share := fmt.Sprintf(" (%.4f)", d.Share)
+		share := " (" + Percent(d.Share) + ")"
 		if d.Direction == "down" {
 			return "Ethereum's Byzantine share falls back below " + d.Threshold + share + "."
 		}

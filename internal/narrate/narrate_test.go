@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -143,15 +145,19 @@ func TestLivenessAttackStory(t *testing.T) {
 	checkLines(t, out.String(), []string{
 		"epoch 0: attackers (coalition evil) hold 34.0% of active stake.",
 		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
-		"epoch 10: target participation fell to 66.0% of active stake (from 100.0%), less than the two thirds needed to justify a checkpoint.",
-		// 8 + 3 < 12: the first row that shows the stall.
-		"epoch 12: finality stalls: the last finalized checkpoint is epoch 8, 4 epochs ago; only 66.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
+		// 8 + 1 < 10 after rows finalizing on time, and still 8 at 11
+		// and 12: the stall begins at 10 (the summary's
+		// finality_stalled_at_epoch), and its line says why; the
+		// participation line of the same epoch would say it twice.
+		"epoch 10: finality stalls: the last finalized checkpoint stays epoch 8; only 66.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
 		// Finality delay 13 - 8 = 5 > MIN_EPOCHS_TO_INACTIVITY_PENALTY (4).
-		"epoch 13: no checkpoint finalized for 5 epochs; the inactivity leak begins, draining the stake of validators that do not vote. Attackers hold 34.0% of active stake.",
+		"epoch 13: the inactivity leak begins, draining the stake of validators that do not vote (the last finalized checkpoint is epoch 8). Attackers hold 34.0% of active stake.",
 		"epoch 343: attackers' share of active stake falls to 33.3%, below one third: honest validators can finalize without them.",
 		"epoch 343: target participation rose to 66.7% of active stake (from 66.0%), enough again to justify checkpoints.",
-		"epoch 346: finality resumes at epoch 343 after 335 epochs; attackers now hold 33.3% of active stake.",
-		"epoch 346: the inactivity leak ends after 333 epochs (finalized epoch 343).",
+		// Resumed at 346 (finalized 343 > 8): 346 - 10 = 336 epochs, the
+		// summary's stall length; no other length is told.
+		"epoch 346: finality resumes, ending a stall of 336 epochs that began at epoch 10: the checkpoint of epoch 343 is final; attackers now hold 33.3% of active stake.",
+		"epoch 346: the inactivity leak ends (finalized epoch 343); it began at epoch 13.",
 	})
 }
 
@@ -297,14 +303,13 @@ func TestPartitionStory(t *testing.T) {
 		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
 		"epoch 4: the network splits (partition split): view groups a | b no longer hear each other.",
 		"epoch 4: the views no longer agree on a head: the chain has split into 2 branches, a and b.",
-		"epoch 4: target participation fell to 50.0% of active stake (from 100.0%), less than the two thirds needed to justify a checkpoint.",
-		"epoch 6: finality stalls: the last finalized checkpoint is epoch 2, 4 epochs ago; only 50.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
+		"epoch 4: finality stalls: the last finalized checkpoint stays epoch 2; only 50.0% of active stake voted for the target, and justifying a checkpoint needs two thirds.",
 		// Branch a's drop at epoch 11 does not last: a is gone at 12.
 		"epoch 12: partition split heals; the views exchange blocks and votes again.",
 		"epoch 12: the branches merge: every view follows one head again (a+b, finalized epoch 2).",
 		"epoch 12: reorg of depth 33 on view a.",
 		"epoch 12: target participation rose to 95.3% of active stake (from 50.0%), enough again to justify checkpoints.",
-		"epoch 13: finality resumes at epoch 12 after 10 epochs.",
+		"epoch 13: finality resumes, ending a stall of 9 epochs that began at epoch 4: the checkpoint of epoch 12 is final.",
 	})
 }
 
@@ -560,7 +565,9 @@ func TestFinishParagraph(t *testing.T) {
 	}
 	flat := strings.Join(strings.Fields(text), " ")
 	for _, want := range []string{
-		"In 500 epochs: finality stalled at epoch 11 and resumed at epoch 346; the longest finality gap was 337 epochs, and the last finalized checkpoint is epoch 498.",
+		// The stall's length is resumed - stalled (346 - 11), not the
+		// longest finality gap, which the paragraph leaves out.
+		"In 500 epochs: finality stalled at epoch 11 and resumed at epoch 346, after 335 epochs without finality; the last finalized checkpoint is epoch 498.",
 		"Branches a and b finalized conflicting checkpoints (12:ab12 and 12:cd34) at epoch 20; 34.1% of stake (11136 ETH) was slashable (cause: equivocation).",
 		"348 validators were slashed; attackers lost 11136 ETH of effective balance to slashing.",
 		"Slashers found evidence against 348 validators; whistleblowers earned 21.75 ETH.",
@@ -575,11 +582,11 @@ func TestFinishParagraph(t *testing.T) {
 
 func TestFormats(t *testing.T) {
 	tests := []struct{ got, want string }{
-		{pct(0), "0.0%"},
-		{pct(340_000), "34.0%"},
-		{pct(333_333), "33.3%"},
-		{pct(666_650), "66.7%"}, // 66.665% rounds half up
-		{pct(1_000_000), "100.0%"},
+		{PercentPPM(0), "0.0%"},
+		{PercentPPM(340_000), "34.0%"},
+		{PercentPPM(333_333), "33.3%"},
+		{PercentPPM(666_650), "66.7%"}, // 66.665% rounds half up
+		{PercentPPM(1_000_000), "100.0%"},
 		{eth(0), "0 ETH"},
 		{eth(32_000_000_000), "32 ETH"},
 		{eth(1_234_567_890), "1.235 ETH"},
@@ -667,5 +674,30 @@ func TestAVSRowsForwarded(t *testing.T) {
 	// A next sink without AVS rows: nothing to forward, no error.
 	if err := New(new(bytes.Buffer), nil, &scenarios.Scenario{}).AVS(want); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// enderSink records the epochs whose end it was told.
+type enderSink struct{ ended []uint64 }
+
+func (*enderSink) Epoch(sim.EpochRow) error { return nil }
+func (*enderSink) Event(sim.Event) error    { return nil }
+func (s *enderSink) EndEpoch(e uint64) error {
+	s.ended = append(s.ended, e)
+	return nil
+}
+
+// TestEndEpochForwarded: with --narrate the output writer behind the
+// narrator must still hear of every epoch's end (it flushes its files).
+func TestEndEpochForwarded(t *testing.T) {
+	next := &enderSink{}
+	n := New(io.Discard, next, nil)
+	for e := range uint64(3) {
+		if err := n.EndEpoch(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Equal(next.ended, []uint64{0, 1, 2}) {
+		t.Errorf("the next sink heard the end of epochs %v, want [0 1 2]", next.ended)
 	}
 }

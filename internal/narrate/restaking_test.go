@@ -39,7 +39,7 @@ func TestRestakingStory(t *testing.T) {
 		"epoch 4: staker lrt runs on operator op-a: it withdraws 460.8 ETH.",
 		"epoch 5: AVS bridge is compromised: eve, mallory hold 768 ETH of its 819.2 ETH and take its 1000 ETH profit from corruption.",
 		"epoch 5: operator eve's slashed or withdrawn stake is forced out of the beacon chain: 16 exits requested.",
-		"epoch 6: Ethereum's Byzantine share rises above 1/3 (0.3377).",
+		"epoch 6: Ethereum's Byzantine share rises above 1/3 (33.8%).",
 	} {
 		if !strings.Contains(story, want+"\n") {
 			t.Errorf("story lacks %q:\n%s", want, story)
