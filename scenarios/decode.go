@@ -465,8 +465,12 @@ func (d *decoder) name(f field, re *regexp.Regexp, pattern string) (string, bool
 	return s, true
 }
 
-// enum decodes the field as one of the strings in allowed.
+// enum decodes the field as one of the strings in allowed, written as it is
+// or as "${NAME}" of a choice param (one declared with values).
 func (d *decoder) enum(f field, allowed ...string) (string, bool) {
+	if name, ok := choiceRef(f.value); ok {
+		return d.choice(f, name, allowed)
+	}
 	s, ok := d.str(f)
 	if !ok {
 		return "", false
@@ -476,6 +480,51 @@ func (d *decoder) enum(f field, allowed ...string) (string, bool) {
 		return "", false
 	}
 	return s, true
+}
+
+// choiceRef returns NAME when n is the string "${NAME}" (spaces allowed
+// inside the braces) and NAME is a valid param name.
+func choiceRef(n ast.Node) (string, bool) {
+	sn, ok := n.(*ast.StringNode)
+	if !ok {
+		return "", false
+	}
+	s := strings.TrimSpace(sn.Value)
+	if !strings.HasPrefix(s, "${") || !strings.HasSuffix(s, "}") {
+		return "", false
+	}
+	name := strings.TrimSpace(s[2 : len(s)-1])
+	return name, paramNameRe.MatchString(name)
+}
+
+// choice resolves "${name}" in an enum field to the word the choice param
+// name holds, which must be among allowed.
+func (d *decoder) choice(f field, name string, allowed []string) (string, bool) {
+	p := d.valuePos(f)
+	var choices []string
+	for _, q := range d.params {
+		if len(q.Values) > 0 {
+			choices = append(choices, q.Name)
+		}
+		if q.Name != name {
+			continue
+		}
+		if len(q.Values) == 0 {
+			d.errorf(p, f.path, "${%s}: param %q is a number; this field takes one of %s, so it can only name a param declared with values", name, name, strings.Join(allowed, ", "))
+			return "", false
+		}
+		if !contains(allowed, q.Text) {
+			d.errorf(p, f.path, "${%s} = %q is not one of %s", name, q.Text, strings.Join(allowed, ", "))
+			return "", false
+		}
+		return q.Text, true
+	}
+	if len(choices) == 0 {
+		d.errorf(p, f.path, "${%s}: unknown param %q (this scenario declares no param with values)", name, name)
+	} else {
+		d.errorf(p, f.path, "${%s}: unknown param %q (params with values: %s)", name, name, strings.Join(choices, ", "))
+	}
+	return "", false
 }
 
 // number is a decoded numeric value. When exact is set, u holds the value
@@ -557,13 +606,18 @@ func (d *decoder) eval(p Pos, path, s string) (number, bool) {
 	return number{f: v, expr: true, text: fmt.Sprintf("%s = %s", truncate(s), fmtFloat(v))}, true
 }
 
-func (d *decoder) lookupParam(name string) (float64, bool) {
+func (d *decoder) lookupParam(name string) (float64, error) {
 	for _, p := range d.params {
-		if p.Name == name {
-			return p.Value, true
+		if p.Name != name {
+			continue
 		}
+		if len(p.Values) > 0 {
+			return 0, fmt.Errorf("param %q is a choice (%s), not a number; only a field that takes one of a few words (such as preset) can use it, as \"${%s}\"",
+				name, strings.Join(p.Values, ", "), name)
+		}
+		return p.Value, nil
 	}
-	return 0, false
+	return 0, errNoParam
 }
 
 func (d *decoder) paramNames() []string {

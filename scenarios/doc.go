@@ -76,6 +76,21 @@
 // "--set NAME=VALUE" replaces the default with VALUE, which must be a number
 // in [min, max]; a later --set of the same name wins.
 //
+//	preset: "${preset}"
+//	params:
+//	  - name: preset
+//	    default: minimal
+//	    values: [minimal, mainnet]
+//
+// A param with values instead of min and max is a choice: 2 to 64 distinct
+// words ([A-Za-z0-9_.-]+), and a default that is one of them; "--set
+// NAME=WORD" must give one of them too. A field that takes one of a fixed set
+// of words (preset, bls, gossip_verification, dist, policy, ...) may be
+// "${NAME}" of a choice param, and the word must be one the field takes;
+// numeric expressions cannot use a choice. Where params are handled as
+// numbers (Param.Value, sweep files, summary.json), a choice is the index
+// of its word in values (minimal 0, mainnet 1).
+//
 //	validators:
 //	  - name: online
 //	    count: 820
@@ -490,22 +505,31 @@
 // needs a result within 1e-9 of an integer; anything else is an error that
 // suggests round(). Unknown params, syntax errors and division by zero are
 // reported at the field. Params themselves and the string fields take no
-// expressions.
+// expressions; the fields that take one of a few words take "${NAME}" of a
+// choice param (see params).
 //
 // # Built-ins
 //
-// The built-in scenarios live in builtin/NAME.yaml (embedded) and use the
-// minimal preset:
+// The built-in scenarios live in builtin/NAME.yaml (embedded). They use the
+// minimal preset unless --set preset=mainnet is given: every built-in but
+// maxeb-consolidation and maxeb-exit-queue has the choice param preset
+// (minimal, mainnet). Those whose groups are shares of the stake (baseline,
+// offline-20, partition-50-50, partition-leak and the attack-* and other
+// consensus attacks) have the param validators (64..200000; default the
+// count they were written for) and give each group
+// round(validators * share); the others say in their file why not:
 //
 //   - baseline: 1,024 honest validators (param validators, 64..200000),
 //     8 per agent, 20 epochs, uniform delay 0..max_delay_ms (default 1000).
-//   - offline-20: 1,024 validators, of which round(1024*offline_share)
-//     (default 0.2, at most 0.33) go offline from epoch offline_from
-//     (default 4) to the end; 24 epochs.
-//   - partition-50-50: 1,024 validators in groups a and b (a holds
-//     round(1024*split), default 0.5, 0.3..0.7), partitioned into view groups
-//     a and b from partition_start (default 4) to partition_end (default 12);
-//     30 epochs.
+//   - offline-20: validators (default 1,024), of which
+//     round(validators*offline_share) (default 0.2, at most 0.9) go offline
+//     from epoch offline_from (default 4) to the end; 24 epochs while at
+//     most a third is offline, else long enough for the inactivity leak to
+//     restore finality (the bound of attack-33's run length).
+//   - partition-50-50: validators (default 1,024) in groups a and b (a
+//     holds round(validators*split), default 0.5, 0.3..0.7), partitioned
+//     into view groups a and b from partition_start (default 4) to
+//     partition_end (default 12); 30 epochs.
 //   - attack-33, partition-leak, attack-34-both-sides, attack-67, balancing,
 //     ex-ante-reorg: the consensus attacks (see their explain texts and
 //     docs/lessons/).

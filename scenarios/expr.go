@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -32,9 +33,12 @@ const exprFuncNames = "ceil, floor, max, min, round"
 // any other name is a param. Division by zero, an unknown name, a result
 // that is not finite and a syntax error are errors wrapping ErrExpr.
 func Eval(expr string, params map[string]float64) (float64, error) {
-	return evalExpr(expr, func(name string) (float64, bool) {
+	return evalExpr(expr, func(name string) (float64, error) {
 		v, ok := params[name]
-		return v, ok
+		if !ok {
+			return 0, errNoParam
+		}
+		return v, nil
 	}, func() []string {
 		names := make([]string, 0, len(params))
 		for n := range params {
@@ -45,9 +49,13 @@ func Eval(expr string, params map[string]float64) (float64, error) {
 	})
 }
 
+// errNoParam is what a lookup returns for a name that is not a param.
+var errNoParam = errors.New("no such param")
+
 // evalExpr evaluates src, resolving names with lookup; known lists the names
-// for error messages and is called only when a name is unknown.
-func evalExpr(src string, lookup func(string) (float64, bool), known func() []string) (float64, error) {
+// for error messages and is called only when lookup returns errNoParam. Any
+// other error from lookup is reported at the name.
+func evalExpr(src string, lookup func(string) (float64, error), known func() []string) (float64, error) {
 	if len(src) > maxExprLen {
 		return 0, fmt.Errorf("%w: expression longer than %d characters", ErrExpr, maxExprLen)
 	}
@@ -68,7 +76,7 @@ type exprParser struct {
 	src    string
 	pos    int
 	depth  int
-	lookup func(string) (float64, bool)
+	lookup func(string) (float64, error)
 	known  func() []string
 }
 
@@ -221,9 +229,12 @@ func (p *exprParser) primary() (float64, error) {
 			p.pos++
 			return p.call(name, start)
 		}
-		v, ok := p.lookup(name)
-		if !ok {
+		v, err := p.lookup(name)
+		if err != nil {
 			p.pos = start
+			if !errors.Is(err, errNoParam) {
+				return 0, p.errorf("%v", err)
+			}
 			known := p.known()
 			if len(known) == 0 {
 				return 0, p.errorf("unknown param %q (this scenario declares no params)", name)

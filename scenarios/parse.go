@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -215,7 +216,7 @@ func (d *decoder) decodeParams(top *object) {
 	seen := map[string]Pos{}
 	for i, item := range items {
 		path := index("params", i)
-		o, ok := d.object(item, path, []string{"name", "default", "doc", "min", "max"}, nil)
+		o, ok := d.object(item, path, []string{"name", "default", "doc", "min", "max", "values"}, nil)
 		if !ok {
 			continue
 		}
@@ -240,6 +241,13 @@ func (d *decoder) decodeParams(top *object) {
 			if v, ok := d.str(f); ok {
 				p.Doc = strings.TrimSpace(v)
 			}
+		}
+		if vf := o.get("values"); vf.present() {
+			if d.decodeChoice(o, vf, &p) && good {
+				d.params = append(d.params, p)
+				d.paramAt = append(d.paramAt, d.pos(item))
+			}
+			continue
 		}
 		num := func(name string) (float64, field, bool) {
 			f, ok := d.require(o, name)
@@ -266,6 +274,62 @@ func (d *decoder) decodeParams(top *object) {
 			d.paramAt = append(d.paramAt, d.pos(item))
 		}
 	}
+}
+
+// maxChoiceValues bounds the values of a choice param.
+const maxChoiceValues = 64
+
+// choiceWordRe is what a choice param's values look like.
+var choiceWordRe = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// decodeChoice decodes the values and default of a choice param (one
+// declared with values) into p. It returns false when the param cannot be
+// declared at all (no usable values); a bad default is reported and the
+// first value stands in for it, so that the param's uses are not reported
+// as unknown too.
+func (d *decoder) decodeChoice(o *object, vf field, p *Param) bool {
+	for _, name := range []string{"min", "max"} {
+		if f := o.get(name); f.present() {
+			d.errorf(d.pos(f.key), f.path, "a param with values takes no %s", name)
+		}
+	}
+	items, ok := d.list(vf)
+	if !ok {
+		return false
+	}
+	if len(items) < 2 || len(items) > maxChoiceValues {
+		d.errorf(d.valuePos(vf), vf.path, "%d values; a param with values needs 2 to %d", len(items), maxChoiceValues)
+		if len(items) == 0 {
+			return false
+		}
+	}
+	for i, item := range items {
+		ef := field{name: vf.name, path: index(vf.path, i), key: item, value: item}
+		w, ok := d.name(ef, choiceWordRe, "[A-Za-z0-9_.-]+")
+		if !ok {
+			continue
+		}
+		if contains(p.Values, w) {
+			d.errorf(d.valuePos(ef), ef.path, "value %q is listed twice", w)
+			continue
+		}
+		p.Values = append(p.Values, w)
+	}
+	if len(p.Values) == 0 {
+		return false
+	}
+	p.Min, p.Max = 0, float64(len(p.Values)-1)
+	p.Text = p.Values[0]
+	if f, ok := d.require(o, "default"); ok {
+		if w, ok := d.str(f); ok {
+			if i := slices.Index(p.Values, w); i >= 0 {
+				p.Text, p.Default, p.Value = w, float64(i), float64(i)
+			} else {
+				d.errorf(d.valuePos(f), f.path, "default %q is not one of the values %s", w, strings.Join(p.Values, ", "))
+			}
+		}
+	}
+	return true
 }
 
 // applyOverrides applies --set overrides to the params; a later override of
@@ -295,6 +359,17 @@ func (d *decoder) applyOverrides(top *object, overrides []Override) {
 		}
 		p := &d.params[i]
 		at := d.paramAt[i]
+		if len(p.Values) > 0 {
+			w := strings.TrimSpace(ov.Value)
+			j := slices.Index(p.Values, w)
+			if j < 0 {
+				d.add(at, field, fmt.Errorf("%w: %q is not one of %s (the values of param %s)",
+					ErrOverride, ov.Value, strings.Join(p.Values, ", "), p.Name))
+				continue
+			}
+			p.Text, p.Value = w, float64(j)
+			continue
+		}
 		v, err := strconv.ParseFloat(strings.TrimSpace(ov.Value), 64)
 		if err != nil || !finite(v) {
 			d.add(at, field, fmt.Errorf("%w: %q is not a number", ErrOverride, ov.Value))

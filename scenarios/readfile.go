@@ -91,3 +91,19 @@ func checkRegular(path string, fi fs.FileInfo) error {
 func tooLarge(path, msg string) error {
 	return ErrorList{{Pos: Pos{File: path, Line: 1, Col: 1}, Err: fmt.Errorf("%s", msg)}}
 }
+
+// ReadInput reads a user-supplied input file as Load and LoadSweep do:
+// anything that is not a regular file (a FIFO, a device, a socket, a
+// directory) is refused before it is opened, and a file of more than limit
+// bytes is refused without being read past the limit. A refused file comes
+// back as a *fs.PathError wrapping ErrNotRegular, or as an ErrorList
+// ("file is N bytes; the limit is L") positioned at the file's start.
+func ReadInput(path string, limit int) ([]byte, error) {
+	return readInput(path, limit)
+}
+
+// CheckRegular returns nil when fi describes a regular file, and otherwise
+// a *fs.PathError naming path and what it is, wrapping ErrNotRegular.
+func CheckRegular(path string, fi fs.FileInfo) error {
+	return checkRegular(path, fi)
+}

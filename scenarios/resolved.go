@@ -24,10 +24,15 @@ func (s *Scenario) ResolvedYAML(header string) ([]byte, error) {
 		return nil, fmt.Errorf("scenarios: resolving %s: %w", s.Source, err)
 	}
 	params := make(map[string]float64, len(s.Params))
+	choices := make(map[string]string) // choice params: their words
 	for _, p := range s.Params {
+		if len(p.Values) > 0 {
+			choices[p.Name] = p.Text
+			continue
+		}
 		params[p.Name] = p.Value
 	}
-	resolved, err := resolveValue(doc, params)
+	resolved, err := resolveValue(doc, params, choices)
 	if err != nil {
 		return nil, fmt.Errorf("scenarios: resolving %s: %w", s.Source, err)
 	}
@@ -42,7 +47,7 @@ func (s *Scenario) ResolvedYAML(header string) ([]byte, error) {
 	doc = setKey(doc, "resolved_from", from)
 	for i := range doc {
 		if doc[i].Key == "params" {
-			doc[i].Value = resolvedParams(doc[i].Value, params)
+			doc[i].Value = resolvedParams(doc[i].Value, params, choices)
 		}
 	}
 	body, err := yaml.MarshalWithOptions(doc, yaml.UseLiteralStyleIfMultiline(true))
@@ -57,13 +62,14 @@ func (s *Scenario) ResolvedYAML(header string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// resolveValue returns v with every "${...}" string replaced by its value.
-func resolveValue(v any, params map[string]float64) (any, error) {
+// resolveValue returns v with every "${...}" string replaced by its value:
+// the word of a choice param, else the number.
+func resolveValue(v any, params map[string]float64, choices map[string]string) (any, error) {
 	switch t := v.(type) {
 	case yaml.MapSlice:
 		out := make(yaml.MapSlice, len(t))
 		for i, it := range t {
-			r, err := resolveValue(it.Value, params)
+			r, err := resolveValue(it.Value, params, choices)
 			if err != nil {
 				return nil, err
 			}
@@ -73,7 +79,7 @@ func resolveValue(v any, params map[string]float64) (any, error) {
 	case []any:
 		out := make([]any, len(t))
 		for i, it := range t {
-			r, err := resolveValue(it, params)
+			r, err := resolveValue(it, params, choices)
 			if err != nil {
 				return nil, err
 			}
@@ -84,6 +90,9 @@ func resolveValue(v any, params map[string]float64) (any, error) {
 		src := strings.TrimSpace(t)
 		if !strings.HasPrefix(src, "${") || !strings.HasSuffix(src, "}") {
 			return t, nil
+		}
+		if w, ok := choices[strings.TrimSpace(src[2:len(src)-1])]; ok {
+			return w, nil
 		}
 		f, err := Eval(src[2:len(src)-1], params)
 		if err != nil {
@@ -126,8 +135,8 @@ func setKey(doc yaml.MapSlice, key string, value any) yaml.MapSlice {
 }
 
 // resolvedParams sets each declared param's default to the value the run
-// used.
-func resolvedParams(v any, params map[string]float64) any {
+// used (the word, for a choice param).
+func resolvedParams(v any, params map[string]float64, choices map[string]string) any {
 	list, ok := v.([]any)
 	if !ok {
 		return v
@@ -143,7 +152,9 @@ func resolvedParams(v any, params map[string]float64) any {
 				name, _ = kv.Value.(string)
 			}
 		}
-		if val, ok := params[name]; ok {
+		if w, ok := choices[name]; ok {
+			list[i] = setKey(m, "default", w)
+		} else if val, ok := params[name]; ok {
 			list[i] = setKey(m, "default", yamlNumber(val))
 		}
 	}

@@ -91,11 +91,21 @@ type Scenario struct {
 	YAML []byte
 }
 
-// Param is a named number that "${...}" expressions may use.
+// Param is a named number that "${...}" expressions may use, or, when
+// Values is set, a choice among words.
 type Param struct {
 	Name, Doc         string
 	Default, Min, Max float64
 	Value             float64 // Default, or the --set override
+	// Values, when not empty, makes the param a choice (declared with
+	// `values:`): it takes one of these words, Text, which a field that
+	// takes one of a fixed set of words (preset, bls, ...) uses as
+	// "${NAME}"; numeric expressions cannot use it. For code that handles
+	// params as numbers (sweeps, summary.json), Default and Value are then
+	// the indexes in Values of the default and of Text, Min is 0 and Max is
+	// len(Values)-1.
+	Values []string
+	Text   string
 }
 
 // Group is a run of validators that share a balance, credentials and

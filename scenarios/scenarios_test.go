@@ -713,7 +713,7 @@ func TestOverrides(t *testing.T) {
 			name:      "overrides that make the scenario invalid",
 			scenario:  "partition-50-50",
 			overrides: []Override{{"partition_start", "20"}, {"partition_end", "10"}},
-			wantErr:   "builtin:partition-50-50:41:18: network.partitions[0].end_epoch: end_epoch 10 must be greater than start_epoch 20",
+			wantErr:   "builtin:partition-50-50:50:18: network.partitions[0].end_epoch: end_epoch 10 must be greater than start_epoch 20",
 		},
 		{
 			name:      "below min",

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -215,7 +216,7 @@ func (d *decoder) decodeSweep(data []byte) *Sweep {
 				if !ok || !claim(p.Name, pf.key, pf.path) {
 					continue
 				}
-				if v, ok := d.float(pf, false); ok && d.inParamRange(d.valuePos(pf), pf.path, p, v) {
+				if v, ok := d.paramNumber(pf, p); ok && d.inParamRange(d.valuePos(pf), pf.path, p, v) {
 					s.Set = append(s.Set, SweepValue{Name: p.Name, Value: v})
 				}
 			}
@@ -355,6 +356,22 @@ func (d *decoder) inParamRange(at Pos, path string, p Param, v float64) bool {
 	return true
 }
 
+// paramNumber decodes a value given for param p in a sweep file: a
+// number, or for a choice param one of its words (its index) or the index
+// itself.
+func (d *decoder) paramNumber(f field, p Param) (float64, bool) {
+	if len(p.Values) > 0 {
+		if sn, ok := f.value.(*ast.StringNode); ok {
+			if i := slices.Index(p.Values, sn.Value); i >= 0 {
+				return float64(i), true
+			}
+			d.errorf(d.valuePos(f), f.path, "%q is not one of %s (the values of param %s)", sn.Value, strings.Join(p.Values, ", "), p.Name)
+			return 0, false
+		}
+	}
+	return d.float(f, false)
+}
+
 // gridAxis decodes one grid entry: a non-empty list of distinct values
 // within the param's range.
 func (d *decoder) gridAxis(f field, p Param) (SweepAxis, bool) {
@@ -375,7 +392,7 @@ func (d *decoder) gridAxis(f field, p Param) (SweepAxis, bool) {
 	good := true
 	for i, n := range items {
 		vf := field{path: index(f.path, i), key: n, value: n}
-		v, ok := d.float(vf, false)
+		v, ok := d.paramNumber(vf, p)
 		if !ok || !d.inParamRange(d.pos(n), vf.path, p, v) {
 			good = false
 			continue

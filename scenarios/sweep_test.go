@@ -5,14 +5,15 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 )
 
 // The tests below use the built-in offline-20 (params offline_share in
-// [0, 0.33], default 0.2, and offline_from in [0, 23], default 4; seed 1,
-// 24 epochs, bls full), ex-ante-reorg (attacker_share [0.01, 0.6],
+// [0, 0.9], default 0.2, offline_from in [0, 23], default 4, validators
+// [64, 200000] and the choice preset; seed 1, 24 epochs, bls full), ex-ante-reorg (attacker_share [0.01, 0.6],
 // proposer_boost [0, 100], attack_start_epoch [1, 20], release_delay_ms
 // [0, 1900]) and baseline (validators [64, 200000], max_delay_ms
 // [0, 4000]). Expected values are written out by hand from the sweep
@@ -500,7 +501,7 @@ func TestLoadSweepScenarioFile(t *testing.T) {
 		// Problems are reported against the path as given.
 		writeSweepFile(t, dir, "sub/bad-sweep.yaml", "scenario: ../my-offline.yaml\ngrid:\n  nope: [1]\n")
 		_, err = LoadSweep("sub/bad-sweep.yaml")
-		want := `sub/bad-sweep.yaml:3:3: grid.nope: unknown param "nope"; scenario my-offline has: offline_share, offline_from`
+		want := `sub/bad-sweep.yaml:3:3: grid.nope: unknown param "nope"; scenario my-offline has: offline_share, offline_from, validators, preset`
 		if err == nil || err.Error() != want {
 			t.Errorf("err = %v, want %s", err, want)
 		}
@@ -561,7 +562,7 @@ func TestParseSweepRejects(t *testing.T) {
 		t.Logf("built-ins are now %s", got)
 		builtins = got
 	}
-	const offlineParams = "scenario offline-20 has: offline_share, offline_from"
+	const offlineParams = "scenario offline-20 has: offline_share, offline_from, validators, preset"
 	const exclusive = "; a param may appear in only one of set, grid and sample"
 	tests := []struct {
 		name string
@@ -768,9 +769,9 @@ func TestParseSweepRejects(t *testing.T) {
 		// grid.
 		{
 			name: "grid value out of range",
-			src:  sweepOffline + "grid:\n  offline_share: [0, 0.1, 0.5]\n",
-			want: "sweep.yaml:3:27: grid.offline_share[2]: 0.5 is outside the range [0, 0.33] of param offline_share",
-			at:   "0.5]",
+			src:  sweepOffline + "grid:\n  offline_share: [0, 0.1, 0.95]\n",
+			want: "sweep.yaml:3:27: grid.offline_share[2]: 0.95 is outside the range [0, 0.9] of param offline_share",
+			at:   "0.95]",
 		},
 		{
 			name: "grid value below range in a block list",
@@ -864,14 +865,14 @@ func TestParseSweepRejects(t *testing.T) {
 		{
 			name: "sample min out of range",
 			src:  sweepOffline + "sample:\n  n: 3\n  params:\n    offline_share: {min: -0.1, max: 0.3}\n",
-			want: "sweep.yaml:5:26: sample.params.offline_share.min: -0.1 is outside the range [0, 0.33] of param offline_share",
+			want: "sweep.yaml:5:26: sample.params.offline_share.min: -0.1 is outside the range [0, 0.9] of param offline_share",
 			at:   "-0.1,",
 		},
 		{
 			name: "sample max out of range",
-			src:  sweepOffline + "sample:\n  n: 3\n  params:\n    offline_share: {min: 0.1, max: 0.34}\n",
-			want: "sweep.yaml:5:36: sample.params.offline_share.max: 0.34 is outside the range [0, 0.33] of param offline_share",
-			at:   "0.34}",
+			src:  sweepOffline + "sample:\n  n: 3\n  params:\n    offline_share: {min: 0.1, max: 0.95}\n",
+			want: "sweep.yaml:5:36: sample.params.offline_share.max: 0.95 is outside the range [0, 0.9] of param offline_share",
+			at:   "0.95}",
 		},
 		{
 			name: "sample min and max out of range in block style",
@@ -1076,15 +1077,15 @@ func TestParseSweepSeveralProblems(t *testing.T) {
 		"  params:\n" + // 5
 		"    nope: {min: 0, max: 1}\n" + // 6: unknown param
 		"grid:\n" + // 7
-		"  offline_share: [0.1, 0.9]\n" + // 8: out of range
+		"  offline_share: [0.1, 0.95]\n" + // 8: out of range
 		"set:\n" + // 9
 		"  offline_from: 99\n" + // 10: out of range
 		"bls: bogus\n" // 11: not a mode
 	want := []string{
 		"sweep.yaml:2:1: bogus: unknown field (allowed: scenario, epochs, bls, seeds, replicates, set, grid, sample)",
 		"sweep.yaml:4:6: sample.n: 0 is less than the minimum 1",
-		`sweep.yaml:6:5: sample.params.nope: unknown param "nope"; scenario offline-20 has: offline_share, offline_from`,
-		"sweep.yaml:8:24: grid.offline_share[1]: 0.9 is outside the range [0, 0.33] of param offline_share",
+		`sweep.yaml:6:5: sample.params.nope: unknown param "nope"; scenario offline-20 has: offline_share, offline_from, validators, preset`,
+		"sweep.yaml:8:24: grid.offline_share[1]: 0.95 is outside the range [0, 0.9] of param offline_share",
 		"sweep.yaml:10:17: set.offline_from: 99 is outside the range [0, 23] of param offline_from",
 		`sweep.yaml:11:6: bls: "bogus" is not one of full, aggregate, off`,
 	}
@@ -1307,5 +1308,22 @@ func TestParseSweepReportsAllWithoutScenario(t *testing.T) {
 		if !strings.Contains(text, "scenario: ") {
 			t.Errorf("%q: no scenario problem:\n%s", src, text)
 		}
+	}
+}
+
+// TestSweepChoiceWords: a choice param (preset) is given in a sweep file by
+// its words, or by index; an unknown word names the allowed ones.
+func TestSweepChoiceWords(t *testing.T) {
+	s := mustParseSweep(t, "scenario: offline-20\nseeds: [1]\ngrid:\n  preset: [minimal, mainnet]\nset:\n  validators: 64\n")
+	if len(s.Grid) != 1 || !slices.Equal(s.Grid[0].Values, []float64{0, 1}) {
+		t.Errorf("grid = %+v, want preset [0 1]", s.Grid)
+	}
+	s = mustParseSweep(t, "scenario: offline-20\nseeds: [1]\nset:\n  preset: mainnet\n")
+	if len(s.Set) != 1 || s.Set[0].Value != 1 {
+		t.Errorf("set = %+v, want preset 1", s.Set)
+	}
+	_, err := ParseSweep("sweep.yaml", []byte("scenario: offline-20\nseeds: [1]\ngrid:\n  preset: [gnosis]\n"))
+	if err == nil || !strings.Contains(err.Error(), `sweep.yaml:4:12: grid.preset[0]: "gnosis" is not one of minimal, mainnet`) {
+		t.Errorf("unknown word: %v", err)
 	}
 }

@@ -457,7 +457,10 @@ type GroupSummary struct {
 // ParamValue is a resolved scenario parameter.
 type ParamValue struct {
 	Name  string  `json:"name"`
-	Value float64 `json:"value"`
+	Value float64 `json:"value"` // a choice param's index in its values
+	// Choice is a choice param's word (e.g. "mainnet" for preset);
+	// omitted for numeric params.
+	Choice string `json:"choice,omitempty"`
 }
 
 // Timing is timing.json: wall-clock figures, kept apart from the

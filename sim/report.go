@@ -461,7 +461,11 @@ func (r *reporter) finish() (*Result, error) {
 		s.BLSWarning = "BLS IS OFF: no signature was produced or verified in this run"
 	}
 	for _, p := range sc.Params {
-		s.Params = append(s.Params, ParamValue{Name: p.Name, Value: p.Value})
+		pv := ParamValue{Name: p.Name, Value: p.Value}
+		if len(p.Values) > 0 {
+			pv.Choice = p.Text
+		}
+		s.Params = append(s.Params, pv)
 	}
 	for b := range r.branches {
 		s.Branches = append(s.Branches, b)

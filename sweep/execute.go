@@ -91,7 +91,7 @@ type Manifest struct {
 	SweepID   string       `json:"sweep_id"`
 	SweepFile string       `json:"sweep_file"`
 	Scenario  string       `json:"scenario"`
-	Epochs    uint64       `json:"epochs"`
+	Epochs    uint64       `json:"epochs"` // 0: each run lasts as its scenario asks at its params
 	BLS       string       `json:"bls"`
 	Swept     []string     `json:"swept_params"`
 	Seeds     []uint64     `json:"seeds"`
@@ -111,7 +111,7 @@ type ColumnSpec struct {
 
 const manifestFormat = "stakesim-sweep/1"
 
-var kindNames = map[Kind]string{KindString: "string", KindInt64: "int64", KindUint64: "uint64", KindFloat64: "float64"}
+var kindNames = map[Kind]string{KindString: "string", KindInt64: "int64", KindUint64: "uint64", KindFloat64: "float64", KindBool: "bool"}
 
 func kindOf(name string) (Kind, bool) {
 	for k, n := range kindNames {
@@ -167,8 +167,17 @@ func ParseShard(s string) (Shard, error) {
 	return sh, nil
 }
 
+// maxManifestBytes bounds the sweep.json that readManifest reads. The
+// manifest lists every run id of the sweep (24 bytes each as written, up
+// to scenarios.MaxSweepRuns), so it may be far larger than the 1 MiB of a
+// scenario or sweep file.
+const maxManifestBytes = 64 << 20
+
+// readManifest reads DIR/sweep.json, refusing anything that is not a
+// regular file or is larger than maxManifestBytes (the directory is the
+// user's: --resume and merge take it from the command line).
 func readManifest(dir string) (*Manifest, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ManifestFile))
+	data, err := scenarios.ReadInput(filepath.Join(dir, ManifestFile), maxManifestBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -299,7 +308,7 @@ func Execute(ctx context.Context, p *Plan, opts Options) (*Report, error) {
 			return nil, err
 		}
 	}
-	jf, err := os.OpenFile(journalPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	jf, err := openRegular(journalPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND)
 	if err != nil {
 		return nil, err
 	}
@@ -451,8 +460,12 @@ func (p *Plan) runOne(ctx context.Context, r Run, dir string, opts Options, runW
 	}
 	o.row = make([]string, 0, len(p.Columns))
 	o.row = append(o.row, r.ID, strconv.FormatUint(r.Seed, 10))
-	for _, v := range r.Values {
-		o.row = append(o.row, strconv.FormatFloat(v, 'g', -1, 64))
+	for i, v := range r.Values {
+		if p.choices[i] != nil {
+			o.row = append(o.row, p.FormatValue(i, v)) // the word
+		} else {
+			o.row = append(o.row, strconv.FormatFloat(v, 'g', -1, 64))
+		}
 	}
 	if err != nil {
 		o.status, o.errText = statusError, oneLine(err.Error())
@@ -465,6 +478,7 @@ func (p *Plan) runOne(ctx context.Context, r Run, dir string, opts Options, runW
 	o.status = statusOK
 	o.row = append(o.row, statusOK, "")
 	o.row = append(o.row, SummaryCells(summary, p.Groups)...)
+	o.row = append(o.row, DerivedCells(summary)...)
 	return o
 }
 
@@ -489,13 +503,23 @@ func (p *Plan) simulate(ctx context.Context, r Run, dir string, opts Options, ru
 		if err != nil {
 			return nil, err
 		}
+		if res.Summary.Interrupted {
+			return nil, interrupted(ctx)
+		}
 		return &res.Summary, nil
 	}
 	w, err := output.Create(filepath.Join(dir, RunsDir, r.ID), true)
 	if err != nil {
 		return nil, err
 	}
+	if err := writeScenario(w, sc, r); err != nil {
+		w.Abort()
+		return nil, err
+	}
 	res, err := sim.Run(ctx, sc, w, simOpts)
+	if err == nil && res.Summary.Interrupted {
+		err = interrupted(ctx)
+	}
 	if err != nil {
 		w.Abort()
 		return nil, err
@@ -504,6 +528,26 @@ func (p *Plan) simulate(ctx context.Context, r Run, dir string, opts Options, ru
 		return nil, err
 	}
 	return &res.Summary, nil
+}
+
+// interrupted is the error of a run the engine stopped early because ctx
+// ended: a sweep keeps only complete runs (the next --resume runs it again).
+func interrupted(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return context.Canceled
+}
+
+// writeScenario writes a kept run's scenario.yaml: the point's scenario,
+// resolved, which "stakesim run FILE" reproduces.
+func writeScenario(w *output.Writer, sc *scenarios.Scenario, r Run) error {
+	data, err := sc.ResolvedYAML(fmt.Sprintf("Run %s of a stakesim sweep, resolved from %s.\nReproduce it with: stakesim run %s --seed %d",
+		r.ID, sc.Source, filepath.Join(w.Dir(), output.ScenarioFile), sc.Seed))
+	if err != nil {
+		return err
+	}
+	return w.WriteScenario(data)
 }
 
 // oneLine folds a multi-line error message onto one line.
@@ -529,7 +573,7 @@ func finalize(dir string, cols []Column, want map[string]bool, rep *Report) erro
 	if len(seen) != len(want) {
 		return fmt.Errorf("%s: %d of %d runs journaled", journalPath, len(seen), len(want))
 	}
-	f, err := os.Open(journalPath)
+	f, err := openRegular(journalPath, os.O_RDONLY)
 	if err != nil {
 		return err
 	}

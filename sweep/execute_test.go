@@ -9,12 +9,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/stakesim/stakesim/internal/output"
 	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sim"
 )
@@ -115,8 +118,17 @@ func TestExecuteRealRunsAnyWorkerCount(t *testing.T) {
 			t.Fatalf("header[%d] = %s, want %s", i, header[i], c.Name)
 		}
 	}
-	if strings.Join(header[:6], ",") != "run_id,seed,offline_share,offline_from,status,error" {
-		t.Errorf("leading columns %v", header[:6])
+	// offline-20's params in file order (preset as its word), then the
+	// summary's columns, whose validators is summary_validators here (the
+	// param has the name), then the finality columns.
+	if strings.Join(header[:8], ",") != "run_id,seed,offline_share,offline_from,validators,preset,status,error" {
+		t.Errorf("leading columns %v", header[:8])
+	}
+	if i := slices.Index(header, "summary_validators"); i < 8 || slices.Contains(header[8:], "validators") {
+		t.Errorf("summary column validators: %v", header)
+	}
+	if got := strings.Join(header[len(header)-2:], ","); got != "finality_stall_epochs,finality_resumed" {
+		t.Errorf("last columns %s", got)
 	}
 	var ids []string
 	for _, rec := range recs[1:] {
@@ -140,10 +152,11 @@ func TestExecuteRealRunsAnyWorkerCount(t *testing.T) {
 			t.Fatal(err)
 		}
 		row := byID[r.ID]
-		if row == nil || row[1] != fmt.Sprint(r.Seed) || row[4] != "ok" {
+		if row == nil || row[1] != fmt.Sprint(r.Seed) || row[4] != "1024" || row[5] != "minimal" || row[6] != "ok" {
 			t.Fatalf("row of %s: %v", r.ID, row)
 		}
-		if got, want := row[6:], SummaryCells(&res.Summary, p.Groups); strings.Join(got, ",") != strings.Join(want, ",") {
+		want := append(SummaryCells(&res.Summary, p.Groups), DerivedCells(&res.Summary)...)
+		if got := row[8:]; strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Errorf("row of %s (%s) is not the direct run's summary:\n got %v\nwant %v", r.ID, p.Describe(r), got, want)
 		}
 	}
@@ -281,28 +294,31 @@ func TestFailedRunsAreRecorded(t *testing.T) {
 	}
 	rows := readCSV(t, filepath.Join(dir, ResultsCSV))
 	for _, row := range rows[1:] {
+		// run_id, seed, offline_share, offline_from, validators, preset,
+		// status, error.
 		switch row[0] {
 		case failID:
-			if row[4] != "error" || row[5] != "engine: invariant broken | second line" {
-				t.Errorf("failed run row: status %q error %q", row[4], row[5])
+			if row[6] != "error" || row[7] != "engine: invariant broken | second line" {
+				t.Errorf("failed run row: status %q error %q", row[6], row[7])
 			}
 		case panicID:
-			if row[4] != "error" || !strings.Contains(row[5], "internal error") || !strings.Contains(row[5], "boom") {
-				t.Errorf("panicking run row: status %q error %q", row[4], row[5])
+			if row[6] != "error" || !strings.Contains(row[7], "internal error") || !strings.Contains(row[7], "boom") {
+				t.Errorf("panicking run row: status %q error %q", row[6], row[7])
 			}
 		default:
-			if row[4] != "ok" || row[5] != "" {
-				t.Errorf("run %s: status %q error %q", row[0], row[4], row[5])
+			if row[6] != "ok" || row[7] != "" {
+				t.Errorf("run %s: status %q error %q", row[0], row[6], row[7])
 			}
 			continue
 		}
-		// A failed run keeps its identity columns and leaves the summary empty.
-		if row[1] == "" || row[2] == "" {
-			t.Errorf("failed run lost its seed or params: %v", row[:4])
+		// A failed run keeps its identity columns and leaves the summary
+		// and finality columns empty.
+		if row[1] == "" || row[2] == "" || row[4] != "1024" || row[5] != "minimal" {
+			t.Errorf("failed run lost its seed or params: %v", row[:6])
 		}
-		for i, cell := range row[6:] {
+		for i, cell := range row[8:] {
 			if cell != "" {
-				t.Errorf("failed run has summary cell %s = %q", rows[0][6+i], cell)
+				t.Errorf("failed run has summary cell %s = %q", rows[0][8+i], cell)
 			}
 		}
 	}
@@ -446,5 +462,83 @@ func TestMergeShards(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(base, "out-"+strings.ReplaceAll(c.name, " ", "-"))); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("%s: a failed merge left its output directory", c.name)
 		}
+	}
+}
+
+// TestKeptRunReproduces: a kept run's scenario.yaml, run on its own, gives
+// the run's epochs.csv and events.jsonl byte for byte.
+func TestKeptRunReproduces(t *testing.T) {
+	p := loadPlan(t, "scenario: offline-20\nepochs: 4\nbls: off\nseeds: [5]\ngrid: {offline_share: [0.2], validators: [96]}\n")
+	dir := t.TempDir()
+	if _, err := Execute(context.Background(), p, Options{Dir: dir, Workers: 1, KeepRuns: true}); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(filepath.Join(dir, RunsDir))
+	if err != nil || len(entries) != 1 {
+		t.Fatalf("runs/: %v %v", entries, err)
+	}
+	run := filepath.Join(dir, RunsDir, entries[0].Name())
+	sc, err := scenarios.Load(filepath.Join(run, output.ScenarioFile), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Seed != 5 || sc.TotalValidators() != 96 {
+		t.Errorf("scenario.yaml: seed %d, %d validators; want 5, 96", sc.Seed, sc.TotalValidators())
+	}
+	again := filepath.Join(t.TempDir(), "again")
+	w, err := output.Create(again, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := sim.Run(context.Background(), sc, w, sim.Options{})
+	if err != nil {
+		w.Abort()
+		t.Fatal(err)
+	}
+	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{output.EpochsFile, output.EventsFile} {
+		if !bytes.Equal(readFile(t, filepath.Join(run, f)), readFile(t, filepath.Join(again, f))) {
+			t.Errorf("%s of the re-run differs from the kept run's", f)
+		}
+	}
+}
+
+// TestInterruptedEngineRunIsNotJournaled: when the context ends during a
+// run, the engine stops it at the end of the epoch it is in with a summary
+// saying interrupted; the sweep must not take it for a finished run
+// (nothing journaled, no kept run).
+func TestInterruptedEngineRunIsNotJournaled(t *testing.T) {
+	p := loadPlan(t, "scenario: offline-20\nepochs: 5000\nbls: off\ngrid: {offline_share: [0.2]}\n")
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// Cancel once the kept run's epochs.csv shows rows: the run is going.
+	go func() {
+		for {
+			matches, _ := filepath.Glob(filepath.Join(dir, RunsDir, "*", output.EpochsFile))
+			for _, m := range matches {
+				if data, err := os.ReadFile(m); err == nil && bytes.Count(data, []byte("\n")) >= 3 {
+					cancel()
+					return
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(5 * time.Millisecond):
+			}
+		}
+	}()
+	_, err := Execute(ctx, p, Options{Dir: dir, Workers: 1, KeepRuns: true})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("err %v, want ErrInterrupted", err)
+	}
+	if ids := journalIDs(t, dir); len(ids) != 0 {
+		t.Errorf("journal has %v after an interrupted run", ids)
+	}
+	if entries, _ := os.ReadDir(filepath.Join(dir, RunsDir)); len(entries) != 0 {
+		t.Errorf("runs/ holds %d entries after an interrupted run", len(entries))
 	}
 }

@@ -7,8 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"sort"
+	"syscall"
+
+	"github.com/stakesim/stakesim/scenarios"
 )
 
 // The journal (journal.jsonl) is the sweep's durable record: one JSON line
@@ -55,13 +59,49 @@ func (j *journal) appendRecord(id string, row []string) error {
 
 func (j *journal) close() error { return j.f.Close() }
 
+// openRegular opens the journal at path with flag, refusing anything that
+// is not a regular file before opening it (a FIFO would block the open or
+// the first read for ever; a device would never end): the sweep directory
+// is the user's (--resume and merge take it from the command line). With
+// os.O_CREATE a missing file is created. The open does not block, and the
+// opened file must still be the regular file that was checked.
+func openRegular(path string, flag int) (*os.File, error) {
+	fi, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist) && flag&os.O_CREATE != 0:
+		fi = nil
+	case err != nil:
+		return nil, err
+	default:
+		if err := scenarios.CheckRegular(path, fi); err != nil {
+			return nil, err
+		}
+	}
+	f, err := os.OpenFile(path, flag|syscall.O_NONBLOCK, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	fi2, err := f.Stat()
+	if err == nil {
+		err = scenarios.CheckRegular(path, fi2)
+	}
+	if err == nil && fi != nil && !os.SameFile(fi, fi2) {
+		err = &fs.PathError{Op: "open", Path: path, Err: fmt.Errorf("%w: the file changed while it was being opened", scenarios.ErrNotRegular)}
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
 // scanJournal reads the journal at path and returns its complete records in
 // file order. A last line without its newline (a write cut short by a kill)
 // is not a record; truncate, when set, cuts it off the file. Any other line
 // that does not decode, or whose row does not have width cells, is
 // corruption and an error.
 func scanJournal(path string, width int, truncate bool) ([]entry, error) {
-	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	f, err := openRegular(path, os.O_RDWR)
 	if err != nil {
 		return nil, err
 	}

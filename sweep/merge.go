@@ -88,7 +88,7 @@ func Merge(dirs []string, out string) (*MergeReport, error) {
 			return nil, fmt.Errorf("merge: %s (shard %s) is incomplete: %d of %d runs finished; complete it with stakesim sweep %s --out %s --shard %s --resume",
 				dir, m.Shard, len(got), len(want), m.SweepFile, dir, m.Shard)
 		}
-		f, err := os.Open(path)
+		f, err := openRegular(path, os.O_RDONLY)
 		if err != nil {
 			return nil, fmt.Errorf("merge: %w", err)
 		}

@@ -38,24 +38,28 @@ type Run struct {
 
 // Plan is an expanded sweep.
 type Plan struct {
-	Sweep   *scenarios.Sweep
-	Params  []string // every param of the scenario, in declaration order
-	Groups  []string // the scenario's validator group names (summary columns)
-	Epochs  uint64   // effective run length
+	Sweep  *scenarios.Sweep
+	Params []string // every param of the scenario, in declaration order
+	Groups []string // the scenario's validator group names (summary columns)
+	// Epochs is the sweep's run length (its epochs field), or 0 when the
+	// sweep gives none: then every run lasts as long as its scenario asks
+	// for at the run's params (an epochs expression over the params is
+	// evaluated per point), which RunEpochs returns.
+	Epochs  uint64
 	BLS     scenarios.BLSMode
 	Runs    []Run  // expansion order
 	ID      string // sweep id: a hash of the run ids in expansion order
 	Columns []Column
+	// choices holds, per param, the words of a choice param (nil for a
+	// number): its Values are indexes into them.
+	choices [][]string
 }
 
 // NewPlan expands a sweep into its runs and checks that each run's
 // scenario loads with its params.
 func NewPlan(sw *scenarios.Sweep) (*Plan, error) {
 	base := sw.Base
-	p := &Plan{Sweep: sw, Epochs: base.Epochs, BLS: base.BLS}
-	if sw.Epochs != 0 {
-		p.Epochs = sw.Epochs
-	}
+	p := &Plan{Sweep: sw, Epochs: sw.Epochs, BLS: base.BLS}
 	if sw.BLS != "" {
 		p.BLS = sw.BLS
 	}
@@ -63,6 +67,7 @@ func NewPlan(sw *scenarios.Sweep) (*Plan, error) {
 	at := make(map[string]int, len(base.Params))
 	for i, q := range base.Params {
 		p.Params = append(p.Params, q.Name)
+		p.choices = append(p.choices, q.Values)
 		defaults[i] = q.Value
 		at[q.Name] = i
 	}
@@ -94,12 +99,28 @@ func NewPlan(sw *scenarios.Sweep) (*Plan, error) {
 	}
 	p.ID = hex.EncodeToString(h.Sum(nil))[:16]
 	p.Columns = append(p.Columns, Column{"run_id", KindString}, Column{"seed", KindUint64})
-	for _, name := range p.Params {
-		p.Columns = append(p.Columns, Column{name, KindFloat64})
+	for i, name := range p.Params {
+		if p.choices[i] != nil {
+			p.Columns = append(p.Columns, Column{name, KindString}) // the word
+		} else {
+			p.Columns = append(p.Columns, Column{name, KindFloat64})
+		}
 	}
 	p.Columns = append(p.Columns, Column{"status", KindString}, Column{"error", KindString})
 	fixed := len(p.Columns)
-	p.Columns = append(p.Columns, SummaryColumns(p.Groups)...)
+	// A summary column with a param's name (summary.json's validators and
+	// the param validators of most built-ins) is named summary_NAME: the
+	// param's column keeps the name the sweep file uses.
+	isParam := make(map[string]bool, len(p.Params))
+	for _, name := range p.Params {
+		isParam[name] = true
+	}
+	for _, c := range append(SummaryColumns(p.Groups), DerivedColumns()...) {
+		if isParam[c.Name] {
+			c.Name = "summary_" + c.Name
+		}
+		p.Columns = append(p.Columns, c)
+	}
 	names := make(map[string]bool, len(p.Columns))
 	for i, c := range p.Columns {
 		if names[c.Name] {
@@ -212,7 +233,9 @@ func sampleInteger(r scenarios.SweepRange, perm []int, i, n int, u float64) floa
 }
 
 // runID derives a run's id from everything that determines its outputs: the
-// scenario's bytes, the run length, the BLS mode, every param value and the
+// scenario's bytes, the run length (0 when each run takes its scenario's,
+// which the scenario's bytes and the params determine), the BLS mode,
+// every param value (a choice param's as the index of its word) and the
 // seed. The same run gets the same id in any sweep.
 func runID(scenarioHash []byte, epochs uint64, bls scenarios.BLSMode, names []string, values []float64, seed uint64) string {
 	var b strings.Builder
@@ -231,7 +254,7 @@ func (p *Plan) Describe(r Run) string {
 	for _, name := range p.Sweep.SweptParams() {
 		for i, q := range p.Params {
 			if q == name {
-				parts = append(parts, name+"="+scenarios.FormatSweepValue(r.Values[i]))
+				parts = append(parts, name+"="+p.FormatValue(i, r.Values[i]))
 			}
 		}
 	}
@@ -239,11 +262,22 @@ func (p *Plan) Describe(r Run) string {
 	return strings.Join(parts, " ")
 }
 
+// FormatValue formats value v of param i (an index of Params) as --set
+// takes it: the word of a choice param (v is its index in the param's
+// values; anything else is shown as the number, which the scenario then
+// refuses), else the number as FormatSweepValue writes it.
+func (p *Plan) FormatValue(i int, v float64) string {
+	if words := p.choices[i]; words != nil && v >= 0 && v < float64(len(words)) && v == math.Trunc(v) {
+		return words[int(v)]
+	}
+	return scenarios.FormatSweepValue(v)
+}
+
 // Overrides returns the run's params as scenario overrides.
 func (p *Plan) Overrides(r Run) []scenarios.Override {
 	ov := make([]scenarios.Override, len(p.Params))
 	for i, name := range p.Params {
-		ov[i] = scenarios.Override{Name: name, Value: scenarios.FormatSweepValue(r.Values[i])}
+		ov[i] = scenarios.Override{Name: name, Value: p.FormatValue(i, r.Values[i])}
 	}
 	return ov
 }
@@ -257,13 +291,28 @@ func (p *Plan) Scenario(r Run) (*scenarios.Scenario, error) {
 		return nil, err
 	}
 	sc.SetSeed(r.Seed)
-	if err := sc.SetEpochs(p.Epochs); err != nil {
-		return nil, err
+	if p.Epochs != 0 {
+		if err := sc.SetEpochs(p.Epochs); err != nil {
+			return nil, err
+		}
 	}
 	if err := sc.SetBLS(string(p.BLS)); err != nil {
 		return nil, err
 	}
 	return sc, nil
+}
+
+// RunEpochs returns how many epochs run r lasts: the sweep's epochs, or
+// its scenario's at its params (which loads the scenario).
+func (p *Plan) RunEpochs(r Run) (uint64, error) {
+	if p.Epochs != 0 {
+		return p.Epochs, nil
+	}
+	sc, err := p.Scenario(r)
+	if err != nil {
+		return 0, err
+	}
+	return sc.Epochs, nil
 }
 
 // Shard is the K-th (1-based) of N slices of a sweep.

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -283,7 +284,8 @@ func TestRunIDRecipe(t *testing.T) {
 	yaml, _ := scenarios.BuiltinYAML("offline-20")
 	sum := sha256.Sum256(yaml)
 	for _, r := range a.Runs {
-		text := fmt.Sprintf("stakesim run v1\nscenario=%s\nepochs=4\nbls=off\noffline_share=%s\noffline_from=4\nseed=%d\n",
+		// validators at its default, preset as the index of minimal.
+		text := fmt.Sprintf("stakesim run v1\nscenario=%s\nepochs=4\nbls=off\noffline_share=%s\noffline_from=4\nvalidators=1024\npreset=0\nseed=%d\n",
 			hex.EncodeToString(sum[:]), scenarios.FormatSweepValue(r.Values[0]), r.Seed)
 		h := sha256.Sum256([]byte(text))
 		if want := hex.EncodeToString(h[:8]); r.ID != want {
@@ -377,5 +379,152 @@ grid:
 	}
 	if !strings.Contains(err.Error(), "1 of the sweep's points") || !strings.Contains(err.Error(), "partition_start=20") {
 		t.Errorf("Check error does not name the one bad point:\n%v", err)
+	}
+}
+
+// TestChoiceParamInSweep: a choice param (attack-33's preset) is swept by
+// the index of its word, which is how sweep files give it; the runs get the
+// word, and so do the results table and Describe.
+func TestChoiceParamInSweep(t *testing.T) {
+	p := loadPlan(t, "scenario: attack-33\nepochs: 3\nbls: off\ngrid: {preset: [0, 1]}\nset: {validators: 64}\n")
+	pi := paramIndex(t, p, "preset")
+	for i, c := range p.Columns {
+		if c.Name == "preset" && c.Kind != KindString {
+			t.Errorf("column preset is %v, want string", c.Kind)
+		}
+		if c.Name == "validators" && i != 2+paramIndex(t, p, "validators") {
+			t.Errorf("column validators at %d", i)
+		}
+	}
+	for i, want := range []string{"minimal", "mainnet"} {
+		r := p.Runs[i]
+		if got := p.FormatValue(pi, r.Values[pi]); got != want {
+			t.Errorf("run %d: preset %q, want %q", i, got, want)
+		}
+		if !strings.Contains(p.Describe(r), "preset="+want) {
+			t.Errorf("run %d: Describe %q", i, p.Describe(r))
+		}
+		sc, err := p.Scenario(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sc.Preset != want || sc.TotalValidators() != 64 || sc.Epochs != 3 {
+			t.Errorf("run %d: preset %s, %d validators, %d epochs", i, sc.Preset, sc.TotalValidators(), sc.Epochs)
+		}
+	}
+	// A value between two words loads as a number, which the scenario
+	// refuses: Check names the point.
+	bad := loadPlan(t, "scenario: attack-33\nepochs: 3\nset: {preset: 0.5}\n")
+	err := bad.Check(bad.Runs)
+	if !errors.Is(err, ErrBadSweep) || !strings.Contains(err.Error(), `--set preset: bad override: "0.5" is not one of minimal, mainnet`) {
+		t.Errorf("preset 0.5: %v", err)
+	}
+}
+
+// TestSummaryColumnRenamedForParam: summary.json's validators becomes the
+// column summary_validators when the scenario has a param validators, whose
+// column keeps the name; a param that then collides is still refused.
+func TestSummaryColumnRenamedForParam(t *testing.T) {
+	p := loadPlan(t, "scenario: baseline\nepochs: 2\nbls: off\ngrid: {validators: [64, 128]}\n")
+	var names []string
+	for _, c := range p.Columns {
+		names = append(names, c.Name)
+	}
+	if !slices.Contains(names, "summary_validators") || slices.Index(names, "validators") != 2 {
+		t.Errorf("columns %v", names)
+	}
+	other := loadPlan(t, "scenario: maxeb-slashing\nepochs: 2\n")
+	for _, c := range other.Columns {
+		if c.Name == "summary_validators" {
+			t.Error("summary_validators without a param validators")
+		}
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "s.yaml"), []byte("name: s\ndescription: d\nepochs: 2\n"+
+		"params:\n  - {name: validators, default: 64, min: 1, max: 100}\n  - {name: summary_validators, default: 0, min: 0, max: 1}\n"+
+		"validators:\n  - {name: a, count: \"${validators}\"}\n"), 0o644)
+	os.WriteFile(filepath.Join(dir, "sweep.yaml"), []byte("scenario: s.yaml\n"), 0o644)
+	sw, err := scenarios.LoadSweep(filepath.Join(dir, "sweep.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewPlan(sw); !errors.Is(err, ErrBadSweep) || !strings.Contains(err.Error(), `param "summary_validators" has the name of a summary column`) {
+		t.Errorf("colliding param: %v", err)
+	}
+}
+
+// TestRunEpochsFromScenario: without epochs in the sweep file each run
+// lasts as long as its scenario asks for at its params (attack-33's epochs
+// expression: 538 at 0.34, 3,210 at 0.40, 5,210 at 0.50), and the run id
+// recipe has epochs=0; with epochs every run has that many.
+func TestRunEpochsFromScenario(t *testing.T) {
+	p := loadPlan(t, "scenario: attack-33\nbls: off\nseeds: [1]\ngrid: {attacker_share: [0.34, 0.4, 0.5]}\n")
+	if p.Epochs != 0 {
+		t.Errorf("Plan.Epochs %d, want 0", p.Epochs)
+	}
+	yaml, _ := scenarios.BuiltinYAML("attack-33")
+	sum := sha256.Sum256(yaml)
+	for i, want := range []uint64{538, 3210, 5210} {
+		r := p.Runs[i]
+		n, err := p.RunEpochs(r)
+		if err != nil || n != want {
+			t.Errorf("run %d: RunEpochs %d, %v; want %d", i, n, err, want)
+		}
+		if sc, err := p.Scenario(r); err != nil || sc.Epochs != want {
+			t.Errorf("run %d: scenario epochs %v, %v; want %d", i, sc, err, want)
+		}
+		text := fmt.Sprintf("stakesim run v1\nscenario=%s\nepochs=0\nbls=off\nattacker_share=%s\nattack_start_epoch=10\nvalidators=256\npreset=0\nseed=1\n",
+			hex.EncodeToString(sum[:]), []string{"0.34", "0.4", "0.5"}[i])
+		h := sha256.Sum256([]byte(text))
+		if id := hex.EncodeToString(h[:8]); r.ID != id {
+			t.Errorf("run %d: id %s, recipe gives %s", i, r.ID, id)
+		}
+	}
+	fixed := loadPlan(t, "scenario: attack-33\nepochs: 600\nbls: off\nseeds: [1]\ngrid: {attacker_share: [0.34, 0.4]}\n")
+	for _, r := range fixed.Runs {
+		if n, err := fixed.RunEpochs(r); err != nil || n != 600 {
+			t.Errorf("epochs 600: RunEpochs %d, %v", n, err)
+		}
+		if sc, err := fixed.Scenario(r); err != nil || sc.Epochs != 600 {
+			t.Errorf("epochs 600: scenario epochs %v, %v", sc, err)
+		}
+	}
+}
+
+// TestExampleSweeps plans the sweep files under examples/sweeps/. The
+// attack-33 example gives no epochs, so that every point runs until
+// finality has resumed.
+func TestExampleSweeps(t *testing.T) {
+	paths, _ := filepath.Glob(filepath.Join("..", "examples", "sweeps", "*.yaml"))
+	if len(paths) < 2 {
+		t.Fatalf("example sweeps: %v", paths)
+	}
+	for _, path := range paths {
+		sw, err := scenarios.LoadSweep(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := NewPlan(sw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := p.Check(p.Runs); err != nil {
+			t.Fatal(err)
+		}
+		if filepath.Base(path) != "attack-33.yaml" {
+			continue
+		}
+		if p.Epochs != 0 || len(p.Runs) != 12 {
+			t.Errorf("%s: epochs %d, %d runs; want the scenario's epochs and 12 runs", path, p.Epochs, len(p.Runs))
+		}
+		total := uint64(0)
+		for _, r := range p.Runs {
+			n, _ := p.RunEpochs(r)
+			total += n
+		}
+		// 3 seeds x (538 + 3,210 + 4,210 + 5,210), as the file says.
+		if total != 39504 {
+			t.Errorf("%s: %d epochs in all, want 39504", path, total)
+		}
 	}
 }

@@ -4,9 +4,18 @@
 //	run_id      string   the run's identifier
 //	seed        uint64   the run's seed
 //	<param>...  float64  one column per scenario parameter, named as the param
+//	                     (string, the word, for a choice param)
 //	status      string   "ok" or "error"
 //	error       string   the error of a failed run, "" otherwise
 //	<summary>   numeric  the numeric fields of summary.json, in summary.json order
+//	finality_stall_epochs  uint64  epochs without finality in the stall of
+//	                     finality_stalled_at_epoch (0 when finality never
+//	                     stalled; up to the run's end when it had not resumed)
+//	finality_resumed     bool  whether finality resumed before the run ended;
+//	                     empty when it never stalled. false means the run
+//	                     ended during the stall, so finality_stall_epochs and
+//	                     longest_finality_gap_epochs are cut off by the run
+//	                     length: lower bounds, not results
 //
 // The summary columns are the numeric fields of summary.json flattened: a
 // nested object gives one column per numeric member, named
@@ -20,15 +29,15 @@
 //
 // Every cell is text as results.csv shows it: integers in decimal, floats
 // in Go's shortest round-trip form (strconv.FormatFloat(v, 'g', -1, 64), so
-// 0.1, 1e-300, NaN, +Inf), and the empty string for a missing number (a
-// null field of summary.json, a group missing from a run's summary, every
-// summary column of a failed run).
+// 0.1, 1e-300, NaN, +Inf), booleans as true and false, and the empty string
+// for a missing value (a null field of summary.json, a group missing from
+// a run's summary, every summary and finality column of a failed run).
 //
 // results.parquet holds the same table: one column per results column, in
 // the same order; string columns are required BYTE_ARRAY (UTF8) columns
 // ("" stays ""), integer columns INT64 with the signed or unsigned 64-bit
-// integer logical type, float columns DOUBLE; numeric columns are optional,
-// and an empty cell is a null. The file is Zstd-compressed, has a row group
+// integer logical type, float columns DOUBLE, bool columns BOOLEAN;
+// numeric and bool columns are optional, and an empty cell is a null. The file is Zstd-compressed, has a row group
 // per 10,000 rows, and the same table always gives the same bytes.
 
 package sweep
@@ -59,6 +68,7 @@ const (
 	KindInt64
 	KindUint64
 	KindFloat64
+	KindBool
 )
 
 // String returns the kind's name as the README's column tables write it.
@@ -72,6 +82,8 @@ func (k Kind) String() string {
 		return "uint64"
 	case KindFloat64:
 		return "float64"
+	case KindBool:
+		return "bool"
 	default:
 		return "Kind(" + strconv.Itoa(int(k)) + ")"
 	}
@@ -274,6 +286,23 @@ func formatLeaf(v reflect.Value, index []int) string {
 	}
 }
 
+// DerivedColumns are the columns after the summary's, computed from it
+// (see the file comment): finality_stall_epochs and finality_resumed.
+func DerivedColumns() []Column {
+	return []Column{{"finality_stall_epochs", KindUint64}, {"finality_resumed", KindBool}}
+}
+
+// DerivedCells formats the cells of DerivedColumns for summary s, by
+// sim.Summary.FinalityStall: the stall's epochs (0 without a stall) and
+// whether finality resumed ("" without a stall).
+func DerivedCells(s *sim.Summary) []string {
+	st, stalled := s.FinalityStall()
+	if !stalled {
+		return []string{"0", ""}
+	}
+	return []string{strconv.FormatUint(st.Epochs, 10), strconv.FormatBool(st.Resumed)}
+}
+
 // checkColumns rejects a column set that would give an ambiguous or
 // unreadable table.
 func checkColumns(cols []Column) error {
@@ -286,7 +315,7 @@ func checkColumns(cols []Column) error {
 			return fmt.Errorf("sweep: results column %q appears twice", c.Name)
 		}
 		seen[c.Name] = true
-		if c.Kind > KindFloat64 {
+		if c.Kind > KindBool {
 			return fmt.Errorf("sweep: results column %q has unknown kind %d", c.Name, c.Kind)
 		}
 	}
@@ -425,6 +454,15 @@ func parquetRow(cols []Column, row []string, n int) (parquet.Row, error) {
 				return nil, badCell(c, n, cell, err)
 			}
 			v = parquet.DoubleValue(x)
+		case KindBool:
+			switch cell {
+			case "true":
+				v = parquet.BooleanValue(true)
+			case "false":
+				v = parquet.BooleanValue(false)
+			default:
+				return nil, badCell(c, n, cell, errors.New("want true or false"))
+			}
 		}
 		prow[i] = v.Level(0, 1, i)
 	}
@@ -453,6 +491,8 @@ func parquetGroup(cols []Column) orderedGroup {
 			node = parquet.Optional(parquet.Uint(64))
 		case KindFloat64:
 			node = parquet.Optional(parquet.Leaf(parquet.DoubleType))
+		case KindBool:
+			node = parquet.Optional(parquet.Leaf(parquet.BooleanType))
 		default:
 			panic(fmt.Sprintf("sweep: column %q of unknown kind %d", c.Name, c.Kind)) // checkColumns ran
 		}

@@ -475,6 +475,9 @@ func TestWriteParquetBadCell(t *testing.T) {
 		{Column{"loss", KindInt64}, "1.5"},
 		{Column{"loss", KindInt64}, " 1"},
 		{Column{"apr", KindFloat64}, "x"},
+		{Column{"finality_resumed", KindBool}, "yes"},
+		{Column{"finality_resumed", KindBool}, "1"},
+		{Column{"finality_resumed", KindBool}, "True"},
 	} {
 		t.Run(tc.col.Name+"/"+tc.cell, func(t *testing.T) {
 			cols := []Column{{"run_id", KindString}, tc.col}
@@ -526,6 +529,8 @@ func readParquet(t *testing.T, b []byte) (*parquet.File, []Column, [][]string, [
 			}
 		case typ.Kind() == parquet.Double:
 			kind = KindFloat64
+		case typ.Kind() == parquet.Boolean:
+			kind = KindBool
 		default:
 			t.Fatalf("column %q of type %v", field.Name(), typ)
 		}
@@ -562,6 +567,8 @@ func readParquet(t *testing.T, b []byte) (*parquet.File, []Column, [][]string, [
 						line[i] = strconv.FormatUint(uint64(v.Int64()), 10)
 					case cols[i].Kind == KindFloat64:
 						line[i] = strconv.FormatFloat(v.Double(), 'g', -1, 64)
+					case cols[i].Kind == KindBool:
+						line[i] = strconv.FormatBool(v.Boolean())
 					}
 				}
 				cells = append(cells, line)
@@ -597,14 +604,15 @@ var allKindsCols = []Column{
 	{"honest_loss_gwei", KindInt64},
 	{"apr_percent", KindFloat64},
 	{"finality_resumed_epoch", KindUint64},
+	{"finality_resumed", KindBool},
 }
 
 var allKindsRows = [][]string{
-	{"r1", "0", "0.1", "1e-300", "ok", "", "-5", "3.25", ""},
-	{"r2", "18446744073709551615", "-0", "5e-324", "error", "boom, \"quoted\"\nnext line", "", "", "12"},
-	{"", "1", "", "", "ok", "", "-9223372036854775808", "1.7976931348623157e+308", "0"},
-	{"r4 ünïcode", "9223372036854775808", "NaN", "+Inf", "ok", "", "9223372036854775807", "-Inf", "18446744073709551615"},
-	{"r5", "", "0", "1.2345678912345679e+08", "ok", "", "0", "0.30000000000000004", ""},
+	{"r1", "0", "0.1", "1e-300", "ok", "", "-5", "3.25", "", "false"},
+	{"r2", "18446744073709551615", "-0", "5e-324", "error", "boom, \"quoted\"\nnext line", "", "", "12", "true"},
+	{"", "1", "", "", "ok", "", "-9223372036854775808", "1.7976931348623157e+308", "0", ""},
+	{"r4 ünïcode", "9223372036854775808", "NaN", "+Inf", "ok", "", "9223372036854775807", "-Inf", "18446744073709551615", "true"},
+	{"r5", "", "0", "1.2345678912345679e+08", "ok", "", "0", "0.30000000000000004", "", ""},
 }
 
 func TestWriteParquetRoundTrip(t *testing.T) {
@@ -738,7 +746,7 @@ func TestWriteParquetDeterministic(t *testing.T) {
 func TestTableParquetSchemaString(t *testing.T) {
 	s := parquetGroup(allKindsCols).String()
 	want := []string{"required binary run_id (STRING)", "optional int64 seed (INT(64,false))",
-		"optional double zeta", "optional int64 honest_loss_gwei (INT(64,true))"}
+		"optional double zeta", "optional int64 honest_loss_gwei (INT(64,true))", "optional boolean finality_resumed"}
 	last := -1
 	for _, w := range want {
 		i := strings.Index(s, w)
@@ -876,3 +884,32 @@ func TestSummaryFlattenRules(t *testing.T) {
 
 // consensusLikeGwei is a named integer type, as consensus.Gwei is.
 type consensusLikeGwei uint64
+
+// TestDerivedCells works the finality columns out by hand from the summary
+// fields they come from (sim.Summary.FinalityStall).
+func TestDerivedCells(t *testing.T) {
+	if got := DerivedColumns(); !slices.Equal(got, []Column{{"finality_stall_epochs", KindUint64}, {"finality_resumed", KindBool}}) {
+		t.Errorf("DerivedColumns() = %v", got)
+	}
+	u := func(v uint64) *uint64 { return &v }
+	for _, tc := range []struct {
+		name string
+		s    sim.Summary
+		want []string
+	}{
+		{"never stalled", sim.Summary{Epochs: 600, CompletedEpochs: 600}, []string{"0", ""}},
+		// Stalled at 10, finality advanced again at 346: 336 epochs.
+		{"resumed", sim.Summary{Epochs: 600, CompletedEpochs: 600, FinalityStalledAtEpoch: u(10), FinalityResumedEpoch: u(346)}, []string{"336", "true"}},
+		// attack-33 at 0.40 cut at 600 epochs: the stall runs from 10 to
+		// the run's end, 590 epochs, and had not ended.
+		{"cut off by the run's end", sim.Summary{Epochs: 600, CompletedEpochs: 600, FinalityStalledAtEpoch: u(10)}, []string{"590", "false"}},
+		// An interrupted run ends at its completed epochs.
+		{"interrupted", sim.Summary{Epochs: 600, CompletedEpochs: 50, Interrupted: true, FinalityStalledAtEpoch: u(10)}, []string{"40", "false"}},
+		// Without completed_epochs the run length counts.
+		{"no completed_epochs", sim.Summary{Epochs: 24, FinalityStalledAtEpoch: u(4)}, []string{"20", "false"}},
+	} {
+		if got := DerivedCells(&tc.s); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

@@ -79,7 +79,7 @@ func listScenarios(w io.Writer) error {
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 		fmt.Fprintf(tw, "  NAME\tDEFAULT\tRANGE\tDOC\n")
 		for _, p := range b.Params {
-			fmt.Fprintf(tw, "  %s\t%s\t[%s, %s]\t%s\n", p.Name, num(p.Default), num(p.Min), num(p.Max), oneLine(p.Doc))
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, paramDefault(p), paramRange(p), oneLine(p.Doc))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

@@ -90,11 +90,10 @@ func writeExplain(w io.Writer, sc *scenarios.Scenario, arg string, sets []string
 			fmt.Fprintf(tw, "  NAME\tDEFAULT\tRANGE\tDOC\n")
 		}
 		for _, p := range sc.Params {
-			rng := fmt.Sprintf("[%s, %s]", num(p.Min), num(p.Max))
 			if overridden {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, num(p.Default), num(p.Value), rng, oneLine(p.Doc))
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, paramDefault(p), paramValue(p), paramRange(p), oneLine(p.Doc))
 			} else {
-				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, num(p.Default), rng, oneLine(p.Doc))
+				fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", p.Name, paramDefault(p), paramRange(p), oneLine(p.Doc))
 			}
 		}
 		tw.Flush()
@@ -384,4 +383,35 @@ func shellQuote(s string) string {
 		return s
 	}
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// paramDefault, paramValue and paramRange print a param for people: a
+// choice param (declared with values:) by its words, others as numbers.
+func paramDefault(p scenarios.Param) string {
+	if len(p.Values) > 0 {
+		return choiceWord(p, p.Default)
+	}
+	return num(p.Default)
+}
+
+func paramValue(p scenarios.Param) string {
+	if len(p.Values) > 0 {
+		return choiceWord(p, p.Value)
+	}
+	return num(p.Value)
+}
+
+func paramRange(p scenarios.Param) string {
+	if len(p.Values) > 0 {
+		return strings.Join(p.Values, "|")
+	}
+	return fmt.Sprintf("[%s, %s]", num(p.Min), num(p.Max))
+}
+
+// choiceWord is the word of a choice param at index v.
+func choiceWord(p scenarios.Param, v float64) string {
+	if i := int(v); i >= 0 && i < len(p.Values) && float64(i) == v {
+		return p.Values[i]
+	}
+	return num(v)
 }

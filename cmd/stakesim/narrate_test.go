@@ -30,9 +30,15 @@ func TestExplainBaseline(t *testing.T) {
 		t.Errorf("explain does not start with the name and description:\n%s", stdout)
 	}
 	for _, p := range sc.Params {
-		// NAME DEFAULT [MIN, MAX] as a row of the params table.
-		re := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(p.Name) + ` +` + regexp.QuoteMeta(num(p.Default)) +
-			` +\[` + regexp.QuoteMeta(num(p.Min)) + `, ` + regexp.QuoteMeta(num(p.Max)) + `\] +\S`)
+		// NAME DEFAULT [MIN, MAX] as a row of the params table; a choice
+		// param by its words: NAME WORD A|B.
+		rng := `\[` + regexp.QuoteMeta(num(p.Min)) + `, ` + regexp.QuoteMeta(num(p.Max)) + `\]`
+		def := regexp.QuoteMeta(num(p.Default))
+		if len(p.Values) > 0 {
+			rng = regexp.QuoteMeta(strings.Join(p.Values, "|"))
+			def = regexp.QuoteMeta(p.Values[int(p.Default)])
+		}
+		re := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(p.Name) + ` +` + def + ` +` + rng + ` +\S`)
 		if !re.MatchString(stdout) {
 			t.Errorf("no params row for %s:\n%s", p.Name, stdout)
 		}
@@ -81,7 +87,7 @@ func TestExplainText(t *testing.T) {
 		"  This is a long first paragraph that goes on and on so that it must be wrapped\n  again by explain,",
 		"\n  Watch:\n  - finalized_epoch in epochs.csv\n  - the leak_started event\n",
 		"  stakesim run " + path + " --set validators=64 --narrate\n",
-		"NAME          DEFAULT  VALUE  RANGE",
+		"NAME          DEFAULT  VALUE    RANGE",
 	} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("explain lacks %q:\n%s", want, stdout)

@@ -195,7 +195,11 @@ func runSweep(c *cli.Context, stdout, stderr io.Writer) error {
 	})
 	prog.finish()
 	if err != nil {
-		if errors.Is(err, sweep.ErrDirNotEmpty) || errors.Is(err, sweep.ErrOtherSweep) {
+		// A directory of another sweep, or one whose sweep.json or journal
+		// is not a regular file or is too large, is the user's mistake.
+		var list scenarios.ErrorList
+		if errors.Is(err, sweep.ErrDirNotEmpty) || errors.Is(err, sweep.ErrOtherSweep) ||
+			errors.Is(err, scenarios.ErrNotRegular) || errors.As(err, &list) {
 			return badInput(err)
 		}
 		return err
@@ -227,18 +231,38 @@ func printDryRun(w io.Writer, p *sweep.Plan, shard sweep.Shard, runs []sweep.Run
 			}
 		}
 	}
-	fmt.Fprintf(w, "sweep %s: scenario %s, epochs %d, bls %s\n%s; shard %s: %d runs\n\n",
-		p.Sweep.Source, p.Sweep.Base.Name, p.Epochs, p.BLS, countText(p), shard, len(runs))
+	epochs := fmt.Sprintf("epochs %d", p.Epochs)
+	if p.Epochs == 0 {
+		epochs = "epochs: each point's own (the scenario's at its params)"
+	}
+	fmt.Fprintf(w, "sweep %s: scenario %s, %s, bls %s\n%s; shard %s: %d runs\n\n",
+		p.Sweep.Source, p.Sweep.Base.Name, epochs, p.BLS, countText(p), shard, len(runs))
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "RUN_ID\tSEED")
 	for _, name := range swept {
 		fmt.Fprintf(tw, "\t%s", name)
 	}
+	if p.Epochs == 0 {
+		fmt.Fprintf(tw, "\tEPOCHS")
+	}
 	fmt.Fprintln(tw)
+	perPoint := max(1, len(p.Sweep.Seeds))
+	epochsOf := map[int]uint64{} // by point: seeds share a point's length
 	for _, r := range runs {
 		fmt.Fprintf(tw, "%s\t%d", r.ID, r.Seed)
 		for _, j := range col {
-			fmt.Fprintf(tw, "\t%s", scenarios.FormatSweepValue(r.Values[j]))
+			fmt.Fprintf(tw, "\t%s", p.FormatValue(j, r.Values[j]))
+		}
+		if p.Epochs == 0 {
+			n, ok := epochsOf[r.Index/perPoint]
+			if !ok {
+				var err error
+				if n, err = p.RunEpochs(r); err != nil { // Check loaded every point already
+					return err
+				}
+				epochsOf[r.Index/perPoint] = n
+			}
+			fmt.Fprintf(tw, "\t%d", n)
 		}
 		fmt.Fprintln(tw)
 	}

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -81,9 +82,9 @@ func TestResolveShard(t *testing.T) {
 }
 
 func TestSweepBadInput(t *testing.T) {
-	bad := writeSweep(t, "scenario: offline-20\ngrid:\n  offline_share: [0.1, 0.5]\n")
+	bad := writeSweep(t, "scenario: offline-20\ngrid:\n  offline_share: [0.1, 0.95]\n")
 	code, _, stderr := runCLI(t, "sweep", bad, "--out", filepath.Join(t.TempDir(), "o"))
-	if code != exitBadInput || !strings.Contains(stderr, bad+":3:24: grid.offline_share[1]: 0.5 is outside the range [0, 0.33]") {
+	if code != exitBadInput || !strings.Contains(stderr, bad+":3:24: grid.offline_share[1]: 0.95 is outside the range [0, 0.9]") {
 		t.Errorf("out-of-range value: exit %d, stderr:\n%s", code, stderr)
 	}
 	checkNoTrace(t, stderr)
@@ -130,6 +131,25 @@ func TestSweepDryRun(t *testing.T) {
 	code, stdout, _ = runCLI(t, "sweep", f, "--dry-run", "--shard", "2/4")
 	if code != 0 || !strings.Contains(stdout, "shard 2/4: 2 runs") {
 		t.Errorf("dry run of a shard:\n%s", stdout)
+	}
+}
+
+// TestSweepDryRunEpochsAndWords: without epochs in the sweep file the dry
+// run shows each point's run length (attack-33's: 538 at 0.34, 3,210 at
+// 0.40), and a choice param its words.
+func TestSweepDryRunEpochsAndWords(t *testing.T) {
+	f := writeSweep(t, "scenario: attack-33\nbls: off\ngrid:\n  attacker_share: [0.34, 0.4]\n  preset: [0, 1]\n")
+	code, stdout, stderr := runCLI(t, "sweep", f, "--dry-run")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "epochs: each point's own") || !regexp.MustCompile(`(?m)^RUN_ID +SEED +attacker_share +preset +EPOCHS$`).MatchString(stdout) {
+		t.Errorf("dry run header:\n%s", stdout)
+	}
+	for _, row := range []string{`0\.34 +minimal +538`, `0\.34 +mainnet +538`, `0\.4 +minimal +3210`, `0\.4 +mainnet +3210`} {
+		if !regexp.MustCompile(`(?m)^[0-9a-f]{16} +1 +` + row + `$`).MatchString(stdout) {
+			t.Errorf("dry run lacks a row %q:\n%s", row, stdout)
+		}
 	}
 }
 
