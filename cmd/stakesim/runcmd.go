@@ -42,29 +42,9 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 }
 
 func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
-	if c.NArg() != 1 {
-		return badInput(errors.New("run needs exactly one SCENARIO (a built-in name or a file; see stakesim scenarios)"))
-	}
-	overrides, err := parseOverrides(c.StringSlice("set"))
+	sc, err := loadRun(c)
 	if err != nil {
 		return err
-	}
-	sc, err := scenarios.Load(c.Args().First(), overrides)
-	if err != nil {
-		return badInput(err)
-	}
-	if c.IsSet("seed") {
-		sc.SetSeed(c.Uint64("seed"))
-	}
-	if c.IsSet("epochs") {
-		if err := sc.SetEpochs(c.Uint64("epochs")); err != nil {
-			return badInput(fmt.Errorf("--epochs: %w", err))
-		}
-	}
-	if c.IsSet("bls") {
-		if err := sc.SetBLS(c.String("bls")); err != nil {
-			return badInput(fmt.Errorf("--bls: %w", err))
-		}
 	}
 	workers := c.Int("workers")
 	if workers < 0 {
@@ -91,6 +71,43 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "stakesim run %s seed=%d epochs=%d bls=%s preset=%s validators=%d\n%s\n",
 			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators(), estimateLine(sc))
 	}
+	return simulate(c, sc, w, workers, stdout, stderr)
+}
+
+// loadRun loads run's SCENARIO with its --set overrides, then applies
+// --seed, --epochs and --bls.
+func loadRun(c *cli.Context) (*scenarios.Scenario, error) {
+	if c.NArg() != 1 {
+		return nil, badInput(errors.New("run needs exactly one SCENARIO (a built-in name or a file; see stakesim scenarios)"))
+	}
+	overrides, err := parseOverrides(c.StringSlice("set"))
+	if err != nil {
+		return nil, err
+	}
+	sc, err := scenarios.Load(c.Args().First(), overrides)
+	if err != nil {
+		return nil, badInput(err)
+	}
+	if c.IsSet("seed") {
+		sc.SetSeed(c.Uint64("seed"))
+	}
+	if c.IsSet("epochs") {
+		if err := sc.SetEpochs(c.Uint64("epochs")); err != nil {
+			return nil, badInput(fmt.Errorf("--epochs: %w", err))
+		}
+	}
+	if c.IsSet("bls") {
+		if err := sc.SetBLS(c.String("bls")); err != nil {
+			return nil, badInput(fmt.Errorf("--bls: %w", err))
+		}
+	}
+	return sc, nil
+}
+
+// simulate runs sc into w (through the narrator with --narrate), finishes
+// the outputs and prints the summary; an interrupted run ends with exit
+// code 130 after its outputs are written.
+func simulate(c *cli.Context, sc *scenarios.Scenario, w *output.Writer, workers int, stdout, stderr io.Writer) error {
 	// Narration goes to stdout line by line; a progress bar on the same
 	// terminal would cut into it, so --narrate turns progress off.
 	var sink sim.Sink = w
@@ -99,7 +116,7 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 		story = narrate.New(stdout, w, sc)
 		sink = story
 	}
-	prog := newProgress(stderr, quiet || story != nil, sc.Epochs)
+	prog := newProgress(stderr, c.Bool("quiet") || story != nil, sc.Epochs)
 	res, err := sim.Run(c.Context, sc, sink, sim.Options{Workers: workers, Progress: prog.update, Now: time.Now})
 	prog.finish(err == nil)
 	if err != nil {
