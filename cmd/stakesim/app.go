@@ -177,15 +177,20 @@ func commands(stdout, stderr io.Writer) []*cli.Command {
 // appDescription is the help page's account of what a run writes and of
 // the exit codes.
 const appDescription = `A run writes a directory (runs/NAME-SEED by default, or --out DIR):
-epochs.csv (one row per epoch and branch), events.jsonl (one event per
-line), summary.json (the run's figures), timing.json (wall-clock figures),
-avs.csv (with restaking) and the .stakesim-run marker. "stakesim explain
-SCENARIO" says which columns, events and summary fields to watch.
+scenario.yaml (the scenario as it ran: "stakesim run DIR/scenario.yaml"
+reproduces it), epochs.csv (one row per epoch and branch), events.jsonl
+(one event per line), both flushed every epoch, summary.json (the run's
+figures), timing.json (wall-clock figures), avs.csv (with restaking) and
+the .stakesim-run marker. "stakesim explain SCENARIO" says which columns,
+events and summary fields to watch.
 
-Exit codes: 0 success; 1 a run that failed (an invariant violation);
-130 a run interrupted by SIGINT or SIGTERM (it finishes the epoch it is in,
-writes the completed epochs and says interrupted in summary.json); 2 bad input (a scenario, flag or --set error, an input that
-is not a regular file of at most 1 MiB, or an --out that cannot be used).`
+Exit codes: 0 success; 1 a run that failed (an invariant violation), or
+"restaking ... --check" on a graph not proved secure; 2 bad input (a
+scenario, flag or --set error, an input that is not a regular file of at
+most 1 MiB, an --out that cannot be used, a run whose memory estimate
+exceeds the memory available without --force-size); 130 a run interrupted
+by SIGINT or SIGTERM (it finishes the epoch it is in, writes the completed
+epochs and says interrupted in summary.json).`
 
 // versionText describes this binary from its build information.
 func versionText() string {
