@@ -36,6 +36,7 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
 			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
 			&cli.BoolFlag{Name: "narrate", Usage: "tell the run's story in plain words on stdout as it happens (no progress bar)"},
+			&cli.DurationFlag{Name: "pace", Usage: "with --narrate: wait `DURATION` (e.g. 3s) after each epoch's line, for a live class"},
 		},
 		Action: func(c *cli.Context) error { return runScenario(c, stdout, stderr) },
 	}
@@ -45,6 +46,9 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 	sc, err := loadRun(c)
 	if err != nil {
 		return err
+	}
+	if c.IsSet("pace") && (!c.Bool("narrate") || c.Duration("pace") < 0) {
+		return badInput(errors.New("--pace needs --narrate and a duration of at least 0 (e.g. --narrate --pace 3s)"))
 	}
 	workers := c.Int("workers")
 	if workers < 0 {
@@ -113,7 +117,7 @@ func simulate(c *cli.Context, sc *scenarios.Scenario, w *output.Writer, workers 
 	var sink sim.Sink = w
 	var story *narrate.Narrator
 	if c.Bool("narrate") {
-		story = narrate.New(stdout, w, sc)
+		story = narrate.New(newPacedWriter(stdout, c.Duration("pace")), w, sc)
 		sink = story
 	}
 	prog := newProgress(stderr, c.Bool("quiet") || story != nil, sc.Epochs)
