@@ -194,8 +194,9 @@ func (e *Engine) checkViewsFinality(epoch consensus.Epoch) error {
 }
 
 // pruneChain drops the blocks no view can need again (chain.prune) and
-// the views' notes about them. It runs at each epoch's end, after the
-// reports and the conflict check.
+// the views' notes about them, and writes the dropped blocks' blocks.csv
+// rows (one batch, sorted by slot and root). It runs at each epoch's end,
+// after the reports and the conflict check.
 func (e *Engine) pruneChain() error {
 	fin := make([]*blockEntry, 0, len(e.views))
 	for _, v := range e.views {
@@ -207,7 +208,12 @@ func (e *Engine) pruneChain() error {
 		fin = append(fin, b)
 	}
 	before := len(e.chain.blocks)
-	if err := e.chain.prune(fin, len(e.views)); err != nil {
+	settled, err := e.chain.prune(fin, len(e.views), e.rep.blockSink != nil)
+	if err != nil {
+		return err
+	}
+	// blocks.csv: the dropped blocks' fate is settled for every view.
+	if err := e.rep.writeBlocks(settled); err != nil {
 		return err
 	}
 	if len(e.chain.blocks) == before {

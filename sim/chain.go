@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"slices"
 
@@ -36,6 +37,11 @@ type blockEntry struct {
 	// or more is a fork point, whose post-state stays pinned (the common
 	// ancestor of conflicting finalized checkpoints is one).
 	children uint32
+	// attestations is the number of attestations in the block's body
+	// (at most MAX_ATTESTATIONS; saturated at 65535), kept for blocks.csv
+	// after the body is thinned. 16 bits fit in the padding before the
+	// flags below: a held block costs no more for it.
+	attestations uint16
 	// pinned post-states are never evicted (genesis, bases, finalized
 	// blocks, fork points, epoch pins; see endSlot).
 	pinned bool
@@ -347,6 +353,7 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 		return nil, err
 	}
 	b.height = parent.height + 1
+	b.attestations = uint16(min(len(sb.Message.Body.Attestations), math.MaxUint16))
 	b.skip = ancestorAtHeight(parent, skipHeight(b.height))
 	c.blocks[root] = b
 	return b, nil
@@ -601,13 +608,17 @@ func (c *chain) thinPins(now consensus.Epoch) {
 // kept blocks whose parents are dropped become bases: they keep their
 // post-states as replay anchors. It does nothing unless the finalized
 // set changed since the last prune, so a stall costs nothing here.
-func (c *chain) prune(finalized []*blockEntry, views int) error {
+//
+// finalized holds each view's finalized block, indexed by view id. With
+// settle, prune returns what blocks.csv needs of the dropped blocks
+// (settleDropped), sorted by (slot, root); else nil.
+func (c *chain) prune(finalized []*blockEntry, views int, settle bool) ([]settledBlock, error) {
 	roots := make([]consensus.Root, len(finalized))
 	for i, f := range finalized {
 		roots[i] = f.root
 	}
 	if slices.Equal(roots, c.finalized) {
-		return nil
+		return nil, nil
 	}
 	c.finalized = roots
 	fin := map[*blockEntry]bool{}
@@ -638,11 +649,17 @@ func (c *chain) prune(finalized []*blockEntry, views int) error {
 	for _, b := range c.blocks {
 		keep[b] = descends(b) || !b.processedBy(views)
 	}
+	var settled []settledBlock
+	if settle {
+		// Before anything is unlinked: the dropped blocks' parent roots
+		// and ancestry are read here.
+		settled = c.settleDropped(finalized, keep)
+	}
 	// Every finalized block keeps its state while it is kept: the replay
 	// anchor of the chains the views build on it.
 	for _, f := range finalized {
 		if _, err := c.postState(f); err != nil {
-			return err
+			return nil, err
 		}
 		f.pinned, f.finalPin = true, true
 	}
@@ -655,7 +672,7 @@ func (c *chain) prune(finalized []*blockEntry, views int) error {
 		if keep[b] && b.parent != nil && !keep[b.parent] {
 			if memo[b] {
 				if _, err := c.postState(b); err != nil {
-					return err
+					return nil, err
 				}
 			}
 			bases = append(bases, b)
@@ -672,7 +689,7 @@ func (c *chain) prune(finalized []*blockEntry, views int) error {
 		delete(c.blocks, b.root)
 	}
 	c.relink(bases)
-	return nil
+	return settled, nil
 }
 
 // relink cuts the links from kept blocks to dropped ones: the bases

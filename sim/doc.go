@@ -109,9 +109,11 @@
 //     stakers' decisions (an epoch phase), the ledger's own invariants,
 //     forced exits through EIP-7002 requests, avs.csv rows.
 //  4. The reporter builds this epoch's rows from the boundary and the
-//     restaking ledger; they are written, unchanged, when the next epoch's
-//     participation is known.
-//  5. The chain drops the blocks no view can need again, and cached
+//     restaking ledger (and, for a GroupSink, the groups.csv rows from the
+//     same post-states, in one pass over each branch's validators); they
+//     are written, unchanged, when the next epoch's participation is known.
+//  5. The chain drops the blocks no view can need again (their fate is
+//     settled: for a BlockSink, one blocks.csv batch), and cached
 //     aggregate signatures that no block can include any more.
 //
 // timing.json's epoch_processing_seconds measures step 1, reporting_seconds
@@ -154,10 +156,22 @@
 // Epoch receives the rows of epoch e, one per branch in branch-label
 // order, at the end of epoch e+1, epochs in increasing order; the settling
 // epoch is never reported. Event receives events in the order the engine
-// emits them: by slot, and within a slot in the order above. A Sink that also
-// implements AVSSink receives avs.csv rows after each epoch's economic
-// phase. The first error a Sink returns stops the run: Run returns it
-// wrapped, and nothing more is sent.
+// emits them: by slot, and within a slot in the order above. Optional
+// interfaces, found by type assertion on the Sink: AVSSink receives
+// avs.csv rows after each epoch's economic phase; GroupSink receives each
+// branch's groups.csv rows (one per scenario group, in scenario order)
+// right after its EpochRow; BlockSink receives a blocks.csv row for every
+// block of the chain's database (genesis and every valid proposal,
+// canonical or not) once its fate is settled for every view — a batch,
+// sorted by (slot, root), when the chain prunes blocks at the end of an
+// epoch (a pruned block's canonical views are those whose finalized block
+// descends from it), and a last batch with every block still held at the
+// end of the run (canonical views from the views' heads), before the
+// summary is built, also for an interrupted run. A parent's row comes
+// before its children's, and every block has exactly one row; nothing is
+// kept for it but the chain's own blocks, so memory stays bounded.
+// EpochEnder's EndEpoch follows each epoch's rows. The first error a Sink
+// returns stops the run: Run returns it wrapped, and nothing more is sent.
 //
 // # Determinism
 //

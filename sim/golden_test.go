@@ -47,13 +47,14 @@ var goldenCases = []goldenCase{
 }
 
 // goldenFiles are compared byte for byte; avs.csv only where a run has one.
-var goldenFiles = []string{output.EpochsFile, output.EventsFile, output.SummaryFile, output.AVSFile}
+var goldenFiles = []string{output.EpochsFile, output.EventsFile, output.SummaryFile, output.AVSFile,
+	output.GroupsFile, output.BlocksFile}
 
 // TestGolden runs built-ins at short lengths through the real output
-// writer and compares epochs.csv, events.jsonl, summary.json (and avs.csv)
-// with the files under testdata/golden, committed before the engine was
-// refactored: a refactor that should not change behaviour must leave them
-// byte-identical.
+// writer and compares epochs.csv, events.jsonl, summary.json (and avs.csv),
+// groups.csv and blocks.csv with the files under testdata/golden, committed
+// before the engine was refactored: a refactor that should not change
+// behaviour must leave them byte-identical.
 func TestGolden(t *testing.T) {
 	for _, c := range goldenCases {
 		t.Run(c.name, func(t *testing.T) {

@@ -526,3 +526,74 @@ type AVSRow struct {
 type AVSSink interface {
 	AVS(row AVSRow) error
 }
+
+// GroupRow is one line of groups.csv: one scenario group on one branch at
+// the end of one epoch, read from the same state as that (epoch, branch)'s
+// EpochRow. The column order is the field order. Means are floored
+// integer divisions; every figure is 0 for a group none of whose
+// validators exists on the branch yet.
+type GroupRow struct {
+	Epoch  uint64
+	Branch string // as in epochs.csv
+	Group  string // the scenario group's name
+	// Validators counts the group's validators that exist in the branch's
+	// state: its genesis validators and those its deposits created.
+	Validators uint64
+	Active     uint64 // active in the epoch (as active_validators counts)
+	Slashed    uint64 // slashed flag set
+	Exited     uint64 // exit epoch reached (as exited_validators counts)
+	// Balances of the group's validators that exist.
+	BalanceMeanGwei          uint64
+	BalanceMinGwei           uint64
+	BalanceMaxGwei           uint64
+	EffectiveBalanceMeanGwei uint64
+	// InactivityScoreMeanPPM is the mean inactivity score in millionths
+	// (floor(sum * 10^6 / validators)), written with 6 decimals as
+	// inactivity_score_mean.
+	InactivityScoreMeanPPM uint64
+}
+
+// GroupSink is an optional interface of a Sink: a sink that implements it
+// receives groups.csv rows, one per (epoch, branch, group): a branch's
+// rows, one per scenario group in scenario order, right after the EpochRow
+// of the same epoch and branch. So they come in the order epoch, branch
+// (as the EpochRows), group; like the EpochRows, the settling epoch has
+// none.
+type GroupSink interface {
+	Group(row GroupRow) error
+}
+
+// BlockRow is one line of blocks.csv: one block the engine imported into
+// its block database (every valid proposal, canonical or not, and the
+// genesis block). The column order is the field order.
+type BlockRow struct {
+	Slot uint64
+	// Root and ParentRoot are the first 8 bytes of the block's root and of
+	// its parent's, as 16 lowercase hex digits (as events.jsonl prints
+	// roots); the genesis block's ParentRoot is all zeros.
+	Root       string
+	ParentRoot string
+	Proposer   uint64 // validator index (0 for genesis)
+	// Attestations is the number of attestations (aggregates) in the
+	// block's body.
+	Attestations uint64
+	// CanonicalOn is the names of the views (sorted, "+"-joined) whose
+	// canonical chain holds the block when its row is written: the chain
+	// from the view's finalized block back when the chain prunes the block
+	// (no later head of that view can change it), the chain from the
+	// view's head back at the end of the run. Empty for a block no view
+	// has on its chain (orphaned).
+	CanonicalOn string
+}
+
+// BlockSink is an optional interface of a Sink: a sink that implements it
+// receives one blocks.csv row per block, in batches as the blocks are
+// settled: at the end of an epoch in which the chain pruned blocks (after
+// that epoch's other rows), and for every block still held at the end of
+// the run, before the summary is built (also for an interrupted run). Each
+// batch is sorted by (slot, root); batches follow one another in time, so
+// a block's parent is in an earlier batch or in the same one. Every block
+// gets exactly one row.
+type BlockSink interface {
+	Block(row BlockRow) error
+}

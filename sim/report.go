@@ -19,6 +19,10 @@ import (
 type reporter struct {
 	e    *Engine
 	sink Sink
+	// groupSink and blockSink are sink as a GroupSink and a BlockSink, nil
+	// when it is not one (nothing is computed for them then).
+	groupSink GroupSink
+	blockSink BlockSink
 	// err is the first error the sink returned: sticky, it ends the run.
 	err error
 
@@ -69,6 +73,7 @@ type pendingRow struct {
 	head                  *blockEntry
 	state                 *consensus.State // boundary state at the start of epoch+1 (read-only)
 	views                 []int
+	groups                []GroupRow // groups.csv rows, from state (with a GroupSink)
 	// participationPPM is known once the next epoch ends (filled);
 	// partialPPM is what the epoch's own processing saw, for branches
 	// abandoned before then.
@@ -77,11 +82,14 @@ type pendingRow struct {
 }
 
 func newReporter(e *Engine, sink Sink) *reporter {
-	return &reporter{
+	r := &reporter{
 		e: e, sink: sink,
 		branches:     map[string]bool{},
 		failuresSeen: make([]uint64, len(e.views)),
 	}
+	r.groupSink, _ = sink.(GroupSink)
+	r.blockSink, _ = sink.(BlockSink)
+	return r
 }
 
 // event sends one event to the sink. The first sink error is kept (later
@@ -190,6 +198,9 @@ func (r *reporter) flush() error {
 				return err
 			}
 		}
+		if err := r.writeGroups(p); err != nil {
+			return err
+		}
 		r.rows++
 		r.branches[p.row.Branch] = true
 		if gap := p.row.Epoch - p.row.FinalizedEpoch; gap > r.longestGap {
@@ -259,9 +270,21 @@ func (r *reporter) makeRow(epoch consensus.Epoch, br *BranchBoundary) *pendingRo
 	if e.rs != nil {
 		e.rs.fill(&row)
 	}
-	return &pendingRow{row: row, head: br.head, state: st, views: br.Views,
+	p := &pendingRow{row: row, head: br.head, state: st, views: br.Views,
 		partialPPM:            ppm(rep.CurrentTargetBalance, rep.TotalActiveBalance),
 		consolidationsApplied: rep.ConsolidationsApplied, requests: reqs}
+	if r.groupSink != nil {
+		p.groups = r.groupRows(epoch, br.Label, st)
+	}
+	return p
+}
+
+// exitedBy is the one rule by which a validator counts as exited in the
+// row of epoch (exited_validators, summary.json's exited_validators,
+// groups.csv's exited): its exit epoch is at most epoch+1, the epoch whose
+// first slot the row's state is at.
+func exitedBy(v *consensus.Validator, epoch consensus.Epoch) bool {
+	return v.ExitEpoch <= epoch+1
 }
 
 // registryRow fills a row's validator counts from the branch's state.
@@ -274,7 +297,7 @@ func registryRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch) {
 		if v.Slashed {
 			row.SlashedValidators++
 		}
-		if v.ExitEpoch <= epoch+1 {
+		if exitedBy(v, epoch) {
 			row.ExitedValidators++
 		}
 		if v.ExitEpoch > epoch && consensus.HasCompoundingWithdrawalCredential(v) {
@@ -433,10 +456,15 @@ func (r *reporter) progress(epoch uint64) Progress {
 	return p
 }
 
-// finish flushes nothing more (the settling epoch's rows are dropped) and
-// builds the summary from the main (first honest) view's branch.
+// finish flushes nothing more (the settling epoch's rows are dropped),
+// writes the blocks.csv rows of the blocks still held, and builds the
+// summary from the main (first honest) view's branch.
 func (r *reporter) finish() (*Result, error) {
 	e := r.e
+	// blocks.csv's last batch: every block still held.
+	if err := r.settleHeldBlocks(); err != nil {
+		return nil, err
+	}
 	sc := e.sc
 	s := Summary{
 		Scenario:    sc.Name,
@@ -522,7 +550,7 @@ func (r *reporter) finalState(s *Summary, p *pendingRow) error {
 		if v.Slashed {
 			s.SlashedValidators++
 		}
-		if v.ExitEpoch <= consensus.Epoch(p.row.Epoch+1) {
+		if exitedBy(v, consensus.Epoch(p.row.Epoch)) {
 			s.ExitedValidators++
 		}
 	}

@@ -57,7 +57,7 @@ func printSummary(w io.Writer, s *sim.Summary, t *sim.Timing, dir string) error 
 		fmt.Fprintf(&b, "  %d signatures in %d verified aggregates, %d verify failures\n", s.Signatures, s.AggregatesVerified, s.VerifyFailures)
 	}
 	fmt.Fprintf(&b, "  %.1f s, %.0f validator-epochs/s\n", t.TotalSeconds, t.ValidatorEpochsPerSecond)
-	files := []string{output.ScenarioFile, output.EpochsFile, output.EventsFile, output.SummaryFile, output.TimingFile}
+	files := []string{output.ScenarioFile, output.EpochsFile, output.EventsFile, output.GroupsFile, output.BlocksFile, output.SummaryFile, output.TimingFile}
 	if s.Restaking != nil {
 		files = append(files, output.AVSFile)
 		r := s.Restaking

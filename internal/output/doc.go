@@ -18,8 +18,9 @@
 //     wrote it, that is if it holds MarkerFile (ErrNotRunDir otherwise),
 //     and no run is writing it now (ErrInUse);
 //  2. pass the Writer to the engine as a sim.Sink: Epoch for each row of
-//     epochs.csv, Event for each line of events.jsonl, EndEpoch after each
-//     epoch;
+//     epochs.csv, Event for each line of events.jsonl, Group and Block
+//     (sim.GroupSink, sim.BlockSink) for each row of groups.csv and
+//     blocks.csv, AVS for avs.csv, EndEpoch after each epoch;
 //  3. call Finish(summary, timing) when the run ends, or Abort on a failure.
 //
 // Every run directory holds MarkerFile, ".stakesim-run", one line saying
@@ -31,7 +32,8 @@
 // those that hold the marker and that no running stakesim holds locked;
 // DIR.tmp-HEX.old is never removed.
 //
-// Besides the marker the directory holds five files (six with restaking):
+// Besides the marker the directory holds seven files (eight with
+// restaking):
 //
 //   - epochs.csv: a header line, then one line per sim.EpochRow. The columns
 //     are Columns(), in the field order of sim.EpochRow. target_participation
@@ -44,14 +46,33 @@
 //   - summary.json: the sim.Summary, indented by 2 spaces, with a trailing
 //     newline. Its outputs_sha256 is the lowercase hex SHA-256 of the bytes of
 //     epochs.csv immediately followed by the bytes of events.jsonl, so two runs
-//     can be compared by one field.
+//     can be compared by one field (groups.csv, blocks.csv and avs.csv are
+//     not in it).
 //   - timing.json: the sim.Timing (wall-clock figures), in the same layout.
 //   - scenario.yaml: the scenario as it ran (WriteScenario), written before
 //     the first epoch: "stakesim run DIR/scenario.yaml" reproduces the run.
+//   - groups.csv (the Writer implements sim.GroupSink; Create writes the
+//     header, GroupColumns): one line per sim.GroupRow, one per epoch,
+//     branch and scenario group, in that order (branches as in
+//     epochs.csv, groups in scenario order), each epoch's lines written
+//     with its epochs.csv rows. inactivity_score_mean is printed from
+//     millionths with exactly 6 decimals (FormatPPM). It is not part of
+//     outputs_sha256.
+//   - blocks.csv (sim.BlockSink; Create writes the header, BlockColumns):
+//     one line per block the engine imported, the genesis block (slot 0,
+//     proposer 0, parent_root of zeros) included. Lines come in batches as
+//     the engine settles blocks (when its chain prunes them, and at the end
+//     of the run for the rest), each batch sorted by (slot, root); the
+//     batches together hold every block exactly once, a parent before its
+//     children. canonical_on is empty for an orphaned block. It is not part
+//     of outputs_sha256.
 //   - avs.csv, only for scenarios with a restaking block (the Writer
 //     implements sim.AVSSink and creates the file on the first row): a
 //     header line (AVSColumns), then one line per sim.AVSRow, one per AVS
 //     and epoch; secure is 0 or 1. It is not part of outputs_sha256.
+//
+// epochs.csv, events.jsonl, groups.csv, blocks.csv and avs.csv are flushed
+// at every EndEpoch and closed by Finish; Abort removes them.
 //
 // Only timing.json depends on the wall clock; the other files are
 // byte-identical for the same scenario and seed.

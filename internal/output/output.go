@@ -26,6 +26,10 @@ const (
 	// AVSFile is written only for scenarios with a restaking block: it is
 	// created with the first AVS row.
 	AVSFile = "avs.csv"
+	// GroupsFile and BlocksFile are in every run directory, created with
+	// their headers by Create.
+	GroupsFile = "groups.csv"
+	BlocksFile = "blocks.csv"
 	// ScenarioFile is the resolved scenario (WriteScenario).
 	ScenarioFile = "scenario.yaml"
 )
@@ -100,6 +104,40 @@ func AVSColumns() []string {
 	}
 }
 
+// GroupColumns returns the header of groups.csv: the snake_case names of
+// the fields of sim.GroupRow, in field order. InactivityScoreMeanPPM is
+// written with 6 decimals, so its column drops the unit:
+// inactivity_score_mean.
+func GroupColumns() []string {
+	return []string{
+		"epoch",
+		"branch",
+		"group",
+		"validators",
+		"active",
+		"slashed",
+		"exited",
+		"balance_mean_gwei",
+		"balance_min_gwei",
+		"balance_max_gwei",
+		"effective_balance_mean_gwei",
+		"inactivity_score_mean",
+	}
+}
+
+// BlockColumns returns the header of blocks.csv: the snake_case names of
+// the fields of sim.BlockRow, in field order.
+func BlockColumns() []string {
+	return []string{
+		"slot",
+		"root",
+		"parent_root",
+		"proposer",
+		"attestations",
+		"canonical_on",
+	}
+}
+
 // FormatPPM prints a parts-per-million figure as a decimal fraction with
 // exactly six decimals, using integer arithmetic only: 1000000 → "1.000000",
 // 12345 → "0.012345".
@@ -136,12 +174,74 @@ type Writer struct {
 	avsBuf  *bufio.Writer
 	avsCSV  *csv.Writer
 
+	// groups.csv and blocks.csv, opened by Create.
+	groups, blocks csvFile
+
 	closed bool
+}
+
+// csvFile is one CSV output file and its buffer.
+type csvFile struct {
+	name string
+	file *os.File
+	buf  *bufio.Writer
+	csv  *csv.Writer
+	rec  []string
+}
+
+// create opens dir/name and writes the header.
+func (c *csvFile) create(dir, name string, header []string) error {
+	f, err := os.Create(filepath.Join(dir, name))
+	if err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	c.name, c.file = name, f
+	c.buf = bufio.NewWriterSize(f, 64<<10)
+	c.csv = csv.NewWriter(c.buf)
+	c.rec = make([]string, len(header))
+	return c.write(header)
+}
+
+func (c *csvFile) write(rec []string) error {
+	if err := c.csv.Write(rec); err != nil {
+		return fmt.Errorf("output: %s: %w", c.name, err)
+	}
+	return nil
+}
+
+// flush pushes the buffered rows to the file (nothing before create).
+func (c *csvFile) flush() error {
+	if c.csv == nil {
+		return nil
+	}
+	c.csv.Flush()
+	if err := c.csv.Error(); err != nil {
+		return fmt.Errorf("output: %s: %w", c.name, err)
+	}
+	if err := c.buf.Flush(); err != nil {
+		return fmt.Errorf("output: %s: %w", c.name, err)
+	}
+	return nil
+}
+
+// close closes the file (after flush); a second call does nothing.
+func (c *csvFile) close() error {
+	f := c.file
+	c.file = nil
+	if f == nil {
+		return nil
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("output: %w", err)
+	}
+	return nil
 }
 
 var (
 	_ sim.Sink       = (*Writer)(nil)
 	_ sim.AVSSink    = (*Writer)(nil)
+	_ sim.GroupSink  = (*Writer)(nil)
+	_ sim.BlockSink  = (*Writer)(nil)
 	_ sim.EpochEnder = (*Writer)(nil)
 )
 
@@ -155,7 +255,8 @@ var (
 // siblings of dir left by killed runs are removed (see cleanLeftovers).
 // With force, the earlier run directory is moved aside to a temporary
 // sibling, removed by Finish and put back by Abort. Create then writes
-// MarkerFile and the header of epochs.csv into dir.
+// MarkerFile and the headers of epochs.csv, groups.csv and blocks.csv into
+// dir (and an empty events.jsonl).
 func Create(dir string, force bool) (*Writer, error) {
 	if dir == "" {
 		return nil, errors.New("output: empty directory name")
@@ -236,6 +337,12 @@ func (w *Writer) open() error {
 	if err := w.csv.Write(Columns()); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}
+	if err := w.groups.create(w.dir, GroupsFile, GroupColumns()); err != nil {
+		return err
+	}
+	if err := w.blocks.create(w.dir, BlocksFile, BlockColumns()); err != nil {
+		return err
+	}
 	return w.EndEpoch(0)
 }
 
@@ -274,7 +381,10 @@ func (w *Writer) EndEpoch(uint64) error {
 			return fmt.Errorf("output: %s: %w", AVSFile, err)
 		}
 	}
-	return nil
+	if err := w.groups.flush(); err != nil {
+		return err
+	}
+	return w.blocks.flush()
 }
 
 // Epoch appends one row to epochs.csv.
@@ -352,6 +462,43 @@ func (w *Writer) AVS(row sim.AVSRow) error {
 	return nil
 }
 
+// Group appends one row to groups.csv. inactivity_score_mean is printed
+// from millionths with exactly 6 decimals (FormatPPM).
+func (w *Writer) Group(row sim.GroupRow) error {
+	if w.closed {
+		return errClosed
+	}
+	r := w.groups.rec
+	r[0] = u(row.Epoch)
+	r[1] = row.Branch
+	r[2] = row.Group
+	r[3] = u(row.Validators)
+	r[4] = u(row.Active)
+	r[5] = u(row.Slashed)
+	r[6] = u(row.Exited)
+	r[7] = u(row.BalanceMeanGwei)
+	r[8] = u(row.BalanceMinGwei)
+	r[9] = u(row.BalanceMaxGwei)
+	r[10] = u(row.EffectiveBalanceMeanGwei)
+	r[11] = FormatPPM(row.InactivityScoreMeanPPM)
+	return w.groups.write(r)
+}
+
+// Block appends one row to blocks.csv.
+func (w *Writer) Block(row sim.BlockRow) error {
+	if w.closed {
+		return errClosed
+	}
+	r := w.blocks.rec
+	r[0] = u(row.Slot)
+	r[1] = row.Root
+	r[2] = row.ParentRoot
+	r[3] = u(row.Proposer)
+	r[4] = u(row.Attestations)
+	r[5] = row.CanonicalOn
+	return w.blocks.write(r)
+}
+
 // Event appends one line to events.jsonl.
 func (w *Writer) Event(ev sim.Event) error {
 	if w.closed {
@@ -364,8 +511,9 @@ func (w *Writer) Event(ev sim.Event) error {
 	return nil
 }
 
-// Finish flushes and closes epochs.csv and events.jsonl (and avs.csv),
-// sets summary.OutputsSHA256, writes summary.json and timing.json (each
+// Finish flushes and closes epochs.csv, events.jsonl, groups.csv and
+// blocks.csv (and avs.csv), sets summary.OutputsSHA256 (of epochs.csv and
+// events.jsonl only), writes summary.json and timing.json (each
 // complete under its name or absent), unlocks the marker and removes the
 // earlier run directory that force replaced. On error it calls Abort.
 func (w *Writer) Finish(summary *sim.Summary, timing *sim.Timing) error {
@@ -404,6 +552,12 @@ func (w *Writer) finish(summary *sim.Summary, timing *sim.Timing) error {
 		}
 	}
 	w.epochsFile, w.eventsFile, w.avsFile = nil, nil, nil
+	if err := w.groups.close(); err != nil {
+		return err
+	}
+	if err := w.blocks.close(); err != nil {
+		return err
+	}
 	sum, err := HashOutputs(w.dir)
 	if err != nil {
 		return err
@@ -429,9 +583,11 @@ func (w *Writer) Abort() {
 			_ = f.Close()
 		}
 	}
+	_ = w.groups.close()
+	_ = w.blocks.close()
 	// Only stakesim's own files go: anything someone else put into the
 	// directory while the run went on stays, and so does the directory.
-	for _, name := range []string{EpochsFile, EventsFile, AVSFile, SummaryFile, TimingFile, ScenarioFile,
+	for _, name := range []string{EpochsFile, EventsFile, AVSFile, GroupsFile, BlocksFile, SummaryFile, TimingFile, ScenarioFile,
 		SummaryFile + ".new", TimingFile + ".new", ScenarioFile + ".new", MarkerFile + ".new", MarkerFile} {
 		_ = os.Remove(filepath.Join(w.dir, name))
 	}

@@ -250,7 +250,7 @@ func TestEmptyDirIsReplaced(t *testing.T) {
 	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{MarkerFile, EpochsFile, EventsFile, SummaryFile, TimingFile}
+	want := []string{MarkerFile, EpochsFile, EventsFile, GroupsFile, BlocksFile, SummaryFile, TimingFile}
 	slices.Sort(want)
 	if got := entries(t, dir); !slices.Equal(got, want) {
 		t.Errorf("dir holds %v, want %v", got, want)
@@ -285,13 +285,13 @@ func TestForceMovesOldAside(t *testing.T) {
 	if got := entries(t, w.aside); !slices.Equal(got, []string{".stakesim-run", "old.txt", "sub"}) {
 		t.Fatalf("before Finish the earlier run's sibling holds %v, want the old contents", got)
 	}
-	if got := entries(t, dir); !slices.Equal(got, []string{".stakesim-run", "epochs.csv", "events.jsonl"}) {
+	if got := entries(t, dir); !slices.Equal(got, []string{".stakesim-run", "blocks.csv", "epochs.csv", "events.jsonl", "groups.csv"}) {
 		t.Fatalf("before Finish dir holds %v, want the new run's files", got)
 	}
 	if err := w.Finish(&sim.Summary{}, &sim.Timing{}); err != nil {
 		t.Fatal(err)
 	}
-	want := []string{MarkerFile, EpochsFile, EventsFile, SummaryFile, TimingFile}
+	want := []string{MarkerFile, EpochsFile, EventsFile, GroupsFile, BlocksFile, SummaryFile, TimingFile}
 	slices.Sort(want)
 	if got := entries(t, dir); !slices.Equal(got, want) {
 		t.Errorf("after Finish dir holds %v, want %v", got, want)
@@ -487,5 +487,152 @@ func TestEndEpochReachesTheFile(t *testing.T) {
 		if got := strings.Count(string(events), "\n"); got != int(e)+1 {
 			t.Errorf("after epoch %d events.jsonl has %d lines, want %d", e, got, e+1)
 		}
+	}
+}
+
+// TestGroupAndBlockColumns: groups.csv's and blocks.csv's headers are the
+// documented columns, the snake_case names of sim.GroupRow's and
+// sim.BlockRow's fields in order (a _ppm unit dropped: the figure is
+// written with 6 decimals).
+func TestGroupAndBlockColumns(t *testing.T) {
+	for _, c := range []struct {
+		typ        reflect.Type
+		columns    []string
+		documented []string
+	}{
+		{reflect.TypeOf(sim.GroupRow{}), GroupColumns(), []string{"epoch", "branch", "group", "validators", "active", "slashed", "exited",
+			"balance_mean_gwei", "balance_min_gwei", "balance_max_gwei", "effective_balance_mean_gwei", "inactivity_score_mean"}},
+		{reflect.TypeOf(sim.BlockRow{}), BlockColumns(), []string{"slot", "root", "parent_root", "proposer", "attestations", "canonical_on"}},
+	} {
+		if !slices.Equal(c.columns, c.documented) {
+			t.Errorf("%s columns %v, want documented %v", c.typ.Name(), c.columns, c.documented)
+		}
+		if c.typ.NumField() != len(c.columns) {
+			t.Fatalf("%s has %d fields, %d columns", c.typ.Name(), c.typ.NumField(), len(c.columns))
+		}
+		for i := range c.typ.NumField() {
+			if want := strings.TrimSuffix(snake(c.typ.Field(i).Name), "_ppm"); c.columns[i] != want {
+				t.Errorf("%s column %d = %q, field %s gives %q", c.typ.Name(), i, c.columns[i], c.typ.Field(i).Name, want)
+			}
+		}
+	}
+}
+
+// TestGroupsAndBlocksFiles: Create writes groups.csv and blocks.csv with
+// their headers (a run without rows has both); rows reach the files at
+// EndEpoch, each field in its column (inactivity_score_mean with six
+// decimals from millionths, an empty canonical_on as an empty field);
+// outputs_sha256 still covers epochs.csv and events.jsonl only.
+func TestGroupsAndBlocksFiles(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []struct {
+		name   string
+		header []string
+	}{{GroupsFile, GroupColumns()}, {BlocksFile, BlockColumns()}} {
+		if recs := readCSV(t, filepath.Join(dir, f.name)); !reflect.DeepEqual(recs, [][]string{f.header}) {
+			t.Errorf("%s after Create = %v, want the header alone", f.name, recs)
+		}
+	}
+	groups := []sim.GroupRow{
+		{Epoch: 4, Branch: "a+b", Group: "online", Validators: 3, Active: 2, Slashed: 1, Exited: 1,
+			BalanceMeanGwei: 31_999_999_999, BalanceMinGwei: 31_000_000_000, BalanceMaxGwei: 32_000_000_007,
+			EffectiveBalanceMeanGwei: 31_000_000_000, InactivityScoreMeanPPM: 4_333_333},
+		{Epoch: 4, Branch: "a+b", Group: "none"},
+	}
+	blocks := []sim.BlockRow{
+		{Slot: 0, Root: "00112233aabbccdd", ParentRoot: "0000000000000000", Proposer: 0, Attestations: 0, CanonicalOn: "a+b"},
+		{Slot: 9, Root: "ffeeddccbbaa9988", ParentRoot: "00112233aabbccdd", Proposer: 41, Attestations: 7, CanonicalOn: ""},
+	}
+	for _, g := range groups {
+		if err := w.Group(g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, b := range blocks {
+		if err := w.Block(b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.EndEpoch(4); err != nil {
+		t.Fatal(err)
+	}
+	wantGroups := [][]string{GroupColumns(),
+		{"4", "a+b", "online", "3", "2", "1", "1", "31999999999", "31000000000", "32000000007", "31000000000", "4.333333"},
+		{"4", "a+b", "none", "0", "0", "0", "0", "0", "0", "0", "0", "0.000000"},
+	}
+	wantBlocks := [][]string{BlockColumns(),
+		{"0", "00112233aabbccdd", "0000000000000000", "0", "0", "a+b"},
+		{"9", "ffeeddccbbaa9988", "00112233aabbccdd", "41", "7", ""},
+	}
+	// Before Finish: what EndEpoch pushed is in the files.
+	if recs := readCSV(t, filepath.Join(dir, GroupsFile)); !reflect.DeepEqual(recs, wantGroups) {
+		t.Errorf("groups.csv after EndEpoch = %v\nwant %v", recs, wantGroups)
+	}
+	if recs := readCSV(t, filepath.Join(dir, BlocksFile)); !reflect.DeepEqual(recs, wantBlocks) {
+		t.Errorf("blocks.csv after EndEpoch = %v\nwant %v", recs, wantBlocks)
+	}
+	if err := w.Epoch(sim.EpochRow{Epoch: 4, Branch: "a+b"}); err != nil {
+		t.Fatal(err)
+	}
+	summary := &sim.Summary{}
+	if err := w.Finish(summary, &sim.Timing{}); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, BlocksFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "slot,root,parent_root,proposer,attestations,canonical_on\n0,00112233aabbccdd,0000000000000000,0,0,a+b\n9,ffeeddccbbaa9988,00112233aabbccdd,41,7,\n"; string(raw) != want {
+		t.Errorf("blocks.csv =\n%q\nwant\n%q", raw, want)
+	}
+	var both []byte
+	for _, f := range []string{EpochsFile, EventsFile} {
+		b, err := os.ReadFile(filepath.Join(dir, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		both = append(both, b...)
+	}
+	if h := sha256.Sum256(both); summary.OutputsSHA256 != hex.EncodeToString(h[:]) {
+		t.Errorf("outputs_sha256 %s is not the hash of epochs.csv and events.jsonl alone", summary.OutputsSHA256)
+	}
+	if err := w.Group(sim.GroupRow{}); err == nil {
+		t.Error("Group after Finish succeeded")
+	}
+	if err := w.Block(sim.BlockRow{}); err == nil {
+		t.Error("Block after Finish succeeded")
+	}
+}
+
+// TestAbortRemovesGroupsAndBlocks: Abort removes groups.csv and blocks.csv
+// with the run's other files, and leaves what it did not write.
+func TestAbortRemovesGroupsAndBlocks(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run")
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	w, err := Create(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Group(sim.GroupRow{Epoch: 1, Branch: "main", Group: "g"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Block(sim.BlockRow{Root: "00", ParentRoot: "00"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.EndEpoch(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w.Abort()
+	if got := entries(t, dir); !slices.Equal(got, []string{"notes.txt"}) {
+		t.Errorf("after Abort dir holds %v, want only notes.txt", got)
 	}
 }
