@@ -104,6 +104,8 @@ func num(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 func commands(stdout, stderr io.Writer) []*cli.Command {
 	return []*cli.Command{
 		runCommand(stdout, stderr),
+		reportCommand(stdout),
+		lessonCommand(stdout, stderr),
 		explainCommand(stdout),
 		timelineCommand(stdout),
 		sweepCommand(stdout, stderr),

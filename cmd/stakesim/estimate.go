@@ -45,12 +45,15 @@ func checkSize(sc *scenarios.Scenario, force bool) error {
 		formatBytes(e.PeakBytes), sc.TotalValidators()+sc.DepositedValidators(), views, formatBytes(avail)))
 }
 
-// formatBytes prints a byte count in MiB or GiB with one decimal.
+// formatBytes prints a byte count in KiB, MiB or GiB (GiB with one decimal).
 func formatBytes(b uint64) string {
-	if b >= 1<<30 {
+	switch {
+	case b >= 1<<30:
 		return fmt.Sprintf("%.1f GiB", float64(b)/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
 	}
-	return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20))
+	return fmt.Sprintf("%.0f KiB", float64(b)/(1<<10))
 }
 
 // roundDuration prints seconds as a duration rounded to what matters:

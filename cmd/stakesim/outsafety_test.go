@@ -84,7 +84,7 @@ func TestForceReplacesPreviousRun(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("--force on a previous run: exit %d: %s", code, stderr)
 	}
-	want := []string{".stakesim-run", "blocks.csv", "epochs.csv", "events.jsonl", "groups.csv", "scenario.yaml", "summary.json", "timing.json"}
+	want := []string{".stakesim-run", "blocks.csv", "epochs.csv", "events.jsonl", "groups.csv", "report.html", "scenario.yaml", "summary.json", "timing.json"}
 	if got := names(t, out); !slices.Equal(got, want) {
 		t.Errorf("out holds %v, want %v", got, want)
 	}

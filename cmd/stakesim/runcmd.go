@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -25,34 +27,67 @@ func runCommand(stdout, stderr io.Writer) *cli.Command {
 		Name:      "run",
 		Usage:     "run a scenario (a built-in NAME or a FILE) and write its results",
 		ArgsUsage: "SCENARIO",
-		Flags: []cli.Flag{
-			&cli.Uint64Flag{Name: "seed", Usage: "run seed", DefaultText: "the scenario's seed"},
-			&cli.Uint64Flag{Name: "epochs", Usage: "epochs to run", DefaultText: "the scenario's epochs"},
-			&cli.StringSliceFlag{Name: "set", Usage: "override a scenario param, `NAME=VALUE` (repeatable)"},
-			&cli.StringFlag{Name: "out", Usage: "output `DIR`", DefaultText: "runs/NAME-SEED"},
-			&cli.BoolFlag{Name: "force", Usage: "replace an output directory written by an earlier stakesim run (never other files)"},
-			&cli.BoolFlag{Name: "force-size", Usage: "run even when the memory estimate exceeds the memory available"},
-			&cli.StringFlag{Name: "bls", Usage: "signing `MODE`: full, aggregate or off", DefaultText: "the scenario's mode"},
-			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
-			&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
+		Flags: append(runFlags(),
 			&cli.BoolFlag{Name: "narrate", Usage: "tell the run's story in plain words on stdout as it happens (no progress bar)"},
-			&cli.DurationFlag{Name: "pace", Usage: "with --narrate: wait `DURATION` (e.g. 3s) after each epoch's line, for a live class"},
+		),
+		Action: func(c *cli.Context) error {
+			cfg, err := runConfigOf(c, c.Bool("narrate"))
+			if err != nil {
+				return err
+			}
+			return runScenario(c, cfg, stdout, stderr)
 		},
-		Action: func(c *cli.Context) error { return runScenario(c, stdout, stderr) },
 	}
 }
 
-func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
+// runFlags are the flags of run, which lesson shares.
+func runFlags() []cli.Flag {
+	return []cli.Flag{
+		&cli.Uint64Flag{Name: "seed", Usage: "run seed", DefaultText: "the scenario's seed"},
+		&cli.Uint64Flag{Name: "epochs", Usage: "epochs to run", DefaultText: "the scenario's epochs"},
+		&cli.StringSliceFlag{Name: "set", Usage: "override a scenario param, `NAME=VALUE` (repeatable)"},
+		&cli.StringFlag{Name: "out", Usage: "output `DIR`", DefaultText: "runs/NAME-SEED"},
+		&cli.BoolFlag{Name: "force", Usage: "replace an output directory written by an earlier stakesim run (never other files)"},
+		&cli.BoolFlag{Name: "force-size", Usage: "run even when the memory estimate exceeds the memory available"},
+		&cli.StringFlag{Name: "bls", Usage: "signing `MODE`: full, aggregate or off", DefaultText: "the scenario's mode"},
+		&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
+		&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
+		&cli.DurationFlag{Name: "pace", Usage: "with the story: wait `DURATION` (e.g. 3s) after each epoch's line, for a live class"},
+		&cli.BoolFlag{Name: "no-report", Usage: "write no report.html"},
+	}
+}
+
+// runConfig is how a run is carried out and told, from run's (or
+// lesson's) flags.
+type runConfig struct {
+	narrate bool
+	pace    time.Duration
+	quiet   bool
+	workers int
+	report  bool
+	lesson  string        // lesson: also write lesson.html for this lesson
+	story   *bytes.Buffer // lesson: a copy of the story
+}
+
+// runConfigOf reads the run flags; narrate says whether the story is told.
+func runConfigOf(c *cli.Context, narrate bool) (runConfig, error) {
+	cfg := runConfig{narrate: narrate, pace: c.Duration("pace"), quiet: c.Bool("quiet"),
+		workers: c.Int("workers"), report: !c.Bool("no-report")}
+	if c.IsSet("pace") && (!narrate || cfg.pace < 0) {
+		return cfg, badInput(errors.New("--pace needs --narrate and a duration of at least 0 (e.g. --narrate --pace 3s)"))
+	}
+	if cfg.workers < 0 {
+		return cfg, badInput(fmt.Errorf("--workers: %d is negative", cfg.workers))
+	}
+	return cfg, nil
+}
+
+// runScenario loads the scenario, checks its size and the output
+// directory, then runs it.
+func runScenario(c *cli.Context, cfg runConfig, stdout, stderr io.Writer) error {
 	sc, err := loadRun(c)
 	if err != nil {
 		return err
-	}
-	if c.IsSet("pace") && (!c.Bool("narrate") || c.Duration("pace") < 0) {
-		return badInput(errors.New("--pace needs --narrate and a duration of at least 0 (e.g. --narrate --pace 3s)"))
-	}
-	workers := c.Int("workers")
-	if workers < 0 {
-		return badInput(fmt.Errorf("--workers: %d is negative", workers))
 	}
 	if err := checkSize(sc, c.Bool("force-size")); err != nil {
 		return err
@@ -69,13 +104,11 @@ func runScenario(c *cli.Context, stdout, stderr io.Writer) error {
 		w.Abort()
 		return err
 	}
-
-	quiet := c.Bool("quiet")
-	if !quiet {
+	if !cfg.quiet {
 		fmt.Fprintf(stderr, "stakesim run %s seed=%d epochs=%d bls=%s preset=%s validators=%d\n%s\n",
 			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators(), estimateLine(sc))
 	}
-	return simulate(c, sc, w, workers, stdout, stderr)
+	return simulate(c.Context, sc, w, cfg, stdout, stderr)
 }
 
 // loadRun loads run's SCENARIO with its --set overrides, then applies
@@ -108,20 +141,24 @@ func loadRun(c *cli.Context) (*scenarios.Scenario, error) {
 	return sc, nil
 }
 
-// simulate runs sc into w (through the narrator with --narrate), finishes
-// the outputs and prints the summary; an interrupted run ends with exit
-// code 130 after its outputs are written.
-func simulate(c *cli.Context, sc *scenarios.Scenario, w *output.Writer, workers int, stdout, stderr io.Writer) error {
+// simulate runs sc into w (through the narrator when the story is told),
+// finishes the outputs, writes the report and prints the summary; an
+// interrupted run ends with exit code 130 after its outputs are written.
+func simulate(ctx context.Context, sc *scenarios.Scenario, w *output.Writer, cfg runConfig, stdout, stderr io.Writer) error {
 	// Narration goes to stdout line by line; a progress bar on the same
-	// terminal would cut into it, so --narrate turns progress off.
+	// terminal would cut into it, so the story turns progress off.
 	var sink sim.Sink = w
 	var story *narrate.Narrator
-	if c.Bool("narrate") {
-		story = narrate.New(newPacedWriter(stdout, c.Duration("pace")), w, sc)
+	if cfg.narrate {
+		var to io.Writer = newPacedWriter(stdout, cfg.pace)
+		if cfg.story != nil {
+			to = io.MultiWriter(to, cfg.story)
+		}
+		story = narrate.New(to, w, sc)
 		sink = story
 	}
-	prog := newProgress(stderr, c.Bool("quiet") || story != nil, sc.Epochs)
-	res, err := sim.Run(c.Context, sc, sink, sim.Options{Workers: workers, Progress: prog.update, Now: time.Now})
+	prog := newProgress(stderr, cfg.quiet || story != nil, sc.Epochs)
+	res, err := sim.Run(ctx, sc, sink, sim.Options{Workers: cfg.workers, Progress: prog.update, Now: time.Now})
 	prog.finish(err == nil)
 	if err != nil {
 		w.Abort()
@@ -142,6 +179,9 @@ func simulate(c *cli.Context, sc *scenarios.Scenario, w *output.Writer, workers 
 		}
 	}
 	if err := printSummary(stdout, &res.Summary, &res.Timing, w.Dir()); err != nil {
+		return err
+	}
+	if err := writePages(w.Dir(), cfg, stdout); err != nil {
 		return err
 	}
 	if s := &res.Summary; s.Interrupted {

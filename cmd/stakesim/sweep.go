@@ -14,6 +14,7 @@ import (
 	"github.com/schollz/progressbar/v3"
 	"github.com/urfave/cli/v2"
 
+	"github.com/stakesim/stakesim/report"
 	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sweep"
 )
@@ -41,6 +42,7 @@ stakesim merge.`,
 			&cli.BoolFlag{Name: "keep-runs", Usage: "also write every run's full outputs to DIR/runs/RUN_ID/"},
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the runs and their count, run nothing"},
 			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
+			&cli.BoolFlag{Name: "no-report", Usage: "write no report.html (stakesim report DIR writes it later)"},
 		},
 		Action: func(c *cli.Context) error { return runSweep(c, stdout, stderr) },
 	}
@@ -211,7 +213,14 @@ func runSweep(c *cli.Context, stdout, stderr io.Writer) error {
 	}
 	_, err = fmt.Fprintf(stdout, "sweep %s shard %s: %d runs (%d resumed from the journal, %d run now at %.2f runs/s), %d with status error\nresults in %s (%s, %s)\n",
 		sw.Base.Name, rep.Shard, rep.Total, rep.Resumed, rep.Ran, rate, rep.Errors, out, sweep.ResultsCSV, sweep.ResultsPQ)
-	return err
+	if err != nil || c.Bool("no-report") {
+		return err
+	}
+	path, err := report.Write(out)
+	if err != nil {
+		return fmt.Errorf("the sweep's results are complete in %s, but its report failed: %w", out, err)
+	}
+	return printReportPath(stdout, path)
 }
 
 // countText says how the run count comes about: "4 points × 3 seeds = 12 runs".

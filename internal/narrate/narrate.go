@@ -278,6 +278,24 @@ func (n *Narrator) AVS(row sim.AVSRow) error {
 	return nil
 }
 
+// Group forwards a groups.csv row to the next sink when that sink takes
+// them (sim.GroupSink); the story does not use them.
+func (n *Narrator) Group(row sim.GroupRow) error {
+	if next, ok := n.next.(sim.GroupSink); ok {
+		return next.Group(row)
+	}
+	return nil
+}
+
+// Block forwards a blocks.csv row to the next sink when that sink takes
+// them (sim.BlockSink); the story does not use them.
+func (n *Narrator) Block(row sim.BlockRow) error {
+	if next, ok := n.next.(sim.BlockSink); ok {
+		return next.Block(row)
+	}
+	return nil
+}
+
 // EndEpoch forwards the end of an epoch to the next sink when that sink
 // wants it (sim.EpochEnder: the output writer then flushes its files).
 func (n *Narrator) EndEpoch(epoch uint64) error {

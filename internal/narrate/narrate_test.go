@@ -678,17 +678,29 @@ func TestAVSRowsForwarded(t *testing.T) {
 }
 
 // enderSink records the epochs whose end it was told.
-type enderSink struct{ ended []uint64 }
+type enderSink struct {
+	ended          []uint64
+	groups, blocks int
+}
 
 func (*enderSink) Epoch(sim.EpochRow) error { return nil }
 func (*enderSink) Event(sim.Event) error    { return nil }
+func (s *enderSink) Group(r sim.GroupRow) error {
+	s.groups++
+	return nil
+}
+func (s *enderSink) Block(r sim.BlockRow) error {
+	s.blocks++
+	return nil
+}
 func (s *enderSink) EndEpoch(e uint64) error {
 	s.ended = append(s.ended, e)
 	return nil
 }
 
 // TestEndEpochForwarded: with --narrate the output writer behind the
-// narrator must still hear of every epoch's end (it flushes its files).
+// narrator must still hear of every epoch's end (it flushes its files) and
+// get every groups.csv and blocks.csv row.
 func TestEndEpochForwarded(t *testing.T) {
 	next := &enderSink{}
 	n := New(io.Discard, next, nil)
@@ -699,5 +711,15 @@ func TestEndEpochForwarded(t *testing.T) {
 	}
 	if !slices.Equal(next.ended, []uint64{0, 1, 2}) {
 		t.Errorf("the next sink heard the end of epochs %v, want [0 1 2]", next.ended)
+	}
+	// groups.csv and blocks.csv rows pass through too.
+	if err := n.Group(sim.GroupRow{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Block(sim.BlockRow{}); err != nil {
+		t.Fatal(err)
+	}
+	if next.groups != 1 || next.blocks != 1 {
+		t.Errorf("the next sink got %d group and %d block rows, want 1 and 1", next.groups, next.blocks)
 	}
 }
