@@ -152,7 +152,47 @@ func stakeCharts(rd *runData) []Chart {
 		out = append(out, ch)
 	}
 	out[len(out)-1].Notes = groupNotes(rd)
+	if z, ok := coalitionZoom(rd); ok {
+		out = append(out, z)
+	}
 	return out
+}
+
+// coalitionZoom is the coalition's share alone, its y axis fitted to it
+// and the 1/3 line, so that a share that drains from just above 1/3 to
+// just below it (attack-33: 0.3398 to 0.3328) shows its crossing; ok is
+// false when no coalition holds stake.
+func coalitionZoom(rd *runData) (Chart, bool) {
+	ch := Chart{ID: "coalition-zoom", Title: "The coalition's share against 1/3 (zoomed)",
+		XLabel: "epoch", YLabel: "share of active stake", YInclude: []float64{1.0 / 3}, Pad: true,
+		HLines:  []HLine{{1.0 / 3, "1/3"}},
+		Markers: markers(rd, "leak_started", "leak_ended", "byzantine_share_crossed"),
+		Caption: "The same share with its axis fitted: the leak drains the silent coalition until it falls below the 1/3 line, which is when the others hold 2/3 and finality can resume."}
+	any := false
+	for c, cs := range rd.s.classes {
+		pts := cs.attacker.points()
+		for _, p := range pts {
+			any = any || p.Y > 0
+		}
+		ch.Lines = append(ch.Lines, Line{Name: "coalition · " + seriesName(rd, c), Points: pts, Color: 6, Dash: c})
+	}
+	for _, h := range []float64{2.0 / 3} {
+		if lo, hi := yExtent(ch.Lines); h >= lo && h <= hi {
+			ch.HLines = append(ch.HLines, HLine{h, "2/3"})
+		}
+	}
+	return ch, any
+}
+
+// yExtent is the smallest and largest y of lines.
+func yExtent(lines []Line) (lo, hi float64) {
+	lo, hi = 1, 0
+	for _, l := range lines {
+		for _, p := range l.Points {
+			lo, hi = min(lo, p.Y), max(hi, p.Y)
+		}
+	}
+	return lo, hi
 }
 
 // groupNotes says which groups and classes were left out.

@@ -152,3 +152,36 @@ func TestBlockTreeFixture(t *testing.T) {
 		t.Errorf("%d edges and %d stubs, want 14 and 2", len(tr.Edges), len(tr.Stubs))
 	}
 }
+
+// TestCoalitionZoom: attack-33's zoomed chart draws epochs.csv's
+// attacker_stake_share exactly (a short run is not downsampled), with the
+// 1/3 line inside its range; baseline, without a coalition, has none.
+func TestCoalitionZoom(t *testing.T) {
+	dir := runScenario(t, "attack-33", 40, "off")
+	rd, err := loadRun(dir, PageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, ok := coalitionZoom(rd)
+	if !ok {
+		t.Fatal("no zoomed coalition chart for attack-33")
+	}
+	var want []Point
+	for _, r := range csvRows(t, filepath.Join(dir, epochsFile)) {
+		want = append(want, Point{num(t, r["epoch"]), num(t, r["attacker_stake_share"])})
+	}
+	got := lineByName(t, &ch, "coalition · "+seriesName(rd, 0))
+	if !slices.Equal(got, want) {
+		t.Errorf("zoomed line %v\nwant epochs.csv's %v", got, want)
+	}
+	if len(ch.HLines) == 0 || ch.HLines[0].Y != 1.0/3 || !slices.Contains(ch.YInclude, 1.0/3) {
+		t.Errorf("the 1/3 line is missing: %+v %v", ch.HLines, ch.YInclude)
+	}
+	base, err := loadRun(runScenario(t, "baseline", 6, "off"), PageOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := coalitionZoom(base); ok {
+		t.Error("baseline has no coalition but got a zoomed coalition chart")
+	}
+}
