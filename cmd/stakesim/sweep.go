@@ -206,14 +206,18 @@ func runSweep(c *cli.Context, stdout, stderr io.Writer) error {
 		}
 		return err
 	}
-	elapsed := time.Since(start).Seconds()
+	return finishSweep(stdout, sw.Base.Name, out, rep, time.Since(start), !c.Bool("no-report"))
+}
+
+// finishSweep prints what a finished sweep did and writes its report.
+func finishSweep(stdout io.Writer, name, out string, rep *sweep.Report, took time.Duration, withReport bool) error {
 	rate := 0.0
-	if elapsed > 0 {
-		rate = float64(rep.Ran) / elapsed
+	if s := took.Seconds(); s > 0 {
+		rate = float64(rep.Ran) / s
 	}
-	_, err = fmt.Fprintf(stdout, "sweep %s shard %s: %d runs (%d resumed from the journal, %d run now at %.2f runs/s), %d with status error\nresults in %s (%s, %s)\n",
-		sw.Base.Name, rep.Shard, rep.Total, rep.Resumed, rep.Ran, rate, rep.Errors, out, sweep.ResultsCSV, sweep.ResultsPQ)
-	if err != nil || c.Bool("no-report") {
+	_, err := fmt.Fprintf(stdout, "sweep %s shard %s: %d runs (%d resumed from the journal, %d run now at %.2f runs/s), %d with status error\nresults in %s (%s, %s)\n",
+		name, rep.Shard, rep.Total, rep.Resumed, rep.Ran, rate, rep.Errors, out, sweep.ResultsCSV, sweep.ResultsPQ)
+	if err != nil || !withReport {
 		return err
 	}
 	path, err := report.Write(out)
