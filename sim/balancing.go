@@ -160,7 +160,7 @@ func (b *balancer) attest(slot consensus.Slot, now uint64, heads []slotHead) err
 		clear(b.used)
 		b.usedEpoch = epoch
 	}
-	balances := e.balancesAt(b.side[0].store.Justified())
+	balances := e.balancesAt(b.side[0].store.Justified()).Weights
 	eb := func(v consensus.ValidatorIndex) int64 {
 		if int(v) < len(balances) {
 			return int64(balances[v])

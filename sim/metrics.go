@@ -176,6 +176,9 @@ type Summary struct {
 	StakesimVersion string `json:"stakesim_version"`
 	Commit          string `json:"commit"`
 	GoVersion       string `json:"go_version"`
+	// SpecVersion is the consensus-specs release whose Electra rules the
+	// run follows (consensus.SpecVersion).
+	SpecVersion string `json:"spec_version"`
 	// Epochs is the scenario's length; CompletedEpochs the epochs reported
 	// (fewer only when Interrupted: a run stopped by SIGINT or SIGTERM
 	// reports what a run of CompletedEpochs epochs would).

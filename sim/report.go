@@ -482,6 +482,7 @@ func (r *reporter) finish() (*Result, error) {
 		// before Stop ends them.
 		AgentGoroutines: uint64(len(e.workers)),
 		BLSMode:         string(sc.BLS),
+		SpecVersion:     consensus.SpecVersion,
 	}
 	build := buildinfo.Read()
 	s.StakesimVersion, s.Commit, s.GoVersion = build.Version, build.Commit, build.GoVersion

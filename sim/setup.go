@@ -130,7 +130,7 @@ func (e *Engine) makeViews(names, coalitions []string) {
 	e.mainView = -1
 	for vi, name := range names {
 		v := &view{id: vi, name: name, pool: map[poolKey]*poolEntry{}, coalition: coalitions[vi], honest: coalitions[vi] == "", lastHead: g, rejected: map[consensus.Root]bool{}, firstAgent: -1}
-		v.store = forkchoice.New(&e.cfg, *g.info, e.balancesAt)
+		v.store = forkchoice.NewStore(&e.cfg, *g.info, e.balancesAt)
 		if v.honest && e.sc.SlasherHistoryEpochs > 0 {
 			v.slasher = agents.NewSlasher(e.sc.SlasherHistoryEpochs)
 		}
@@ -150,26 +150,21 @@ func (e *Engine) makeViews(names, coalitions []string) {
 // bridgeSide is the side of a bridge group in a partition: every side.
 const bridgeSide = -2
 
-// balancesAt gives fork choice the effective balances at a checkpoint state
-// (0 for validators not active in the checkpoint's epoch or slashed).
-func (e *Engine) balancesAt(cp consensus.Checkpoint) []consensus.Gwei {
+// balancesAt gives fork choice the balances of a checkpoint state
+// (forkchoice.BalancesOf): the effective balances its attestation score
+// weighs (0 for validators not active in the checkpoint's epoch or slashed)
+// and get_total_active_balance, slashed validators included, for the
+// proposer score.
+func (e *Engine) balancesAt(cp consensus.Checkpoint) forkchoice.CheckpointBalances {
 	b, ok := e.chain.blocks[cp.Root]
 	if !ok {
-		return nil
+		return forkchoice.CheckpointBalances{}
 	}
 	bd, err := e.chain.atEpochStart(b, cp.Epoch)
 	if err != nil {
-		return nil
+		return forkchoice.CheckpointBalances{}
 	}
-	st := bd.st
-	out := make([]consensus.Gwei, len(st.Validators))
-	for i := range st.Validators {
-		v := &st.Validators[i]
-		if consensus.IsActiveValidator(v, cp.Epoch) && !v.Slashed {
-			out[i] = v.EffectiveBalance
-		}
-	}
-	return out
+	return forkchoice.BalancesOf(&e.cfg, bd.st)
 }
 
 func (e *Engine) buildAgents() error {

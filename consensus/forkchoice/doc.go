@@ -1,25 +1,29 @@
 // Package forkchoice is the LMD-GHOST + Casper FFG fork choice of
-// specs/phase0/fork-choice.md, as amended up to Electra (the later forks
-// change only execution-payload and data-availability parts, which are not
-// modelled). One Store serves one view group of the simulator: the agents
-// that have seen the same messages. A Store holds a block tree with any
+// specs/phase0/fork-choice.md, as amended up to Electra, in the text of
+// consensus-specs consensus.SpecVersion (the later forks change only
+// execution-payload and data-availability parts, which are not modelled).
+// One Store serves one view group of the simulator: the agents that have
+// seen the same messages. A Store holds a block tree with any
 // number of branches, so partitions and attacks keep all their forks.
 //
 // The package does no state transition. The engine computes each block's
 // post-state (package consensus) and hands the Store a BlockInfo: root,
 // parent, slot, and the post-state's justified and finalized checkpoints
 // both as realized and as pulled up to the next epoch boundary
-// (compute_pulled_up_tip). Weights come from a callback that returns the
-// effective balance of every validator in a checkpoint state (0 for
-// validators inactive in that state's epoch or slashed); the Store calls it
-// once per justified checkpoint and keeps the slice, so the callback must be
-// deterministic and the slice must not be modified afterwards.
+// (compute_pulled_up_tip). Weights come from a callback that returns, for a
+// checkpoint, the CheckpointBalances of its state (BalancesOf): the
+// effective balance of every validator (0 for validators inactive in that
+// state's epoch or slashed), which get_attestation_score uses, and
+// get_total_active_balance, slashed validators included, which the proposer
+// score uses. The Store calls it once per justified checkpoint and keeps the
+// slice, so the callback must be deterministic and the slice must not be
+// modified afterwards.
 //
 // # What the engine calls, in order
 //
 // Create the store once per view group:
 //
-//	fc := forkchoice.New(cfg, genesisInfo, balancesAt)
+//	fc := forkchoice.NewStore(cfg, genesisInfo, balancesAt) // balancesAt(cp) = BalancesOf(cfg, checkpoint state)
 //	fc.SetAutoPrune(true) // optional; otherwise call Prune after finality advances
 //
 // Then, for every slot, in simulated time order:

@@ -125,8 +125,16 @@ func (s *Store) boostNode() (int32, bool) {
 	return s.lookup(s.proposerBoostRoot)
 }
 
-// ProposerScore returns get_proposer_score(store) for the current justified
-// checkpoint (0 when cfg.ProposerScoreBoost is 0).
+// ProposerScore returns get_proposer_score(store): PROPOSER_SCORE_BOOST
+// percent of the average committee weight of the justified checkpoint
+// state, 0 when cfg.ProposerScoreBoost is 0. The committee weight is
+// get_total_active_balance of that state divided by SLOTS_PER_EPOCH, so it
+// counts every active validator, slashed ones included
+// (CheckpointBalances.TotalActive), although get_attestation_score gives a
+// slashed validator's latest message no weight. With 3 validators of 32 ETH
+// active, one of them slashed, and SLOTS_PER_EPOCH = 8, the committee
+// weight is 96/8 = 12 ETH and a boost of 40 gives 4.8 ETH, not the 3.2 ETH
+// of the unslashed 64 ETH.
 //
 // Spec definition:
 //
@@ -137,24 +145,27 @@ func (s *Store) boostNode() (int32, bool) {
 //	def get_proposer_score(store: Store) -> Gwei:
 //	    justified_checkpoint_state = store.checkpoint_states[store.justified_checkpoint]
 //	    return compute_proposer_score(justified_checkpoint_state)
+//
+//	def get_total_active_balance(state: BeaconState) -> Gwei:
+//	    return get_total_balance(
+//	        state, set(get_active_validator_indices(state, get_current_epoch(state)))
+//	    )
 func (s *Store) ProposerScore() consensus.Gwei {
 	_, total := s.justifiedBalances()
 	committee := total / consensus.Gwei(s.cfg.SlotsPerEpoch)
 	return committee * consensus.Gwei(s.cfg.ProposerScoreBoost) / 100
 }
 
-// justifiedBalances returns the balances of the justified checkpoint state
-// and get_total_active_balance of it (at least EFFECTIVE_BALANCE_INCREMENT),
-// calling the engine's callback once per justified checkpoint.
+// justifiedBalances returns the weights get_attestation_score gives the
+// validators of the justified checkpoint state and get_total_active_balance
+// of that state, calling the engine's callback once per justified
+// checkpoint. The total is at least EFFECTIVE_BALANCE_INCREMENT, the floor
+// of get_total_balance, whatever the callback returns.
 func (s *Store) justifiedBalances() ([]consensus.Gwei, consensus.Gwei) {
 	if !s.bal.ok || s.bal.cp != s.justified {
-		bal := s.balances(s.justified)
-		var total consensus.Gwei
-		for _, b := range bal {
-			total += b
-		}
-		total = max(total, s.cfg.EffectiveBalanceIncrement)
-		s.bal = balanceEntry{cp: s.justified, bal: bal, total: total, ok: true}
+		cb := s.balances(s.justified)
+		total := max(cb.TotalActive, s.cfg.EffectiveBalanceIncrement)
+		s.bal = balanceEntry{cp: s.justified, bal: cb.Weights, total: total, ok: true}
 	}
 	return s.bal.bal, s.bal.total
 }

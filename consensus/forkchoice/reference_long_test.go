@@ -74,7 +74,7 @@ func newLongRun(t *testing.T, seed uint64, stats *longStats) *longRun {
 	cfg.SlotsPerEpoch = []uint64{4, 8}[rng.IntN(2)]
 	cfg.ProposerScoreBoost = []uint64{0, 40, 40}[rng.IntN(3)]
 	nVal := 8 + rng.IntN(24)
-	bal := balanceFunc(&cfg, nVal, seed)
+	states := stateFunc(&cfg, nVal, seed)
 	slot := consensus.Slot(cfg.SlotsPerEpoch * uint64(rng.IntN(3)))
 	cp := consensus.Checkpoint{Epoch: consensus.ComputeEpochAtSlot(&cfg, slot)}
 	anchor := BlockInfo{Root: randRoot(rng), ParentRoot: randRoot(rng), Slot: slot}
@@ -83,8 +83,8 @@ func newLongRun(t *testing.T, seed uint64, stats *longStats) *longRun {
 	r := &longRun{t: t, seed: seed, rng: rng, cfg: cfg, nVal: nVal, stats: stats,
 		roots: []consensus.Root{anchor.Root}, head: anchor.Root, autoPrune: seed%2 == 0,
 		ffgOdds: []int{1000, 12, 60}[seed%3]} // mostly stalled, often finalizing, or in between
-	r.st = New(&r.cfg, anchor, bal)
-	r.ref = newRef(&r.cfg, anchor, bal)
+	r.st = NewStore(&r.cfg, anchor, storeBalances(&r.cfg, states))
+	r.ref = newRef(&r.cfg, anchor, states)
 	r.st.SetAutoPrune(r.autoPrune)
 	r.ref.autoPrune = r.autoPrune
 	return r
@@ -318,9 +318,9 @@ func (r *longRun) compareBlock(root consensus.Root) {
 func TestPruneDroppingEveryFork(t *testing.T) {
 	cfg := consensus.Minimal()
 	cfg.ProposerScoreBoost = 0
-	bal := balanceFunc(&cfg, 16, 1)
+	states := stateFunc(&cfg, 16, 1)
 	g := BlockInfo{Root: rt("G")}
-	st, ref := New(&cfg, g, bal), newRef(&cfg, g, bal)
+	st, ref := NewStore(&cfg, g, storeBalances(&cfg, states)), newRef(&cfg, g, states)
 	tick := func(slot consensus.Slot) {
 		st.OnTick(uint64(slot) * cfg.SlotDurationMs)
 		ref.onTick(uint64(slot) * cfg.SlotDurationMs)

@@ -14,7 +14,7 @@ import (
 // shares no code with Store.
 type refStore struct {
 	cfg        *consensus.Config
-	balances   func(consensus.Checkpoint) []consensus.Gwei
+	states     func(consensus.Checkpoint) *consensus.State // store.checkpoint_states
 	timeMs     uint64
 	justified  consensus.Checkpoint
 	finalized  consensus.Checkpoint
@@ -33,11 +33,11 @@ type refMsg struct {
 	root  consensus.Root
 }
 
-// Reference: get_forkchoice_store.
-func newRef(cfg *consensus.Config, anchor BlockInfo, bal func(consensus.Checkpoint) []consensus.Gwei) *refStore {
+// Reference: get_forkchoice_store. states gives the checkpoint states.
+func newRef(cfg *consensus.Config, anchor BlockInfo, states func(consensus.Checkpoint) *consensus.State) *refStore {
 	cp := consensus.Checkpoint{Epoch: consensus.Epoch(uint64(anchor.Slot) / cfg.SlotsPerEpoch), Root: anchor.Root}
 	return &refStore{
-		cfg: cfg, balances: bal,
+		cfg: cfg, states: states,
 		timeMs:    uint64(anchor.Slot) * cfg.SlotDurationMs,
 		justified: cp, finalized: cp, uJustified: cp, uFinalized: cp,
 		blocks:  map[consensus.Root]BlockInfo{anchor.Root: anchor},
@@ -80,12 +80,37 @@ func (r *refStore) checkpointBlock(root consensus.Root, e consensus.Epoch) conse
 	return r.ancestor(root, r.startSlot(e))
 }
 
+// Reference: the validators of get_active_validator_indices(state,
+// get_current_epoch(state)) (is_active_validator).
+func (r *refStore) activeIndices(state *consensus.State) []int {
+	epoch := consensus.Epoch(uint64(state.Slot) / r.cfg.SlotsPerEpoch)
+	var out []int
+	for i, v := range state.Validators {
+		if v.ActivationEpoch <= epoch && epoch < v.ExitEpoch {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// Reference: get_attestation_score's unslashed_and_active_indices, as a
+// table of the effective balance each validator's latest message weighs
+// (absent: the message is not counted).
+func (r *refStore) attestationWeights() map[consensus.ValidatorIndex]consensus.Gwei {
+	state := r.states(r.justified)
+	out := map[consensus.ValidatorIndex]consensus.Gwei{}
+	for _, i := range r.activeIndices(state) {
+		if !state.Validators[i].Slashed {
+			out[consensus.ValidatorIndex(i)] = state.Validators[i].EffectiveBalance
+		}
+	}
+	return out
+}
+
 // Reference: get_weight, get_attestation_score, get_proposer_score.
 func (r *refStore) weight(node consensus.Root) consensus.Gwei {
-	bal := r.balances(r.justified)
 	var score consensus.Gwei
-	for i, b := range bal {
-		v := consensus.ValidatorIndex(i)
+	for v, b := range r.attestationWeights() {
 		m, ok := r.latest[v]
 		if ok && !r.equiv[v] && r.isAncestor(m.root, node) {
 			score += b
@@ -100,16 +125,21 @@ func (r *refStore) weight(node consensus.Root) consensus.Gwei {
 	return score
 }
 
-// Reference: get_proposer_score.
+// Reference: get_proposer_score, compute_proposer_score on the justified
+// checkpoint state, with get_total_active_balance: every active
+// validator's effective balance, slashed ones included, at least
+// EFFECTIVE_BALANCE_INCREMENT.
 func (r *refStore) proposerScore() consensus.Gwei {
+	state := r.states(r.justified)
 	var total consensus.Gwei
-	for _, b := range r.balances(r.justified) {
-		total += b
+	for _, i := range r.activeIndices(state) {
+		total += state.Validators[i].EffectiveBalance
 	}
 	if total < r.cfg.EffectiveBalanceIncrement {
 		total = r.cfg.EffectiveBalanceIncrement
 	}
-	return (total / consensus.Gwei(r.cfg.SlotsPerEpoch)) * consensus.Gwei(r.cfg.ProposerScoreBoost) / 100
+	committeeWeight := total / consensus.Gwei(r.cfg.SlotsPerEpoch)
+	return committeeWeight * consensus.Gwei(r.cfg.ProposerScoreBoost) / 100
 }
 
 // weights returns get_weight of every block at once, for head on long
@@ -128,8 +158,7 @@ func (r *refStore) weights() map[consensus.Root]consensus.Gwei {
 			root = b.ParentRoot
 		}
 	}
-	for i, b := range r.balances(r.justified) {
-		v := consensus.ValidatorIndex(i)
+	for v, b := range r.attestationWeights() {
 		if m, ok := r.latest[v]; ok && !r.equiv[v] {
 			add(m.root, b)
 		}
@@ -375,20 +404,43 @@ func randRoot(rng *rand.Rand) consensus.Root {
 	return r
 }
 
-// balanceFunc returns a deterministic balances callback: each checkpoint
-// gets its own per-validator balances (some zero: inactive or slashed).
-func balanceFunc(cfg *consensus.Config, nVal int, seed uint64) func(consensus.Checkpoint) []consensus.Gwei {
-	return func(cp consensus.Checkpoint) []consensus.Gwei {
+// stateFunc returns a deterministic checkpoint-state callback: each
+// checkpoint gets its own state at the first slot of its epoch, with
+// validators of 1 to 4 increments of effective balance, of which about one
+// in six is slashed but still active (counted by get_total_active_balance,
+// not by get_attestation_score), one in twelve not yet active, one in twelve
+// exited (slashed or not).
+func stateFunc(cfg *consensus.Config, nVal int, seed uint64) func(consensus.Checkpoint) *consensus.State {
+	return func(cp consensus.Checkpoint) *consensus.State {
 		rng := rand.New(rand.NewPCG(seed^uint64(cp.Epoch), binary.LittleEndian.Uint64(cp.Root[:])))
-		out := make([]consensus.Gwei, nVal)
-		for i := range out {
-			if rng.IntN(8) == 0 {
-				continue
+		st := &consensus.State{Slot: consensus.ComputeStartSlotAtEpoch(cfg, cp.Epoch),
+			Validators: make([]consensus.Validator, nVal)}
+		for i := range st.Validators {
+			v := consensus.Validator{
+				EffectiveBalance: consensus.Gwei(1+rng.IntN(4)) * cfg.EffectiveBalanceIncrement,
+				ActivationEpoch:  0,
+				ExitEpoch:        consensus.FarFutureEpoch,
 			}
-			out[i] = consensus.Gwei(1+rng.IntN(4)) * cfg.EffectiveBalanceIncrement
+			switch rng.IntN(12) {
+			case 0, 1: // slashed, exiting later
+				v.Slashed = true
+				v.ExitEpoch = cp.Epoch + 1 + consensus.Epoch(rng.IntN(4))
+			case 2: // not yet active
+				v.ActivationEpoch = cp.Epoch + 1
+			case 3: // exited, slashed or not
+				v.ExitEpoch = cp.Epoch
+				v.Slashed = rng.IntN(2) == 0
+			}
+			st.Validators[i] = v
 		}
-		return out
+		return st
 	}
+}
+
+// storeBalances is the Store's balances callback for the same checkpoint
+// states: BalancesOf each.
+func storeBalances(cfg *consensus.Config, states func(consensus.Checkpoint) *consensus.State) func(consensus.Checkpoint) CheckpointBalances {
+	return func(cp consensus.Checkpoint) CheckpointBalances { return BalancesOf(cfg, states(cp)) }
 }
 
 // genCheckpoint picks a checkpoint for a block at slot with parent: either
@@ -451,10 +503,10 @@ func TestHeadMatchesReference(t *testing.T) {
 		cfg.SlotsPerEpoch = []uint64{2, 3, 4, 8}[rng.IntN(4)]
 		cfg.ProposerScoreBoost = []uint64{0, 40, 40, 100}[rng.IntN(4)]
 		nVal := 4 + rng.IntN(40)
-		bal := balanceFunc(&cfg, nVal, seed)
+		states := stateFunc(&cfg, nVal, seed)
 		anchor := BlockInfo{Root: randRoot(rng)}
-		st := New(&cfg, anchor, bal)
-		ref := newRef(&cfg, anchor, bal)
+		st := NewStore(&cfg, anchor, storeBalances(&cfg, states))
+		ref := newRef(&cfg, anchor, states)
 		roots := []consensus.Root{anchor.Root}
 		seen := map[consensus.Root]bool{}
 

@@ -73,9 +73,11 @@ type latestMessage struct {
 
 // balanceEntry caches the balances callback for one checkpoint.
 type balanceEntry struct {
-	cp    consensus.Checkpoint
-	bal   []consensus.Gwei
-	total consensus.Gwei // get_total_active_balance of the checkpoint state
+	cp  consensus.Checkpoint
+	bal []consensus.Gwei // CheckpointBalances.Weights
+	// total is get_total_active_balance of the checkpoint state
+	// (CheckpointBalances.TotalActive), slashed validators included.
+	total consensus.Gwei
 	ok    bool
 }
 
@@ -83,7 +85,7 @@ type balanceEntry struct {
 // concurrent use.
 type Store struct {
 	cfg      *consensus.Config
-	balances func(consensus.Checkpoint) []consensus.Gwei
+	balances func(consensus.Checkpoint) CheckpointBalances
 
 	timeMs uint64 // store.time - store.genesis_time, in milliseconds
 
@@ -123,13 +125,37 @@ type headCache struct {
 	head    int32
 }
 
-// New returns the store of get_forkchoice_store for anchor (the genesis block
-// or a trusted finalized block). The store's justified and finalized
-// checkpoints are (epoch of anchor.Slot, anchor.Root), and the store's time is
-// the start of the anchor's slot. balances returns, for a checkpoint, the
-// effective balance of every validator index in that checkpoint's state (0
-// for validators not active in the state's epoch or slashed); its result is
-// cached and must not be modified afterwards.
+// New is NewStore for a balances callback that gives only the weights
+// get_attestation_score uses (the effective balance of every validator index
+// in the checkpoint state, 0 for validators not active in the state's epoch
+// or slashed). Such a callback cannot tell get_total_active_balance, so New
+// takes the sum of the weights for it: the proposer score is then the
+// spec's only while no active validator of the justified checkpoint state is
+// slashed, and smaller otherwise (with a third of the stake slashed, 2/3 of
+// the spec's). It remains for the engine until its callback returns
+// CheckpointBalances; new callers use NewStore with BalancesOf.
+func New(cfg *consensus.Config, anchor BlockInfo, balances func(consensus.Checkpoint) []consensus.Gwei) *Store {
+	if balances == nil {
+		panic("forkchoice: New needs a balances callback")
+	}
+	return NewStore(cfg, anchor, func(cp consensus.Checkpoint) CheckpointBalances {
+		w := balances(cp)
+		var sum consensus.Gwei
+		for _, b := range w {
+			sum += b
+		}
+		return CheckpointBalances{Weights: w, TotalActive: sum}
+	})
+}
+
+// NewStore returns the store of get_forkchoice_store for anchor (the genesis
+// block or a trusted finalized block). The store's justified and finalized
+// checkpoints are (epoch of anchor.Slot, anchor.Root), and the store's time
+// is the start of the anchor's slot. balances returns, for a checkpoint, the
+// CheckpointBalances of that checkpoint's state (BalancesOf
+// store.checkpoint_states[checkpoint]); the store calls it once per
+// justified checkpoint, so it must be deterministic, and its Weights slice is
+// kept and must not be modified afterwards.
 //
 // Spec definition:
 //
@@ -156,12 +182,12 @@ type headCache struct {
 //	        latest_messages={},
 //	        unrealized_justifications={anchor_root: justified_checkpoint},
 //	    )
-func New(cfg *consensus.Config, anchor BlockInfo, balances func(consensus.Checkpoint) []consensus.Gwei) *Store {
+func NewStore(cfg *consensus.Config, anchor BlockInfo, balances func(consensus.Checkpoint) CheckpointBalances) *Store {
 	if cfg == nil || cfg.SlotDurationMs == 0 || cfg.SlotsPerEpoch == 0 {
-		panic("forkchoice: New needs a Config with SlotDurationMs and SlotsPerEpoch set")
+		panic("forkchoice: NewStore needs a Config with SlotDurationMs and SlotsPerEpoch set")
 	}
 	if balances == nil {
-		panic("forkchoice: New needs a balances callback")
+		panic("forkchoice: NewStore needs a balances callback")
 	}
 	cp := consensus.Checkpoint{Epoch: consensus.ComputeEpochAtSlot(cfg, anchor.Slot), Root: anchor.Root}
 	anchor.UnrealizedJustified = cp
