@@ -19,7 +19,7 @@ func benchStore(b *testing.B, nVal, nBlocks int) *Store {
 		bal[i] = 32 * eth
 	}
 	anchor := BlockInfo{Root: consensus.Root{0xff}}
-	s := New(&cfg, anchor, func(consensus.Checkpoint) []consensus.Gwei { return bal })
+	s := newWeighted(&cfg, anchor, func(consensus.Checkpoint) []consensus.Gwei { return bal })
 	const branches = 4
 	per := nBlocks / branches
 	s.OnTick(uint64(per+2) * cfg.SlotDurationMs)

@@ -96,15 +96,6 @@ func TestProposerScoreCountsSlashedActiveValidators(t *testing.T) {
 	if got, want := s.Weight(rt("A")), 32*eth+wantScore; got != want {
 		t.Fatalf("Weight(A) with validator 0's vote = %d, want 32 ETH + boost = %d", got, want)
 	}
-
-	// New, whose callback gives the weights only, takes their sum for the
-	// total, as documented: 3.2 ETH.
-	old := New(cfg, BlockInfo{Root: rt("G")}, func(cp consensus.Checkpoint) []consensus.Gwei {
-		return BalancesOf(cfg, states(cp)).Weights
-	})
-	if got := old.ProposerScore(); got != 3_200_000_000 {
-		t.Fatalf("New: ProposerScore = %d, want 3,200,000,000 (the unslashed weights' sum)", got)
-	}
 }
 
 // TestProposerBoostWithSlashedStakeDecidesHead: the proposer score counted

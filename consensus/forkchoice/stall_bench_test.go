@@ -49,7 +49,7 @@ func buildStallChain(tb testing.TB, epochs, nVal int, orphans bool) *stallChain 
 	before := heapInUse()
 
 	anchor := BlockInfo{Root: stallRoot(0)}
-	s := New(&cfg, anchor, func(consensus.Checkpoint) []consensus.Gwei { return bal })
+	s := newWeighted(&cfg, anchor, func(consensus.Checkpoint) []consensus.Gwei { return bal })
 	// The clock runs ahead of the blocks, so that no block is timely (no
 	// pre-block Head) and every vote is in the past.
 	s.OnTick((slots + 1) * cfg.SlotDurationMs)

@@ -125,29 +125,6 @@ type headCache struct {
 	head    int32
 }
 
-// New is NewStore for a balances callback that gives only the weights
-// get_attestation_score uses (the effective balance of every validator index
-// in the checkpoint state, 0 for validators not active in the state's epoch
-// or slashed). Such a callback cannot tell get_total_active_balance, so New
-// takes the sum of the weights for it: the proposer score is then the
-// spec's only while no active validator of the justified checkpoint state is
-// slashed, and smaller otherwise (with a third of the stake slashed, 2/3 of
-// the spec's). It remains for the engine until its callback returns
-// CheckpointBalances; new callers use NewStore with BalancesOf.
-func New(cfg *consensus.Config, anchor BlockInfo, balances func(consensus.Checkpoint) []consensus.Gwei) *Store {
-	if balances == nil {
-		panic("forkchoice: New needs a balances callback")
-	}
-	return NewStore(cfg, anchor, func(cp consensus.Checkpoint) CheckpointBalances {
-		w := balances(cp)
-		var sum consensus.Gwei
-		for _, b := range w {
-			sum += b
-		}
-		return CheckpointBalances{Weights: w, TotalActive: sum}
-	})
-}
-
 // NewStore returns the store of get_forkchoice_store for anchor (the genesis
 // block or a trusted finalized block). The store's justified and finalized
 // checkpoints are (epoch of anchor.Slot, anchor.Root), and the store's time

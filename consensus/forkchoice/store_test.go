@@ -34,7 +34,7 @@ func testCfg(boost uint64) *consensus.Config {
 
 // genesisStore returns a store anchored at block "G" at slot 0.
 func genesisStore(cfg *consensus.Config, nVal int) *Store {
-	return New(cfg, BlockInfo{Root: rt("G")}, uniform(nVal))
+	return newWeighted(cfg, BlockInfo{Root: rt("G")}, uniform(nVal))
 }
 
 var g0 = consensus.Checkpoint{Root: rt("G")}

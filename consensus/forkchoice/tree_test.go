@@ -15,7 +15,7 @@ func chainStore(t *testing.T, n int) *Store {
 	t.Helper()
 	cfg := consensus.Minimal()
 	anchor := stallRoot(0)
-	s := New(&cfg, BlockInfo{Root: anchor}, func(consensus.Checkpoint) []consensus.Gwei { return nil })
+	s := newWeighted(&cfg, BlockInfo{Root: anchor}, func(consensus.Checkpoint) []consensus.Gwei { return nil })
 	s.OnTick(uint64(2*n+2) * cfg.SlotDurationMs)
 	parent := anchor
 	for i := 1; i <= n; i++ {
