@@ -10,20 +10,23 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"github.com/stakesim/stakesim/internal/output"
 	"github.com/stakesim/stakesim/sim"
+	"github.com/stakesim/stakesim/sweep"
 )
 
-// Files of a run directory and of a sweep directory that the report reads.
+// Files of a run directory and of a sweep directory that the report reads,
+// named where they are written (internal/output, sweep).
 const (
-	summaryFile = "summary.json"
-	timingFile  = "timing.json"
-	epochsFile  = "epochs.csv"
-	eventsFile  = "events.jsonl"
-	groupsFile  = "groups.csv"
-	blocksFile  = "blocks.csv"
-	avsFile     = "avs.csv"
-	resultsFile = "results.csv"
-	manifest    = "sweep.json"
+	summaryFile = output.SummaryFile
+	timingFile  = output.TimingFile
+	epochsFile  = output.EpochsFile
+	eventsFile  = output.EventsFile
+	groupsFile  = output.GroupsFile
+	blocksFile  = output.BlocksFile
+	avsFile     = output.AVSFile
+	resultsFile = sweep.ResultsCSV
+	manifest    = sweep.ManifestFile
 	reportFile  = "report.html"
 )
 
