@@ -4,48 +4,18 @@ import (
 	"context"
 	"encoding/csv"
 	"os"
-	"path/filepath"
 	"strconv"
-	"strings"
 	"testing"
 
-	"github.com/stakesim/stakesim/internal/output"
-	"github.com/stakesim/stakesim/scenarios"
+	"github.com/stakesim/stakesim/internal/simtest"
 	"github.com/stakesim/stakesim/sim"
 )
 
-// runScenario runs a built-in scenario (as sim/engine_test.go's helper
-// does) through the real output writer into a temporary directory.
+// runScenario runs a built-in scenario through the real output writer
+// into a temporary directory (internal/simtest).
 func runScenario(t *testing.T, name string, epochs uint64, bls string, sets ...string) string {
 	t.Helper()
-	var ovs []scenarios.Override
-	for _, s := range sets {
-		k, v, _ := strings.Cut(s, "=")
-		ovs = append(ovs, scenarios.Override{Name: k, Value: v})
-	}
-	sc, err := scenarios.Load(name, ovs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sc.SetEpochs(epochs); err != nil {
-		t.Fatal(err)
-	}
-	if err := sc.SetBLS(bls); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), name)
-	w, err := output.Create(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := sim.Run(context.Background(), sc, w, sim.Options{})
-	if err != nil {
-		w.Abort()
-		t.Fatal(err)
-	}
-	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
-		t.Fatal(err)
-	}
+	dir, _ := simtest.Run(t, context.Background(), simtest.Load(t, name, epochs, bls, sets...), sim.Options{})
 	return dir
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/economics"
 	"github.com/stakesim/stakesim/internal/output"
+	"github.com/stakesim/stakesim/internal/simtest"
 	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sim"
 )
@@ -29,46 +30,14 @@ func runScenario(t *testing.T, name string, epochs uint64, bls string, sets ...s
 // and --bls when not zero.
 func loadScenario(t *testing.T, name string, epochs uint64, bls string, sets ...string) *scenarios.Scenario {
 	t.Helper()
-	var ovs []scenarios.Override
-	for _, s := range sets {
-		k, v, _ := strings.Cut(s, "=")
-		ovs = append(ovs, scenarios.Override{Name: k, Value: v})
-	}
-	sc, err := scenarios.Load(name, ovs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if epochs > 0 {
-		if err := sc.SetEpochs(epochs); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if bls != "" {
-		if err := sc.SetBLS(bls); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return sc
+	return simtest.Load(t, name, epochs, bls, sets...)
 }
 
 // runLoaded runs sc through the real output writer into a temporary
 // directory, which it returns with the result.
 func runLoaded(t *testing.T, ctx context.Context, sc *scenarios.Scenario, opts sim.Options) (string, *sim.Result) {
 	t.Helper()
-	dir := filepath.Join(t.TempDir(), "out")
-	w, err := output.Create(dir, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := sim.Run(ctx, sc, w, opts)
-	if err != nil {
-		w.Abort()
-		t.Fatal(err)
-	}
-	if err := w.Finish(&res.Summary, &res.Timing); err != nil {
-		t.Fatal(err)
-	}
-	return dir, res
+	return simtest.Run(t, ctx, sc, opts)
 }
 
 type row map[string]string

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stakesim/stakesim/scenarios"
+	"github.com/stakesim/stakesim/internal/simtest"
 	"github.com/stakesim/stakesim/sim"
 )
 
@@ -17,23 +17,7 @@ import (
 // paragraph (unwrapped) and the summary.
 func runStory(t *testing.T, name string, epochs uint64, sets ...string) ([]string, string, *sim.Summary) {
 	t.Helper()
-	var ovs []scenarios.Override
-	for _, s := range sets {
-		k, v, _ := strings.Cut(s, "=")
-		ovs = append(ovs, scenarios.Override{Name: k, Value: v})
-	}
-	sc, err := scenarios.Load(name, ovs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if epochs > 0 {
-		if err := sc.SetEpochs(epochs); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sc.SetBLS("off"); err != nil {
-		t.Fatal(err)
-	}
+	sc := simtest.Load(t, name, epochs, "off", sets...)
 	var out bytes.Buffer
 	n := New(&out, nil, sc)
 	res, err := sim.Run(context.Background(), sc, n, sim.Options{})
