@@ -78,12 +78,22 @@ func writeExplain(w io.Writer, sc *scenarios.Scenario, arg string, sets []string
 		b.WriteString(narrate.Wrap("This scenario has no explain text; its description, its validators and network below, and its YAML say what it sets up.", explainWidth, "  "))
 	}
 
+	explainParams(&b, sc)
+	explainSetup(&b, sc)
+	explainRun(&b, sc, arg, sets)
+	explainWatch(&b, sc)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// explainParams prints the params table, with a VALUE column when --set changed one.
+func explainParams(b *strings.Builder, sc *scenarios.Scenario) {
 	b.WriteString("\nParams (vary them with --set NAME=VALUE)\n")
 	if len(sc.Params) == 0 {
 		b.WriteString("  none\n")
 	} else {
 		overridden := slices.ContainsFunc(sc.Params, func(p scenarios.Param) bool { return p.Value != p.Default })
-		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+		tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 		if overridden {
 			fmt.Fprintf(tw, "  NAME\tDEFAULT\tVALUE\tRANGE\tDOC\n")
 		} else {
@@ -98,9 +108,12 @@ func writeExplain(w io.Writer, sc *scenarios.Scenario, arg string, sets []string
 		}
 		tw.Flush()
 	}
+}
 
+// explainSetup prints the validator groups and the network.
+func explainSetup(b *strings.Builder, sc *scenarios.Scenario) {
 	b.WriteString("\nValidators\n")
-	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
 	for _, g := range sc.Groups {
 		who := "honest"
 		if g.Coalition != "" {
@@ -129,40 +142,44 @@ func writeExplain(w io.Writer, sc *scenarios.Scenario, arg string, sets []string
 			}
 			sides = append(sides, side)
 		}
-		fmt.Fprintf(&b, "  partition %s in epochs [%d, %d): %s", p.Name, p.StartEpoch, p.EndEpoch, strings.Join(sides, " | "))
+		fmt.Fprintf(b, "  partition %s in epochs [%d, %d): %s", p.Name, p.StartEpoch, p.EndEpoch, strings.Join(sides, " | "))
 		if len(p.Bridges) > 0 {
-			fmt.Fprintf(&b, "; bridged by %s", strings.Join(p.Bridges, ", "))
+			fmt.Fprintf(b, "; bridged by %s", strings.Join(p.Bridges, ", "))
 		}
 		b.WriteString("\n")
 	}
+}
 
+// explainRun prints the commands that run the scenario.
+func explainRun(b *strings.Builder, sc *scenarios.Scenario, arg string, sets []string) {
 	b.WriteString("\nRun it\n")
 	cmd := "stakesim run " + shellQuote(arg)
 	for _, s := range sets {
 		cmd += " --set " + shellQuote(s)
 	}
-	fmt.Fprintf(&b, "  %s --narrate\n", cmd)
+	fmt.Fprintf(b, "  %s --narrate\n", cmd)
 	b.WriteString("  (add --set NAME=VALUE to vary a param, --seed N for another random run)\n")
 	if name, ok := strings.CutPrefix(sc.Source, "builtin:"); ok {
-		fmt.Fprintf(&b, "  stakesim show %s > my.yaml   (a copy to edit)\n", name)
+		fmt.Fprintf(b, "  stakesim show %s > my.yaml   (a copy to edit)\n", name)
 	}
+}
 
+// explainWatch prints the columns, events and summary fields worth watching.
+func explainWatch(b *strings.Builder, sc *scenarios.Scenario) {
 	cols, events, fields := watchList(sc)
 	b.WriteString("\nWhat to look at (in the run's output directory)\n")
 	for _, f := range []struct {
 		file  string
 		names []string
 	}{{output.EpochsFile, cols}, {output.EventsFile, events}, {output.SummaryFile, fields}} {
-		fmt.Fprintf(&b, "  %s:\n", f.file)
+		fmt.Fprintf(b, "  %s:\n", f.file)
 		b.WriteString(narrate.Wrap(strings.Join(f.names, ", "), explainWidth, "    "))
 	}
 	if sc.Restaking != nil {
-		fmt.Fprintf(&b, "  %s:\n", output.AVSFile)
+		fmt.Fprintf(b, "  %s:\n", output.AVSFile)
 		b.WriteString(narrate.Wrap(strings.Join(output.AVSColumns(), ", "), explainWidth, "    "))
 	}
-	b.WriteString("  With --narrate, run prints these changes as a story while it runs.\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	b.WriteString(narrate.Wrap("With --narrate, run prints these changes as a story while it runs; report.html draws them (groups.csv and blocks.csv hold each group's balances and every block).", explainWidth, "  "))
 }
 
 // formatProse lays out free text: paragraphs (split at blank lines) are
