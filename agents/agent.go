@@ -2,7 +2,6 @@ package agents
 
 import (
 	"github.com/stakesim/stakesim/consensus"
-	"github.com/stakesim/stakesim/crypto"
 )
 
 // Phase is the moment within a slot an agent is asked to act.
@@ -44,8 +43,8 @@ type SlotView struct {
 
 	// Head is the fork-choice head of the agent's view group.
 	Head consensus.Root
-	// Vote is the honest AttestationData template for this slot on Head
-	// (Index left 0; the agent fills in its committee).
+	// Vote is the honest AttestationData for this slot on Head (index 0,
+	// as every attestation's since Electra).
 	Vote consensus.AttestationData
 	// AttesterDomain is the signature domain for Vote's target epoch (the
 	// same on every branch: it depends on the fork and genesis only).
@@ -105,14 +104,15 @@ type Duties struct {
 	Withdraw *WithdrawDuty // stakers
 }
 
-// AttestationMsg is one validator's attestation as sent to the network.
+// AttestationMsg is one validator's attestation as sent to the network:
+// the Electra SingleAttestation (attester, committee, data with index 0,
+// signature) with what the engine's pools use without looking the
+// committee up again (the attester's position in it and its size) and the
+// routing a behaviour chose.
 type AttestationMsg struct {
-	Validator     consensus.ValidatorIndex
+	consensus.SingleAttestation
 	Position      int
 	CommitteeSize int
-	Data          consensus.AttestationData
-	// Signature is set in full BLS mode and zero otherwise.
-	Signature crypto.Signature
 	// ExtraDelayMs is added to the network delay (late behaviour).
 	ExtraDelayMs uint64
 	// Route, when set, replaces the broadcast: the message goes only to

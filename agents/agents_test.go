@@ -62,16 +62,18 @@ func TestFullModeSignsVerifiably(t *testing.T) {
 	}
 	for _, m := range a.Attestations {
 		root := crypto.ComputeSigningRoot(m.Data.Root(), v.AttesterDomain)
-		if !crypto.FastAggregateVerify([]*crypto.PublicKey{kr.Public(uint64(m.Validator))}, root, m.Signature) {
-			t.Errorf("validator %d: signature does not verify", m.Validator)
+		if !crypto.FastAggregateVerify([]*crypto.PublicKey{kr.Public(uint64(m.AttesterIndex))}, root, m.Signature) {
+			t.Errorf("validator %d: signature does not verify", m.AttesterIndex)
 		}
-		other := 8 - uint64(m.Validator) // 5 or 3: the other validator's key must not verify it
+		other := 8 - uint64(m.AttesterIndex) // 5 or 3: the other validator's key must not verify it
 		if crypto.FastAggregateVerify([]*crypto.PublicKey{kr.Public(other)}, root, m.Signature) {
-			t.Errorf("validator %d: signature verifies under another key", m.Validator)
+			t.Errorf("validator %d: signature verifies under another key", m.AttesterIndex)
 		}
 	}
-	if a.Attestations[0].Data.Index != 1 || a.Attestations[1].Data.Index != 2 {
-		t.Errorf("committee index not set: %+v", a.Attestations)
+	// EIP-7549: the committee travels beside the data, whose index is 0.
+	if a.Attestations[0].CommitteeIndex != 1 || a.Attestations[1].CommitteeIndex != 2 ||
+		a.Attestations[0].Data.Index != 0 || a.Attestations[1].Data.Index != 0 {
+		t.Errorf("committee index not set beside the data: %+v", a.Attestations)
 	}
 }
 

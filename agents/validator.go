@@ -76,13 +76,11 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 				data = v.Views[duty.View].Vote
 				route = []Send{{View: duty.View}, {View: v.View}}
 			}
-			data.Index = duty.Committee
 			msg := AttestationMsg{
-				Validator:     duty.Validator,
-				Position:      duty.Position,
-				CommitteeSize: duty.CommitteeSize,
-				Data:          data,
-				Route:         route,
+				SingleAttestation: consensus.SingleAttestation{CommitteeIndex: duty.Committee, AttesterIndex: duty.Validator, Data: data},
+				Position:          duty.Position,
+				CommitteeSize:     duty.CommitteeSize,
+				Route:             route,
 			}
 			a.Attestations = append(a.Attestations, msg)
 		}
@@ -90,11 +88,11 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 	if c.protection != nil {
 		kept := a.Attestations[:0]
 		for _, m := range a.Attestations {
-			last := c.protection[m.Validator]
+			last := c.protection[m.AttesterIndex]
 			if last.any && (m.Data.Target.Epoch <= last.target || m.Data.Source.Epoch < last.source) {
 				continue
 			}
-			c.protection[m.Validator] = signedVote{source: m.Data.Source.Epoch, target: m.Data.Target.Epoch, any: true}
+			c.protection[m.AttesterIndex] = signedVote{source: m.Data.Source.Epoch, target: m.Data.Target.Epoch, any: true}
 			kept = append(kept, m)
 		}
 		a.Attestations = kept
@@ -117,7 +115,7 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 			// The domain depends only on the fork version and the genesis
 			// validators root, the same on every branch.
 			root := crypto.ComputeSigningRoot(m.Data.Root(), v.AttesterDomain)
-			m.Signature = crypto.Sign(c.keys[m.Validator], root)
+			m.Signature = crypto.Sign(c.keys[m.AttesterIndex], root)
 		}
 	}
 	return a

@@ -5,8 +5,9 @@ import (
 	"slices"
 )
 
-// Attestation processing (phase0 form with the committee index in the data,
-// Deneb/Electra timing and Altair participation flags).
+// Attestation processing in the Electra form (EIP-7549: committee_bits,
+// aggregates spanning the committees of a slot), with Deneb timing and
+// Altair participation flags.
 
 // GetAttestationParticipationFlagIndices returns the participation flags an
 // attestation with data earns when included inclusionDelay slots after its
@@ -90,7 +91,8 @@ type checkedAttestation struct {
 type shufflingSource func(epoch Epoch) (*Shuffling, error)
 
 // checkAttestation runs the checks of process_attestation that do not need
-// the signature, against st at its current slot.
+// the signature, against st at its current slot (see processAttestation for
+// the spec text).
 func checkAttestation(cfg *Config, st *State, committees shufflingSource, a *Attestation) (checkedAttestation, error) {
 	data := &a.Data
 	cur, prev := GetCurrentEpoch(cfg, st), GetPreviousEpoch(cfg, st)
@@ -104,25 +106,16 @@ func checkAttestation(cfg *Config, st *State, committees shufflingSource, a *Att
 	if uint64(data.Slot)+cfg.MinAttestationInclusionDelay > uint64(st.Slot) {
 		return checkedAttestation{}, fmt.Errorf("%w: slot %d + MIN_ATTESTATION_INCLUSION_DELAY > state slot %d", ErrInvalidAttestation, data.Slot, st.Slot)
 	}
+	if data.Index != 0 {
+		return checkedAttestation{}, fmt.Errorf("%w: data.index %d, must be 0 since Electra", ErrInvalidAttestation, data.Index)
+	}
 	sh, err := committees(data.Target.Epoch)
 	if err != nil {
 		return checkedAttestation{}, err
 	}
-	if uint64(data.Index) >= sh.CommitteesPerSlot {
-		return checkedAttestation{}, fmt.Errorf("%w: committee index %d >= %d committees per slot", ErrInvalidAttestation, data.Index, sh.CommitteesPerSlot)
-	}
-	committee, _ := sh.Committee(data.Slot, data.Index)
-	if n := a.AggregationBits.Len(); n != uint64(len(committee)) {
-		return checkedAttestation{}, fmt.Errorf("%w: %d aggregation bits for a committee of %d", ErrInvalidAttestation, n, len(committee))
-	}
-	var participants []ValidatorIndex
-	for i, v := range committee {
-		if a.AggregationBits.BitAt(uint64(i)) {
-			participants = append(participants, v)
-		}
-	}
-	if len(participants) == 0 {
-		return checkedAttestation{}, fmt.Errorf("%w: no aggregation bit set", ErrInvalidAttestation)
+	participants, err := attestersOf(cfg, sh, a)
+	if err != nil {
+		return checkedAttestation{}, err
 	}
 	flags, err := GetAttestationParticipationFlagIndices(cfg, st, data, uint64(st.Slot-data.Slot))
 	if err != nil {
@@ -131,10 +124,47 @@ func checkAttestation(cfg *Config, st *State, committees shufflingSource, a *Att
 	return checkedAttestation{participants: participants, flags: flags, current: data.Target.Epoch == cur}, nil
 }
 
+// attestersOf walks a's committees as process_attestation does: every
+// committee bit names an existing committee of the slot, every committee has
+// at least one bit set, and the aggregation bits are exactly as long as the
+// committees together. It returns the attesters in committee order.
+func attestersOf(cfg *Config, sh *Shuffling, a *Attestation) ([]ValidatorIndex, error) {
+	if a.CommitteeBits == 0 {
+		return nil, fmt.Errorf("%w: no committee bit set", ErrInvalidAttestation)
+	}
+	if limit := cfg.MaxCommitteesPerSlot; limit < 64 && a.CommitteeBits>>limit != 0 {
+		return nil, fmt.Errorf("%w: committee bits %#x beyond MAX_COMMITTEES_PER_SLOT %d", ErrInvalidAttestation, uint64(a.CommitteeBits), limit)
+	}
+	var participants []ValidatorIndex
+	offset := uint64(0)
+	for _, ci := range a.CommitteeBits.Indices() {
+		if uint64(ci) >= sh.CommitteesPerSlot {
+			return nil, fmt.Errorf("%w: committee index %d >= %d committees per slot", ErrInvalidAttestation, ci, sh.CommitteesPerSlot)
+		}
+		committee, _ := sh.Committee(a.Data.Slot, ci)
+		if offset+uint64(len(committee)) > a.AggregationBits.Len() {
+			return nil, fmt.Errorf("%w: %d aggregation bits, fewer than the committees' members", ErrInvalidAttestation, a.AggregationBits.Len())
+		}
+		n := len(participants)
+		for i, v := range committee {
+			if a.AggregationBits.BitAt(offset + uint64(i)) {
+				participants = append(participants, v)
+			}
+		}
+		if len(participants) == n {
+			return nil, fmt.Errorf("%w: no aggregation bit set for committee %d", ErrInvalidAttestation, ci)
+		}
+		offset += uint64(len(committee))
+	}
+	if n := a.AggregationBits.Len(); n != offset {
+		return nil, fmt.Errorf("%w: %d aggregation bits for committees of %d members", ErrInvalidAttestation, n, offset)
+	}
+	return participants, nil
+}
+
 // processAttestation applies one attestation and queues its signature check.
 //
-// Spec definition (Electra, with the committee index kept in data.index as
-// in phase0 rather than in committee_bits; README on EIP-7549):
+// Spec definition (Electra):
 //
 //	def process_attestation(state: BeaconState, attestation: Attestation) -> None:
 //	    data = attestation.data
@@ -198,7 +228,7 @@ func processAttestation(bc *blockContext, i int, a *Attestation) error {
 	if err != nil {
 		return err
 	}
-	bc.addCheck(fmt.Sprintf("attestation %d (slot %d, committee %d) aggregate signature", i, a.Data.Slot, a.Data.Index),
+	bc.addCheck(fmt.Sprintf("attestation %d (slot %d, committees %v) aggregate signature", i, a.Data.Slot, a.CommitteeBits.Indices()),
 		ca.participants, AttestationSigningRoot(cfg, st, &a.Data), a.Signature)
 
 	participation := st.PreviousEpochParticipation
@@ -238,26 +268,38 @@ func processAttestation(bc *blockContext, i int, a *Attestation) error {
 }
 
 // GetAttestingIndices returns the validators whose bits are set in a, sorted
-// ascending. It checks the committee index and the bit length.
+// ascending. It checks the committee bits and the bit length as
+// process_attestation does.
 //
-// Spec definition (phase0 form):
+// Spec definition (Electra):
 //
 //	def get_attesting_indices(state: BeaconState, attestation: Attestation) -> Set[ValidatorIndex]:
-//	    committee = get_beacon_committee(state, attestation.data.slot, attestation.data.index)
-//	    return {index for i, index in enumerate(committee) if attestation.aggregation_bits[i]}
+//	    """
+//	    Return the set of attesting indices corresponding to ``aggregation_bits`` and ``committee_bits``.
+//	    """
+//	    output: Set[ValidatorIndex] = set()
+//	    committee_indices = get_committee_indices(attestation.committee_bits)
+//	    committee_offset = 0
+//	    for committee_index in committee_indices:
+//	        committee = get_beacon_committee(state, attestation.data.slot, committee_index)
+//	        committee_attesters = {
+//	            attester_index
+//	            for i, attester_index in enumerate(committee)
+//	            if attestation.aggregation_bits[committee_offset + i]
+//	        }
+//	        output = output.union(committee_attesters)
+//
+//	        committee_offset += len(committee)
+//
+//	    return output
 func GetAttestingIndices(cfg *Config, st *State, a *Attestation) ([]ValidatorIndex, error) {
-	committee, err := GetBeaconCommittee(cfg, st, a.Data.Slot, a.Data.Index)
+	sh, err := EpochCommittees(cfg, st, ComputeEpochAtSlot(cfg, a.Data.Slot))
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrInvalidAttestation, err)
 	}
-	if n := a.AggregationBits.Len(); n != uint64(len(committee)) {
-		return nil, fmt.Errorf("%w: %d aggregation bits for a committee of %d", ErrInvalidAttestation, n, len(committee))
-	}
-	var out []ValidatorIndex
-	for i, v := range committee {
-		if a.AggregationBits.BitAt(uint64(i)) {
-			out = append(out, v)
-		}
+	out, err := attestersOf(cfg, sh, a)
+	if err != nil {
+		return nil, err
 	}
 	slices.Sort(out)
 	return out, nil
@@ -299,10 +341,17 @@ func GetIndexedAttestation(cfg *Config, st *State, a *Attestation) (IndexedAttes
 //	    domain = get_domain(state, DOMAIN_BEACON_ATTESTER, indexed_attestation.data.target.epoch)
 //	    signing_root = compute_signing_root(indexed_attestation.data, domain)
 //	    return bls.FastAggregateVerify(pubkeys, signing_root, indexed_attestation.signature)
-func checkIndexedAttestation(st *State, ia *IndexedAttestation) error {
+//
+// The SSZ list limit of attesting_indices, which Electra raised to
+// MAX_VALIDATORS_PER_COMMITTEE * MAX_COMMITTEES_PER_SLOT so that an indexed
+// attestation spans a slot's committees, is checked here too.
+func checkIndexedAttestation(cfg *Config, st *State, ia *IndexedAttestation) error {
 	idx := ia.AttestingIndices
 	if len(idx) == 0 {
 		return fmt.Errorf("no attesting indices")
+	}
+	if limit := cfg.MaxValidatorsPerCommittee * cfg.MaxCommitteesPerSlot; uint64(len(idx)) > limit {
+		return fmt.Errorf("%d attesting indices > MAX_VALIDATORS_PER_COMMITTEE * MAX_COMMITTEES_PER_SLOT = %d", len(idx), limit)
 	}
 	for i, v := range idx {
 		if uint64(v) >= uint64(len(st.Validators)) {

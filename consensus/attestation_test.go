@@ -1,11 +1,14 @@
 package consensus
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/prysmaticlabs/go-bitfield"
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // tuFlagState returns a state at slot 3*SLOTS_PER_EPOCH+2 whose block-root
@@ -103,27 +106,44 @@ func tuFullBits(n int) bitfield.Bitlist {
 	return b
 }
 
-// Reference: Electra process_attestation (timing and committee checks).
+// Reference: Electra process_attestation (timing, data.index == 0, the
+// committee bits and the bit length over the committees together).
 func TestProcessAttestationRejects(t *testing.T) {
 	cfg := Minimal()
-	base := tuFlagState(t, &cfg)
+	base := tuFlagState(t, &cfg) // 64 validators: 2 committees per slot
 	cps := GetCommitteeCountPerSlot(&cfg, base, 3)
-	mk := func(slot Slot, index CommitteeIndex) Attestation {
-		d := tuHonestData(&cfg, base, slot)
-		d.Index = index
+	if cps != 2 {
+		t.Fatalf("%d committees per slot, want 2", cps)
+	}
+	size := func(slot Slot, index CommitteeIndex) int {
 		c, err := GetBeaconCommittee(&cfg, base, slot, index)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return Attestation{AggregationBits: tuFullBits(len(c)), Data: d}
+		return len(c)
 	}
-	good := mk(base.Slot-1, 0)
+	mk := func(slot Slot, index CommitteeIndex) Attestation {
+		return Attestation{AggregationBits: tuFullBits(size(slot, index)), Data: tuHonestData(&cfg, base, slot), CommitteeBits: CommitteeBit(index)}
+	}
+	slot := base.Slot - 1
+	good := mk(slot, 0)
+	n0, n1 := size(slot, 0), size(slot, 1)
+	both := Attestation{AggregationBits: tuFullBits(n0 + n1), Data: good.Data, CommitteeBits: 0b11}
 	for _, tc := range []struct {
 		name   string
 		att    func() Attestation
 		reject bool
 	}{
 		{"good", func() Attestation { return good }, false},
+		{"good, second committee", func() Attestation { return mk(slot, 1) }, false},
+		{"good, both committees", func() Attestation { return both }, false},
+		{"both committees, bits of one", func() Attestation { a := both; a.AggregationBits = tuFullBits(n0); return a }, true},
+		{"both committees, second has no bit", func() Attestation {
+			a := both
+			a.AggregationBits = bitfield.NewBitlist(uint64(n0 + n1))
+			a.AggregationBits.SetBitAt(0, true)
+			return a
+		}, true},
 		{"bits one too long", func() Attestation {
 			a := good
 			a.AggregationBits = tuFullBits(int(good.AggregationBits.Len()) + 1)
@@ -140,11 +160,14 @@ func TestProcessAttestationRejects(t *testing.T) {
 			return a
 		}, true},
 		{"malformed bitlist", func() Attestation { a := good; a.AggregationBits = bitfield.Bitlist{}; return a }, true},
+		{"no committee bit", func() Attestation { a := good; a.CommitteeBits = 0; return a }, true},
+		{"data.index not 0", func() Attestation { a := good; a.Data.Index = 1; return a }, true},
 		{"same slot (delay 0)", func() Attestation { return mk(base.Slot, 0) }, true},
 		{"future slot", func() Attestation { a := good; a.Data.Slot = base.Slot + 1; return a }, true},
 		{"epoch before previous", func() Attestation { return mk(ComputeStartSlotAtEpoch(&cfg, 1)+3, 0) }, true},
 		{"target epoch not the slot's", func() Attestation { a := good; a.Data.Target.Epoch = 2; return a }, true},
-		{"committee index out of range", func() Attestation { a := good; a.Data.Index = CommitteeIndex(cps); return a }, true},
+		{"committee index out of range", func() Attestation { a := good; a.CommitteeBits = CommitteeBit(CommitteeIndex(cps)); return a }, true},
+		{"committee bit beyond MAX_COMMITTEES_PER_SLOT", func() Attestation { a := good; a.CommitteeBits |= CommitteeBit(4); return a }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := base.Copy()
@@ -156,6 +179,32 @@ func TestProcessAttestationRejects(t *testing.T) {
 				t.Fatalf("rejected: %v", err)
 			}
 		})
+	}
+}
+
+// Reference: Electra get_attesting_indices: the bits of an aggregate
+// spanning two committees are read committee by committee at the running
+// offset. Worked by hand: committee 0's second member and committee 1's
+// first and last members.
+func TestGetAttestingIndicesAcrossCommittees(t *testing.T) {
+	cfg := Minimal()
+	st := tuFlagState(t, &cfg)
+	slot := st.Slot - 1
+	c0, _ := GetBeaconCommittee(&cfg, st, slot, 0)
+	c1, _ := GetBeaconCommittee(&cfg, st, slot, 1)
+	bits := bitfield.NewBitlist(uint64(len(c0) + len(c1)))
+	bits.SetBitAt(1, true)
+	bits.SetBitAt(uint64(len(c0)), true)
+	bits.SetBitAt(uint64(len(c0)+len(c1)-1), true)
+	a := Attestation{AggregationBits: bits, Data: tuHonestData(&cfg, st, slot), CommitteeBits: 0b11}
+	got, err := GetAttestingIndices(&cfg, st, &a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ValidatorIndex{c0[1], c1[0], c1[len(c1)-1]}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("attesting indices %v, want %v", got, want)
 	}
 }
 
@@ -243,11 +292,14 @@ func TestProcessAttestationUpdatesFlagsAndRewardsProposer(t *testing.T) {
 	}
 }
 
-// SelectAttestations: dedupes, drops invalid ones, is order-independent
-// and caps at MAX_ATTESTATIONS.
+// SelectAttestations packs the network aggregates of one data into a single
+// on-chain aggregate (validator.md: "Committee aggregates with equal
+// AttestationData SHOULD be consolidated"), dedupes, drops invalid ones, is
+// order-independent and caps at MAX_ATTESTATIONS_ELECTRA on-chain
+// aggregates.
 func TestSelectAttestations(t *testing.T) {
 	cfg := Minimal()
-	st := tuGenesis(t, &cfg, 256) // 4 committees per slot in minimal
+	st := tuGenesis(t, &cfg, 256) // 4 committees per slot in minimal, 8 members each
 	tuRunChain(t, &cfg, st, nil, 9)
 	atts := tuAttestations(t, &cfg, st, nil)
 	if len(atts) != 4 {
@@ -258,31 +310,87 @@ func TestSelectAttestations(t *testing.T) {
 	bad.Data.Source.Epoch += 7
 	pool := []Attestation{atts[3], atts[1], atts[1], bad, atts[0], atts[2], atts[0]}
 	got := SelectAttestations(&cfg, st, pool)
-	if len(got) != 4 {
-		t.Fatalf("selected %d, want 4", len(got))
+	if len(got) != 1 {
+		t.Fatalf("selected %d on-chain aggregates, want 1", len(got))
 	}
-	for i := range got {
-		if got[i].Data != atts[i].Data {
-			t.Fatalf("position %d: committee %d, want order by index", i, got[i].Data.Index)
-		}
+	g := got[0]
+	if g.CommitteeBits != 0b1111 || g.AggregationBits.Len() != 32 || g.AggregationBits.Count() != 32 || g.Data != atts[0].Data {
+		t.Fatalf("on-chain aggregate: committees %04b, %d of %d bits", g.CommitteeBits, g.AggregationBits.Count(), g.AggregationBits.Len())
+	}
+	// Committee order, first pool position of duplicates.
+	if want := []int{4, 1, 5, 0}; !slices.Equal(g.Parts, want) {
+		t.Fatalf("parts %v, want %v", g.Parts, want)
 	}
 	rev := append([]Attestation(nil), pool...)
-	for i, j := 0, len(rev)-1; i < j; i, j = i+1, j-1 {
-		rev[i], rev[j] = rev[j], rev[i]
-	}
-	if fmt.Sprint(SelectAttestations(&cfg, st, rev)) != fmt.Sprint(got) {
+	slices.Reverse(rev)
+	if r := SelectAttestations(&cfg, st, rev); len(r) != 1 || !bytes.Equal(r[0].AggregationBits, g.AggregationBits) || r[0].CommitteeBits != g.CommitteeBits {
 		t.Fatal("selection depends on pool order")
 	}
-	small := cfg
-	small.MaxAttestations = 2
-	if n := len(SelectAttestations(&small, st, pool)); n != 2 {
-		t.Fatalf("cap: %d selected", n)
+
+	// Two data (committees 0-1 vote for the head, 2-3 for another block):
+	// two on-chain aggregates; with a cap of one, the one setting more flags
+	// (head, target and source for 16 attesters: 48, against 32).
+	other := func(a Attestation) Attestation { a.Data.BeaconBlockRoot = tuHash("other", 0); return a }
+	split := []Attestation{atts[0], atts[1], other(atts[2]), other(atts[3])}
+	if got := SelectAttestations(&cfg, st, split); len(got) != 2 || got[0].CommitteeBits|got[1].CommitteeBits != 0b1111 {
+		t.Fatalf("two data: %d selected", len(got))
 	}
-	// A subset aggregate adds nothing once the full one is picked.
+	small := cfg
+	small.MaxAttestations = 1
+	if got := SelectAttestations(&small, st, split); len(got) != 1 || got[0].CommitteeBits != 0b0011 {
+		t.Fatalf("cap: %d selected", len(got))
+	}
+	// A subset aggregate of a committee gives way to the full one.
 	sub := atts[0]
 	sub.AggregationBits = bitfield.NewBitlist(atts[0].AggregationBits.Len())
 	sub.AggregationBits.SetBitAt(0, true)
 	if got := SelectAttestations(&cfg, st, []Attestation{sub, atts[0]}); len(got) != 1 || got[0].AggregationBits.Count() != atts[0].AggregationBits.Count() {
 		t.Fatalf("subset aggregate kept: %d selected", len(got))
+	}
+	// An aggregate that already spans committees is not a network aggregate.
+	if got := SelectAttestations(&cfg, st, []Attestation{g.Attestation}); len(got) != 0 {
+		t.Fatalf("on-chain aggregate taken as a network aggregate")
+	}
+}
+
+// Reference: Electra validator.md compute_on_chain_aggregate, worked by
+// hand: committee 2's aggregate [1,0,1] and committee 0's [0,1] (given in
+// that order) make committee bits 0b101 and aggregation bits [0,1,1,0,1];
+// the signature is the aggregate of both, which verifies for the three
+// signers.
+func TestComputeOnChainAggregate(t *testing.T) {
+	kr := crypto.NewKeyring(7, 8, 1)
+	data := AttestationData{Slot: 5, BeaconBlockRoot: tuHash("head", 5)}
+	msg := Root(tuHash("msg", 0))
+	bitsOf := func(b ...bool) bitfield.Bitlist {
+		l := bitfield.NewBitlist(uint64(len(b)))
+		for i, v := range b {
+			l.SetBitAt(uint64(i), v)
+		}
+		return l
+	}
+	c2 := Attestation{AggregationBits: bitsOf(true, false, true), Data: data, CommitteeBits: CommitteeBit(2),
+		Signature: crypto.AggregateSignatures([]crypto.Signature{crypto.Sign(kr.Secret(3), msg), crypto.Sign(kr.Secret(5), msg)})}
+	c0 := Attestation{AggregationBits: bitsOf(false, true), Data: data, CommitteeBits: CommitteeBit(0), Signature: crypto.Sign(kr.Secret(1), msg)}
+	got, err := ComputeOnChainAggregate([]Attestation{c2, c0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.CommitteeBits != 0b101 || got.Data != data || !bytes.Equal(got.AggregationBits, bitsOf(false, true, true, false, true)) {
+		t.Fatalf("committees %03b bits %08b", got.CommitteeBits, []byte(got.AggregationBits))
+	}
+	pks := []*crypto.PublicKey{kr.Public(1), kr.Public(3), kr.Public(5)}
+	if !crypto.FastAggregateVerify(pks, msg, got.Signature) {
+		t.Fatal("aggregate signature does not verify for the three signers")
+	}
+	for name, bad := range map[string][]Attestation{
+		"other data":         {c0, func() Attestation { a := c2; a.Data.Slot = 6; return a }()},
+		"same committee":     {c0, c0},
+		"two committee bits": {c0, func() Attestation { a := c2; a.CommitteeBits = 0b110; return a }()},
+		"none":               nil,
+	} {
+		if _, err := ComputeOnChainAggregate(bad); !errors.Is(err, ErrInvalidAttestation) {
+			t.Errorf("%s: accepted or wrong error: %v", name, err)
+		}
 	}
 }

@@ -411,7 +411,7 @@ func processOperations(bc *blockContext, body *BeaconBlockBody) error {
 		return fmt.Errorf("%w: %d attester slashings > MAX_ATTESTER_SLASHINGS %d", ErrInvalidSlashing, n, cfg.MaxAttesterSlashings)
 	}
 	if n := uint64(len(body.Attestations)); n > cfg.MaxAttestations {
-		return fmt.Errorf("%w: %d attestations > MAX_ATTESTATIONS %d", ErrInvalidAttestation, n, cfg.MaxAttestations)
+		return fmt.Errorf("%w: %d attestations > MAX_ATTESTATIONS_ELECTRA %d", ErrInvalidAttestation, n, cfg.MaxAttestations)
 	}
 	for i := range body.ProposerSlashings {
 		if err := processProposerSlashing(bc, i, &body.ProposerSlashings[i]); err != nil {

@@ -196,7 +196,7 @@ func TestBlocksWithRealBLS(t *testing.T) {
 	// Build the next block by hand.
 	pending := tuAttestations(t, &cfg, st, kr)
 	tuAdvance(t, &cfg, st, 11)
-	atts := SelectAttestations(&cfg, st, pending)
+	atts := tuOnChain(SelectAttestations(&cfg, st, pending))
 	if len(atts) == 0 {
 		t.Fatal("no attestation selected")
 	}

@@ -62,7 +62,7 @@ type Config struct {
 	// Block operation limits.
 	MaxProposerSlashings                  uint64
 	MaxAttesterSlashings                  uint64 // MAX_ATTESTER_SLASHINGS_ELECTRA
-	MaxAttestations                       uint64 // per-committee aggregates per block (phase0 MAX_ATTESTATIONS), see README
+	MaxAttestations                       uint64 // MAX_ATTESTATIONS_ELECTRA: on-chain aggregates per block, each spanning the committees of a slot
 	MaxWithdrawalsPerPayload              uint64
 	MaxValidatorsPerWithdrawalsSweep      uint64
 	MaxPendingPartialsPerWithdrawalsSweep uint64
@@ -130,7 +130,7 @@ func Mainnet() Config {
 
 		MaxProposerSlashings:                  16,
 		MaxAttesterSlashings:                  1,
-		MaxAttestations:                       128,
+		MaxAttestations:                       8,
 		MaxWithdrawalsPerPayload:              16,
 		MaxValidatorsPerWithdrawalsSweep:      16384,
 		MaxPendingPartialsPerWithdrawalsSweep: 8,

@@ -107,10 +107,13 @@
 //
 // To build a block, advance a copy of the parent's post-state to the new slot
 // and use the block-building helpers on it: [BlockTemplate] (header, RANDAO
-// reveal, expected withdrawals), [SelectAttestations] (which aggregates of a
-// pool the block should carry), [BlockSigningRoot] (what the proposer
-// signs). [AttestationDataFor] is what an honest attester of a committee
-// signs, [GetCommitteeAssignment] and [EpochCommittees] say who attests
+// reveal, expected withdrawals), [SelectAttestations] (which network
+// aggregates of a pool the block should carry, packed per EIP-7549 into at
+// most MAX_ATTESTATIONS_ELECTRA on-chain aggregates, each spanning the
+// committees of a slot that voted alike: [ComputeOnChainAggregate]),
+// [BlockSigningRoot] (what the proposer signs). [AttestationDataFor] is what
+// an honest attester signs (index 0: the committee travels beside the data,
+// in [SingleAttestation] and [Attestation.CommitteeBits]), [GetCommitteeAssignment] and [EpochCommittees] say who attests
 // where, and [GetBeaconProposerIndex] who proposes. To feed fork choice
 // after a block, [ComputeUnrealizedCheckpoints] gives the pulled-up
 // justified and finalized checkpoints of the post-state next to its realized

@@ -149,6 +149,7 @@ func (b *BeaconBlockBody) Root() Root {
 		e.bytes(a.AggregationBits)
 		e.bytes(a.Data.appendTo(buf[:0]))
 		e.sig(a.Signature)
+		e.u64(uint64(a.CommitteeBits))
 	}
 	e.u64(uint64(len(b.Withdrawals)))
 	for _, w := range b.Withdrawals {

@@ -87,7 +87,7 @@ func processAttesterSlashing(bc *blockContext, i int, as *AttesterSlashing) erro
 		return fmt.Errorf("%w: attestation data are neither a double nor a surround vote", ErrInvalidSlashing)
 	}
 	for k, ia := range []*IndexedAttestation{a1, a2} {
-		if err := checkIndexedAttestation(st, ia); err != nil {
+		if err := checkIndexedAttestation(cfg, st, ia); err != nil {
 			return fmt.Errorf("%w: attestation %d: %w", ErrInvalidSlashing, k+1, err)
 		}
 		msg := AttestationSigningRoot(cfg, st, &ia.Data)

@@ -109,6 +109,36 @@ func TestAttesterSlashing(t *testing.T) {
 	}
 }
 
+// Reference: Electra IndexedAttestation, attesting_indices:
+// List[ValidatorIndex, MAX_VALIDATORS_PER_COMMITTEE * MAX_COMMITTEES_PER_SLOT]
+// [Modified in Electra:EIP7549]. With MAX_VALIDATORS_PER_COMMITTEE lowered
+// to 1 the minimal preset's limit is 1 * 4 = 4: evidence naming four
+// validators slashes them, evidence naming five is invalid.
+func TestAttesterSlashingIndexLimit(t *testing.T) {
+	cfg := Minimal()
+	cfg.MaxValidatorsPerCommittee = 1
+	st := tuGenesis(t, &cfg, 64)
+	tuAdvance(t, &cfg, st, 3)
+	src := Checkpoint{Epoch: 0, Root: tuHash("src", 0)}
+	d1 := AttestationData{Slot: 1, BeaconBlockRoot: tuHash("a", 1), Source: src, Target: Checkpoint{Epoch: 0, Root: tuHash("t", 1)}}
+	d2 := d1
+	d2.BeaconBlockRoot = tuHash("b", 2)
+	for _, tc := range []struct {
+		idx []ValidatorIndex
+		ok  bool
+	}{{[]ValidatorIndex{1, 2, 3, 4}, true}, {[]ValidatorIndex{1, 2, 3, 4, 5}, false}} {
+		as := AttesterSlashing{Attestation1: IndexedAttestation{AttestingIndices: tc.idx, Data: d1}, Attestation2: IndexedAttestation{AttestingIndices: tc.idx, Data: d2}}
+		sb := tuBlock(t, &cfg, st, nil, nil, nil, []AttesterSlashing{as})
+		rep, err := ProcessBlock(&cfg, st.Copy(), sb, AcceptAll{})
+		if tc.ok && (err != nil || len(rep.Slashed) != len(tc.idx)) {
+			t.Fatalf("%d indices: err %v, slashed %v", len(tc.idx), err, rep.Slashed)
+		}
+		if !tc.ok && !errors.Is(err, ErrInvalidSlashing) {
+			t.Fatalf("%d indices accepted or wrong error: %v", len(tc.idx), err)
+		}
+	}
+}
+
 // Reference: phase0 process_proposer_slashing.
 func TestProposerSlashing(t *testing.T) {
 	cfg := Minimal()

@@ -99,8 +99,8 @@ func tuAggregate(kr *crypto.Keyring, msg Root, signers []ValidatorIndex) crypto.
 	return crypto.AggregateSignatures(sigs)
 }
 
-// tuAttestations returns one full-committee attestation per committee of
-// st's slot, with the data an honest validator whose head state is st
+// tuAttestations returns one full-committee network aggregate per committee
+// of st's slot, with the data an honest validator whose head state is st
 // produces, signed with kr (unsigned if kr is nil).
 func tuAttestations(t testing.TB, cfg *Config, st *State, kr *crypto.Keyring) []Attestation {
 	t.Helper()
@@ -114,7 +114,7 @@ func tuAttestations(t testing.TB, cfg *Config, st *State, kr *crypto.Keyring) []
 		if !ok {
 			t.Fatalf("no committee %d at slot %d", ci, st.Slot)
 		}
-		data, err := AttestationDataFor(cfg, st, CommitteeIndex(ci))
+		data, err := AttestationDataFor(cfg, st)
 		if err != nil {
 			t.Fatalf("AttestationDataFor: %v", err)
 		}
@@ -126,6 +126,7 @@ func tuAttestations(t testing.TB, cfg *Config, st *State, kr *crypto.Keyring) []
 			AggregationBits: bits,
 			Data:            data,
 			Signature:       tuAggregate(kr, AttestationSigningRoot(cfg, st, &data), committee),
+			CommitteeBits:   CommitteeBit(CommitteeIndex(ci)),
 		})
 	}
 	return out
@@ -144,7 +145,7 @@ func tuRunChain(t testing.TB, cfg *Config, st *State, kr *crypto.Keyring, upTo S
 	var last BlockReport
 	for s := st.Slot + 1; s <= upTo; s++ {
 		tuAdvance(t, cfg, st, s)
-		sb := tuBlock(t, cfg, st, kr, SelectAttestations(cfg, st, pending), nil, nil)
+		sb := tuBlock(t, cfg, st, kr, tuOnChain(SelectAttestations(cfg, st, pending)), nil, nil)
 		rep, err := ProcessBlock(cfg, st, sb, v)
 		if err != nil {
 			t.Fatalf("slot %d: ProcessBlock: %v", s, err)
@@ -156,4 +157,13 @@ func tuRunChain(t testing.TB, cfg *Config, st *State, kr *crypto.Keyring, upTo S
 		pending = tuAttestations(t, cfg, st, kr)
 	}
 	return last
+}
+
+// tuOnChain returns the attestations of a packing.
+func tuOnChain(p []PackedAttestation) []Attestation {
+	out := make([]Attestation, len(p))
+	for i := range p {
+		out[i] = p[i].Attestation
+	}
+	return out
 }

@@ -89,8 +89,11 @@ type Validator struct {
 }
 
 // AttestationData is what an attester signs: slot, committee index, head
-// vote and FFG source and target. The committee index stays inside the
-// signed data (phase0 form; see README on EIP-7549).
+// vote and FFG source and target. Since Electra (EIP-7549) Index is always
+// 0: the committee is named outside the signed data, in
+// Attestation.CommitteeBits and SingleAttestation.CommitteeIndex, so that
+// the votes of every committee of a slot sign the same message and can be
+// aggregated across committees.
 type AttestationData struct {
 	Slot            Slot
 	Index           CommitteeIndex
@@ -99,12 +102,54 @@ type AttestationData struct {
 	Target          Checkpoint
 }
 
-// Attestation is an aggregate over one committee: bit i set means the i-th
-// member of the committee (in get_beacon_committee order) signed Data.
+// CommitteeBits is Electra's Bitvector[MAX_COMMITTEES_PER_SLOT]: bit i set
+// means committee i of the attestation's slot takes part. It is kept as a
+// 64-bit mask, since MAX_COMMITTEES_PER_SLOT is at most 64 in both presets;
+// bits at or beyond the preset's MAX_COMMITTEES_PER_SLOT do not exist in the
+// SSZ type, and process_attestation rejects them.
+type CommitteeBits uint64
+
+// CommitteeBit returns the CommitteeBits with only committee i set.
+func CommitteeBit(i CommitteeIndex) CommitteeBits { return 1 << (uint64(i) & 63) }
+
+// Indices returns the committees whose bits are set, ascending.
+//
+// Spec definition (Electra):
+//
+//	def get_committee_indices(committee_bits: Bitvector) -> Sequence[CommitteeIndex]:
+//	    return [CommitteeIndex(index) for index, bit in enumerate(committee_bits) if bit]
+func (b CommitteeBits) Indices() []CommitteeIndex {
+	var out []CommitteeIndex
+	for i := CommitteeIndex(0); i < 64; i++ {
+		if b&CommitteeBit(i) != 0 {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// Attestation is the Electra (EIP-7549) aggregate: it may span several
+// committees of one slot. CommitteeBits names them; AggregationBits is the
+// concatenation of their members' bits, committee by committee in
+// ascending committee order, each in get_beacon_committee order. A network
+// aggregate (validator.md) has one committee bit; a proposer combines the
+// network aggregates with equal Data into one on-chain aggregate
+// (ComputeOnChainAggregate).
 type Attestation struct {
 	AggregationBits bitfield.Bitlist
 	Data            AttestationData
 	Signature       crypto.Signature
+	CommitteeBits   CommitteeBits
+}
+
+// SingleAttestation is one validator's vote as it travels on the
+// beacon_attestation subnets since Electra: the attester and its committee
+// by index, beside the signed data (whose Index is 0).
+type SingleAttestation struct {
+	CommitteeIndex CommitteeIndex
+	AttesterIndex  ValidatorIndex
+	Data           AttestationData
+	Signature      crypto.Signature
 }
 
 // IndexedAttestation names its attesters explicitly (sorted, unique).

@@ -17,8 +17,9 @@ import "github.com/stakesim/stakesim/consensus"
 // With everyone participating the flag reward of each validator is
 // base_reward * weight // WEIGHT_DENOMINATOR; each slot's block earns its
 // proposer the sum of base_reward * (14 + 26 + 14) over that slot's
-// committees, divided by 448 (floored per committee aggregate). Sync
-// committee rewards are not modelled.
+// committees, divided by 448 (floored per attestation: since EIP-7549 one
+// on-chain aggregate spans every committee of the slot). Sync committee
+// rewards are not modelled.
 func IdealEpochIssuance(cfg *consensus.Config, n uint64, eb consensus.Gwei) consensus.Gwei {
 	if n == 0 {
 		return 0
@@ -45,13 +46,13 @@ func IdealEpochIssuance(cfg *consensus.Config, n uint64, eb consensus.Gwei) cons
 		weightSum += w
 	}
 	// process_attestation floors the proposer reward per attestation, and a
-	// block carries one aggregate per committee. Committees cut the shuffled
-	// active list into count contiguous slices: committee k holds
-	// floor(n*(k+1)/count) - floor(n*k/count) validators.
-	perSlot := max(1, min(cfg.MaxCommitteesPerSlot, n/cfg.SlotsPerEpoch/cfg.TargetCommitteeSize))
-	count := cfg.SlotsPerEpoch * perSlot
-	for k := uint64(0); k < count; k++ {
-		size := n*(k+1)/count - n*k/count
+	// block carries one on-chain aggregate for the previous slot, spanning
+	// all its committees. Committees cut the shuffled active list into
+	// SLOTS_PER_EPOCH * committees_per_slot contiguous slices, in slot
+	// order, so slot s holds floor(n*(s+1)/SLOTS_PER_EPOCH) -
+	// floor(n*s/SLOTS_PER_EPOCH) validators.
+	for s := uint64(0); s < cfg.SlotsPerEpoch; s++ {
+		size := n*(s+1)/cfg.SlotsPerEpoch - n*s/cfg.SlotsPerEpoch
 		issued += size * baseReward * weightSum / denominator
 	}
 	return consensus.Gwei(issued)

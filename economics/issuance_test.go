@@ -15,8 +15,12 @@ func TestIdealEpochIssuanceByHand(t *testing.T) {
 	// (5,724,334^2 = 32,767,999,741,556 <= total < 5,724,335^2).
 	// per increment = 1e9 * 64 // 5,724,334 = 11,180; base reward = 32 * 11,180 = 357,760.
 	// flags: 357,760*14//64 = 78,260; *26//64 = 145,340; *14//64 = 78,260 -> 301,860 each.
-	// proposers: 8 slots x 4 committees of 32: 32 * 357,760 * 54 // 448 = 1,379,931 each.
-	want := consensus.Gwei(1024*301_860 + 32*1_379_931)
+	// proposers: 8 slots, each block carrying one on-chain aggregate of the
+	// previous slot's 4 committees of 32 (EIP-7549), floored once:
+	// 128 * 357,760 * 54 // 448 = 2,472,837,120 // 448 = 5,519,725 each
+	// (448 * 5,519,725 = 2,472,836,800). Per committee, as before Electra,
+	// it was 4 * 1,379,931 = 5,519,724.
+	want := consensus.Gwei(1024*301_860 + 8*5_519_725)
 	if got := IdealEpochIssuance(&cfg, 1024, 32_000_000_000); got != want {
 		t.Fatalf("IdealEpochIssuance = %d, want %d", got, want)
 	}

@@ -133,7 +133,7 @@ func (e *Engine) flushDetections() {
 
 // auditVote and auditBlock show every message sent to the auditor.
 func (e *Engine) auditVote(m *agents.AttestationMsg) {
-	ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.Validator}, Data: m.Data}
+	ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.AttesterIndex}, Data: m.Data}
 	e.evidence(nil, m.Data.Slot, e.auditor.ObserveAttestation(&ia))
 }
 

@@ -133,11 +133,11 @@ func (b *balancer) seen(m *agents.AttestationMsg) {
 	if !b.started || b.done {
 		return
 	}
-	t := b.tally[m.Validator]
+	t := b.tally[m.AttesterIndex]
 	if m.Data.Target.Epoch < t.epoch {
 		return
 	}
-	b.tally[m.Validator] = tallyVote{epoch: m.Data.Target.Epoch, side: b.sideOf(m.Data.BeaconBlockRoot)}
+	b.tally[m.AttesterIndex] = tallyVote{epoch: m.Data.Target.Epoch, side: b.sideOf(m.Data.BeaconBlockRoot)}
 }
 
 // attest runs after each attest phase: it releases the coalition's votes
@@ -323,12 +323,13 @@ func (b *balancer) sendVotes(pick [2][]balVote, epoch consensus.Epoch, now uint6
 		for _, c := range pick[i] {
 			b.used[c.val] = true
 			data := consensus.AttestationData{
-				Slot: c.slot, Index: c.index,
+				Slot:            c.slot,
 				BeaconBlockRoot: e.chain.ancestorAt(heads[w.id].head, c.slot).root,
 				Source:          heads[w.id].st.CurrentJustifiedCheckpoint,
 				Target:          consensus.Checkpoint{Epoch: epoch, Root: e.chain.ancestorAt(heads[w.id].head, consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)).root},
 			}
-			m := agents.AttestationMsg{Validator: c.val, Position: c.pos, CommitteeSize: c.size, Data: data,
+			m := agents.AttestationMsg{SingleAttestation: consensus.SingleAttestation{CommitteeIndex: c.index, AttesterIndex: c.val, Data: data},
+				Position: c.pos, CommitteeSize: c.size,
 				// Not to the coalition's own view: its proposers would put the
 				// votes in blocks and so show them to both sides at once.
 				Route: []agents.Send{{View: w.id, DelayMs: early}, {View: other.id, DelayMs: late}}}

@@ -75,7 +75,7 @@ func checkProposals(t *testing.T, eps, bs []row, views []string) {
 		epoch uint64
 		view  string
 	}
-	blocks, checks := map[key]uint64{}, map[key]uint64{}
+	blocks, checks, atts := map[key]uint64{}, map[key]uint64{}, map[key]uint64{}
 	for _, b := range bs {
 		s := b.u(t, "slot")
 		if s == 0 {
@@ -86,6 +86,7 @@ func checkProposals(t *testing.T, eps, bs []row, views []string) {
 				k := key{s / slotsPerEpoch, v}
 				blocks[k]++
 				checks[k] += b.u(t, "attestations") + 1
+				atts[k] += b.u(t, "attestations")
 			}
 		}
 	}
@@ -99,13 +100,19 @@ func checkProposals(t *testing.T, eps, bs []row, views []string) {
 				t.Errorf("epoch %d view %s: %d canonical blocks with %d checks, epochs.csv has %s proposals, %s aggregates verified",
 					k.epoch, v, blocks[k], checks[k], er["proposals"], er["aggregates_verified"])
 			}
+			if atts[k] != er.u(t, "block_attestations") {
+				t.Errorf("epoch %d view %s: %d attestations in canonical blocks, epochs.csv has block_attestations %s", k.epoch, v, atts[k], er["block_attestations"])
+			}
 		}
 	}
 }
 
 // TestBlocksBaseline: on baseline every block is canonical on main, and
 // blocks.csv holds genesis, the proposals epochs.csv counts, and the
-// blocks of the settling epoch (run, never reported).
+// blocks of the settling epoch (run, never reported). With everyone voting
+// alike, every block after genesis carries exactly one attestation: the
+// previous slot's two committees (64 validators on minimal) packed into
+// one on-chain aggregate (EIP-7549).
 func TestBlocksBaseline(t *testing.T) {
 	const epochs = 10
 	dir, res := runScenario(t, "baseline", epochs, "off", "validators=64")
@@ -118,6 +125,9 @@ func TestBlocksBaseline(t *testing.T) {
 		}
 		if b.u(t, "slot") >= epochs*slotsPerEpoch {
 			settling++
+		}
+		if b.u(t, "slot") > 0 && b.u(t, "attestations") != 1 {
+			t.Errorf("block at slot %s carries %s attestations, want 1", b["slot"], b["attestations"])
 		}
 	}
 	if settling == 0 || settling > slotsPerEpoch {

@@ -56,8 +56,12 @@
 //     and gives its head, whose state is advanced to s; the proposer of s
 //     on that head is computed (consensus.GetBeaconProposerIndex). If the
 //     proposer's agent is in that view (or is a both-sides coalition
-//     reaching it) the engine prepares the block — the pool's aggregates
-//     that consensus.SelectAttestations accepts, the slashings the view's
+//     reaching it) the engine prepares the block — the pool's network
+//     aggregates (one per vote and committee) that
+//     consensus.SelectAttestations accepts and packs into at most 8
+//     on-chain aggregates across committees (EIP-7549), signed in full
+//     mode by aggregating the members' signatures and in aggregate mode
+//     with the sum of their keys, the slashings the view's
 //     slasher has evidence for, the expected withdrawals, the RANDAO
 //     reveal and the execution requests this chain lacks — and the agent
 //     signs it. Staking operators get an Operate duty. After the barrier

@@ -279,12 +279,14 @@ func exitScheduledAfter(st *consensus.State, epoch consensus.Epoch) bool {
 	return false
 }
 
-// attestationBytes is what a block's attestations occupy: aggregation bits
-// and a 96-byte signature each.
-func attestationBytes(b *consensus.BeaconBlock) uint64 {
+// attestationBytes is what a block's attestations occupy: aggregation bits,
+// a 96-byte signature and the committee bits (Bitvector[MAX_COMMITTEES_PER_SLOT])
+// each.
+func attestationBytes(cfg *consensus.Config, b *consensus.BeaconBlock) uint64 {
+	committeeBytes := (cfg.MaxCommitteesPerSlot + 7) / 8
 	var n uint64
 	for i := range b.Body.Attestations {
-		n += uint64(len(b.Body.Attestations[i].AggregationBits)) + 96
+		n += uint64(len(b.Body.Attestations[i].AggregationBits)) + 96 + committeeBytes
 	}
 	return n
 }
@@ -413,7 +415,7 @@ func (e *Engine) verifyGossip(ids []int, domain consensus.Root) {
 				continue
 			}
 			checks = append(checks, crypto.AggregateCheck{
-				Indices:   []uint64{uint64(m.Validator)},
+				Indices:   []uint64{uint64(m.AttesterIndex)},
 				Message:   crypto.ComputeSigningRoot(m.Data.Root(), domain),
 				Signature: m.Signature,
 			})

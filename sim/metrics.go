@@ -44,7 +44,7 @@ type EpochRow struct {
 	ConsolidatedGwei        uint64 // balance process_pending_consolidations moved at the end of the epoch
 	ActivationExitChurnGwei uint64 // get_activation_exit_churn_limit of the epoch
 	ExitQueueEpochs         uint64 // earliest_exit_epoch minus the next epoch (0: no exit scheduled ahead)
-	AttestationBytes        uint64 // aggregation bits plus 96-byte signatures of the attestations in this epoch's blocks
+	AttestationBytes        uint64 // aggregation bits, committee bits and 96-byte signatures of the attestations in this epoch's blocks
 
 	// Restaking columns (see restaking.go). They are global, the same on
 	// every branch's row, and 0 without a restaking block, except
@@ -59,6 +59,9 @@ type EpochRow struct {
 	OperatorsSlashed       uint64 // distinct restaking operators slashed so far
 	RestakingSlashedGwei   uint64 // restaked Gwei slashed so far (cumulative)
 	PendingWithdrawalsGwei uint64 // the ledger's uncompleted staker withdrawals
+
+	// Electra block contents (issue 15).
+	BlockAttestations uint64 // on-chain Attestation objects (EIP-7549 aggregates, each spanning a slot's committees) in this epoch's blocks
 }
 
 // Event is one line of events.jsonl. Details is the struct of the event's

@@ -208,9 +208,9 @@ func (e *Engine) deliverUntil(t uint64) error {
 			}
 		case m.att != nil:
 			v.addAttestation(m.att)
-			v.vote(&e.cfg, slot, m.att.Validator, m.att.Data)
+			v.vote(&e.cfg, slot, m.att.AttesterIndex, m.att.Data)
 			if v.slasher != nil {
-				ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.att.Validator}, Data: m.att.Data, Signature: m.att.Signature}
+				ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.att.AttesterIndex}, Data: m.att.Data, Signature: m.att.Signature}
 				e.evidence(v, slot, v.slasher.ObserveAttestation(&ia))
 			}
 		}

@@ -327,7 +327,8 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 		row.Proposals++
 		row.AggregatesVerified += uint64(b.report.AggregatesVerified)
 		row.Signatures += uint64(b.report.Signatures)
-		row.AttestationBytes += attestationBytes(&b.signed.Message)
+		row.AttestationBytes += attestationBytes(&e.cfg, &b.signed.Message)
+		row.BlockAttestations += uint64(len(b.signed.Message.Body.Attestations))
 		rr := &b.report.Requests
 		reqs.Deposits += rr.Deposits
 		reqs.Exits += rr.Exits

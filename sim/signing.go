@@ -9,8 +9,9 @@ import (
 )
 
 type aggKey struct {
-	data consensus.Root
-	bits string
+	data       consensus.Root
+	bits       string
+	committees consensus.CommitteeBits
 }
 
 // cachedSig is an aggregate signature made in aggregate mode, kept until
@@ -60,26 +61,32 @@ func (e *Engine) signIndexed(st *consensus.State, ia *consensus.IndexedAttestati
 	e.stats.AggregateSigns++
 }
 
-// signAggregate produces an aggregate's signature: in full mode the sum of
-// the members' own signatures; in aggregate mode one signature with the sum
-// of their secret keys (cached); nothing in off mode.
-func (e *Engine) signAggregate(st *consensus.State, c *poolEntry, att *consensus.Attestation) crypto.Signature {
+// signAggregate produces an on-chain aggregate's signature from the pool
+// entries it combines (one per committee, in committee order): in full mode
+// the aggregate of the members' own signatures; in aggregate mode one
+// signature with the sum of their secret keys (cached), the same bytes;
+// nothing in off mode.
+func (e *Engine) signAggregate(st *consensus.State, parts []*poolEntry, att *consensus.Attestation) crypto.Signature {
 	switch e.mode {
 	case agents.SignFull:
-		sigs := make([]crypto.Signature, 0, len(c.members))
-		for _, p := range sortedPositions(c) {
-			sigs = append(sigs, c.members[p].sig)
+		var sigs []crypto.Signature
+		for _, c := range parts {
+			for _, p := range sortedPositions(c) {
+				sigs = append(sigs, c.members[p].sig)
+			}
 		}
 		return crypto.AggregateSignatures(sigs)
 	case agents.SignAggregate:
-		k := aggKey{att.Data.Root(), string(att.AggregationBits)}
+		k := aggKey{att.Data.Root(), string(att.AggregationBits), att.CommitteeBits}
 		if s, ok := e.aggCache[k]; ok {
 			return s.sig
 		}
 		start := e.now()
-		sks := make([]*crypto.SecretKey, 0, len(c.members))
-		for _, p := range sortedPositions(c) {
-			sks = append(sks, e.keys.Secret(uint64(c.members[p].validator)))
+		var sks []*crypto.SecretKey
+		for _, c := range parts {
+			for _, p := range sortedPositions(c) {
+				sks = append(sks, e.keys.Secret(uint64(c.members[p].validator)))
+			}
 		}
 		root := consensus.SigningRoot(&e.cfg, st, consensus.DomainBeaconAttester, att.Data.Target.Epoch, att.Data.Root())
 		s := crypto.SignWithSum(sks, root)

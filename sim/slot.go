@@ -5,7 +5,6 @@ import (
 
 	"github.com/stakesim/stakesim/agents"
 	"github.com/stakesim/stakesim/consensus"
-	"github.com/stakesim/stakesim/crypto"
 )
 
 // viewHead advances a view's fork choice to time now and returns its head
@@ -186,7 +185,7 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 	strat := e.strategyOf(builder, epoch)
 	cands := v.candidates(&e.cfg, slot)
 	unsigned := make([]consensus.Attestation, 0, len(cands))
-	byRoot := map[aggKey]*poolEntry{}
+	entries := make([]*poolEntry, 0, len(cands))
 	for _, c := range cands {
 		if !targetOnChain(&e.cfg, st, head, c.data.Target) {
 			// A vote for another branch's checkpoint earns nothing here,
@@ -196,15 +195,18 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 		if c = strat.filterAggregate(c); c == nil {
 			continue
 		}
-		att := c.aggregate(func([]poolMember, *consensus.AttestationData) crypto.Signature { return crypto.Signature{} })
-		unsigned = append(unsigned, att)
-		byRoot[aggKey{c.data.Root(), string(att.AggregationBits)}] = c
+		unsigned = append(unsigned, c.aggregate())
+		entries = append(entries, c)
 	}
-	chosen := consensus.SelectAttestations(&e.cfg, st, unsigned)
-	for i := range chosen {
-		k := aggKey{chosen[i].Data.Root(), string(chosen[i].AggregationBits)}
-		c := byRoot[k]
-		chosen[i].Signature = e.signAggregate(st, c, &chosen[i])
+	packed := consensus.SelectAttestations(&e.cfg, st, unsigned)
+	chosen := make([]consensus.Attestation, len(packed))
+	for i := range packed {
+		parts := make([]*poolEntry, len(packed[i].Parts))
+		for j, k := range packed[i].Parts {
+			parts[j] = entries[k]
+		}
+		chosen[i] = packed[i].Attestation
+		chosen[i].Signature = e.signAggregate(st, parts, &chosen[i])
 	}
 	// The header, RANDAO reveal and expected withdrawals come from
 	// consensus; the engine adds the operations.
@@ -255,7 +257,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		}
 		heads[v.id] = slotHead{head, st}
 		// The honest vote on this head; each agent sets its committee index.
-		vote, err := consensus.AttestationDataFor(&e.cfg, st, 0)
+		vote, err := consensus.AttestationDataFor(&e.cfg, st)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: view %s: attestation data: %w", slot, v.name, err)
 		}

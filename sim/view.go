@@ -17,7 +17,8 @@ type view struct {
 	name  string
 	store *forkchoice.Store
 
-	// pool holds unaggregated attestations by (data root, committee).
+	// pool holds unaggregated attestations by (data root, committee): one
+	// network aggregate per entry.
 	pool map[poolKey]*poolEntry
 	// deferred fork-choice votes waiting for their slot to pass or their
 	// block to arrive.
@@ -43,11 +44,13 @@ type view struct {
 }
 
 type poolKey struct {
-	dataRoot consensus.Root
+	dataRoot  consensus.Root
+	committee consensus.CommitteeIndex
 }
 
 type poolEntry struct {
 	data          consensus.AttestationData
+	committee     consensus.CommitteeIndex
 	committeeSize int
 	// members by position in the committee (sorted when aggregating).
 	members map[int]poolMember
@@ -72,14 +75,14 @@ type deferredVote struct {
 
 // addAttestation puts one validator's attestation into the pool.
 func (v *view) addAttestation(m *agents.AttestationMsg) {
-	k := poolKey{m.Data.Root()}
+	k := poolKey{m.Data.Root(), m.CommitteeIndex}
 	e, ok := v.pool[k]
 	if !ok {
-		e = &poolEntry{data: m.Data, committeeSize: m.CommitteeSize, members: map[int]poolMember{}}
+		e = &poolEntry{data: m.Data, committee: m.CommitteeIndex, committeeSize: m.CommitteeSize, members: map[int]poolMember{}}
 		v.pool[k] = e
 	}
 	if _, dup := e.members[m.Position]; !dup {
-		e.members[m.Position] = poolMember{validator: m.Validator, sig: m.Signature}
+		e.members[m.Position] = poolMember{validator: m.AttesterIndex, sig: m.Signature}
 	}
 }
 
@@ -117,8 +120,9 @@ func (v *view) prune(cfg *consensus.Config, now consensus.Slot) {
 	}
 }
 
-// candidates returns the pool's aggregates that could go into a block at
-// slot, in a deterministic order, with their member lists.
+// candidates returns the pool's network aggregates (one committee each)
+// that could go into a block at slot, in a deterministic order, with their
+// member lists.
 func (v *view) candidates(cfg *consensus.Config, slot consensus.Slot) []*poolEntry {
 	epoch := consensus.ComputeEpochAtSlot(cfg, slot)
 	var out []*poolEntry
@@ -136,8 +140,8 @@ func (v *view) candidates(cfg *consensus.Config, slot consensus.Slot) []*poolEnt
 		if a.Slot != b.Slot {
 			return a.Slot > b.Slot // newest first: most likely to earn head and source flags
 		}
-		if a.Index != b.Index {
-			return a.Index < b.Index
+		if out[i].committee != out[j].committee {
+			return out[i].committee < out[j].committee
 		}
 		ra, rb := a.Root(), b.Root()
 		return string(ra[:]) < string(rb[:])
@@ -148,7 +152,7 @@ func (v *view) candidates(cfg *consensus.Config, slot consensus.Slot) []*poolEnt
 // only returns the entry restricted to the validators marked in keep, or
 // nil when none of its members is.
 func (e *poolEntry) only(keep []bool) *poolEntry {
-	out := &poolEntry{data: e.data, committeeSize: e.committeeSize, members: map[int]poolMember{}}
+	out := &poolEntry{data: e.data, committee: e.committee, committeeSize: e.committeeSize, members: map[int]poolMember{}}
 	for p, m := range e.members {
 		if int(m.validator) < len(keep) && keep[m.validator] {
 			out.members[p] = m
@@ -160,15 +164,12 @@ func (e *poolEntry) only(keep []bool) *poolEntry {
 	return out
 }
 
-// aggregate builds the Attestation for a pool entry: bits from members'
-// positions and a signature from the signer.
-func (e *poolEntry) aggregate(sign func(members []poolMember, data *consensus.AttestationData) crypto.Signature) consensus.Attestation {
-	positions := sortedPositions(e)
+// aggregate builds the unsigned network aggregate of a pool entry: one
+// committee bit, aggregation bits from the members' positions.
+func (e *poolEntry) aggregate() consensus.Attestation {
 	bits := bitfield.NewBitlist(uint64(e.committeeSize))
-	members := make([]poolMember, len(positions))
-	for i, p := range positions {
+	for p := range e.members {
 		bits.SetBitAt(uint64(p), true)
-		members[i] = e.members[p]
 	}
-	return consensus.Attestation{AggregationBits: bits, Data: e.data, Signature: sign(members, &e.data)}
+	return consensus.Attestation{AggregationBits: bits, Data: e.data, CommitteeBits: consensus.CommitteeBit(e.committee)}
 }

@@ -40,13 +40,17 @@ import (
 //	per increment = 64e9 // 184,390,889 = 347 (347 * 184,390,889 = 63,983,638,483;
 //	  348 * it = 64,168,029,372 > 64e9); base_reward = 32 * 347 = 11,104
 //	flags: 11,104*14//64 = 2,429; 11,104*26//64 = 4,511; head 2,429; sum 9,369
-//	committees: min(64, 1,062,500//32//128 = 259) = 64 per slot, 2,048 per
-//	  epoch; 1,062,500 = 2,048*518 + 1,636: 1,636 of 519 and 412 of 518
-//	proposer: 11,104*54/448 = 1,338 + 3/7, so an aggregate of k pays
-//	  1,338k + floor(3k/7): 518 -> 693,306; 519 -> 694,422 + 222 = 694,644
-//	  total 1,636*694,644 + 412*693,306 = 1,422,079,656 Gwei per epoch
-//	epoch total: 1,062,500*9,369 + 1,422,079,656 = 11,376,642,156 Gwei
-//	APR = 11,376,642,156 / (1,062,500 * 32e9) * 82,181.25 * 100 ≈ 2.7498%
+//	proposer: since EIP-7549 each block carries one on-chain aggregate of
+//	  the previous slot's committees, floored once. Slot s holds
+//	  1,062,500*(s+1)//32 - 1,062,500*s//32 validators: 1,062,500 =
+//	  32*33,203 + 4, so 28 slots of 33,203 and 4 of 33,204.
+//	  11,104*54/448 = 1,338 + 3/7, so an aggregate of k pays
+//	  1,338k + floor(3k/7): 33,203 -> 44,425,614 + 14,229 = 44,439,843;
+//	  33,204 -> 44,426,952 + 14,230 = 44,441,182
+//	  total 28*44,439,843 + 4*44,441,182 = 1,422,080,332 Gwei per epoch
+//	  (per committee, before Electra, it was 1,422,079,656)
+//	epoch total: 1,062,500*9,369 + 1,422,080,332 = 11,376,642,832 Gwei
+//	APR = 11,376,642,832 / (1,062,500 * 32e9) * 82,181.25 * 100 ≈ 2.7498%
 //
 // Participation 0.9 at 1,000,000 ETH on mainnet: a participating validator
 // earns 0.9 of the ideal 62,424 Gwei; the network issues
@@ -54,7 +58,7 @@ import (
 // - 0.1 * 31,250 * (14,161 + 26,299) (source and target penalties) per epoch.
 //
 // Minimal, 1,000,000 ETH: the same base reward and 62,424 Gwei per
-// validator per epoch (4 committees per slot, 32 aggregates, still
+// validator per epoch (8 on-chain aggregates of 4 committees each, still
 // k * 7,803 each), but 8 slots of 6 s: 31,557,600 / 48 = 657,450 epochs
 // per year, APR = 62,424 * 657,450 / 32e9 * 100 ≈ 128.25%.
 
@@ -113,7 +117,7 @@ func TestAPRByHand(t *testing.T) {
 			62_424, 31_250 * 62_424},
 		{"mainnet 34M", []string{"--stake-eth", "34M"},
 			aprOut{"mainnet", 1, 34e6, 1_062_500, 34_000_000, 11_104, 0, 0, 0, 0, true},
-			11_376_642_156.0 / 1_062_500, 11_376_642_156},
+			11_376_642_832.0 / 1_062_500, 11_376_642_832},
 		{"mainnet 1M, participation 0.9", []string{"--stake-eth", "1e6", "--participation", "0.9"},
 			aprOut{"mainnet", 0.9, 1e6, 31_250, 1_000_000, 64_736, 0, 0, 0, 0, true},
 			0.9 * 62_424, 0.81*31_250*54_621 + 0.9*243_843_750 - 0.1*31_250*(14_161+26_299)},

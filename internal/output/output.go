@@ -87,6 +87,7 @@ func Columns() []string {
 		"operators_slashed",
 		"restaking_slashed_gwei",
 		"pending_withdrawals_gwei",
+		"block_attestations",
 	}
 }
 
@@ -430,6 +431,7 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[34] = u(row.OperatorsSlashed)
 	r[35] = u(row.RestakingSlashedGwei)
 	r[36] = u(row.PendingWithdrawalsGwei)
+	r[37] = u(row.BlockAttestations)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}
