@@ -67,6 +67,10 @@ type Scenario struct {
 	// committee weight (the spec's 40 unless the scenario sets it; 0 turns
 	// proposer boost off).
 	ProposerBoost uint64
+	// ProposerReorg makes honest proposers build on get_proposer_head
+	// (re-orging a late, weak head) instead of the head; default true, as
+	// in the major clients.
+	ProposerReorg bool
 	// SlasherHistoryEpochs is how many epochs of votes each honest view
 	// group's slasher remembers; 0 runs no slashers.
 	SlasherHistoryEpochs uint64
