@@ -95,7 +95,14 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		if !e.strategyOf(av, epoch).dutiesOn(w) {
 			continue
 		}
-		blk, err := e.buildBlock(w, av, heads[w.id].head, heads[w.id].st, proposer)
+		h := heads[w.id]
+		if av.honest {
+			var err error
+			if h, err = e.proposerHead(w, slot, h, proposer); err != nil {
+				return err
+			}
+		}
+		blk, err := e.buildBlock(w, av, h.head, h.st, proposer)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: build block: %w", slot, err)
 		}
