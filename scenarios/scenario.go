@@ -221,7 +221,7 @@ type Behaviour struct {
 	FromEpoch  uint64
 	ToEpoch    uint64 // 0 when absent
 	HasToEpoch bool
-	DelayMs    uint64 // late: milliseconds after the normal attestation time
+	DelayMs    uint64 // late: milliseconds after the normal attestation time; late-blocks: after the slot start
 	// ReleaseTo names the validator groups whose view groups receive what
 	// a private-chain coalition withheld, when its window ends (empty:
 	// every view group).

@@ -159,7 +159,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown behaviour kind",
 			src:  head + "validators:\n  - name: a\n    count: 1\n    behaviours:\n      - kind: byzantine\n        delay_ms: 3\n",
-			want: `x.yaml:8:15: validators[0].behaviours[0].kind: unknown behaviour kind "byzantine" (kinds: balancing, both-sides, censor, double-propose, double-vote, ex-ante-reorg, honest, late, offline, own-chain, private-chain, surround-vote, withhold-attestations, withhold-blocks)`,
+			want: `x.yaml:8:15: validators[0].behaviours[0].kind: unknown behaviour kind "byzantine" (kinds: balancing, both-sides, censor, double-propose, double-vote, ex-ante-reorg, honest, late, late-blocks, offline, own-chain, private-chain, surround-vote, withhold-attestations, withhold-blocks)`,
 			at:   "byzantine",
 		},
 		{
@@ -835,7 +835,7 @@ func TestBehaviourActiveAt(t *testing.T) {
 
 func TestBehaviourKinds(t *testing.T) {
 	got := strings.Join(BehaviourKinds(), ",")
-	if got != "balancing,both-sides,censor,double-propose,double-vote,ex-ante-reorg,honest,late,offline,own-chain,private-chain,surround-vote,withhold-attestations,withhold-blocks" {
+	if got != "balancing,both-sides,censor,double-propose,double-vote,ex-ante-reorg,honest,late,late-blocks,offline,own-chain,private-chain,surround-vote,withhold-attestations,withhold-blocks" {
 		t.Errorf("BehaviourKinds() = %s", got)
 	}
 	for _, k := range behaviourKinds() {

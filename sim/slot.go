@@ -131,6 +131,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 		strat := e.strategyOf(from, epoch)
 		var imported []*blockEntry
 		var routes [][]agents.Send
+		var delays []uint64
 		for i := range e.results[id].Blocks {
 			msg := e.results[id].Blocks[i]
 			sb := msg.Block
@@ -148,6 +149,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 			e.auditBlock(b)
 			imported = append(imported, b)
 			routes = append(routes, msg.Route)
+			delays = append(delays, msg.ExtraDelayMs)
 		}
 		started := e.balance.started
 		routes = e.balance.routeBlocks(from, slot, imported, routes)
@@ -163,7 +165,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 				e.rep.event(newEvent(uint64(epoch), uint64(slot), from.name,
 					BlockWithheldDetails{Proposer: uint64(b.proposer), Block: fmt.Sprintf("%x", b.root[:8])}))
 			}
-			e.send(id, epoch, now, 0, route, func(m *message) { m.block = b })
+			e.send(id, epoch, now, delays[i], route, func(m *message) { m.block = b })
 		}
 		e.results[id] = agents.Actions{}
 	}
