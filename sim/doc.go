@@ -56,8 +56,11 @@
 //     and gives its head, whose state is advanced to s; the proposer of s
 //     on that head is computed (consensus.GetBeaconProposerIndex). If the
 //     proposer's agent is in that view (or is a both-sides coalition
-//     reaching it) the engine prepares the block — the pool's aggregates
-//     that consensus.SelectAttestations accepts, the slashings the view's
+//     reaching it) the engine prepares the block (on the head or, for an
+//     honest proposer when the scenario's proposer_reorg is on, on
+//     forkchoice's ProposerHead: get_proposer_head gives the parent of a
+//     late, weak head, a proposer_reorg event; proposer_head.go) — the
+//     pool's aggregates that consensus.SelectAttestations accepts, the slashings the view's
 //     slasher has evidence for, the expected withdrawals, the RANDAO
 //     reveal and the execution requests this chain lacks — and the agent
 //     signs it. Staking operators get an Operate duty. After the barrier
