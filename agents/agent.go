@@ -123,6 +123,8 @@ type AttestationMsg struct {
 // BlockMsg is one signed block as sent to the network.
 type BlockMsg struct {
 	Block consensus.SignedBeaconBlock
+	// ExtraDelayMs is added to the network delay (late-blocks behaviour).
+	ExtraDelayMs uint64
 	// Route as for AttestationMsg: nil broadcasts.
 	Route []Send
 }

@@ -93,6 +93,26 @@ func (l Late) Shape(v *SlotView, a *Actions) {
 }
 func (Late) Name() string { return "late" }
 
+// LateBlocks publishes the validator's blocks DelayMs after the slot's
+// start while the window lasts: with DelayMs plus the network delay past
+// the attestation deadline (a third of the slot), the block is late for
+// its slot's attesters and for fork choice's block_timeliness, and an
+// honest next proposer may re-org it (get_proposer_head).
+type LateBlocks struct {
+	Window  Window
+	DelayMs uint64
+}
+
+func (l LateBlocks) Shape(v *SlotView, a *Actions) {
+	if !l.Window.Contains(v.Epoch) {
+		return
+	}
+	for i := range a.Blocks {
+		a.Blocks[i].ExtraDelayMs += l.DelayMs
+	}
+}
+func (LateBlocks) Name() string { return "late-blocks" }
+
 // Spec is the scenario's description of one behaviour (mirrors
 // scenarios.Behaviour, kept here so agents does not import scenarios).
 type Spec struct {
@@ -117,6 +137,8 @@ func FromSpec(s Spec) (Behaviour, error) {
 		return Offline{Window: w}, nil
 	case "late":
 		return Late{Window: w, DelayMs: s.DelayMs}, nil
+	case "late-blocks":
+		return LateBlocks{Window: w, DelayMs: s.DelayMs}, nil
 	case "withhold-attestations":
 		return WithholdAttestations{Window: w}, nil
 	case "withhold-blocks":

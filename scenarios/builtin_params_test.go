@@ -13,6 +13,7 @@ var (
 	builtinValidators = map[string]int{ // default validators
 		"baseline": 1024, "offline-20": 1024, "partition-50-50": 1024, "partition-leak": 128,
 		"attack-33": 256, "attack-34-both-sides": 256, "attack-67": 256, "balancing": 256, "ex-ante-reorg": 256,
+		"late-block-reorg": 256,
 	}
 	builtinNoPreset = []string{"maxeb-consolidation", "maxeb-exit-queue"}
 )

@@ -785,3 +785,30 @@ func decimalToGwei(text string) (uint64, error) {
 	}
 	return g, nil
 }
+
+// flag decodes the field as true or false, written as a YAML boolean or as
+// a "${EXPR}" that evaluates to 1 (true) or 0 (false), so that a numeric
+// param can switch it (--set, sweeps).
+func (d *decoder) flag(f field) (bool, bool) {
+	if b, ok := f.value.(*ast.BoolNode); ok {
+		return b.Value, true
+	}
+	if sn, ok := f.value.(*ast.StringNode); ok {
+		if s := strings.TrimSpace(sn.Value); strings.HasPrefix(s, "${") && strings.HasSuffix(s, "}") {
+			n, ok := d.eval(d.valuePos(f), f.path, s)
+			if !ok {
+				return false, false
+			}
+			switch n.f {
+			case 0:
+				return false, true
+			case 1:
+				return true, true
+			}
+			d.errorf(d.valuePos(f), f.path, "%s is neither 0 (false) nor 1 (true)", n.text)
+			return false, false
+		}
+	}
+	d.errorf(d.valuePos(f), f.path, "expected true, false or \"${expression}\" (0 or 1), got %s", describe(f.value))
+	return false, false
+}

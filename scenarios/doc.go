@@ -351,13 +351,20 @@
 // # Fork choice and slashers
 //
 //	proposer_boost: 40
+//	proposer_reorg: true
 //	slasher_history_epochs: 64
 //	gossip_verification: none
 //	explain: |
 //	  Free text shown by "stakesim explain".
 //
 // proposer_boost is PROPOSER_SCORE_BOOST in percent, in [0, 100] (default 40;
-// 0 turns proposer boost off). slasher_history_epochs is how many epochs of
+// 0 turns proposer boost off). proposer_reorg (default true, as in the major
+// clients) makes honest proposers build on get_proposer_head: a head block
+// that arrived after the attestation deadline, one slot old, with less than
+// 20% of a committee's weight of votes while its parent has more than 160%,
+// is re-orged by building on its parent; false builds on the head. It is
+// true, false, or "${EXPR}" worth 1 or 0, so a param can switch it; the
+// resolved scenario.yaml always states it. slasher_history_epochs is how many epochs of
 // votes each honest view group's slasher remembers, in [0, 65_536] (default
 // 64; 0 runs no slashers). gossip_verification is none (default: signatures
 // are verified when blocks are imported) or main: the first honest view group

@@ -58,6 +58,18 @@ func behaviourKinds() []behaviourKind {
 			}},
 		},
 		{
+			name: "late-blocks",
+			doc:  "publishes its blocks delay_ms after the slot start (past the attestation deadline, honest proposers may re-org them: proposer_reorg)",
+			fields: []kindField{{
+				name:     "delay_ms",
+				doc:      "milliseconds after the slot start",
+				required: true,
+				min:      0,
+				max:      MaxLateDelayMs,
+				set:      func(b *Behaviour, v uint64) { b.DelayMs = v },
+			}},
+		},
+		{
 			name: "withhold-attestations",
 			doc:  "publishes no attestations (still proposes unless withhold-blocks is also set)",
 		},

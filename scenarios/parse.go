@@ -21,7 +21,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking", "resolved_from"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "proposer_reorg", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking", "resolved_from"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -75,6 +75,12 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 	s.ProposerBoost = defaultProposerBoost
 	if f := top.get("proposer_boost"); f.present() {
 		s.ProposerBoost, _ = d.uint(f, 0, 100)
+	}
+	s.ProposerReorg = true
+	if f := top.get("proposer_reorg"); f.present() {
+		if v, ok := d.flag(f); ok {
+			s.ProposerReorg = v
+		}
 	}
 	s.SlasherHistoryEpochs = defaultSlasherHistory
 	if f := top.get("slasher_history_epochs"); f.present() {

@@ -16,7 +16,8 @@ import (
 // "${...}" expression is replaced by its value over the resolved params,
 // each param's default becomes the value the run used (so --set overrides
 // are baked in), and seed, epochs and bls are the run's (after --seed,
-// --epochs and --bls). Comments and the layout of the original are not
+// --epochs and --bls). proposer_reorg is always written (true or false),
+// so a rerun does not depend on its default. Comments and the layout of the original are not
 // kept; header, a comment block, is written first.
 func (s *Scenario) ResolvedYAML(header string) ([]byte, error) {
 	var doc yaml.MapSlice
@@ -40,6 +41,7 @@ func (s *Scenario) ResolvedYAML(header string) ([]byte, error) {
 	doc = setKey(doc, "seed", s.Seed)
 	doc = setKey(doc, "epochs", s.Epochs)
 	doc = setKey(doc, "bls", string(s.BLS))
+	doc = setKey(doc, "proposer_reorg", s.ProposerReorg)
 	from := s.Source
 	if s.ResolvedFrom != "" {
 		from = s.ResolvedFrom

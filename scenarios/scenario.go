@@ -67,6 +67,10 @@ type Scenario struct {
 	// committee weight (the spec's 40 unless the scenario sets it; 0 turns
 	// proposer boost off).
 	ProposerBoost uint64
+	// ProposerReorg makes honest proposers build on get_proposer_head
+	// (re-orging a late, weak head) instead of the head; default true, as
+	// in the major clients.
+	ProposerReorg bool
 	// SlasherHistoryEpochs is how many epochs of votes each honest view
 	// group's slasher remembers; 0 runs no slashers.
 	SlasherHistoryEpochs uint64
@@ -217,7 +221,7 @@ type Behaviour struct {
 	FromEpoch  uint64
 	ToEpoch    uint64 // 0 when absent
 	HasToEpoch bool
-	DelayMs    uint64 // late: milliseconds after the normal attestation time
+	DelayMs    uint64 // late: milliseconds after the normal attestation time; late-blocks: after the slot start
 	// ReleaseTo names the validator groups whose view groups receive what
 	// a private-chain coalition withheld, when its window ends (empty:
 	// every view group).

@@ -42,7 +42,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown field",
 			src:  head + "epoch: 4\nvalidators:\n  - {name: a, count: 1}\n",
-			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, slasher_history_epochs, gossip_verification, explain, config, restaking, resolved_from)",
+			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, proposer_reorg, slasher_history_epochs, gossip_verification, explain, config, restaking, resolved_from)",
 			at:   "epoch: 4",
 		},
 		{
@@ -159,7 +159,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown behaviour kind",
 			src:  head + "validators:\n  - name: a\n    count: 1\n    behaviours:\n      - kind: byzantine\n        delay_ms: 3\n",
-			want: `x.yaml:8:15: validators[0].behaviours[0].kind: unknown behaviour kind "byzantine" (kinds: balancing, both-sides, censor, double-propose, double-vote, ex-ante-reorg, honest, late, offline, own-chain, private-chain, surround-vote, withhold-attestations, withhold-blocks)`,
+			want: `x.yaml:8:15: validators[0].behaviours[0].kind: unknown behaviour kind "byzantine" (kinds: balancing, both-sides, censor, double-propose, double-vote, ex-ante-reorg, honest, late, late-blocks, offline, own-chain, private-chain, surround-vote, withhold-attestations, withhold-blocks)`,
 			at:   "byzantine",
 		},
 		{
@@ -835,7 +835,7 @@ func TestBehaviourActiveAt(t *testing.T) {
 
 func TestBehaviourKinds(t *testing.T) {
 	got := strings.Join(BehaviourKinds(), ",")
-	if got != "balancing,both-sides,censor,double-propose,double-vote,ex-ante-reorg,honest,late,offline,own-chain,private-chain,surround-vote,withhold-attestations,withhold-blocks" {
+	if got != "balancing,both-sides,censor,double-propose,double-vote,ex-ante-reorg,honest,late,late-blocks,offline,own-chain,private-chain,surround-vote,withhold-attestations,withhold-blocks" {
 		t.Errorf("BehaviourKinds() = %s", got)
 	}
 	for _, k := range behaviourKinds() {

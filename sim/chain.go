@@ -343,6 +343,7 @@ func (c *chain) importBlock(sb *consensus.SignedBeaconBlock) (*blockEntry, error
 			votes:  votes,
 			info: &forkchoice.BlockInfo{
 				Root: root, ParentRoot: parent.root, Slot: sb.Message.Slot,
+				ProposerIndex:       sb.Message.ProposerIndex,
 				JustifiedCheckpoint: st.CurrentJustifiedCheckpoint,
 				FinalizedCheckpoint: st.FinalizedCheckpoint,
 				UnrealizedJustified: uj, UnrealizedFinalized: uf,

@@ -56,8 +56,11 @@
 //     and gives its head, whose state is advanced to s; the proposer of s
 //     on that head is computed (consensus.GetBeaconProposerIndex). If the
 //     proposer's agent is in that view (or is a both-sides coalition
-//     reaching it) the engine prepares the block — the pool's network
-//     aggregates (one per vote and committee) that
+//     reaching it) the engine prepares the block (on the head or, for an
+//     honest proposer when the scenario's proposer_reorg is on, on
+//     forkchoice's ProposerHead: get_proposer_head gives the parent of a
+//     late, weak head, a proposer_reorg event; proposer_head.go) — the
+//     pool's network aggregates (one per vote and committee) that
 //     consensus.SelectAttestations accepts and packs into at most 8
 //     on-chain aggregates across committees (EIP-7549), signed in full
 //     mode by aggregating the members' signatures and in aggregate mode

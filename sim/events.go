@@ -114,6 +114,19 @@ type ReorgDetails struct {
 	View               string `json:"view"`                 // the view (the same as the event's branch)
 }
 
+// ProposerReorgDetails is the details of EventProposerReorg: an honest
+// proposer of the view built its block on the parent of the view's head,
+// which had arrived after the attestation deadline with few votes
+// (get_proposer_head). The event's branch is the view.
+type ProposerReorgDetails struct {
+	Head       string `json:"head"`        // the re-orged head's root: first 8 bytes, 16 hex digits
+	HeadSlot   uint64 `json:"head_slot"`   // its slot
+	Parent     string `json:"parent"`      // the block built on instead, likewise
+	ParentSlot uint64 `json:"parent_slot"` // its slot
+	Proposer   uint64 `json:"proposer"`    // the proposer's validator index
+	View       string `json:"view"`        // the view (the same as the event's branch)
+}
+
 // ConflictingFinalizationDetails is the details of
 // EventConflictingFinalization: two views finalized checkpoints of which
 // neither descends from the other (a safety failure). It concerns two
@@ -333,6 +346,7 @@ func (PartitionStartedDetails) EventKind() string          { return EventPartiti
 func (PartitionHealedDetails) EventKind() string           { return EventPartitionHealed }
 func (BlockRejectedDetails) EventKind() string             { return EventBlockRejected }
 func (ReorgDetails) EventKind() string                     { return EventReorg }
+func (ProposerReorgDetails) EventKind() string             { return EventProposerReorg }
 func (ConflictingFinalizationDetails) EventKind() string   { return EventConflictingFinalization }
 func (SlashingDetectedDetails) EventKind() string          { return EventSlashingDetected }
 func (BlockWithheldDetails) EventKind() string             { return EventBlockWithheld }
@@ -361,6 +375,7 @@ var detailsDecoders = map[string]func([]byte) (EventDetails, error){
 	EventPartitionHealed:           decodeDetails[PartitionHealedDetails],
 	EventBlockRejected:             decodeDetails[BlockRejectedDetails],
 	EventReorg:                     decodeDetails[ReorgDetails],
+	EventProposerReorg:             decodeDetails[ProposerReorgDetails],
 	EventConflictingFinalization:   decodeDetails[ConflictingFinalizationDetails],
 	EventSlashingDetected:          decodeDetails[SlashingDetectedDetails],
 	EventBlockWithheld:             decodeDetails[BlockWithheldDetails],

@@ -49,6 +49,8 @@ var detailsCases = []detailsCase{
 		[]string{"error", "proposer"}, nil},
 	{sim.EventReorg, sim.ReorgDetails{CommonAncestorSlot: 40, Depth: 2, NewHead: "aa", OldHead: "bb", View: "a"}, sim.ReorgDetails{},
 		[]string{"common_ancestor_slot", "depth", "new_head", "old_head", "view"}, nil},
+	{sim.EventProposerReorg, sim.ProposerReorgDetails{Head: "aa", HeadSlot: 9, Parent: "bb", ParentSlot: 8, Proposer: 3, View: "a"}, sim.ProposerReorgDetails{},
+		[]string{"head", "head_slot", "parent", "parent_slot", "proposer", "view"}, nil},
 	{sim.EventConflictingFinalization, sim.ConflictingFinalizationDetails{BranchA: "a", BranchB: "b", Cause: "equivocation",
 		CheckpointA: "5:00112233", CheckpointB: "5:44556677", SlashableFraction: 0.34, SlashableGwei: 1}, sim.ConflictingFinalizationDetails{},
 		[]string{"branch_a", "branch_b", "cause", "checkpoint_a", "checkpoint_b", "slashable_fraction", "slashable_gwei"}, nil},
@@ -88,7 +90,7 @@ var detailsCases = []detailsCase{
 // allKinds are the event kinds of sim/metrics.go, written out by hand.
 var allKinds = []string{
 	"justified", "finalized", "leak_started", "leak_ended", "slashed", "ejected", "exited",
-	"partition_started", "partition_healed", "block_rejected", "reorg", "conflicting_finalization",
+	"partition_started", "partition_healed", "block_rejected", "reorg", "proposer_reorg", "conflicting_finalization",
 	"slashing_detected", "block_withheld", "blocks_released", "balancing_started", "balancing_ended",
 	"byzantine_share_crossed", "restaking_slashed", "restaking_slash_queued", "avs_compromised",
 	"restaking_exits_requested", "avs_task_failed", "staker_withdrawal_queued", "staker_withdrawal_completed",
@@ -173,7 +175,7 @@ func TestEventDetailsKeys(t *testing.T) {
 	}
 	for _, k := range []string{sim.EventJustified, sim.EventFinalized, sim.EventLeakStarted, sim.EventLeakEnded,
 		sim.EventSlashed, sim.EventEjected, sim.EventExited, sim.EventPartitionStarted, sim.EventPartitionHealed,
-		sim.EventBlockRejected, sim.EventReorg, sim.EventConflictingFinalization, sim.EventSlashingDetected,
+		sim.EventBlockRejected, sim.EventReorg, sim.EventProposerReorg, sim.EventConflictingFinalization, sim.EventSlashingDetected,
 		sim.EventBlockWithheld, sim.EventBlocksReleased, sim.EventBalancingStarted, sim.EventBalancingEnded,
 		sim.EventByzantineShareCrossed, sim.EventRestakingSlashed, sim.EventRestakingSlashQueued,
 		sim.EventAVSCompromised, sim.EventRestakingExitsRequested, sim.EventAVSTaskFailed,

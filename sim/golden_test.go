@@ -36,6 +36,7 @@ var goldenCases = []goldenCase{
 	{name: "attack-67", epochs: 24, bls: "off"},
 	{name: "balancing", epochs: 12},
 	{name: "ex-ante-reorg", epochs: 12},
+	{name: "late-block-reorg", epochs: 12, bls: "off"},
 	{name: "partition-50-50", epochs: 24, bls: "off"},
 	{name: "partition-leak", epochs: 40, set: []string{"partition_start=3"}},
 	{name: "maxeb-consolidation", epochs: 30, bls: "off"},

@@ -95,6 +95,10 @@ const (
 	// EventReorg: a view's head moved to a block that does not descend
 	// from its previous head (ReorgDetails).
 	EventReorg = "reorg"
+	// EventProposerReorg: an honest proposer built on its head's parent,
+	// re-orging a late, weak head (get_proposer_head;
+	// ProposerReorgDetails).
+	EventProposerReorg = "proposer_reorg"
 	// EventConflictingFinalization: two views finalized checkpoints of
 	// which neither descends from the other, a safety failure
 	// (ConflictingFinalizationDetails).
@@ -438,6 +442,9 @@ type ConflictingFinalization struct {
 type ReorgSummary struct {
 	Count    uint64 `json:"count"`
 	MaxDepth uint64 `json:"max_depth"`
+	// Proposer counts the honest proposals built on the head's parent
+	// (proposer_reorg events): late, weak heads re-orged on purpose.
+	Proposer uint64 `json:"proposer"`
 }
 
 // GroupSummary is the fate of one scenario validator group on the summary's

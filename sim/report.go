@@ -42,6 +42,7 @@ type reporter struct {
 	detections        uint64
 	reorgCount        uint64
 	reorgMax          uint64
+	proposerReorgs    uint64
 	conflict          *ConflictingFinalization
 	conflictFraction  float64
 	stalledAt         *uint64
@@ -59,6 +60,9 @@ type reporter struct {
 	consRequested, switchesRequested   uint64
 	firstConsRequest                   *uint64
 }
+
+// proposerReorg counts one honest proposal built on the head's parent.
+func (r *reporter) proposerReorg() { r.proposerReorgs++ }
 
 // reorg counts one reorganisation of an honest view's head.
 func (r *reporter) reorg(depth uint64) {
@@ -519,7 +523,7 @@ func (r *reporter) finish() (*Result, error) {
 	s.AttackerSlashedGwei = r.attackerSlashedEB
 	s.WhistleblowerRewardsGwei = r.whistleblowerGwei
 	s.SlashingsDetected = r.detections
-	s.Reorgs = ReorgSummary{Count: r.reorgCount, MaxDepth: r.reorgMax}
+	s.Reorgs = ReorgSummary{Count: r.reorgCount, MaxDepth: r.reorgMax, Proposer: r.proposerReorgs}
 	var start, end int64
 	for _, g := range s.Groups {
 		if g.Coalition == "" {

@@ -94,7 +94,14 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		if !e.strategyOf(av, epoch).dutiesOn(w) {
 			continue
 		}
-		blk, err := e.buildBlock(w, av, heads[w.id].head, heads[w.id].st, proposer)
+		h := heads[w.id]
+		if av.honest {
+			var err error
+			if h, err = e.proposerHead(w, slot, h, proposer); err != nil {
+				return err
+			}
+		}
+		blk, err := e.buildBlock(w, av, h.head, h.st, proposer)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: build block: %w", slot, err)
 		}
@@ -123,6 +130,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 		strat := e.strategyOf(from, epoch)
 		var imported []*blockEntry
 		var routes [][]agents.Send
+		var delays []uint64
 		for i := range e.results[id].Blocks {
 			msg := e.results[id].Blocks[i]
 			sb := msg.Block
@@ -140,6 +148,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 			e.auditBlock(b)
 			imported = append(imported, b)
 			routes = append(routes, msg.Route)
+			delays = append(delays, msg.ExtraDelayMs)
 		}
 		started := e.balance.started
 		routes = e.balance.routeBlocks(from, slot, imported, routes)
@@ -155,7 +164,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 				e.rep.event(newEvent(uint64(epoch), uint64(slot), from.name,
 					BlockWithheldDetails{Proposer: uint64(b.proposer), Block: fmt.Sprintf("%x", b.root[:8])}))
 			}
-			e.send(id, epoch, now, 0, route, func(m *message) { m.block = b })
+			e.send(id, epoch, now, delays[i], route, func(m *message) { m.block = b })
 		}
 		e.results[id] = agents.Actions{}
 	}

@@ -337,6 +337,10 @@ func watchList(sc *scenarios.Scenario) (cols, events, fields []string) {
 		set(e, sim.EventReorg, sim.EventBlockWithheld, sim.EventBlocksReleased)
 		set(f, "reorgs", "branches")
 	}
+	if has([]string{"late-blocks"}) { // late blocks that honest proposers may re-org
+		set(e, sim.EventReorg, sim.EventProposerReorg)
+		set(f, "reorgs")
+	}
 	if safety {
 		set(e, sim.EventConflictingFinalization)
 		set(f, "conflicting_finalization", "slashable_fraction_at_conflict")
@@ -360,7 +364,7 @@ func watchList(sc *scenarios.Scenario) (cols, events, fields []string) {
 var eventKinds = []string{
 	sim.EventJustified, sim.EventFinalized, sim.EventLeakStarted, sim.EventLeakEnded,
 	sim.EventSlashed, sim.EventEjected, sim.EventExited, sim.EventPartitionStarted,
-	sim.EventPartitionHealed, sim.EventBlockRejected, sim.EventReorg,
+	sim.EventPartitionHealed, sim.EventBlockRejected, sim.EventReorg, sim.EventProposerReorg,
 	sim.EventConflictingFinalization, sim.EventSlashingDetected,
 	sim.EventBlockWithheld, sim.EventBlocksReleased,
 	sim.EventByzantineShareCrossed, sim.EventRestakingSlashed, sim.EventRestakingSlashQueued,

@@ -27,6 +27,12 @@ type CheckpointBalances struct {
 	// balance of every validator active in the state's current epoch,
 	// slashed or not, and at least EFFECTIVE_BALANCE_INCREMENT.
 	TotalActive consensus.Gwei
+	// Effective holds validators[i].effective_balance for each validator
+	// index of the state, whatever its status: is_head_weak adds it for the
+	// equivocating members of the head slot's committees (see ProposerHead).
+	// Nil means Weights, which differs only for validators slashed or
+	// inactive in the checkpoint state.
+	Effective []consensus.Gwei
 }
 
 // BalancesOf returns the CheckpointBalances of st, a checkpoint state: the
@@ -57,10 +63,14 @@ type CheckpointBalances struct {
 //	    )
 func BalancesOf(cfg *consensus.Config, st *consensus.State) CheckpointBalances {
 	epoch := consensus.GetCurrentEpoch(cfg, st)
-	out := CheckpointBalances{Weights: make([]consensus.Gwei, len(st.Validators))}
+	out := CheckpointBalances{
+		Weights:   make([]consensus.Gwei, len(st.Validators)),
+		Effective: make([]consensus.Gwei, len(st.Validators)),
+	}
 	var total consensus.Gwei
 	for i := range st.Validators {
 		v := &st.Validators[i]
+		out.Effective[i] = v.EffectiveBalance
 		if !consensus.IsActiveValidator(v, epoch) {
 			continue
 		}

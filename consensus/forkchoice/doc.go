@@ -32,7 +32,10 @@
 //     the proposer boost and, at an epoch's first slot, realizes the
 //     unrealized checkpoints. Time is milliseconds since genesis; a time not
 //     after the store's time is ignored.
-//  2. The proposer's view: Head() gives the parent for the slot's block.
+//  2. The proposer's view: Head() gives the head; the parent for the slot's
+//     block is Head(), or ProposerHead(Head(), slot, committees) for a
+//     proposer that re-orgs late blocks (get_proposer_head: a late, weak head
+//     one slot old, whose parent is strong, is built over).
 //  3. For each block the network delivers to the view, first OnTick(arrival
 //     time in ms), then OnBlock(info). The arrival time decides the proposer
 //     boost: a block for the current slot arriving before
@@ -81,6 +84,9 @@
 // head twice in one slot costs one computation. OnBlock computes the
 // pre-block head only when the block could take the proposer boost (timely
 // and first in its slot), as update_proposer_boost_root needs it.
+// ProposerHead costs O(1) unless the head is one slot old and late (or its
+// proposer equivocated); then it computes two attestation scores, in
+// O(validators x log blocks) each.
 //
 // get_ancestor (and with it get_checkpoint_block, the finalized-descent
 // check of OnBlock and the target check of OnAttestation) takes
@@ -96,10 +102,16 @@
 //
 // # Differences from the spec text
 //
-//   - get_proposer_head, the late-block re-org of the proposer (with
-//     is_head_late, is_head_weak, is_parent_strong and the other re-org
-//     helpers), is not implemented; proposers build on Head(). Block
-//     timeliness is recorded (IsTimely) so it can be added later.
+//   - get_proposer_head (ProposerHead) is optional in the spec and so here:
+//     the engine decides whether a proposer calls it. Its re-org parameters
+//     (REORG_HEAD_WEIGHT_THRESHOLD 20, REORG_PARENT_WEIGHT_THRESHOLD 160,
+//     REORG_MAX_EPOCHS_SINCE_FINALIZATION 2, PROPOSER_REORG_CUTOFF_BPS 1667)
+//     are constants, the same in both presets. is_head_weak reads the head
+//     slot's committees through a callback (asked only when some validator
+//     is equivocating), and is_proposer_equivocation sees the proposers of
+//     the blocks of the current and previous slot only, the one slot it is
+//     asked about; ProposerHead refuses a slot before the current one.
+//     block_timeliness is a flag on each block (IsTimely), pruned with it.
 //   - Execution payloads (notify_forkchoice_updated, safe_block_hash,
 //     validate_merge_block) and data availability (is_data_available) are
 //     not modelled.

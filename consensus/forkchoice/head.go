@@ -93,15 +93,22 @@ func (s *Store) Weight(root consensus.Root) consensus.Gwei {
 	if !ok {
 		return 0
 	}
+	w := s.attestationScore(i)
+	if b, ok := s.boostNode(); ok && s.isAncestor(i, b) {
+		w += s.ProposerScore()
+	}
+	return w
+}
+
+// attestationScore is get_attestation_score(store, node i, justified
+// checkpoint state), quoted at Weight.
+func (s *Store) attestationScore(i int32) consensus.Gwei {
 	bal, _ := s.justifiedBalances()
 	var w consensus.Gwei
 	for v, m := range scored(s.votes, bal) {
 		if m.counts() && s.isAncestor(i, m.node) {
 			w += bal[v]
 		}
-	}
-	if b, ok := s.boostNode(); ok && s.isAncestor(i, b) {
-		w += s.ProposerScore()
 	}
 	return w
 }
@@ -151,9 +158,22 @@ func (s *Store) boostNode() (int32, bool) {
 //	        state, set(get_active_validator_indices(state, get_current_epoch(state)))
 //	    )
 func (s *Store) ProposerScore() consensus.Gwei {
+	return s.committeeFraction(s.cfg.ProposerScoreBoost)
+}
+
+// committeeFraction is calculate_committee_fraction of the justified
+// checkpoint state: percent percent of get_total_active_balance //
+// SLOTS_PER_EPOCH.
+//
+// Spec definition:
+//
+//	def calculate_committee_fraction(state: BeaconState, committee_percent: Uint64) -> Gwei:
+//	    committee_weight = get_total_active_balance(state) // SLOTS_PER_EPOCH
+//	    return Gwei((committee_weight * committee_percent) // 100)
+func (s *Store) committeeFraction(percent uint64) consensus.Gwei {
 	_, total := s.justifiedBalances()
 	committee := total / consensus.Gwei(s.cfg.SlotsPerEpoch)
-	return committee * consensus.Gwei(s.cfg.ProposerScoreBoost) / 100
+	return committee * consensus.Gwei(percent) / 100
 }
 
 // justifiedBalances returns the weights get_attestation_score gives the
@@ -165,7 +185,11 @@ func (s *Store) justifiedBalances() ([]consensus.Gwei, consensus.Gwei) {
 	if !s.bal.ok || s.bal.cp != s.justified {
 		cb := s.balances(s.justified)
 		total := max(cb.TotalActive, s.cfg.EffectiveBalanceIncrement)
-		s.bal = balanceEntry{cp: s.justified, bal: cb.Weights, total: total, ok: true}
+		eff := cb.Effective
+		if eff == nil {
+			eff = cb.Weights
+		}
+		s.bal = balanceEntry{cp: s.justified, bal: cb.Weights, total: total, effective: eff, ok: true}
 	}
 	return s.bal.bal, s.bal.total
 }

@@ -54,6 +54,9 @@ const (
 type BlockInfo struct {
 	Root, ParentRoot consensus.Root
 	Slot             consensus.Slot
+	// ProposerIndex is the block's proposer_index, which
+	// is_proposer_equivocation compares (see ProposerHead).
+	ProposerIndex consensus.ValidatorIndex
 
 	// JustifiedCheckpoint and FinalizedCheckpoint are the post-state's
 	// current_justified_checkpoint and finalized_checkpoint.
@@ -78,7 +81,9 @@ type balanceEntry struct {
 	// total is get_total_active_balance of the checkpoint state
 	// (CheckpointBalances.TotalActive), slashed validators included.
 	total consensus.Gwei
-	ok    bool
+	// effective is CheckpointBalances.Effective, or bal when that is nil.
+	effective []consensus.Gwei
+	ok        bool
 }
 
 // Store is the fork-choice store of one view group. It is not safe for
@@ -109,6 +114,13 @@ type Store struct {
 	bal balanceEntry
 
 	autoPrune bool
+
+	// recent holds the proposer of every block of the current and the
+	// previous slot, for is_proposer_equivocation (proposer_head.go);
+	// OnTick drops older entries. equivocators counts the indices
+	// OnAttesterSlashing marked.
+	recent       []recentBlock
+	equivocators int
 
 	// version counts mutations; the head cache is valid while it matches.
 	version uint64
@@ -339,6 +351,7 @@ func (s *Store) OnTick(timeMs uint64) {
 	}
 	s.version++
 	s.proposerBoostRoot = consensus.Root{}
+	s.trimRecent(cur)
 	// Some slot in (prev, cur] starts an epoch iff the epoch changed; the
 	// repeated update_checkpoints calls of the loop all use the same values.
 	if consensus.ComputeEpochAtSlot(s.cfg, cur) > consensus.ComputeEpochAtSlot(s.cfg, prev) {
@@ -565,6 +578,7 @@ func (s *Store) OnBlock(b BlockInfo) error {
 	s.nodes = append(s.nodes, node{root: b.Root, slot: b.Slot, parent: p, ffg: s.ffgIndex(p, ffgOf(&b)), timely: timely})
 	s.link(idx)
 	s.index.add(s.nodes, idx)
+	s.noteProposer(&b)
 
 	if headIdx >= 0 {
 		epoch := s.currentEpoch()
@@ -778,6 +792,7 @@ func (s *Store) OnAttesterSlashing(indices []consensus.ValidatorIndex) {
 	s.growVotes(maxIdx)
 	for _, v := range indices {
 		if v < MaxValidators && !s.votes[v].equivo {
+			s.equivocators++
 			s.votes[v].equivo = true
 			s.voteSegs[v] = -1
 			s.version++

@@ -55,15 +55,23 @@ func ConflictText(s *sim.Summary) string {
 	return b.String()
 }
 
-// ReorgText counts the views' reorgs and gives the deepest.
+// ReorgText counts the views' reorgs and gives the deepest, then the
+// late blocks honest proposers re-orged on purpose (get_proposer_head).
 func ReorgText(s *sim.Summary) string {
+	var out string
 	switch r := s.Reorgs; {
 	case r.Count == 1:
-		return fmt.Sprintf("the views saw 1 reorg, of depth %d", r.MaxDepth)
+		out = fmt.Sprintf("the views saw 1 reorg, of depth %d", r.MaxDepth)
 	case r.Count > 1:
-		return fmt.Sprintf("the views saw %d reorgs, the deepest of depth %d", r.Count, r.MaxDepth)
+		out = fmt.Sprintf("the views saw %d reorgs, the deepest of depth %d", r.Count, r.MaxDepth)
 	}
-	return ""
+	if p := s.Reorgs.Proposer; p > 0 {
+		if out != "" {
+			out += "; "
+		}
+		out += "honest proposers built over " + plural(p, "late block", "late blocks")
+	}
+	return out
 }
 
 // ConsolidationText is what the consolidation requests did, when any was
