@@ -59,6 +59,11 @@ type EpochRow struct {
 	OperatorsSlashed       uint64 // distinct restaking operators slashed so far
 	RestakingSlashedGwei   uint64 // restaked Gwei slashed so far (cumulative)
 	PendingWithdrawalsGwei uint64 // the ledger's uncompleted staker withdrawals
+
+	// Consensus-layer exit operations included in this epoch's blocks on
+	// this branch.
+	VoluntaryExits uint64 // signed voluntary exits (each initiated an exit)
+	BLSChanges     uint64 // BLS-to-execution changes (each moved a validator to 0x01)
 }
 
 // Event is one line of events.jsonl. Details is the struct of the event's

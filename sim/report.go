@@ -328,6 +328,8 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 		row.AggregatesVerified += uint64(b.report.AggregatesVerified)
 		row.Signatures += uint64(b.report.Signatures)
 		row.AttestationBytes += attestationBytes(&b.signed.Message)
+		row.VoluntaryExits += uint64(b.report.VoluntaryExits)
+		row.BLSChanges += uint64(b.report.BLSToExecutionChanges)
 		rr := &b.report.Requests
 		reqs.Deposits += rr.Deposits
 		reqs.Exits += rr.Exits

@@ -87,6 +87,8 @@ func Columns() []string {
 		"operators_slashed",
 		"restaking_slashed_gwei",
 		"pending_withdrawals_gwei",
+		"voluntary_exits",
+		"bls_changes",
 	}
 }
 
@@ -430,6 +432,8 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[34] = u(row.OperatorsSlashed)
 	r[35] = u(row.RestakingSlashedGwei)
 	r[36] = u(row.PendingWithdrawalsGwei)
+	r[37] = u(row.VoluntaryExits)
+	r[38] = u(row.BLSChanges)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}
