@@ -529,7 +529,8 @@
 //
 // The built-in scenarios live in builtin/NAME.yaml (embedded). They use the
 // minimal preset unless --set preset=mainnet is given: every built-in but
-// maxeb-consolidation and maxeb-exit-queue has the choice param preset
+// maxeb-consolidation, maxeb-exit-queue, voluntary-exit and bls-change-exit
+// has the choice param preset
 // (minimal, mainnet). Those whose groups are shares of the stake (baseline,
 // offline-20, partition-50-50, partition-leak and the attack-* and other
 // consensus attacks) have the param validators (64..200000; default the
@@ -554,6 +555,11 @@
 //     Electra validator lifecycle (consolidation by staking operators,
 //     slashing exposure before and after consolidating, exits and deposits
 //     competing for churn); see their explain texts.
+//   - voluntary-exit, bls-change-exit: voluntary exits queued through the
+//     churn, and 0x00 validators converted by BLS-to-execution changes and
+//     exited (their balances swept) next to 0x00 validators that exit
+//     without converting (their balances stay locked); see their explain
+//     texts.
 //   - restaking-profitable-attack, restaking-byzantine, restaking-cascade:
 //     restaking (an operator corrupting AVSs whose combined profit exceeds
 //     its allocated stake; a coalition that captures an AVS's slashing to

@@ -679,13 +679,18 @@ func checkLifecycleInvariants(t *testing.T, s *Scenario) {
 		}
 		for _, r := range g.Requests {
 			k, ok := lookupRequestKind(r.Kind)
-			if !ok || r.Epoch >= s.Epochs || r.Count < 1 || (k.execution && g.Credentials == 0) || (k.compounding && !compounding) {
+			converted := false
+			for _, c := range g.Requests {
+				converted = converted || (c.Kind == RequestBLSChange && c.Epoch < r.Epoch)
+			}
+			if !ok || r.Epoch >= s.Epochs || r.Count < 1 || (k.execution && g.Credentials == 0 && !converted) || (k.compounding && !compounding) ||
+				(k.bls && g.Credentials != 0) {
 				t.Fatalf("bad request %+v in %+v", r, g)
 			}
 			switch r.Kind {
-			case RequestExit:
+			case RequestExit, RequestVoluntaryExit, RequestBLSChange:
 				if r.AmountGwei != 0 {
-					t.Fatalf("exit with an amount: %+v", r)
+					t.Fatalf("%s with an amount: %+v", r.Kind, r)
 				}
 			case RequestDeposit:
 				if r.AmountGwei < 1_000_000_000 || r.AmountGwei > 2_048_000_000_000 {
