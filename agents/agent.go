@@ -136,6 +136,11 @@ type Actions struct {
 	// Requests are execution-layer requests (operators only); the engine
 	// queues them for the next blocks (DepositRequest.Index is set there).
 	Requests consensus.ExecutionRequests
+	// VoluntaryExits and BLSChanges are signed consensus-layer operations
+	// (operators only); the engine gossips them to every view's operation
+	// pool, from which blocks include them.
+	VoluntaryExits []consensus.SignedVoluntaryExit
+	BLSChanges     []consensus.SignedBLSToExecutionChange
 
 	// Epoch-phase results: an operator's answer (true when correct), an
 	// AVS's task outcome, a staker's decision to withdraw.

@@ -26,6 +26,8 @@ const (
 	WaveTopUp             = "top_up"
 	WaveExit              = "exit"
 	WavePartialWithdrawal = "partial_withdrawal"
+	WaveVoluntaryExit     = "voluntary_exit"
+	WaveBLSChange         = "bls_change"
 )
 
 // RetryEpochs is how long an operator waits for a request to show in its
@@ -76,6 +78,23 @@ type OperatorConfig struct {
 	// Pubkey returns validator i's public key.
 	Pubkey func(consensus.ValidatorIndex) crypto.PublicKeyBytes
 	Mode   SignMode
+	// Keys gives the keys of voluntary exits and BLS-to-execution changes
+	// (see ExitKeys); nil when the operator has no such waves.
+	Keys ExitKeys
+}
+
+// ExitKeys are the keys an operator signs consensus-layer operations with.
+// It runs its validators' clients (as a solo staker or a node operator
+// does), so it signs their voluntary exits with their signing keys; it owns
+// their BLS withdrawal keys, which sign BLS-to-execution changes.
+type ExitKeys interface {
+	// Signing returns validator i's signing key (nil with BLS off).
+	Signing(i consensus.ValidatorIndex) *crypto.SecretKey
+	// Withdrawal returns validator i's withdrawal key (nil with BLS off)
+	// and its public key (always: 0x00 credentials commit to it).
+	Withdrawal(i consensus.ValidatorIndex) (*crypto.SecretKey, crypto.PublicKeyBytes)
+	// Address is the execution address validator i converts to.
+	Address(i consensus.ValidatorIndex) consensus.ExecutionAddress
 }
 
 // Operator is a staking-operator agent.
@@ -89,6 +108,9 @@ type Operator struct {
 	// this slot's request budgets (see OperateDuty.Backlog)
 	withdrawalBudget, consolidationBudget int
 	consolidationBacklog                  int
+	// this slot's budgets of voluntary exits and BLS changes (one block's
+	// worth each)
+	exitBudget, changeBudget int
 }
 
 type waveState struct {
@@ -139,8 +161,14 @@ func (o *Operator) Act(v *SlotView, d *Duties) Actions {
 	o.withdrawalBudget = max(0, int(cfg.MaxWithdrawalRequestsPerPayload)-d.Operate.Backlog.Withdrawals)
 	o.consolidationBudget = max(0, int(cfg.MaxConsolidationRequestsPerPayload)-d.Operate.Backlog.Consolidations)
 	o.consolidationBacklog = d.Operate.Backlog.Consolidations
+	o.exitBudget, o.changeBudget = consensus.MaxVoluntaryExits, consensus.MaxBLSToExecutionChanges
 	for i := range o.waves {
-		o.wave(cfg, st, v, &o.waves[i], &a.Requests)
+		switch w := &o.waves[i]; w.Kind {
+		case WaveVoluntaryExit, WaveBLSChange:
+			o.consensusWave(cfg, st, v, w, &a)
+		default:
+			o.wave(cfg, st, v, w, &a.Requests)
+		}
 	}
 	if v.Epoch >= o.c.FromEpoch {
 		switch o.c.Policy {

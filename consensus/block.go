@@ -129,6 +129,12 @@ type BlockReport struct {
 	NewTimelySource int
 	NewTimelyTarget int
 	NewTimelyHead   int
+
+	// VoluntaryExits and BLSToExecutionChanges count the block's voluntary
+	// exits (each initiated an exit) and BLS-to-execution changes (each
+	// switched a validator to 0x01 credentials).
+	VoluntaryExits        int
+	BLSToExecutionChanges int
 }
 
 // StateTransition advances st to the block's slot (if it is behind) and
@@ -187,6 +193,9 @@ type blockContext struct {
 	checks []crypto.AggregateCheck
 	labels []string
 	report BlockReport
+
+	// pkv checks BLS-to-execution-change signatures (see pubkeyVerifierOf).
+	pkv PubkeyVerifier
 }
 
 func (bc *blockContext) total() Gwei {
@@ -231,9 +240,15 @@ func (bc *blockContext) addCheck(label string, indices []ValidatorIndex, msg Roo
 // and naming the item. On any error the block is invalid and st must be
 // discarded.
 //
+// Voluntary-exit signatures join that batch (signed by validator keys).
+// BLS-to-execution changes are signed by withdrawal keys, which are not in
+// the key directory the Verifier names signers from: they are checked one
+// by one, by v itself when v also implements PubkeyVerifier (AcceptAll
+// does, so BLS off accepts them) and otherwise by BLSPubkeyVerifier.
+//
 // Spec definition (Electra; eth1 data, the execution payload, Eth1-bridge
-// deposits, voluntary exits and the sync aggregate are not modelled; the
-// execution requests are processed at the end of process_operations):
+// deposits and the sync aggregate are not modelled; the execution requests
+// are processed at the end of process_operations):
 //
 //	def process_block(state: BeaconState, block: BeaconBlock) -> None:
 //	    process_block_header(state, block)
@@ -248,7 +263,7 @@ func ProcessBlock(cfg *Config, st *State, sb *SignedBeaconBlock, v Verifier) (Bl
 		return BlockReport{}, fmt.Errorf("consensus: ProcessBlock: nil Verifier (use AcceptAll to skip BLS)")
 	}
 	b := &sb.Message
-	bc := &blockContext{cfg: cfg, st: st, epoch: GetCurrentEpoch(cfg, st)}
+	bc := &blockContext{cfg: cfg, st: st, epoch: GetCurrentEpoch(cfg, st), pkv: pubkeyVerifierOf(v)}
 	fail := func(err error) (BlockReport, error) {
 		return bc.report, fmt.Errorf("%w: slot %d: %w", ErrInvalidBlock, b.Slot, err)
 	}
@@ -386,13 +401,18 @@ func processRandao(bc *blockContext, body *BeaconBlockBody) error {
 	return nil
 }
 
-// processOperations applies the block's slashings and attestations in the
-// spec's order, after checking the per-block limits (which SSZ list limits
-// enforce in the spec).
+// processOperations applies the block's operations in the spec's order,
+// after checking the per-block limits (which SSZ list limits enforce in the
+// spec): slashings, attestations, voluntary exits, BLS-to-execution
+// changes, then the execution requests.
 //
-// Spec definition (Electra, modelled operations only):
+// Spec definition (Electra, ethereum/consensus-specs v1.7.0-alpha.13,
+// specs/electra/beacon-chain.md; the Eth1-bridge deposit check and
+// body.deposits are not modelled, see ProcessBlock):
 //
 //	def process_operations(state: BeaconState, body: BeaconBlockBody) -> None:
+//	    # [Modified in Electra:EIP6110]
+//	    # Disable former deposit mechanism once all prior deposits are processed
 //	    ...
 //	    def for_ops(operations: Sequence[Any], fn: Callable[[BeaconState, Any], None]) -> None:
 //	        for operation in operations:
@@ -400,8 +420,18 @@ func processRandao(bc *blockContext, body *BeaconBlockBody) error {
 //
 //	    for_ops(body.proposer_slashings, process_proposer_slashing)
 //	    for_ops(body.attester_slashings, process_attester_slashing)
+//	    # [Modified in Electra:EIP7549]
 //	    for_ops(body.attestations, process_attestation)
-//	    ...
+//	    for_ops(body.deposits, process_deposit)
+//	    # [Modified in Electra:EIP7251]
+//	    for_ops(body.voluntary_exits, process_voluntary_exit)
+//	    for_ops(body.bls_to_execution_changes, process_bls_to_execution_change)
+//	    # [New in Electra:EIP6110]
+//	    for_ops(body.execution_requests.deposits, process_deposit_request)
+//	    # [New in Electra:EIP7002:EIP7251]
+//	    for_ops(body.execution_requests.withdrawals, process_withdrawal_request)
+//	    # [New in Electra:EIP7251]
+//	    for_ops(body.execution_requests.consolidations, process_consolidation_request)
 func processOperations(bc *blockContext, body *BeaconBlockBody) error {
 	cfg := bc.cfg
 	if n := uint64(len(body.ProposerSlashings)); n > cfg.MaxProposerSlashings {
@@ -427,6 +457,9 @@ func processOperations(bc *blockContext, body *BeaconBlockBody) error {
 		if err := processAttestation(bc, i, &body.Attestations[i]); err != nil {
 			return fmt.Errorf("attestation %d: %w", i, err)
 		}
+	}
+	if err := processExitOperations(bc, body); err != nil {
+		return err
 	}
 	if !body.ExecutionRequests.Empty() {
 		rr, err := ProcessExecutionRequests(cfg, bc.st, &body.ExecutionRequests, bc.total())

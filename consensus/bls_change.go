@@ -35,8 +35,7 @@ var DomainBLSToExecutionChange = DomainType{0x0A, 0x00, 0x00, 0x00}
 
 // MaxBLSToExecutionChanges is MAX_BLS_TO_EXECUTION_CHANGES, the most
 // changes a block may carry (Capella preset; 16 in both mainnet and
-// minimal). Block processing does not carry them yet; this is for the step
-// that adds them.
+// minimal); block processing rejects a block with more.
 const MaxBLSToExecutionChanges = 16
 
 // BLSToExecutionChange asks to replace a validator's BLS withdrawal

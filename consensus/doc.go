@@ -89,8 +89,13 @@
 //     yet. It runs the header checks, the withdrawals (which must equal
 //     [ExpectedWithdrawals]), the RANDAO reveal, then the operations in the
 //     spec's order: proposer slashings, attester slashings, attestations,
-//     execution requests. Last, every signature of the block goes to the
-//     [Verifier] in one call. It returns a [BlockReport].
+//     voluntary exits, BLS-to-execution changes, execution requests. Last,
+//     every signature of the block signed by a validator key (exits
+//     included) goes to the [Verifier] in one call; BLS-to-execution
+//     changes, signed by withdrawal keys the key directory does not hold,
+//     are checked one by one by v when v also implements [PubkeyVerifier]
+//     ([AcceptAll] does) and otherwise by [BLSPubkeyVerifier]. It returns a
+//     [BlockReport].
 //  3. [StateTransition](cfg, st, sb, v) is steps 1 and 2 together (step 1
 //     only if st is behind the block's slot) and returns both the epoch
 //     reports and the block report.

@@ -42,6 +42,12 @@ import (
 //	    u64 n | n × (pubkey [48] | credentials [32] | amount u64 | signature [96] | index u64) |
 //	    u64 n | n × (source_address [20] | validator_pubkey [48] | amount u64) |
 //	    u64 n | n × (source_address [20] | source_pubkey [48] | target_pubkey [48])
+//	  then, only when the block carries voluntary exits or BLS-to-execution
+//	  changes (the execution requests above are then written even if empty,
+//	  so the encoding stays unambiguous):
+//	    u64 n | n × (epoch u64 | validator_index u64 | signature [96]) |
+//	    u64 n | n × (validator_index u64 | from_bls_pubkey [48] |
+//	                 to_execution_address [20] | signature [96])
 //	  signature         = crypto.Signature.Bytes() (compressed G2; what Bytes
 //	                      returns for the zero signature when BLS is off)
 //	BeaconBlockBody.Root = SHA-256(body encoding)
@@ -157,32 +163,62 @@ func (b *BeaconBlockBody) Root() Root {
 		e.u64(uint64(w.ValidatorIndex))
 		e.u64(uint64(w.Amount))
 	}
-	if r := &b.ExecutionRequests; !r.Empty() {
-		e.u64(uint64(len(r.Deposits)))
-		for i := range r.Deposits {
-			d := &r.Deposits[i]
-			e.bytes(d.Pubkey[:])
-			e.root(d.WithdrawalCredentials)
-			e.u64(uint64(d.Amount))
-			e.sig(d.Signature)
-			e.u64(d.Index)
-		}
-		e.u64(uint64(len(r.Withdrawals)))
-		for i := range r.Withdrawals {
-			w := &r.Withdrawals[i]
-			e.bytes(w.SourceAddress[:])
-			e.bytes(w.ValidatorPubkey[:])
-			e.u64(uint64(w.Amount))
-		}
-		e.u64(uint64(len(r.Consolidations)))
-		for i := range r.Consolidations {
-			c := &r.Consolidations[i]
-			e.bytes(c.SourceAddress[:])
-			e.bytes(c.SourcePubkey[:])
-			e.bytes(c.TargetPubkey[:])
-		}
+	hasOps := len(b.VoluntaryExits) > 0 || len(b.BLSToExecutionChanges) > 0
+	if r := &b.ExecutionRequests; !r.Empty() || hasOps {
+		e.executionRequests(r)
+	}
+	if hasOps {
+		e.exitOperations(b)
 	}
 	return e.sum()
+}
+
+// executionRequests writes the body's execution requests (three
+// length-prefixed lists).
+func (e *encoder) executionRequests(r *ExecutionRequests) {
+	e.u64(uint64(len(r.Deposits)))
+	for i := range r.Deposits {
+		d := &r.Deposits[i]
+		e.bytes(d.Pubkey[:])
+		e.root(d.WithdrawalCredentials)
+		e.u64(uint64(d.Amount))
+		e.sig(d.Signature)
+		e.u64(d.Index)
+	}
+	e.u64(uint64(len(r.Withdrawals)))
+	for i := range r.Withdrawals {
+		w := &r.Withdrawals[i]
+		e.bytes(w.SourceAddress[:])
+		e.bytes(w.ValidatorPubkey[:])
+		e.u64(uint64(w.Amount))
+	}
+	e.u64(uint64(len(r.Consolidations)))
+	for i := range r.Consolidations {
+		c := &r.Consolidations[i]
+		e.bytes(c.SourceAddress[:])
+		e.bytes(c.SourcePubkey[:])
+		e.bytes(c.TargetPubkey[:])
+	}
+}
+
+// exitOperations writes the body's voluntary exits and BLS-to-execution
+// changes (two length-prefixed lists).
+func (e *encoder) exitOperations(b *BeaconBlockBody) {
+	e.u64(uint64(len(b.VoluntaryExits)))
+	for i := range b.VoluntaryExits {
+		x := &b.VoluntaryExits[i]
+		e.u64(uint64(x.Message.Epoch))
+		e.u64(uint64(x.Message.ValidatorIndex))
+		e.sig(x.Signature)
+	}
+	e.u64(uint64(len(b.BLSToExecutionChanges)))
+	for i := range b.BLSToExecutionChanges {
+		c := &b.BLSToExecutionChanges[i]
+		e.u64(uint64(c.Message.ValidatorIndex))
+		e.bytes(c.Message.FromBLSPubkey[:])
+		e.bytes(c.Message.ToExecutionAddress[:])
+		e.sig(c.Signature)
+	}
 }
 
 // DepositMessageRoot is the root of DepositMessage(pubkey,

@@ -2,7 +2,9 @@ package consensus
 
 // Beacon state mutators (Electra): exits and slashing. Block processing
 // (proposer and attester slashings, voluntary exits, withdrawal requests)
-// and epoch processing (ejections) call these.
+// and epoch processing (ejections) call these. Validators with BLS (0x00)
+// credentials can exit voluntarily (a signed exit in a block) but are never
+// withdrawn until a BLS-to-execution change gives them an address.
 
 // InitiateValidatorExit schedules validator i's exit through the Electra
 // exit churn. It does nothing if the exit is already scheduled.

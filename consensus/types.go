@@ -206,6 +206,12 @@ type BeaconBlockBody struct {
 	// ExecutionRequests are the execution layer's deposit, withdrawal and
 	// consolidation requests (Electra body.execution_requests).
 	ExecutionRequests ExecutionRequests
+	// VoluntaryExits (phase0, at most MAX_VOLUNTARY_EXITS) and
+	// BLSToExecutionChanges (Capella, at most MAX_BLS_TO_EXECUTION_CHANGES)
+	// are the operations of body.voluntary_exits and
+	// body.bls_to_execution_changes.
+	VoluntaryExits        []SignedVoluntaryExit
+	BLSToExecutionChanges []SignedBLSToExecutionChange
 }
 
 // BeaconBlock is one slot's block.

@@ -30,9 +30,8 @@ import (
 var DomainVoluntaryExit = DomainType{0x04, 0x00, 0x00, 0x00}
 
 // MaxVoluntaryExits is MAX_VOLUNTARY_EXITS, the most voluntary exits a block
-// may carry (phase0 preset; 16 in both mainnet and minimal). Block
-// processing does not carry voluntary exits yet; this is for the step that
-// adds them.
+// may carry (phase0 preset; 16 in both mainnet and minimal); block
+// processing rejects a block with more.
 const MaxVoluntaryExits = 16
 
 // CapellaForkVersion returns CAPELLA_FORK_VERSION: 0x03000000 in

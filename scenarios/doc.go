@@ -230,8 +230,8 @@
 // waves are then sent by a policy-keep operator.
 //
 // requests (optional, at most 256 per group) are waves of execution-layer
-// requests sent by the owner of the group's credentials, kept in file order
-// (Group.Requests). Each wave has kind, epoch (required, less than epochs)
+// requests, voluntary exits and BLS-to-execution changes sent by the owner
+// of the group's credentials, kept in file order (Group.Requests). Each wave has kind, epoch (required, less than epochs)
 // and count (required, at least 1), and, for the kinds that move ETH, an
 // amount given as exactly one of amount_eth (whole ETH) or amount_gwei
 // (Gwei), kept in Gwei (Request.AmountGwei). The kinds:
@@ -248,9 +248,26 @@
 //     most 1_000_000 ETH) from each of count of the group's 0x02 validators
 //     (EIP-7002). Needs withdrawal_credentials "0x02", or an operator with
 //     policy compound or consolidate.
+//   - voluntary_exit: count of the group's validators sign voluntary exits
+//     (the consensus-layer exit: SignedVoluntaryExit, EIP-7044 domain),
+//     which go through the exit churn like EIP-7002 exits. No amount; any
+//     credentials. This is how a 0x00 validator leaves without being
+//     ejected or slashed, but its balance is withdrawn only once it has an
+//     execution address.
+//   - bls_change: count of the group's validators move from BLS (0x00) to
+//     0x01 credentials with a BLS-to-execution change signed by their
+//     withdrawal key (Capella), to an address of their own. No amount.
+//     Needs withdrawal_credentials "0x00". It applies to exited validators
+//     too, whose balance the withdrawal sweep then pays out.
+//
+// The owner sends a voluntary exit or change for a validator only when its
+// view's head would accept it (for an exit: active for
+// SHARD_COMMITTEE_PERIOD, not exiting, no pending partial withdrawal), and
+// again if it has not taken effect after 2 epochs.
 //
 // top_up, exit and partial_withdrawal are sent from the group's execution
-// withdrawal address, so they need withdrawal_credentials "0x01" or "0x02".
+// withdrawal address, so they need withdrawal_credentials "0x01" or "0x02",
+// or, on a 0x00 group, a bls_change wave of an earlier epoch.
 // They act on the group's lowest-indexed validators that can take them, and
 // their count is at most the group's count plus the validators its deposit
 // waves of earlier epochs (in any position in the list) create. The group
@@ -519,7 +536,8 @@
 //
 // The built-in scenarios live in builtin/NAME.yaml (embedded). They use the
 // minimal preset unless --set preset=mainnet is given: every built-in but
-// maxeb-consolidation and maxeb-exit-queue has the choice param preset
+// maxeb-consolidation, maxeb-exit-queue, voluntary-exit and bls-change-exit
+// has the choice param preset
 // (minimal, mainnet). Those whose groups are shares of the stake (baseline,
 // offline-20, partition-50-50, partition-leak and the attack-* and other
 // consensus attacks) have the param validators (64..200000; default the
@@ -544,6 +562,11 @@
 //     Electra validator lifecycle (consolidation by staking operators,
 //     slashing exposure before and after consolidating, exits and deposits
 //     competing for churn); see their explain texts.
+//   - voluntary-exit, bls-change-exit: voluntary exits queued through the
+//     churn, and 0x00 validators converted by BLS-to-execution changes and
+//     exited (their balances swept) next to 0x00 validators that exit
+//     without converting (their balances stay locked); see their explain
+//     texts.
 //   - restaking-profitable-attack, restaking-byzantine, restaking-cascade:
 //     restaking (an operator corrupting AVSs whose combined profit exceeds
 //     its allocated stake; a coalition that captures an AVS's slashing to

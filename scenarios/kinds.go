@@ -329,6 +329,8 @@ type requestKind struct {
 	// creates kinds add Count new validators to the group; the other kinds
 	// act on Count of the group's existing validators.
 	creates bool
+	// bls kinds apply only to validators with BLS (0x00) credentials.
+	bls bool
 }
 
 // requestKinds is the table of request wave kinds.
@@ -353,6 +355,13 @@ func requestKinds() []requestKind {
 			name: RequestPartialWithdrawal, doc: "withdraws amount from each of count of the group's 0x02 validators (EIP-7002)",
 			amount: true, minAmountGwei: 1, maxAmountGwei: MaxBalanceETH * gweiPerETH,
 			execution: true, compounding: true,
+		},
+		{
+			name: RequestVoluntaryExit, doc: "count of the group's validators sign voluntary exits (consensus layer; any credentials)",
+		},
+		{
+			name: RequestBLSChange, doc: "count of the group's 0x00 validators change to 0x01 credentials (BLS-to-execution change signed by the withdrawal key)",
+			bls: true,
 		},
 	}
 }

@@ -193,6 +193,8 @@ type decodedRequest struct {
 	r        Request
 	countPos Pos
 	count    string // the count field's path
+	kindPos  Pos
+	kind     string // the kind field's path
 }
 
 // decodeRequests decodes a group's request waves, in file order. opOK is
@@ -236,11 +238,34 @@ func (d *decoder) decodeRequests(f field, fc groupFacts, opOK bool, epochs uint6
 			}
 		}
 	}
+	if fc.credentialsOK && fc.g.Credentials == 0x00 {
+		d.checkConverted(waves)
+	}
 	out := make([]Request, len(waves))
 	for i, w := range waves {
 		out[i] = w.r
 	}
 	return out
+}
+
+// checkConverted reports the waves of a 0x00 group that need execution
+// credentials and come before any bls_change wave: only validators that a
+// BLS-to-execution change of an earlier epoch has converted can be
+// addressed from the execution layer.
+func (d *decoder) checkConverted(waves []decodedRequest) {
+	for _, w := range waves {
+		k, _ := lookupRequestKind(w.r.Kind)
+		if !k.execution {
+			continue
+		}
+		converted := false
+		for _, c := range waves {
+			converted = converted || (c.r.Kind == RequestBLSChange && c.r.Epoch < w.r.Epoch)
+		}
+		if !converted {
+			d.errorf(w.kindPos, w.kind, "kind %q needs execution withdrawal credentials: give the group withdrawal_credentials \"0x01\" or \"0x02\", or convert its validators with a bls_change wave of an earlier epoch (it has 0x00; EIP-7002 requests come from the execution address)", k.name)
+		}
+	}
 }
 
 func (d *decoder) decodeRequest(item ast.Node, path string, fc groupFacts, opOK bool, epochs uint64) (decodedRequest, bool) {
@@ -275,7 +300,7 @@ func (d *decoder) decodeRequest(item ast.Node, path string, fc groupFacts, opOK 
 	if !ok || !kindOK {
 		return decodedRequest{}, false
 	}
-	w := decodedRequest{r: Request{Kind: kind.name}}
+	w := decodedRequest{r: Request{Kind: kind.name}, kindPos: d.valuePos(kf), kind: kf.path}
 	good := true
 	if ef, ok := d.require(o, "epoch"); !ok {
 		good = false
@@ -305,7 +330,10 @@ func (d *decoder) decodeRequest(item ast.Node, path string, fc groupFacts, opOK 
 	switch {
 	case !fc.credentialsOK:
 	case kind.execution && g.Credentials == 0x00:
-		d.errorf(d.valuePos(kf), kf.path, "kind %q needs execution withdrawal credentials: give the group withdrawal_credentials \"0x01\" or \"0x02\" (it has 0x00; EIP-7002 requests come from the execution address)", kind.name)
+		// Checked across the group's waves (checkConverted): a bls_change
+		// wave of an earlier epoch gives the validators an address.
+	case kind.bls && g.Credentials != 0x00:
+		d.errorf(d.valuePos(kf), kf.path, "kind %q needs BLS withdrawal credentials: give the group withdrawal_credentials \"0x00\" (it has 0x%02x; a BLS-to-execution change converts 0x00 credentials to 0x01)", kind.name, g.Credentials)
 		good = false
 	case kind.compounding && g.Credentials != 0x02 && opOK && !operatorCompounds(g.Operator):
 		d.errorf(d.valuePos(kf), kf.path, "kind %q needs 0x02 (compounding) credentials: give the group withdrawal_credentials \"0x02\" or an operator with policy %s or %s",

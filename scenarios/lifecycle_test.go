@@ -229,6 +229,8 @@ func TestLifecycleAllowed(t *testing.T) {
 		{"consolidate on 0x02", grp("0x02") + "    operator: {policy: consolidate, target_eth: 33}\n"},
 		{"keep on 0x00", grp("0x00") + "    operator: {policy: keep}\n"},
 		{"deposit on 0x00", grp("0x00") + "    requests:\n      - {kind: deposit, epoch: 0, count: 1}\n"},
+		{"voluntary exit on any credentials", grp("0x01") + "    requests:\n      - {kind: voluntary_exit, epoch: 3, count: 10}\n"},
+		{"exit after bls_change", grp("0x00") + "    requests:\n      - {kind: exit, epoch: 5, count: 4}\n      - {kind: bls_change, epoch: 2, count: 4}\n      - {kind: voluntary_exit, epoch: 1, count: 2}\n"},
 		{"partial after compound", grp("0x01") + "    operator: {policy: compound}\n    requests:\n      - {kind: partial_withdrawal, epoch: 5, count: 10, amount_eth: 1}\n"},
 		{"partial after consolidate", grp("0x01") + "    operator: {policy: consolidate}\n    requests:\n      - {kind: partial_withdrawal, epoch: 5, count: 10, amount_gwei: 1}\n"},
 		{"deposit of 2048", grp("0x02") + "    requests:\n      - {kind: deposit, epoch: 99, count: 1, amount_eth: 2048}\n"},
@@ -250,7 +252,7 @@ func TestLifecycleBadInputs(t *testing.T) {
 	configKeys := "shard_committee_period, min_validator_withdrawability_delay, epochs_per_slashings_vector, churn_limit_quotient, " +
 		"min_per_epoch_churn_limit_gwei, max_per_epoch_activation_exit_churn_limit_gwei, pending_consolidations_limit, " +
 		"pending_partial_withdrawals_limit, max_pending_deposits_per_epoch"
-	const needExec = `needs execution withdrawal credentials: give the group withdrawal_credentials "0x01" or "0x02" (it has 0x00; EIP-7002 requests come from the execution address)`
+	const needExec = `needs execution withdrawal credentials: give the group withdrawal_credentials "0x01" or "0x02", or convert its validators with a bls_change wave of an earlier epoch (it has 0x00; EIP-7002 requests come from the execution address)`
 	tests := []struct {
 		name string
 		src  string
@@ -377,7 +379,7 @@ func TestLifecycleBadInputs(t *testing.T) {
 		{
 			name: "unknown request kind",
 			src:  grp("0x01") + "    requests:\n      - {kind: withdraw, epoch: 5, count: 1}\n",
-			want: `x.yaml:9:16: validators[0].requests[0].kind: unknown request kind "withdraw" (kinds: deposit, top_up, exit, partial_withdrawal)`,
+			want: `x.yaml:9:16: validators[0].requests[0].kind: unknown request kind "withdraw" (kinds: deposit, top_up, exit, partial_withdrawal, voluntary_exit, bls_change)`,
 			at:   "withdraw",
 		},
 		{
@@ -469,6 +471,24 @@ func TestLifecycleBadInputs(t *testing.T) {
 			src:  grp("0x00") + "    requests:\n      - {kind: exit, epoch: 5, count: 1}\n",
 			want: `x.yaml:9:16: validators[0].requests[0].kind: kind "exit" ` + needExec,
 			at:   "exit",
+		},
+		{
+			name: "exit in the epoch of the bls_change",
+			src:  grp("0x00") + "    requests:\n      - {kind: bls_change, epoch: 5, count: 1}\n      - {kind: exit, epoch: 5, count: 1}\n",
+			want: `x.yaml:10:16: validators[0].requests[1].kind: kind "exit" ` + needExec,
+			at:   "exit",
+		},
+		{
+			name: "bls_change with 0x01",
+			src:  grp("0x01") + "    requests:\n      - {kind: bls_change, epoch: 5, count: 1}\n",
+			want: `x.yaml:9:16: validators[0].requests[0].kind: kind "bls_change" needs BLS withdrawal credentials: give the group withdrawal_credentials "0x00" (it has 0x01; a BLS-to-execution change converts 0x00 credentials to 0x01)`,
+			at:   "bls_change",
+		},
+		{
+			name: "voluntary exit with an amount",
+			src:  grp("0x01") + "    requests:\n      - {kind: voluntary_exit, epoch: 5, count: 1, amount_eth: 1}\n",
+			want: `x.yaml:9:52: validators[0].requests[0].amount_eth: field not allowed for kind "voluntary_exit" (allowed: kind, epoch, count)`,
+			at:   "amount_eth",
 		},
 		{
 			name: "top-up with 0x00",
@@ -659,13 +679,18 @@ func checkLifecycleInvariants(t *testing.T, s *Scenario) {
 		}
 		for _, r := range g.Requests {
 			k, ok := lookupRequestKind(r.Kind)
-			if !ok || r.Epoch >= s.Epochs || r.Count < 1 || (k.execution && g.Credentials == 0) || (k.compounding && !compounding) {
+			converted := false
+			for _, c := range g.Requests {
+				converted = converted || (c.Kind == RequestBLSChange && c.Epoch < r.Epoch)
+			}
+			if !ok || r.Epoch >= s.Epochs || r.Count < 1 || (k.execution && g.Credentials == 0 && !converted) || (k.compounding && !compounding) ||
+				(k.bls && g.Credentials != 0) {
 				t.Fatalf("bad request %+v in %+v", r, g)
 			}
 			switch r.Kind {
-			case RequestExit:
+			case RequestExit, RequestVoluntaryExit, RequestBLSChange:
 				if r.AmountGwei != 0 {
-					t.Fatalf("exit with an amount: %+v", r)
+					t.Fatalf("%s with an amount: %+v", r.Kind, r)
 				}
 			case RequestDeposit:
 				if r.AmountGwei < 1_000_000_000 || r.AmountGwei > 2_048_000_000_000 {

@@ -136,7 +136,8 @@ type Group struct {
 	// without one (solo stakers) keeps its validators as they are, except
 	// for its request waves, which a policy-"keep" operator then sends.
 	Operator *Operator
-	// Requests are waves of execution-layer requests by the group's owner.
+	// Requests are waves of execution-layer requests, voluntary exits and
+	// BLS-to-execution changes by the group's owner.
 	Requests []Request
 }
 
@@ -170,6 +171,13 @@ const (
 	RequestTopUp             = "top_up"             // AmountGwei more for Count of the group's validators
 	RequestExit              = "exit"               // full exits of Count of the group's validators (EIP-7002)
 	RequestPartialWithdrawal = "partial_withdrawal" // AmountGwei from Count of the group's 0x02 validators (EIP-7002)
+	// RequestVoluntaryExit: Count of the group's validators sign voluntary
+	// exits (consensus layer, any credentials).
+	RequestVoluntaryExit = "voluntary_exit"
+	// RequestBLSChange: Count of the group's 0x00 validators move to 0x01
+	// credentials with BLS-to-execution changes signed by their withdrawal
+	// keys (Capella).
+	RequestBLSChange = "bls_change"
 )
 
 // Request is one wave of execution-layer requests sent in Epoch by the

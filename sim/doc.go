@@ -66,9 +66,12 @@
 //     mode by aggregating the members' signatures and in aggregate mode
 //     with the sum of their keys, the slashings the view's
 //     slasher has evidence for, the expected withdrawals, the RANDAO
-//     reveal and the execution requests this chain lacks — and the agent
-//     signs it. Staking operators get an Operate duty. After the barrier
-//     (applyProposals): operators' requests join the execution-layer pool;
+//     reveal, the execution requests this chain lacks and up to 16
+//     voluntary exits and 16 BLS-to-execution changes from the view's pool
+//     that the block's pre-state accepts — and the agent signs it. Staking
+//     operators get an Operate duty. After the barrier (applyProposals):
+//     operators' requests join the execution-layer pool, their signed
+//     exits and changes are gossiped (below);
 //     blocks are imported (consensus.ProcessBlock, one batched BLS
 //     verification per block; an invalid block becomes a block_rejected
 //     event), shown to the auditor, routed by the coalition's strategy
@@ -157,6 +160,21 @@
 // Blocks that some view has not processed (a partition that has not healed,
 // a coalition ignoring others' blocks, a lost message) are kept until it
 // has: a heal must still deliver them, and slashers learn from them.
+//
+// # Voluntary exits and BLS changes
+//
+// Operators sign voluntary exits and BLS-to-execution changes
+// (agents/exits.go). Unlike execution-layer requests, which reach every
+// branch through one shared queue (the execution layer is not modelled),
+// these are consensus-layer gossip, so the engine sends each one like a
+// vote: to every view the sender's view reaches, with the network's delay
+// and loss, withheld by partitions (exits.go). Each view keeps what reached
+// it in its own pool, at most one exit and one change per validator,
+// and drops every slot what its head state no longer accepts (applied or
+// invalid there; signatures are checked only at block import). A lost or
+// dropped operation is signed again by its operator after 2 epochs. This
+// costs one message per operation and view, and keeps a partitioned side
+// from including what it never heard of.
 //
 // # What a Sink must do
 //

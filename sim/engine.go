@@ -65,6 +65,9 @@ type Engine struct {
 	operators   []int
 	el          elPool
 	plan        depositPlan
+	// exits holds the views' pools of voluntary exits and BLS changes and
+	// the 0x00 validators' withdrawal keys (exits.go).
+	exits exitState
 
 	// Restaking (nil without a restaking block), the Byzantine share's
 	// threshold crossings and the gates of behaviours held back until the
@@ -363,6 +366,7 @@ func (e *Engine) buildGenesis(n, total int) (*consensus.State, error) {
 			}
 		}
 	}
+	e.setBLSCredentials(gvals)
 	caches := consensus.NewCaches()
 	caches.SetKeys(e.dir)
 	genesis, err := consensus.NewGenesisState(&e.cfg, gvals, genesisSeed(e.sc.Seed), caches)

@@ -42,6 +42,8 @@ var goldenCases = []goldenCase{
 	{name: "maxeb-consolidation", epochs: 30, bls: "off"},
 	{name: "maxeb-exit-queue", epochs: 30, bls: "off"},
 	{name: "maxeb-slashing", epochs: 30, bls: "off"},
+	{name: "voluntary-exit", epochs: 18},
+	{name: "bls-change-exit", epochs: 28, bls: "aggregate"},
 	{name: "restaking-byzantine", epochs: 24},
 	{name: "restaking-cascade", epochs: 16},
 	{name: "restaking-profitable-attack", epochs: 10},

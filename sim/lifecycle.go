@@ -214,7 +214,7 @@ func (e *Engine) buildOperators(plan depositPlan) error {
 		if g.Operator == nil && len(g.Requests) == 0 {
 			continue
 		}
-		oc := agents.OperatorConfig{ID: len(e.agents), Policy: agents.PolicyKeep, Pubkey: e.dir.Pubkey, Mode: e.mode}
+		oc := agents.OperatorConfig{ID: len(e.agents), Policy: agents.PolicyKeep, Pubkey: e.dir.Pubkey, Mode: e.mode, Keys: exitKeys{e}}
 		if op := g.Operator; op != nil {
 			oc.Policy = op.Policy
 			oc.TargetGwei = consensus.Gwei(op.TargetGwei)

@@ -60,8 +60,11 @@ type EpochRow struct {
 	RestakingSlashedGwei   uint64 // restaked Gwei slashed so far (cumulative)
 	PendingWithdrawalsGwei uint64 // the ledger's uncompleted staker withdrawals
 
-	// Electra block contents (issue 15).
-	BlockAttestations uint64 // on-chain Attestation objects (EIP-7549 aggregates, each spanning a slot's committees) in this epoch's blocks
+	// Electra block contents (issue 15), in this epoch's blocks on this
+	// branch.
+	BlockAttestations uint64 // on-chain Attestation objects (EIP-7549 aggregates, each spanning a slot's committees)
+	VoluntaryExits    uint64 // signed voluntary exits (each initiated an exit)
+	BLSChanges        uint64 // BLS-to-execution changes (each moved a validator to 0x01)
 }
 
 // Event is one line of events.jsonl. Details is the struct of the event's

@@ -206,6 +206,8 @@ func (e *Engine) deliverUntil(t uint64) error {
 			if err := e.noteHead(v, slot); err != nil {
 				return err
 			}
+		case m.op != nil:
+			e.exits.deliver(m.view, m.op)
 		case m.att != nil:
 			v.addAttestation(m.att)
 			v.vote(&e.cfg, slot, m.att.AttesterIndex, m.att.Data)
@@ -274,6 +276,7 @@ type message struct {
 	view  int
 	block *blockEntry
 	att   *agents.AttestationMsg
+	op    *opMsg // a voluntary exit or BLS change (exits.go)
 }
 
 type msgQueue []message

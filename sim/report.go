@@ -333,6 +333,8 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 		row.Signatures += uint64(b.report.Signatures)
 		row.AttestationBytes += attestationBytes(&e.cfg, &b.signed.Message)
 		row.BlockAttestations += uint64(len(b.signed.Message.Body.Attestations))
+		row.VoluntaryExits += uint64(b.report.VoluntaryExits)
+		row.BLSChanges += uint64(b.report.BLSToExecutionChanges)
 		rr := &b.report.Requests
 		reqs.Deposits += rr.Deposits
 		reqs.Exits += rr.Exits

@@ -45,6 +45,21 @@ func (t *timedVerifier) VerifyAggregates(checks []crypto.AggregateCheck) []bool 
 	return ok
 }
 
+// VerifyPubkey checks a BLS-to-execution change's signature: with the
+// inner verifier when it is a consensus.PubkeyVerifier (AcceptAll, BLS
+// off), else with real BLS (consensus.BLSPubkeyVerifier).
+func (t *timedVerifier) VerifyPubkey(pk crypto.PublicKeyBytes, msg consensus.Root, sig crypto.Signature) bool {
+	start := t.e.now()
+	var ok bool
+	if pv, is := t.inner.(consensus.PubkeyVerifier); is {
+		ok = pv.VerifyPubkey(pk, msg, sig)
+	} else {
+		ok = consensus.BLSPubkeyVerifier{}.VerifyPubkey(pk, msg, sig)
+	}
+	t.seconds += t.e.since(start).Seconds()
+	return ok
+}
+
 // signIndexed signs slashing evidence that lacks a signature: in aggregate
 // mode single gossip votes carry none (the engine signs aggregates with the
 // sum of the members' keys, and does the same here).

@@ -73,6 +73,7 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 			return err
 		}
 		heads[v.id] = slotHead{head, st}
+		e.pruneOps(v.id, st)
 		p, err := consensus.GetBeaconProposerIndex(&e.cfg, st)
 		if err != nil {
 			return fmt.Errorf("sim: slot %d: proposer: %w", slot, err)
@@ -126,6 +127,7 @@ func (e *Engine) applyProposals(ids []int, slot consensus.Slot, epoch consensus.
 			e.el.add(r, e.dir)
 			e.rep.noteRequests(epoch, r)
 		}
+		e.gossipOps(id, epoch, now)
 		from := e.views[e.viewOfAgent[id]]
 		strat := e.strategyOf(from, epoch)
 		var imported []*blockEntry
@@ -229,6 +231,7 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 	blk.Body.Attestations = chosen
 	// The execution payload's requests: the next ones this chain lacks.
 	blk.Body.ExecutionRequests = e.el.next(&e.cfg, head.el)
+	blk.Body.VoluntaryExits, blk.Body.BLSToExecutionChanges = e.opsForBlock(v.id, st)
 	if builder.honest && v.slasher != nil {
 		ps, as := v.slasher.ForBlock(&e.cfg, st)
 		for i := range as {

@@ -295,6 +295,11 @@ func watchList(sc *scenarios.Scenario) (cols, events, fields []string) {
 	coalition := slices.ContainsFunc(sc.Groups, func(g scenarios.Group) bool { return g.Coalition != "" })
 	partitions := len(sc.Network.Partitions) > 0
 	restaked := sc.Restaking != nil
+	exits := slices.ContainsFunc(sc.Groups, func(g scenarios.Group) bool {
+		return slices.ContainsFunc(g.Requests, func(r scenarios.Request) bool {
+			return r.Kind == scenarios.RequestVoluntaryExit || r.Kind == scenarios.RequestBLSChange
+		})
+	})
 	gated := slices.ContainsFunc(sc.Groups, func(g scenarios.Group) bool {
 		return slices.ContainsFunc(g.Behaviours, func(b scenarios.Behaviour) bool { return b.AfterByzantineShareWAD > 0 })
 	})
@@ -349,6 +354,10 @@ func watchList(sc *scenarios.Scenario) (cols, events, fields []string) {
 		set(c, "byzantine_share")
 		set(e, sim.EventByzantineShareCrossed)
 		set(f, "max_byzantine_share", "byzantine_crossings")
+	}
+	if exits {
+		set(c, "active_validators", "total_balance_gwei", "exited_validators", "exit_queue_epochs", "voluntary_exits", "bls_changes")
+		set(e, sim.EventExited)
 	}
 	if restaked {
 		set(c, "active_validators", "exited_validators", "restaked_gwei", "avs_compromised", "operators_slashed",

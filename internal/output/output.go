@@ -88,6 +88,8 @@ func Columns() []string {
 		"restaking_slashed_gwei",
 		"pending_withdrawals_gwei",
 		"block_attestations",
+		"voluntary_exits",
+		"bls_changes",
 	}
 }
 
@@ -432,6 +434,8 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[35] = u(row.RestakingSlashedGwei)
 	r[36] = u(row.PendingWithdrawalsGwei)
 	r[37] = u(row.BlockAttestations)
+	r[38] = u(row.VoluntaryExits)
+	r[39] = u(row.BLSChanges)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}

@@ -31,7 +31,7 @@ var documentedColumns = []string{
 	"pending_consolidations", "consolidation_churn_gwei", "consolidated_gwei",
 	"activation_exit_churn_gwei", "exit_queue_epochs", "attestation_bytes",
 	"restaked_gwei", "byzantine_share", "avs_compromised", "operators_slashed",
-	"restaking_slashed_gwei", "pending_withdrawals_gwei", "block_attestations",
+	"restaking_slashed_gwei", "pending_withdrawals_gwei", "block_attestations", "voluntary_exits", "bls_changes",
 }
 
 // snake converts a Go field name to snake_case, keeping runs of capitals
