@@ -13,7 +13,7 @@ import "fmt"
 //   - pooled ether = buffer + transient + CL balance, with transient =
 //     (deposited − CL validators) × DepositGwei;
 //   - ether conservation: buffer + transient + CL balance + vaults + locked
-//     + claimed = deposits + vault credits + EL credits + Σ CL balance
+//   - claimed = deposits + vault credits + EL credits + Σ CL balance
 //     changes the reports brought (nothing is created or lost).
 //
 // It reads every holder and open request: tests call it after each step.

@@ -29,15 +29,15 @@ const (
 // OracleReportSanityChecker limits; lido-oracle's safe border; docs.lido.fi
 // "Accounting oracle").
 const (
-	mainnetReportEpochs        Epoch = 225    // one frame a day
-	mainnetSlashingsVector     Epoch = 8192   // EPOCHS_PER_SLASHINGS_VECTOR
-	mainnetSlashingWindow      Epoch = 4050   // 18 days of 384-s epochs (LIP-23)
-	mainnetInactivityWindow    Epoch = 12150  // 54 days
-	mainnetDefaultShift        Epoch = 20     // requestTimestampMargin 7,680 s
-	mainnetMaxNegRebaseShift   Epoch = 2250   // 2 × 120 h governance reaction time
-	mainnetEpochsPerYear              = 82125 // 365 days / 384 s
-	mainnetMaxPositiveRebase          = 750_000
-	mainnetAnnualIncreaseBP           = 1_000
+	mainnetReportEpochs      Epoch = 225   // one frame a day
+	mainnetSlashingsVector   Epoch = 8192  // EPOCHS_PER_SLASHINGS_VECTOR
+	mainnetSlashingWindow    Epoch = 4050  // 18 days of 384-s epochs (LIP-23)
+	mainnetInactivityWindow  Epoch = 12150 // 54 days
+	mainnetDefaultShift      Epoch = 20    // requestTimestampMargin 7,680 s
+	mainnetMaxNegRebaseShift Epoch = 2250  // 2 × 120 h governance reaction time
+	mainnetEpochsPerYear           = 82125 // 365 days / 384 s
+	mainnetMaxPositiveRebase       = 750_000
+	mainnetAnnualIncreaseBP        = 1_000
 )
 
 // Params are a protocol's rules. They are fixed for the life of a Protocol.

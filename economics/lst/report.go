@@ -48,7 +48,7 @@ type ReportResult struct {
 	NegativeRebase bool
 	// RewardsGwei is what the fee was charged on: CL rebase plus EL rewards
 	// collected, 0 on a non-profitable report (LIP-12).
-	RewardsGwei                              Gwei
+	RewardsGwei                               Gwei
 	FeeShares, OperatorShares, TreasuryShares uint64
 
 	// Collected from the vaults, and held back there by the maximum
