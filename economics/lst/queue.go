@@ -118,7 +118,7 @@ func (p *Protocol) ClaimWithdrawal(owner string, id uint64, e Epoch) (Gwei, erro
 func (p *Protocol) PruneClaimed(before Epoch) int {
 	txn := p.db.Txn(true)
 	n := 0
-	for _, r := range p.requestsByStatus(txn, StatusClaimed, 0) {
+	for _, r := range p.requestsByStatus(txn, StatusClaimed) {
 		if r.ClaimedEpoch < before {
 			if _, err := txn.DeleteAll(tableRequest, indexID, p.name, r.ID); err != nil {
 				panic(fmt.Sprintf("lst: prune: %v", err))
@@ -149,13 +149,13 @@ func (p *Protocol) planFinalization(txn *memdb.Txn, budget Gwei, rate ShareRate,
 	if !hasBorder {
 		return f
 	}
-	for _, r := range p.requestsByStatus(txn, StatusPending, 0) {
+	p.eachRequest(txn, StatusPending, func(r Request) bool {
 		if r.RequestEpoch > border {
-			break
+			return false
 		}
 		pay := payout(r, rate)
 		if pay > budget {
-			break
+			return false
 		}
 		budget -= pay
 		r.Status, r.FinalizedEpoch, r.PayoutGwei = StatusFinalized, e, pay
@@ -163,7 +163,8 @@ func (p *Protocol) planFinalization(txn *memdb.Txn, budget Gwei, rate ShareRate,
 		f.eth += pay
 		f.shares += r.Shares
 		f.amount += r.AmountGwei
-	}
+		return true
+	})
 	return f
 }
 

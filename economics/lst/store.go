@@ -134,20 +134,24 @@ func (p *Protocol) putRequest(txn *memdb.Txn, r Request) {
 	}
 }
 
-// requestsByStatus returns the protocol's requests in a status, in id
-// (FIFO) order, through the status index; limit <= 0 means all.
-func (p *Protocol) requestsByStatus(txn *memdb.Txn, s RequestStatus, limit int) []Request {
+// eachRequest calls fn on the protocol's requests in a status, in id
+// (FIFO) order, through the status index, until fn returns false.
+func (p *Protocol) eachRequest(txn *memdb.Txn, s RequestStatus, fn func(Request) bool) {
 	it, err := txn.Get(tableRequest, indexStatus+"_prefix", p.name, exact(string(s)))
 	if err != nil {
 		panic(fmt.Sprintf("lst: request scan: %v", err))
 	}
-	var out []Request
 	for raw := it.Next(); raw != nil; raw = it.Next() {
-		out = append(out, *raw.(*Request))
-		if limit > 0 && len(out) == limit {
-			break
+		if !fn(*raw.(*Request)) {
+			return
 		}
 	}
+}
+
+// requestsByStatus collects eachRequest's requests.
+func (p *Protocol) requestsByStatus(txn *memdb.Txn, s RequestStatus) []Request {
+	var out []Request
+	p.eachRequest(txn, s, func(r Request) bool { out = append(out, r); return true })
 	return out
 }
 
@@ -172,7 +176,7 @@ func (p *Protocol) RequestsOf(owner string) []Request {
 
 // Requests returns the protocol's stored requests in a status, in id order.
 func (p *Protocol) Requests(s RequestStatus) []Request {
-	return p.requestsByStatus(p.db.Txn(false), s, 0)
+	return p.requestsByStatus(p.db.Txn(false), s)
 }
 
 // Holders returns every position in the protocol, by owner, through the
