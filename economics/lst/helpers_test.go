@@ -1,0 +1,6 @@
+package lst
+
+import "github.com/stakesim/stakesim/consensus"
+
+func minimalConfig() consensus.Config { return consensus.Minimal() }
+func mainnetConfig() consensus.Config { return consensus.Mainnet() }
