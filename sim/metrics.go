@@ -59,6 +59,16 @@ type EpochRow struct {
 	OperatorsSlashed       uint64 // distinct restaking operators slashed so far
 	RestakingSlashedGwei   uint64 // restaked Gwei slashed so far (cumulative)
 	PendingWithdrawalsGwei uint64 // the ledger's uncompleted staker withdrawals
+
+	// Sync committee columns, over this epoch's blocks on the branch.
+	// SyncParticipationPPM is the share of their sync committee bits set,
+	// in parts per million (written with 6 decimals as sync_participation;
+	// 0 without blocks). SyncRewardsGwei is what process_sync_aggregate
+	// paid (members and proposers), SyncPenaltiesGwei what it took from
+	// members without a bit.
+	SyncParticipationPPM uint64
+	SyncRewardsGwei      uint64
+	SyncPenaltiesGwei    uint64
 }
 
 // Event is one line of events.jsonl. Details is the struct of the event's

@@ -314,6 +314,7 @@ func registryRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch) {
 func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry) consensus.RequestsReport {
 	e := r.e
 	var reqs consensus.RequestsReport
+	var syncBits uint64
 	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
 	last := lastSlotOf(&e.cfg, epoch)
 	slots := uint64(e.cfg.SlotsPerEpoch)
@@ -328,6 +329,9 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 		row.AggregatesVerified += uint64(b.report.AggregatesVerified)
 		row.Signatures += uint64(b.report.Signatures)
 		row.AttestationBytes += attestationBytes(&b.signed.Message)
+		syncBits += uint64(b.report.SyncParticipants)
+		row.SyncRewardsGwei += uint64(b.report.SyncRewards)
+		row.SyncPenaltiesGwei += uint64(b.report.SyncPenalties)
 		rr := &b.report.Requests
 		reqs.Deposits += rr.Deposits
 		reqs.Exits += rr.Exits
@@ -335,6 +339,9 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 		reqs.Consolidations += rr.Consolidations
 	}
 	row.MissedProposals = slots - row.Proposals
+	if seats := row.Proposals * e.cfg.SyncCommitteeSize; seats > 0 {
+		row.SyncParticipationPPM = syncBits * 1_000_000 / seats
+	}
 	return reqs
 }
 

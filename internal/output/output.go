@@ -47,7 +47,8 @@ var errClosed = errors.New("output: writer already finished or aborted")
 
 // Columns returns the header of epochs.csv: the snake_case names of the
 // fields of sim.EpochRow, in field order. TargetParticipationPPM is written
-// as a fraction, so its column drops the unit: target_participation.
+// as a fraction, so its column drops the unit: target_participation (and
+// likewise sync_participation).
 func Columns() []string {
 	return []string{
 		"epoch",
@@ -87,6 +88,9 @@ func Columns() []string {
 		"operators_slashed",
 		"restaking_slashed_gwei",
 		"pending_withdrawals_gwei",
+		"sync_participation",
+		"sync_rewards_gwei",
+		"sync_penalties_gwei",
 	}
 }
 
@@ -430,6 +434,9 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[34] = u(row.OperatorsSlashed)
 	r[35] = u(row.RestakingSlashedGwei)
 	r[36] = u(row.PendingWithdrawalsGwei)
+	r[37] = FormatPPM(row.SyncParticipationPPM)
+	r[38] = u(row.SyncRewardsGwei)
+	r[39] = u(row.SyncPenaltiesGwei)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}
