@@ -68,6 +68,9 @@ type SlotView struct {
 	Coalition []bool
 	// SlotMs is the slot length; the attest phase runs SlotMs/3 into it.
 	SlotMs uint64
+	// SyncDomain is the signature domain of sync committee messages
+	// (DOMAIN_SYNC_COMMITTEE; the same on every branch).
+	SyncDomain consensus.Root
 }
 
 // ViewInfo is what a coalition knows of one view group in a slot.
@@ -102,6 +105,10 @@ type Duties struct {
 	Answer   *AnswerDuty   // restaking operators
 	Judge    *JudgeDuty    // AVSs
 	Withdraw *WithdrawDuty // stakers
+
+	// SyncCommittee asks, in the attest phase, each listed validator to
+	// sign its view's head as a sync committee member (see SyncDuty).
+	SyncCommittee []SyncDuty
 }
 
 // AttestationMsg is one validator's attestation as sent to the network:
@@ -147,6 +154,9 @@ type Actions struct {
 	Answer   bool
 	Outcome  *TaskOutcome
 	Withdraw bool
+
+	// SyncMessages are sync committee messages (attest phase).
+	SyncMessages []SyncCommitteeMsg
 }
 
 // Agent is anything the engine runs in its own goroutine.

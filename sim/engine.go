@@ -43,6 +43,9 @@ type Engine struct {
 	lossPPM uint64
 	netRNG  []*RNG // per agent (sender) stream
 	syncRNG *RNG   // partition-heal sync stream
+	// syncNet is each agent's stream for its sync committee messages
+	// (sync.go), apart from netRNG so that they draw no attestation's delay.
+	syncNet map[int]*RNG
 	queue   msgQueue
 	seq     uint64
 

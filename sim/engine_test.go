@@ -87,8 +87,8 @@ func TestBaselineFinalizesEveryEpoch(t *testing.T) {
 		if r["branch"] != "main" {
 			t.Errorf("epoch %d: branch %q", e, r["branch"])
 		}
-		if r["target_participation"] != "1.000000" {
-			t.Errorf("epoch %d: target participation %s", e, r["target_participation"])
+		if r["target_participation"] != "1.000000" || r["sync_participation"] != "1.000000" {
+			t.Errorf("epoch %d: target participation %s, sync participation %s", e, r["target_participation"], r["sync_participation"])
 		}
 		if r.u(t, "verify_failures") != 0 {
 			t.Errorf("epoch %d: verify failures", e)
@@ -109,7 +109,9 @@ func TestBaselineFinalizesEveryEpoch(t *testing.T) {
 	}
 	// Every validator signed once per epoch and every block is signed; the
 	// last slot's attestations are included in the next (unreported) epoch.
-	if want := uint64(256*6) - 256/8 + s.Proposals; s.Signatures != want {
+	// Every block also carries the whole sync committee's signatures
+	// (SYNC_COMMITTEE_SIZE 32 on minimal).
+	if want := uint64(256*6) - 256/8 + s.Proposals + 32*s.Proposals; s.Signatures != want {
 		t.Errorf("signatures = %d, want %d", s.Signatures, want)
 	}
 }
@@ -242,13 +244,13 @@ func TestBLSModesAgree(t *testing.T) {
 }
 
 // TestSteadyIssuanceMatchesEconomics: once the chain is running, a fully
-// participating epoch mints exactly what the analytic formula of package
-// economics says, to the Gwei (an independent calculation of the spec's
-// reward arithmetic).
+// participating epoch mints exactly what the analytic formulas of package
+// economics say (attestations, proposals and sync committees), to the Gwei
+// (an independent calculation of the spec's reward arithmetic).
 func TestSteadyIssuanceMatchesEconomics(t *testing.T) {
 	dir, _ := runScenario(t, "baseline", 5, "off")
 	cfg := consensus.Minimal()
-	want := uint64(economics.IdealEpochIssuance(&cfg, 1024, 32_000_000_000))
+	want := uint64(economics.IdealEpochIssuance(&cfg, 1024, 32_000_000_000) + economics.IdealEpochSyncIssuance(&cfg, 1024, 32_000_000_000))
 	rows := readRows(t, dir)
 	for _, r := range rows[2:] {
 		if got := r.u(t, "issuance_gwei"); got != want {
