@@ -38,7 +38,11 @@ func (p *Protocol) Check() error {
 	var openVal Gwei
 	var ledgerEscrow uint64
 	for _, s := range openStatuses {
-		for _, r := range p.Requests(s) {
+		rs := p.Requests(s)
+		if len(rs) != p.stages[s] {
+			return fail("%d requests %s, counted %d", len(rs), s, p.stages[s])
+		}
+		for _, r := range rs {
 			locked += r.Tokens
 			arrived += r.ArrivedUnits
 			exiting += r.ExitingUnits
@@ -70,8 +74,8 @@ func (p *Protocol) Check() error {
 				return fail("request %d pays %d Gwei > min(%d at request, %d at finalization)",
 					r.ID, r.PayoutGwei, r.ValueAtRequestGwei, r.ValueAtFinalizationGwei)
 			}
-			if p.price.PooledEthByShares(r.PayoutUnits) > r.PayoutGwei {
-				return fail("request %d pays %d units worth more than %d Gwei", r.ID, r.PayoutUnits, r.PayoutGwei)
+			if r.PayoutUnits > r.UnitsAtFinalization {
+				return fail("request %d pays %d units > %d its tokens held at finalization", r.ID, r.PayoutUnits, r.UnitsAtFinalization)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package lrt
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/go-memdb"
 	"github.com/stakesim/stakesim/economics/lst"
@@ -36,13 +37,14 @@ type Protocol struct {
 	epoch    Epoch
 	accounts []string // ledger staker ids, one per operator, in Params order
 
-	supply   uint64 // tokens in existence (holders + locked)
-	locked   uint64 // tokens of open requests
-	buffer   uint64 // units held, not restaked, not owed
-	exiting  uint64 // units of open requests the beacon chain has to return
-	arrived  uint64 // units of open requests in hand
-	reserved uint64 // units owed to claimable requests
-	openVal  Gwei   // Σ ValueAtRequestGwei of open requests
+	supply   uint64                // tokens in existence (holders + locked)
+	locked   uint64                // tokens of open requests
+	buffer   uint64                // units held, not restaked, not owed
+	exiting  uint64                // units of open requests the beacon chain has to return
+	arrived  uint64                // units of open requests in hand
+	reserved uint64                // units owed to claimable requests
+	openVal  Gwei                  // Σ ValueAtRequestGwei of open requests
+	stages   map[RequestStatus]int // open requests by stage
 	nextID   uint64
 
 	// Conservation, in units.
@@ -73,7 +75,7 @@ func New(name string, p Params, ledger *restaking.Ledger, price Pricer, start Ep
 	if price == nil {
 		price = nativePricer{}
 	}
-	pr := &Protocol{name: name, p: p, ledger: ledger, price: price, db: newDB(), epoch: start, nextID: 1}
+	pr := &Protocol{name: name, p: p, ledger: ledger, price: price, db: newDB(), epoch: start, nextID: 1, stages: map[RequestStatus]int{}}
 	for _, op := range p.Operators {
 		id := name + "/" + op
 		if err := ledger.RegisterStaker(id); err != nil {
@@ -105,6 +107,17 @@ func (p *Protocol) Account(operator string) string {
 		}
 	}
 	return ""
+}
+
+// move counts a request leaving stage from ("" for a new request) for
+// stage to (closed stages are not counted).
+func (p *Protocol) move(from, to RequestStatus) {
+	if from != "" {
+		p.stages[from]--
+	}
+	if slices.Contains(openStatuses, to) {
+		p.stages[to]++
+	}
 }
 
 // advance moves the clock to e, refusing to go back.

@@ -57,6 +57,7 @@ func (p *Protocol) RequestWithdrawal(owner string, tokens uint64, e Epoch) (uint
 	}
 	p.nextID++
 	p.queueEscrow(&r, actives, fromLedger)
+	p.move("", r.Status)
 	h.Tokens -= tokens
 	p.putHolder(txn, h)
 	p.putRequest(txn, r)
@@ -150,10 +151,12 @@ func (p *Protocol) completeRound(r *Request) []ExitOrder {
 	r.LedgerWithdrawals, r.EscrowUnits = nil, 0
 	if p.p.Asset == AssetNative && paid > 0 {
 		r.Status, r.ExitingUnits = StatusExiting, paid
+		p.move(StatusEscrow, StatusExiting)
 		p.exiting += paid
 		return orders
 	}
 	r.Status = StatusReady
+	p.move(StatusEscrow, StatusReady)
 	r.ArrivedUnits += paid
 	p.arrived += paid
 	return nil
@@ -187,6 +190,7 @@ func (p *Protocol) CreditExited(id uint64, gwei Gwei, e Epoch) error {
 	r.ArrivedUnits += uint64(gwei)
 	r.ExitingUnits = 0
 	r.Status = StatusReady
+	p.move(StatusExiting, StatusReady)
 	p.putRequest(txn, r)
 	txn.Commit()
 	return nil
@@ -225,7 +229,8 @@ func (p *Protocol) finalizeOne(txn *memdb.Txn, r *Request) bool {
 	pooled := p.TotalPooledUnits()
 	nowValue := Gwei(mustMulDiv(r.Tokens, uint64(p.price.PooledEthByShares(pooled)), p.supply))
 	pay := min(r.ValueAtRequestGwei, nowValue)
-	payUnits := min(p.price.SharesByPooledEth(pay), p.unitsOfTokens(r.Tokens, pooled))
+	nowUnits := p.unitsOfTokens(r.Tokens, pooled)
+	payUnits := min(p.price.SharesByPooledEth(pay), nowUnits)
 	if payUnits > r.ArrivedUnits {
 		need := payUnits - r.ArrivedUnits
 		if need > p.buffer {
@@ -244,7 +249,9 @@ func (p *Protocol) finalizeOne(txn *memdb.Txn, r *Request) bool {
 	p.openVal -= r.ValueAtRequestGwei
 	r.ArrivedUnits = 0
 	r.Status, r.FinalizedEpoch = StatusClaimable, p.epoch
+	p.move(StatusReady, StatusClaimable)
 	r.ValueAtFinalizationGwei, r.PayoutGwei, r.PayoutUnits = nowValue, pay, payUnits
+	r.UnitsAtFinalization = nowUnits
 	p.putRequest(txn, *r)
 	return true
 }
@@ -261,6 +268,7 @@ func (p *Protocol) topUp(txn *memdb.Txn, r *Request, need uint64) {
 		return
 	}
 	p.queueEscrow(r, actives, need)
+	p.move(StatusReady, StatusEscrow)
 	p.putRequest(txn, *r)
 }
 

@@ -36,9 +36,9 @@ type Snapshot struct {
 	WithdrawalsEnabled      bool
 }
 
-// Snapshot returns the protocol's state at its clock. It reads the open
-// requests through the status index (three first-lookups and the open
-// requests' counts).
+// Snapshot returns the protocol's state at its clock: counters, the
+// ledger's balances of the protocol's accounts, and the oldest open
+// request through three first-lookups on the status index.
 func (p *Protocol) Snapshot() Snapshot {
 	h := p.Holdings()
 	s := Snapshot{
@@ -54,16 +54,8 @@ func (p *Protocol) Snapshot() Snapshot {
 	s.ShareRate = lst.NewShareRate(s.TotalPooledGwei, s.TotalShares)
 	txn := p.db.Txn(false)
 	oldest, found := Epoch(0), false
+	s.InEscrow, s.Exiting, s.Ready = p.stages[StatusEscrow], p.stages[StatusExiting], p.stages[StatusReady]
 	for _, st := range openStatuses {
-		n := len(p.requestsByStatus(txn, st))
-		switch st {
-		case StatusEscrow:
-			s.InEscrow = n
-		case StatusExiting:
-			s.Exiting = n
-		case StatusReady:
-			s.Ready = n
-		}
 		if r, ok := p.firstByStatus(txn, st); ok && (!found || r.RequestEpoch < oldest) {
 			oldest, found = r.RequestEpoch, true
 		}

@@ -75,6 +75,9 @@ type Request struct {
 	// that value in units (rounded down), reserved until claimed.
 	ValueAtFinalizationGwei, PayoutGwei Gwei
 	PayoutUnits                         uint64
+	// UnitsAtFinalization is tokens × pooled units / supply at
+	// finalization, at least PayoutUnits.
+	UnitsAtFinalization uint64
 }
 
 // open reports whether the request is not finalized yet.
