@@ -304,3 +304,23 @@ func TestRequestErrors(t *testing.T) {
 	expectErr(t, err, ErrInvalidParams)
 	check(t, p, l)
 }
+
+// TestMainnetEscrow: with EigenLayer's mainnet delays
+// (restaking.MainnetParams: MIN_WITHDRAWAL_DELAY_BLOCKS 100,800 × 12 s /
+// 384 s = 3,150 epochs) a request made at epoch 100 leaves escrow at
+// 100 + 3,150 + 1 = 3,251 (completeQueuedWithdrawal needs the block after
+// slashableUntil): 14 days before the beacon exit queue starts.
+func TestMainnetEscrow(t *testing.T) {
+	l := must(restaking.New(restaking.MainnetParams()))
+	noErr(t, l.RegisterOperator(restaking.OperatorConfig{ID: "op1"}))
+	p := must(New("ezETH", DefaultParams("op1"), l, nil, 0))
+	must(p.Deposit("alice", uint64(32*eth), 0))
+	advance(t, p, l, 0)
+	must(l.Advance(100))
+	id := must(p.RequestWithdrawal("alice", uint64(32*eth), 100))
+	r, _ := p.Request(id)
+	eq(t, "completable", r.CompletableEpoch, Epoch(3_251))
+	eq(t, "no exit at 3,250", len(advance(t, p, l, 3_250).Exits), 0)
+	eq(t, "exit at 3,251", advance(t, p, l, 3_251).Exits[0], ExitOrder{RequestID: id, Operator: "op1", Gwei: 32 * eth})
+	eq(t, "wait so far", p.Snapshot().OldestRequestWaitEpochs, Epoch(3_151))
+}

@@ -80,9 +80,6 @@ type Request struct {
 	UnitsAtFinalization uint64
 }
 
-// open reports whether the request is not finalized yet.
-func (r Request) open() bool { return slices.Contains(openStatuses, r.Status) }
-
 // Table and index names.
 const (
 	tableHolder  = "holder"
