@@ -220,6 +220,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 type Stats struct {
 	Epochs             uint64
 	AttestationSigns   uint64 // individual attestation signatures (full mode)
+	SyncSigns          uint64 // individual sync committee message signatures (full mode)
 	BlockSigns         uint64
 	AggregateSigns     uint64 // SignWithSum calls (aggregate mode)
 	AggregatesVerified uint64

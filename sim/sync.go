@@ -94,6 +94,9 @@ func (e *Engine) sendSync(id int, epoch consensus.Epoch, now uint64, strat strat
 	}
 	for i := range msgs {
 		m := msgs[i]
+		if !m.Signature.IsZero() {
+			e.stats.SyncSigns++
+		}
 		route, _ := strat.holdSync(&m, m.Route)
 		e.sendWith(g, id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.sync = &m })
 	}
