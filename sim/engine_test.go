@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -150,6 +151,44 @@ func TestOfflineKeepsFinalityAndLosesBalance(t *testing.T) {
 	}
 	if !strings.Contains(res.Summary.BLSWarning, "OFF") {
 		t.Errorf("bls off not said loudly: %q", res.Summary.BLSWarning)
+	}
+}
+
+// TestOfflineSyncCommittee: offline-20's offline fifth holds some of the
+// 32 seats of the minimal preset's sync committee, so once it is offline
+// sync participation falls to about 0.8 and every block charges each empty
+// seat process_sync_aggregate's participant_reward, worked here from the
+// spec text: total_base_rewards = EBI*BASE_REWARD_FACTOR//isqrt(total) *
+// (total//EBI); participant_reward = total_base_rewards * 2 // 64 // 8 // 32.
+func TestOfflineSyncCommittee(t *testing.T) {
+	dir, _ := runScenario(t, "offline-20", 8, "off")
+	for _, r := range readRows(t, dir) {
+		e := r.u(t, "epoch")
+		sp, err := strconv.ParseFloat(r["sync_participation"], 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e < 4 {
+			if sp != 1 || r.u(t, "sync_penalties_gwei") != 0 {
+				t.Errorf("epoch %d (all online): sync participation %s, penalties %s", e, r["sync_participation"], r["sync_penalties_gwei"])
+			}
+			continue
+		}
+		if e == 4 {
+			continue // the offline window starts within the epoch
+		}
+		if sp < 0.7 || sp > 0.95 {
+			t.Errorf("epoch %d: sync participation %v, want near 0.8", e, sp)
+		}
+		total := r.u(t, "total_active_balance_gwei")
+		const ebi = 1_000_000_000
+		perInc := ebi * 64 / isqrt(total)
+		participant := perInc * (total / ebi) * 2 / 64 / 8 / 32
+		blocks := r.u(t, "proposals")
+		empty := uint64(math.Round((1 - sp) * 32 * float64(blocks)))
+		if got, want := r.u(t, "sync_penalties_gwei"), empty*participant; empty == 0 || got != want {
+			t.Errorf("epoch %d: sync penalties %d, want %d empty seats x %d = %d", e, got, empty, participant, want)
+		}
 	}
 }
 
