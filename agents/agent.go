@@ -102,6 +102,7 @@ type Duties struct {
 	Answer   *AnswerDuty   // restaking operators
 	Judge    *JudgeDuty    // AVSs
 	Withdraw *WithdrawDuty // stakers
+	LST      *LSTDuty      // liquid-staking agents (lst.go)
 }
 
 // AttestationMsg is one validator's attestation as sent to the network:
@@ -147,6 +148,8 @@ type Actions struct {
 	Answer   bool
 	Outcome  *TaskOutcome
 	Withdraw bool
+	// LST is a liquid-staking agent's answer (lst.go).
+	LST *LSTActions
 }
 
 // Agent is anything the engine runs in its own goroutine.

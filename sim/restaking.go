@@ -468,10 +468,15 @@ func (e *Engine) afterEpoch(b *EpochBoundary) error {
 			g.gate.Open(epoch + 1)
 		}
 	}
-	if e.rs == nil {
-		return nil
+	if e.rs != nil {
+		if err := e.rs.epoch(epoch, main); err != nil {
+			return err
+		}
 	}
-	return e.rs.epoch(epoch, main)
+	if e.lst != nil {
+		return e.lst.epoch(epoch, main)
+	}
+	return nil
 }
 
 // shareGate is a behaviour gate opened by the Byzantine share.
