@@ -57,7 +57,7 @@ liquid_staking:
 // eventSink keeps a run's events.
 type eventSink struct{ events []Event }
 
-func (s *eventSink) Epoch(EpochRow) error  { return nil }
+func (s *eventSink) Epoch(EpochRow) error { return nil }
 func (s *eventSink) Event(ev Event) error { s.events = append(s.events, ev); return nil }
 
 // TestLSTVaultAndOracleFollowTheChain steps a run epoch by epoch and checks,

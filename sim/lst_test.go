@@ -11,7 +11,6 @@ import (
 	"github.com/stakesim/stakesim/sim"
 )
 
-
 // TestLSTSlashingFigures: lst-slashing at its defaults (report_epochs 2,
 // slash_epoch 4, 5 slashed validators of 100), worked by hand:
 //
