@@ -288,7 +288,7 @@ func (r *lstRun) addAgents(p *lstProto) error {
 		}
 		e.viewOfAgent[op.AgentID] = e.groupView[gi] // its exits leave from its group's view
 	}
-	for hg, h := range p.spec.Holders {
+	for _, h := range p.spec.Holders {
 		pol := agents.HolderPolicy{Kind: h.Policy, AmountGwei: consensus.Gwei(h.AmountGwei), EveryEpochs: h.EveryEpochs,
 			FromEpoch: consensus.Epoch(h.FromEpoch), ToEpoch: consensus.Epoch(h.ToEpoch), HasToEpoch: h.HasToEpoch,
 			Trigger: h.Trigger, ThresholdWAD: h.ThresholdWAD, ShareWAD: h.ShareWAD, ChanceWAD: h.ProbabilityWAD, DelayEpochs: h.DelayEpochs}
@@ -307,7 +307,6 @@ func (r *lstRun) addAgents(p *lstProto) error {
 				ha.owners = append(ha.owners, owner)
 			}
 			p.holders = append(p.holders, ha)
-			_ = hg
 		}
 	}
 	return nil
@@ -434,7 +433,7 @@ func (r *lstRun) vaultCredits(head *blockEntry) ([]consensus.Gwei, error) {
 	}
 }
 
-// lstCumHorizon is how many slots of blocks the vault tally remembers
+// horizon is how many slots of blocks the vault tally remembers
 // behind the summary head (a reorg deeper than this stops the run).
 func (r *lstRun) horizon() consensus.Slot { return consensus.Slot(64 * r.e.cfg.SlotsPerEpoch) }
 
@@ -526,8 +525,7 @@ func (r *lstRun) reportEvents(p *lstProto, t consensus.Epoch, rep *lst.OracleRep
 			RebaseGwei: res.CLRebaseGwei, ReportEpoch: uint64(t)})
 	}
 	if res.BunkerStarted {
-		on, since := p.book.Bunker()
-		_ = on
+		_, since := p.book.Bunker()
 		ev(BunkerStartedDetails{Protocol: p.spec.Name, ReportEpoch: uint64(t), SinceEpoch: uint64(since)})
 	}
 	if res.BunkerEnded {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 
 	"github.com/stakesim/stakesim/sim"
@@ -128,4 +129,49 @@ func readCSV(t *testing.T, path string) []map[string]string {
 		out = append(out, m)
 	}
 	return out
+}
+
+// lstDepositYAML: 10 savers deposit 8 ETH each every epoch from epoch 1
+// to 4 (320 ETH); the protocol deposits 32-ETH validators as the buffer
+// allows, at most 6 (its new_validators).
+const lstDepositYAML = `
+name: lst-deposits
+description: deposits
+preset: minimal
+seed: 1
+epochs: 24
+bls: "off"
+validators:
+  - {name: others, count: 56, validators_per_agent: 8}
+  - {name: op, count: 8, validators_per_agent: 4}
+liquid_staking:
+  protocols:
+    - name: pool
+      operators: [op]
+      new_validators: 6
+      annual_increase_limit_bp: 1000000
+      holders:
+        - {name: base, count: 8}
+        - {name: savers, count: 10, initial_eth: 0.000000001, policy: deposit, amount_eth: 8, from_epoch: 1, to_epoch: 4}
+`
+
+// TestLSTDepositsCreateValidators: 320 ETH deposited from epoch 1 to 4 make
+// 10 deposits' worth, of which the protocol may use 6 keys: 6 validators
+// of 32 ETH join through EIP-6110 requests and the activation churn, the
+// oracle counts 8 + 6 validators, and 128 ETH stay buffered.
+func TestLSTDepositsCreateValidators(t *testing.T) {
+	dir, res := runScenario(t, writeScenario(t, lstDepositYAML), 0, "")
+	s := res.Summary.LiquidStaking[0]
+	if s.ValidatorsDeposited != 6 {
+		t.Fatalf("deposited %d validators, want 6", s.ValidatorsDeposited)
+	}
+	rows := readCSV(t, filepath.Join(dir, "lst.csv"))
+	last := rows[len(rows)-1]
+	if buf, _ := strconv.ParseUint(last["buffered_gwei"], 10, 64); last["validators_active"] != "14" || buf < 128*1_000_000_000 {
+		t.Errorf("last row: %s active, %d Gwei buffered; want 14 and at least 128 ETH", last["validators_active"], buf)
+	}
+	reports := eventsOf(readEvents(t, dir), sim.EventOracleReport)
+	if d := details[sim.OracleReportDetails](t, reports[len(reports)-1]); d.Validators != 14 || !d.Accepted {
+		t.Errorf("last report: %+v", d)
+	}
 }
