@@ -68,6 +68,9 @@ type SlotView struct {
 	Coalition []bool
 	// SlotMs is the slot length; the attest phase runs SlotMs/3 into it.
 	SlotMs uint64
+	// SyncDomain is the signature domain of sync committee messages
+	// (DOMAIN_SYNC_COMMITTEE; the same on every branch).
+	SyncDomain consensus.Root
 }
 
 // ViewInfo is what a coalition knows of one view group in a slot.
@@ -103,6 +106,10 @@ type Duties struct {
 	Judge    *JudgeDuty    // AVSs
 	Withdraw *WithdrawDuty // stakers
 	LST      *LSTDuty      // liquid-staking agents (lst.go)
+
+	// SyncCommittee asks, in the attest phase, each listed validator to
+	// sign its view's head as a sync committee member (see SyncDuty).
+	SyncCommittee []SyncDuty
 }
 
 // AttestationMsg is one validator's attestation as sent to the network:
@@ -150,6 +157,9 @@ type Actions struct {
 	Withdraw bool
 	// LST is a liquid-staking agent's answer (lst.go).
 	LST *LSTActions
+
+	// SyncMessages are sync committee messages (attest phase).
+	SyncMessages []SyncCommitteeMsg
 }
 
 // Agent is anything the engine runs in its own goroutine.

@@ -75,9 +75,10 @@ func (o Offline) Shape(v *SlotView, a *Actions) {
 }
 func (Offline) Name() string { return "offline" }
 
-// Late sends attestations DelayMs after the normal attestation time while
-// the window lasts, so they arrive later and may miss the head or the
-// inclusion windows of the timeliness flags.
+// Late sends attestations and sync committee messages DelayMs after the
+// normal attestation time while the window lasts, so they arrive later and
+// may miss the head, the inclusion windows of the timeliness flags or the
+// next block's sync aggregate.
 type Late struct {
 	Window  Window
 	DelayMs uint64
@@ -89,6 +90,9 @@ func (l Late) Shape(v *SlotView, a *Actions) {
 	}
 	for i := range a.Attestations {
 		a.Attestations[i].ExtraDelayMs += l.DelayMs
+	}
+	for i := range a.SyncMessages {
+		a.SyncMessages[i].ExtraDelayMs += l.DelayMs
 	}
 }
 func (Late) Name() string { return "late" }

@@ -17,13 +17,15 @@ type PolicyBehaviour interface {
 	Apply(epoch consensus.Epoch, p *Policy)
 }
 
-// WithholdAttestations publishes no attestations.
+// WithholdAttestations publishes no attestations and no sync committee
+// messages.
 type WithholdAttestations struct{ Window Window }
 
 // Shape implements Behaviour.
 func (w WithholdAttestations) Shape(v *SlotView, a *Actions) {
 	if w.Window.Contains(v.Epoch) {
 		a.Attestations = nil
+		a.SyncMessages = nil // sync committee messages go with the votes
 	}
 }
 
@@ -237,6 +239,9 @@ func (x ExAnteReorg) Shape(v *SlotView, a *Actions) {
 		}
 		for i := range a.Attestations {
 			a.Attestations[i].Route = append([]Send{{View: v.View}}, others...)
+		}
+		for i := range a.SyncMessages {
+			a.SyncMessages[i].Route = append([]Send{{View: v.View}}, others...)
 		}
 	}
 }

@@ -84,6 +84,7 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 			}
 			a.Attestations = append(a.Attestations, msg)
 		}
+		a.SyncMessages = syncMessages(v, d.SyncCommittee)
 	}
 	if c.protection != nil {
 		kept := a.Attestations[:0]
@@ -117,6 +118,7 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 			root := crypto.ComputeSigningRoot(m.Data.Root(), v.AttesterDomain)
 			m.Signature = crypto.Sign(c.keys[m.AttesterIndex], root)
 		}
+		c.signSync(v, a.SyncMessages)
 	}
 	return a
 }

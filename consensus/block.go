@@ -135,6 +135,15 @@ type BlockReport struct {
 	// switched a validator to 0x01 credentials).
 	VoluntaryExits        int
 	BLSToExecutionChanges int
+	// SyncParticipants is the number of sync committee bits the block's
+	// SyncAggregate set. SyncRewards is what process_sync_aggregate paid
+	// (participants' and proposer's rewards; SyncProposerReward is the
+	// proposer's part), SyncPenalties what it took from members without a
+	// bit (after clamping at zero balance).
+	SyncParticipants   int
+	SyncRewards        Gwei
+	SyncProposerReward Gwei
+	SyncPenalties      Gwei
 }
 
 // StateTransition advances st to the block's slot (if it is behind) and
@@ -247,8 +256,8 @@ func (bc *blockContext) addCheck(label string, indices []ValidatorIndex, msg Roo
 // does, so BLS off accepts them) and otherwise by BLSPubkeyVerifier.
 //
 // Spec definition (Electra; eth1 data, the execution payload, Eth1-bridge
-// deposits and the sync aggregate are not modelled; the execution requests
-// are processed at the end of process_operations):
+// deposits are not modelled; the execution requests are processed at the
+// end of process_operations):
 //
 //	def process_block(state: BeaconState, block: BeaconBlock) -> None:
 //	    process_block_header(state, block)
@@ -283,6 +292,9 @@ func ProcessBlock(cfg *Config, st *State, sb *SignedBeaconBlock, v Verifier) (Bl
 		return fail(err)
 	}
 	if err := processOperations(bc, &b.Body); err != nil {
+		return fail(err)
+	}
+	if err := processSyncAggregate(bc, &b.Body.SyncAggregate); err != nil {
 		return fail(err)
 	}
 

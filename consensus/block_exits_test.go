@@ -214,9 +214,12 @@ func TestBlockExitOperationOrder(t *testing.T) {
 // execution requests encode the same bytes.
 func TestBlockBodyRootExitOperations(t *testing.T) {
 	var empty BeaconBlockBody
-	// SHA-256 of randao [32] | graffiti [32] | four zero u64 lengths: the
-	// pre-existing layout, written out independently.
-	enc := make([]byte, 64+4*8)
+	// SHA-256 of randao [32] | graffiti [32] | four zero u64 lengths |
+	// the sync aggregate (a zero u64 bit length and a zero signature): the
+	// layout before exits existed, written out independently.
+	zsig := crypto.Signature{}.Bytes()
+	enc := make([]byte, 64+4*8+8)
+	enc = append(enc, zsig[:]...)
 	want := Root(sha256.Sum256(enc))
 	if empty.Root() != want {
 		t.Fatalf("empty body root %x, want %x", empty.Root(), want)
@@ -227,7 +230,6 @@ func TestBlockBodyRootExitOperations(t *testing.T) {
 		t.Fatal("exits or changes do not change the body root")
 	}
 	// The exit section follows three empty request lists.
-	zsig := crypto.Signature{}.Bytes()
 	enc = append(enc, make([]byte, 3*8)...)
 	enc = append(enc, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0)
 	enc = append(enc, zsig[:]...)

@@ -80,6 +80,10 @@ type Config struct {
 	// Domains.
 	GenesisForkVersion [4]byte
 	ElectraForkVersion [4]byte
+
+	// Sync committees (Altair preset).
+	SyncCommitteeSize            uint64
+	EpochsPerSyncCommitteePeriod uint64
 }
 
 // Mainnet returns the mainnet preset and configuration (Electra).
@@ -146,6 +150,9 @@ func Mainnet() Config {
 
 		GenesisForkVersion: [4]byte{0x00, 0x00, 0x00, 0x00},
 		ElectraForkVersion: [4]byte{0x05, 0x00, 0x00, 0x00},
+
+		SyncCommitteeSize:            512,
+		EpochsPerSyncCommitteePeriod: 256,
 	}
 }
 
@@ -173,6 +180,8 @@ func Minimal() Config {
 	c.PendingConsolidationsLimit = 64
 	c.GenesisForkVersion = [4]byte{0x00, 0x00, 0x00, 0x01}
 	c.ElectraForkVersion = [4]byte{0x05, 0x00, 0x00, 0x01}
+	c.SyncCommitteeSize = 32
+	c.EpochsPerSyncCommitteePeriod = 8
 	return c
 }
 

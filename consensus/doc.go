@@ -3,8 +3,8 @@
 // Bellatrix, Capella, Deneb and Electra), computed in integer Gwei exactly as
 // the spec's Python computes them. Each exported rule with a spec counterpart
 // quotes that definition in its doc comment and says where the code departs
-// from it; the departures of the model as a whole (no sync committees, no
-// execution payload, SHA-256 roots instead of SSZ, RANDAO reveals that are
+// from it; the departures of the model as a whole (sync committees stored
+// as validator indices and without subnets, no execution payload, SHA-256 roots instead of SSZ, RANDAO reveals that are
 // hashes, a short history window) are listed in the README, "Model and
 // simplifications".
 //
@@ -89,13 +89,15 @@
 //     yet. It runs the header checks, the withdrawals (which must equal
 //     [ExpectedWithdrawals]), the RANDAO reveal, then the operations in the
 //     spec's order: proposer slashings, attester slashings, attestations,
-//     voluntary exits, BLS-to-execution changes, execution requests. Last,
-//     every signature of the block signed by a validator key (exits
-//     included) goes to the [Verifier] in one call; BLS-to-execution
-//     changes, signed by withdrawal keys the key directory does not hold,
-//     are checked one by one by v when v also implements [PubkeyVerifier]
-//     ([AcceptAll] does) and otherwise by [BLSPubkeyVerifier]. It returns a
-//     [BlockReport].
+//     voluntary exits, BLS-to-execution changes, execution requests; then
+//     the sync aggregate (process_sync_aggregate: the current sync
+//     committee's signatures over the previous slot's block root, rewards
+//     and penalties). Last, every signature of the block signed by a
+//     validator key (exits and the sync aggregate included) goes to the
+//     [Verifier] in one call; BLS-to-execution changes, signed by
+//     withdrawal keys the key directory does not hold, are checked one by
+//     one by v when v also implements [PubkeyVerifier] ([AcceptAll] does)
+//     and otherwise by [BLSPubkeyVerifier]. It returns a [BlockReport].
 //  3. [StateTransition](cfg, st, sb, v) is steps 1 and 2 together (step 1
 //     only if st is behind the block's slot) and returns both the epoch
 //     reports and the block report.
@@ -105,14 +107,16 @@
 // do). It runs process_epoch in the spec's order:
 // justification and finalization, inactivity scores, rewards and penalties,
 // registry updates, slashings, pending deposits, pending consolidations,
-// effective balances, the resets and the participation rotation. The steps
+// effective balances, the resets, the participation rotation and, at the
+// end of a sync committee period, the sync committees' rotation
+// ([ProcessSyncCommitteeUpdates]). The steps
 // are also exported one by one (ProcessRewardsAndPenalties,
 // ProcessRegistryUpdates, ...) for code that needs one of them (package
 // timeline runs a few directly to project consolidation queues).
 //
 // To build a block, advance a copy of the parent's post-state to the new slot
 // and use the block-building helpers on it: [BlockTemplate] (header, RANDAO
-// reveal, expected withdrawals), [SelectAttestations] (which network
+// reveal, expected withdrawals, an empty [SyncAggregate]), [SelectAttestations] (which network
 // aggregates of a pool the block should carry, packed per EIP-7549 into at
 // most MAX_ATTESTATIONS_ELECTRA on-chain aggregates, each spanning the
 // committees of a slot that voted alike: [ComputeOnChainAggregate]),
@@ -144,8 +148,12 @@
 //
 // ProcessBlock collects every BLS check of the block as a
 // crypto.AggregateCheck (validator indices, message, signature): the block
-// signature, each attestation's aggregate and both halves of every proposer
-// and attester slashing. It applies the block's operations first and then
+// signature, each attestation's aggregate, both halves of every proposer
+// and attester slashing, and the sync aggregate (its participants in
+// committee order: a validator seated twice is listed twice, and the
+// Verifier must count its key twice, as *crypto.Keyring does; an empty
+// aggregate signed with the G2 point at infinity is accepted without a
+// check, as eth_fast_aggregate_verify says). It applies the block's operations first and then
 // calls v.VerifyAggregates once with all of them, which must return one
 // result per check, in order. A false result, or a wrong number of results,
 // fails the block with [ErrInvalidSignature] naming the item. *crypto.Keyring

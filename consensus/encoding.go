@@ -30,13 +30,16 @@ import (
 //	    u64 n | n × ProposerSlashing |
 //	    u64 n | n × AttesterSlashing |
 //	    u64 n | n × Attestation |
-//	    u64 n | n × Withdrawal
+//	    u64 n | n × Withdrawal |
+//	    SyncAggregate
 //	  ProposerSlashing  = header_1 (88) | signature_1 [96] | header_2 (88) | signature_2 [96]
 //	  AttesterSlashing  = IndexedAttestation_1 | IndexedAttestation_2
 //	  IndexedAttestation = u64 k | k × u64 index | AttestationData (128) | signature [96]
 //	  Attestation       = u64 m | m bytes of aggregation_bits (SSZ bitlist bytes,
 //	                      length bit included) | AttestationData (128) | signature [96]
 //	  Withdrawal        = index u64 | validator_index u64 | amount u64
+//	  then the sync aggregate:
+//	    u64 m | m bytes of sync_committee_bits (SSZ bitvector bytes) | signature [96]
 //	  then, only when the block carries execution requests (so blocks
 //	  without any keep their roots):
 //	    u64 n | n × (pubkey [48] | credentials [32] | amount u64 | signature [96] | index u64) |
@@ -163,6 +166,9 @@ func (b *BeaconBlockBody) Root() Root {
 		e.u64(uint64(w.ValidatorIndex))
 		e.u64(uint64(w.Amount))
 	}
+	e.u64(uint64(len(b.SyncAggregate.SyncCommitteeBits)))
+	e.bytes(b.SyncAggregate.SyncCommitteeBits)
+	e.sig(b.SyncAggregate.SyncCommitteeSignature)
 	hasOps := len(b.VoluntaryExits) > 0 || len(b.BLSToExecutionChanges) > 0
 	if r := &b.ExecutionRequests; !r.Empty() || hasOps {
 		e.executionRequests(r)

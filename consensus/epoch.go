@@ -114,8 +114,7 @@ type EpochReport struct {
 //
 // Not modelled: process_eth1_data_reset (no eth1 votes),
 // process_historical_summaries_update (no historical accumulator; the
-// state keeps short ring windows, see State.BlockRoots) and
-// process_sync_committee_updates (no sync committees; README). If an error
+// state keeps short ring windows, see State.BlockRoots). If an error
 // is returned st is partly processed and must be discarded, as a failed
 // spec assertion discards the state.
 func ProcessEpoch(cfg *Config, st *State) (EpochReport, error) {
@@ -170,7 +169,9 @@ func ProcessEpochWithPubkeys(cfg *Config, st *State, idx PubkeyIndexFunc) (Epoch
 	ProcessRandaoMixesReset(cfg, st)
 	// process_historical_summaries_update: not modelled.
 	ProcessParticipationFlagUpdates(st)
-	// process_sync_committee_updates: not modelled.
+	if err := ProcessSyncCommitteeUpdates(cfg, st); err != nil {
+		return rep, err
+	}
 
 	rep.Justified = st.CurrentJustifiedCheckpoint
 	rep.Finalized = st.FinalizedCheckpoint

@@ -69,7 +69,9 @@ const UnsetDepositRequestsStartIndex = ^uint64(0)
 // FAR_FUTURE_EPOCH epochs and their balance (the fork's move of such
 // balances into pending_deposits only matters for a chain upgraded from
 // Deneb). genesisSeed plays the part of eth1_block_hash. The registry root
-// is SHA-256 over the encoding documented in encoding.go. caches may be nil.
+// is SHA-256 over the encoding documented in encoding.go. Both sync
+// committees are get_next_sync_committee of the finished genesis state, as
+// upgrade_to_altair fills them (see initSyncCommittees). caches may be nil.
 func NewGenesisState(cfg *Config, vals []GenesisValidator, genesisSeed Root, caches *Caches) (*State, error) {
 	if cfg.SlotsPerEpoch == 0 || cfg.TargetCommitteeSize == 0 || cfg.EffectiveBalanceIncrement == 0 ||
 		cfg.EpochsPerSlashingsVector == 0 || cfg.EpochsPerHistoricalVector == 0 {
@@ -123,6 +125,7 @@ func NewGenesisState(cfg *Config, vals []GenesisValidator, genesisSeed Root, cac
 	st.EarliestConsolidationEpoch = ComputeActivationExitEpoch(cfg, GenesisEpoch)
 	st.ExitBalanceToConsume = GetActivationExitChurnLimit(cfg, st)
 	st.ConsolidationBalanceToConsume = GetConsolidationChurnLimit(cfg, st)
+	initSyncCommittees(cfg, st)
 	return st, nil
 }
 

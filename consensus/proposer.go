@@ -35,6 +35,8 @@ func BlockTemplate(cfg *Config, st *State) (BeaconBlock, error) {
 		Body: BeaconBlockBody{
 			RandaoReveal: RandaoReveal(st, proposer, GetCurrentEpoch(cfg, st)),
 			Withdrawals:  ew.withdrawals,
+			// No sync committee message yet: the caller fills it in.
+			SyncAggregate: NewSyncAggregate(cfg),
 		},
 	}, nil
 }

@@ -981,11 +981,13 @@ func TestPendingPartialsPaidBySweep(t *testing.T) {
 	if !slices.Equal(sb.Message.Body.Withdrawals, want) {
 		t.Fatalf("first payload %v, want %v", sb.Message.Body.Withdrawals, want)
 	}
+	// The block's sync aggregate is empty: each seat loses participant_reward.
+	pen0, pen1 := tuEmptySyncPenalty(&cfg, st, 0), tuEmptySyncPenalty(&cfg, st, 1)
 	rep, err = ProcessBlock(&cfg, st, sb, AcceptAll{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Withdrawals != 2 || st.Balances[0] != before.Balances[0]-want[0].Amount || st.Balances[1] != 32*eth ||
+	if rep.Withdrawals != 2 || st.Balances[0] != before.Balances[0]-want[0].Amount-pen0 || st.Balances[1] != 32*eth-pen1 ||
 		st.Ledger.Withdrawn != want[0].Amount+want[1].Amount {
 		t.Fatalf("after first payload: %d withdrawals, balances %d %d, withdrawn %d", rep.Withdrawals, st.Balances[0], st.Balances[1], st.Ledger.Withdrawn)
 	}

@@ -60,6 +60,12 @@ func TestAttesterSlashing(t *testing.T) {
 			sb := tuBlock(t, &cfg, st, kr, nil, nil, []AttesterSlashing{as})
 			proposer := sb.Message.ProposerIndex
 			before := append([]Gwei(nil), st.Balances...)
+			// The block's sync aggregate is empty: every seat in the sync
+			// committee loses participant_reward (process_sync_aggregate).
+			syncPen := make([]Gwei, len(st.Validators))
+			for i := range syncPen {
+				syncPen[i] = tuEmptySyncPenalty(&cfg, st, ValidatorIndex(i))
+			}
 			rep, err := ProcessBlock(&cfg, st, sb, kr)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
@@ -89,7 +95,7 @@ func TestAttesterSlashing(t *testing.T) {
 				}
 				if isWant[v] {
 					eb := st.Validators[i].EffectiveBalance
-					if want := before[i] - eb/4096; st.Balances[i] != want && v != proposer {
+					if want := before[i] - eb/4096 - syncPen[i]; st.Balances[i] != want && v != proposer {
 						t.Fatalf("validator %d balance %d, want %d", i, st.Balances[i], want)
 					}
 					if st.Validators[i].ExitEpoch == FarFutureEpoch || st.Validators[i].WithdrawableEpoch < Epoch(cfg.EpochsPerSlashingsVector) {
@@ -99,8 +105,8 @@ func TestAttesterSlashing(t *testing.T) {
 					proposerGain += eb / 4096
 				}
 			}
-			if !isWant[proposer] && st.Balances[proposer]-before[proposer] != proposerGain {
-				t.Fatalf("proposer gained %d, want %d", st.Balances[proposer]-before[proposer], proposerGain)
+			if !isWant[proposer] && st.Balances[proposer]+syncPen[proposer]-before[proposer] != proposerGain {
+				t.Fatalf("proposer gained %d (before sync penalty %d), want %d", st.Balances[proposer]+syncPen[proposer]-before[proposer], syncPen[proposer], proposerGain)
 			}
 			if err := st.CheckConservation(); err != nil {
 				t.Fatal(err)
@@ -182,6 +188,7 @@ func TestProposerSlashing(t *testing.T) {
 				t.Skip("culprit proposes this block")
 			}
 			before := st.Balances[culprit]
+			syncPen := tuEmptySyncPenalty(&cfg, st, culprit) // empty sync aggregate
 			rep, err := ProcessBlock(&cfg, st, sb, kr)
 			if tc.wantErr != nil {
 				if !errors.Is(err, tc.wantErr) {
@@ -195,7 +202,7 @@ func TestProposerSlashing(t *testing.T) {
 			if len(rep.Slashed) != 1 || rep.Slashed[0] != culprit || !st.Validators[culprit].Slashed {
 				t.Fatalf("slashed %v", rep.Slashed)
 			}
-			if st.Balances[culprit] != before-32*tuETH/4096 {
+			if st.Balances[culprit] != before-32*tuETH/4096-syncPen {
 				t.Fatalf("penalty %d", before-st.Balances[culprit])
 			}
 			// Slashing the same proposer again is invalid: it is no longer slashable.

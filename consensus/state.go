@@ -60,6 +60,11 @@ type State struct {
 	Ledger Ledger
 	// caches memoises shufflings and proposers; shared by copies (see Caches).
 	caches *Caches
+
+	// CurrentSyncCommittee and NextSyncCommittee are the Altair sync
+	// committees, as validator indices (see SyncCommittee).
+	CurrentSyncCommittee SyncCommittee
+	NextSyncCommittee    SyncCommittee
 }
 
 // HistoryWindowEpochs is how many epochs of block roots and RANDAO mixes a
@@ -95,6 +100,8 @@ func (st *State) Copy() *State {
 	c.PendingDeposits = append([]PendingDeposit(nil), st.PendingDeposits...)
 	c.PendingPartialWithdrawals = append([]PendingPartialWithdrawal(nil), st.PendingPartialWithdrawals...)
 	c.PendingConsolidations = append([]PendingConsolidation(nil), st.PendingConsolidations...)
+	c.CurrentSyncCommittee.Indices = append([]ValidatorIndex(nil), st.CurrentSyncCommittee.Indices...)
+	c.NextSyncCommittee.Indices = append([]ValidatorIndex(nil), st.NextSyncCommittee.Indices...)
 	return &c
 }
 

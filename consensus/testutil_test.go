@@ -3,6 +3,7 @@ package consensus
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"math/big"
 	"testing"
 
 	"github.com/prysmaticlabs/go-bitfield"
@@ -166,4 +167,42 @@ func tuOnChain(p []PackedAttestation) []Attestation {
 		out[i] = p[i].Attestation
 	}
 	return out
+}
+
+// tuSyncParticipantReward is process_sync_aggregate's participant_reward
+// for st, worked from the spec text with math/big (not the package's
+// helpers): total_base_rewards = EBI*BASE_REWARD_FACTOR//isqrt(total) *
+// (total//EBI); participant_reward = total_base_rewards*SYNC_REWARD_WEIGHT
+// //WEIGHT_DENOMINATOR//SLOTS_PER_EPOCH//SYNC_COMMITTEE_SIZE.
+func tuSyncParticipantReward(cfg *Config, st *State) Gwei {
+	epoch := Epoch(uint64(st.Slot) / cfg.SlotsPerEpoch)
+	var total uint64
+	for i := range st.Validators {
+		v := &st.Validators[i]
+		if v.ActivationEpoch <= epoch && epoch < v.ExitEpoch {
+			total += uint64(v.EffectiveBalance)
+		}
+	}
+	total = max(total, uint64(cfg.EffectiveBalanceIncrement))
+	sqrt := new(big.Int).Sqrt(new(big.Int).SetUint64(total)).Uint64()
+	perIncrement := uint64(cfg.EffectiveBalanceIncrement) * cfg.BaseRewardFactor / sqrt
+	totalBase := perIncrement * (total / uint64(cfg.EffectiveBalanceIncrement))
+	return Gwei(totalBase * 2 / 64 / cfg.SlotsPerEpoch / cfg.SyncCommitteeSize)
+}
+
+// tuSeats counts v's seats in st's current sync committee.
+func tuSeats(st *State, v ValidatorIndex) Gwei {
+	var n Gwei
+	for _, m := range st.CurrentSyncCommittee.Indices {
+		if m == v {
+			n++
+		}
+	}
+	return n
+}
+
+// tuEmptySyncPenalty is what a block with an empty sync aggregate (what
+// tuBlock builds) takes from v: participant_reward per seat.
+func tuEmptySyncPenalty(cfg *Config, st *State, v ValidatorIndex) Gwei {
+	return tuSeats(st, v) * tuSyncParticipantReward(cfg, st)
 }

@@ -33,9 +33,7 @@ const (
 	TimelyTargetFlagIndex = 1
 	TimelyHeadFlagIndex   = 2
 
-	// Incentivization weights (Altair). The sync committee weight is kept so
-	// that the denominator is the spec's; sync rewards themselves are not
-	// modelled (README, "Model and simplifications").
+	// Incentivization weights (Altair).
 	TimelySourceWeight = 14
 	TimelyTargetWeight = 26
 	TimelyHeadWeight   = 14
@@ -212,6 +210,9 @@ type BeaconBlockBody struct {
 	// body.bls_to_execution_changes.
 	VoluntaryExits        []SignedVoluntaryExit
 	BLSToExecutionChanges []SignedBLSToExecutionChange
+	// SyncAggregate is the sync committee's aggregate over the previous
+	// slot's block root (Altair body.sync_aggregate).
+	SyncAggregate SyncAggregate
 }
 
 // BeaconBlock is one slot's block.

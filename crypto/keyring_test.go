@@ -113,3 +113,34 @@ func TestKeyringAccessors(t *testing.T) {
 		t.Error("negative n did not give an empty keyring")
 	}
 }
+
+// A check may name a validator twice (a sync committee can seat one
+// validator twice): its key then counts twice in the aggregate key, as in
+// FastAggregateVerify over a pubkey list with the key twice. The aggregate
+// of the signatures (one per seat) verifies, in a batch and alone; one
+// signature for two seats does not.
+func TestVerifyAggregatesRepeatedIndex(t *testing.T) {
+	k := NewKeyring(7, 8, 2)
+	msg := [32]byte{1, 2, 3}
+	s3, s5 := Sign(k.Secret(3), msg), Sign(k.Secret(5), msg)
+	twice := AggregateSignatures([]Signature{s3, s3, s5})
+	once := AggregateSignatures([]Signature{s3, s5})
+	if !twice.Equal(SignWithSum([]*SecretKey{k.Secret(3), k.Secret(3), k.Secret(5)}, msg)) {
+		t.Fatal("SignWithSum with a repeated key differs from the aggregate")
+	}
+	checks := []AggregateCheck{
+		{Indices: []uint64{3, 3, 5}, Message: msg, Signature: twice},
+		{Indices: []uint64{3, 3, 5}, Message: msg, Signature: once},
+		{Indices: []uint64{3, 5}, Message: msg, Signature: once},
+		{Indices: []uint64{3, 5}, Message: msg, Signature: twice},
+	}
+	if got := k.VerifyAggregates(checks); !got[0] || got[1] || !got[2] || got[3] {
+		t.Fatalf("results %v, want [true false true false]", got)
+	}
+	if got := k.VerifyAggregates(checks[:1]); !got[0] {
+		t.Fatal("repeated index alone rejected")
+	}
+	if !FastAggregateVerify([]*PublicKey{k.Public(3), k.Public(3), k.Public(5)}, msg, twice) {
+		t.Fatal("FastAggregateVerify with a repeated key rejected")
+	}
+}

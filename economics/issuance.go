@@ -67,3 +67,36 @@ func AnnualisedPercent(cfg *consensus.Config, perEpoch, stake consensus.Gwei) fl
 	epochsPerYear := 365.25 * 86400 / cfg.SecondsPerEpoch()
 	return float64(perEpoch) / float64(stake) * epochsPerYear * 100
 }
+
+// IdealEpochSyncIssuance is the ETH process_sync_aggregate mints in one
+// epoch for n validators of equal effective balance eb when every slot has
+// a block whose sync aggregate has every bit set: per block,
+// SYNC_COMMITTEE_SIZE participant rewards and as many proposer rewards.
+// IdealEpochIssuance does not count it.
+//
+//	total_base_rewards = base_reward_per_increment * total_active_increments
+//	max_participant_rewards = total_base_rewards * SYNC_REWARD_WEIGHT // WEIGHT_DENOMINATOR // SLOTS_PER_EPOCH
+//	participant_reward = max_participant_rewards // SYNC_COMMITTEE_SIZE
+//	proposer_reward = participant_reward * PROPOSER_WEIGHT // (WEIGHT_DENOMINATOR - PROPOSER_WEIGHT)
+func IdealEpochSyncIssuance(cfg *consensus.Config, n uint64, eb consensus.Gwei) consensus.Gwei {
+	participant, proposer := SyncRewardsPerSeat(cfg, n, eb)
+	return consensus.Gwei(cfg.SlotsPerEpoch*cfg.SyncCommitteeSize) * (participant + proposer)
+}
+
+// SyncRewardsPerSeat returns process_sync_aggregate's participant_reward
+// (what a sync committee seat earns in a slot whose block has its bit, and
+// loses in one whose block lacks it) and proposer_reward (what the block's
+// proposer earns per bit set) for n validators of effective balance eb
+// (formulas above).
+func SyncRewardsPerSeat(cfg *consensus.Config, n uint64, eb consensus.Gwei) (participant, proposer consensus.Gwei) {
+	if n == 0 {
+		return 0, 0
+	}
+	inc := uint64(cfg.EffectiveBalanceIncrement)
+	total := max(n*(uint64(eb)/inc)*inc, inc)
+	perIncrement := inc * cfg.BaseRewardFactor / consensus.IntegerSquareroot(total)
+	totalBase := perIncrement * (total / inc)
+	part := totalBase * consensus.SyncRewardWeight / consensus.WeightDenominator / cfg.SlotsPerEpoch / cfg.SyncCommitteeSize
+	prop := part * consensus.ProposerWeight / (consensus.WeightDenominator - consensus.ProposerWeight)
+	return consensus.Gwei(part), consensus.Gwei(prop)
+}

@@ -26,6 +26,24 @@ func TestIdealEpochIssuanceByHand(t *testing.T) {
 	}
 }
 
+// TestIdealEpochSyncIssuanceByHand: the same registry's full sync
+// participation, worked by hand from process_sync_aggregate.
+func TestIdealEpochSyncIssuanceByHand(t *testing.T) {
+	cfg := consensus.Minimal()
+	// per increment 11,180 (above); total base rewards = 11,180 * 32,768 =
+	// 366,346,240; max participant rewards = 366,346,240 * 2 // 64 // 8 =
+	// 1,431,040; participant_reward = 1,431,040 // 32 = 44,720;
+	// proposer_reward = 44,720 * 8 // 56 = 6,388. Per epoch: 8 blocks of
+	// 32 seats, each paying both.
+	want := consensus.Gwei(8 * 32 * (44_720 + 6_388))
+	if got := IdealEpochSyncIssuance(&cfg, 1024, 32_000_000_000); got != want {
+		t.Fatalf("IdealEpochSyncIssuance = %d, want %d", got, want)
+	}
+	if IdealEpochSyncIssuance(&cfg, 0, 32_000_000_000) != 0 {
+		t.Fatal("no validators, some issuance")
+	}
+}
+
 // TestAnnualisedPercentMainnetOrder: about 1M validators of 32 ETH earn the
 // familiar ~2.8% a year from attestations and proposals (sync excluded).
 func TestAnnualisedPercentMainnetOrder(t *testing.T) {

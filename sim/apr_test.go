@@ -42,14 +42,22 @@ func isqrt(n uint64) uint64 {
 //	APR = n * (flag rewards + proposer share) / (n * 32 * 10^9)
 //	      * (365.25 * 86400 / 48) epochs a year * 100
 //
-// Sync-committee rewards are not modelled (README), so they are not in it.
+// plus the sync committee's rewards (process_sync_aggregate), every block
+// with all SYNC_COMMITTEE_SIZE = 32 bits set, shared over the n validators:
+//
+//	participant_reward = per_increment * (total // 10^9) * 2 // 64 // 8 // 32
+//	proposer_reward    = participant_reward * 8 // 56
+//	sync per validator = 8 blocks * 32 seats * (participant + proposer) / n
 func fullParticipationAPR(n uint64) float64 {
 	const gwei = 1_000_000_000
 	total := n * 32 * gwei
 	perIncrement := gwei * 64 / isqrt(total)
 	base := 32 * perIncrement
 	flags := base*14/64 + base*26/64 + base*14/64
-	perValidator := float64(flags) + float64(base)*54/448
+	participant := perIncrement * (total / gwei) * 2 / 64 / 8 / 32
+	proposer := participant * 8 / 56
+	sync := float64(8*32*(participant+proposer)) / float64(n)
+	perValidator := float64(flags) + float64(base)*54/448 + sync
 	epochsPerYear := 365.25 * 86400 / (8 * 6)
 	return perValidator / (32 * gwei) * epochsPerYear * 100
 }
@@ -84,9 +92,9 @@ func TestAPRSteadyState(t *testing.T) {
 				t.Errorf("apr_active_balance_gwei %d, want %d", s.APRActiveBalanceGwei, want)
 			}
 			for _, r := range readRows(t, dir)[1:] {
-				if r["missed_proposals"] != "0" || r["target_participation"] != "1.000000" {
-					t.Fatalf("epoch %s: missed_proposals %s, target_participation %s: not the full participation the formula assumes",
-						r["epoch"], r["missed_proposals"], r["target_participation"])
+				if r["missed_proposals"] != "0" || r["target_participation"] != "1.000000" || r["sync_participation"] != "1.000000" {
+					t.Fatalf("epoch %s: missed_proposals %s, target_participation %s, sync_participation %s: not the full participation the formula assumes",
+						r["epoch"], r["missed_proposals"], r["target_participation"], r["sync_participation"])
 				}
 			}
 			want := fullParticipationAPR(validators)

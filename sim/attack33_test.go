@@ -44,12 +44,16 @@ import (
 //     epoch still has the coalition's votes (they earn rewards then and
 //     their inactivity scores fall), and the honest validators' source and
 //     head flags, which only size those rewards;
-//   - which coalition members the withdrawal sweep of an honest block reached
-//     during the epoch (only the fact; the model computes the amount from the
-//     spec's is_fully_/is_partially_withdrawable_validator on its own state).
-//     The coalition starts the attack with some balance above
-//     MIN_ACTIVATION_BALANCE, and the sweep takes that excess from a member
-//     it reaches before the penalties have.
+//   - the epoch's blocks on the chain, in slot order, and for each: which
+//     coalition members its withdrawal sweep reached (only the fact; the
+//     model computes the amount from the spec's
+//     is_fully_/is_partially_withdrawable_validator on its own state), its
+//     proposer, and its sync aggregate's bits over the epoch's sync
+//     committee, which the model pays and charges as process_sync_aggregate
+//     does after the withdrawals of the same block. The coalition starts
+//     the attack with some balance above MIN_ACTIVATION_BALANCE, and the
+//     sweep takes that excess from a member it reaches before the penalties
+//     have.
 //
 // The honest validators are treated as always timely-target for the
 // previous epoch and as keeping their effective balance; the test checks
@@ -62,12 +66,14 @@ import (
 
 // Spec constants used by the model (altair/beacon-chain.md, "Incentivization
 // weights"): TIMELY_SOURCE_WEIGHT, TIMELY_TARGET_WEIGHT, TIMELY_HEAD_WEIGHT,
-// WEIGHT_DENOMINATOR.
+// WEIGHT_DENOMINATOR, SYNC_REWARD_WEIGHT, PROPOSER_WEIGHT.
 const (
 	a33SourceWeight      = 14
 	a33TargetWeight      = 26
 	a33HeadWeight        = 14
 	a33WeightDenominator = 64
+	a33SyncRewardWeight  = 2
+	a33ProposerWeight    = 8
 	a33TargetFlag        = consensus.ParticipationFlags(1) << consensus.TimelyTargetFlagIndex
 	a33CompoundingPrefix = 0x02
 )
@@ -87,9 +93,11 @@ type a33Observed struct {
 	// the processing of epoch e.
 	prevFlags, curFlags []consensus.ParticipationFlags
 	// preBal are the balances just before the processing of epoch e;
-	// swept marks the validators whose balance blocks changed during e.
+	// swept marks the validators a block's withdrawal sweep reached during e.
 	preBal []consensus.Gwei
 	swept  []bool
+	// blocks are epoch e's blocks on the chain, in slot order.
+	blocks []a33Block
 	// post is the state after the processing of epoch e.
 	post []a33Val
 }
@@ -167,7 +175,6 @@ func a33Observe(tb testing.TB, share string, margin, limit uint64) *a33Run {
 	cfg := &e.cfg
 	ctx := context.Background()
 	var prevHead *blockEntry
-	var prevPost *consensus.State // after the processing of the previous epoch
 	for k := consensus.Epoch(0); ; k++ {
 		if uint64(k) >= limit {
 			tb.Fatalf("share %s: finality not resumed within %d epochs", share, limit)
@@ -224,13 +231,15 @@ func a33Observe(tb testing.TB, share string, margin, limit uint64) *a33Run {
 				preBal:    slices.Clone(pre.Balances),
 				swept:     make([]bool, len(pre.Balances)),
 				post:      a33Vals(post),
+				blocks:    a33Blocks(cfg, h, k, pre),
 			}
-			for i := range pre.Balances {
-				o.swept[i] = pre.Balances[i] != prevPost.Balances[i]
+			for _, b := range o.blocks {
+				for i, w := range b.withdrawn {
+					o.swept[i] = o.swept[i] || w
+				}
 			}
 			run.obs = append(run.obs, o)
 		}
-		prevPost = post
 		if n := len(sink.rows); n > 0 {
 			if _, r, _, ok := a33StallResume(a33RowsFin(sink.rows)); ok && sink.rows[n-1].Epoch >= r+margin {
 				break
@@ -359,6 +368,114 @@ func (m *a33Model) expand() []a33Val {
 	return out
 }
 
+// withdrawals applies one block's process_withdrawals to the coalition
+// members it reached. get_expected_withdrawals (electra) takes, for a
+// validator it sweeps, the whole balance if is_fully_withdrawable_validator:
+//
+//	has_execution_withdrawal_credential(validator)
+//	and validator.withdrawable_epoch <= epoch and balance > 0
+//
+// else the excess if is_partially_withdrawable_validator:
+//
+//	has_execution_withdrawal_credential(validator)
+//	and validator.effective_balance == get_max_effective_balance(validator)
+//	and balance > get_max_effective_balance(validator)
+//
+// amount = balance - get_max_effective_balance(validator).
+func (m *a33Model) withdrawals(k consensus.Epoch, swept []bool) {
+	for _, g := range slices.Clone(m.groups) {
+		sg := m.split(g, func(i int) bool { return swept[i] })
+		if sg == nil {
+			continue
+		}
+		switch maxEB := m.maxEB(sg); {
+		case sg.withdrawable <= k && sg.balance > 0:
+			sg.balance = 0
+		case sg.eb == maxEB && sg.balance > maxEB:
+			sg.balance = maxEB
+		}
+	}
+	m.regroup()
+}
+
+// syncAggregate applies one block's process_sync_aggregate to the
+// coalition (altair/beacon-chain.md):
+//
+//	total_active_increments = get_total_active_balance(state) // EFFECTIVE_BALANCE_INCREMENT
+//	total_base_rewards = get_base_reward_per_increment(state) * total_active_increments
+//	max_participant_rewards = total_base_rewards * SYNC_REWARD_WEIGHT // WEIGHT_DENOMINATOR // SLOTS_PER_EPOCH
+//	participant_reward = max_participant_rewards // SYNC_COMMITTEE_SIZE
+//	proposer_reward = participant_reward * PROPOSER_WEIGHT // (WEIGHT_DENOMINATOR - PROPOSER_WEIGHT)
+//
+// and, seat by seat, a set bit pays its member participant_reward and the
+// proposer proposer_reward, a clear bit takes participant_reward from its
+// member (decrease_balance, clamped at zero). A member's gains are applied
+// before its losses; members' balances stay far above zero here, so the
+// seat order does not matter.
+func (m *a33Model) syncAggregate(b *a33Block) {
+	cfg := m.cfg
+	inc := cfg.EffectiveBalanceIncrement
+	total := m.totalActive(b.epoch)
+	perInc := inc * consensus.Gwei(cfg.BaseRewardFactor) / consensus.Gwei(a33Isqrt(uint64(total)))
+	maxParticipant := perInc * (total / inc) * a33SyncRewardWeight / a33WeightDenominator / consensus.Gwei(cfg.SlotsPerEpoch)
+	participant := maxParticipant / consensus.Gwei(cfg.SyncCommitteeSize)
+	proposer := participant * a33ProposerWeight / (a33WeightDenominator - a33ProposerWeight)
+	type delta struct{ gain, loss consensus.Gwei }
+	d := make([]delta, len(m.byz))
+	for s, v := range b.committee {
+		if b.bits[s/8]>>(s%8)&1 == 1 {
+			d[v].gain += participant
+			d[b.proposer].gain += proposer
+		} else {
+			d[v].loss += participant
+		}
+	}
+	for _, g := range slices.Clone(m.groups) {
+		for len(g.members) > 0 {
+			first := d[g.members[0]]
+			sg := m.split(g, func(i int) bool { return d[i] == first })
+			sg.balance += first.gain
+			sg.balance -= min(sg.balance, first.loss)
+			if sg == g {
+				break
+			}
+		}
+	}
+	m.regroup()
+}
+
+// a33Block is what one block of the observed chain did that the model
+// takes as given.
+type a33Block struct {
+	epoch     consensus.Epoch
+	withdrawn []bool                     // by validator: its withdrawal sweep reached it
+	proposer  consensus.ValidatorIndex   // the block's proposer
+	committee []consensus.ValidatorIndex // the sync committee of the block's state
+	bits      []byte                     // its sync aggregate's bits
+}
+
+// a33Blocks returns the blocks of epoch k on h's chain, in slot order; pre
+// is a state of epoch k on that chain (its current sync committee is that
+// of every block of the epoch: committees rotate only at epoch processing).
+func a33Blocks(cfg *consensus.Config, h *blockEntry, k consensus.Epoch, pre *consensus.State) []a33Block {
+	first := consensus.ComputeStartSlotAtEpoch(cfg, k)
+	var out []a33Block
+	for b := h; b != nil && b.slot >= first && b.signed != nil; b = b.parent {
+		if consensus.ComputeEpochAtSlot(cfg, b.slot) != k {
+			continue
+		}
+		body := &b.signed.Message.Body
+		w := make([]bool, len(pre.Validators))
+		for _, wd := range body.Withdrawals {
+			w[wd.ValidatorIndex] = true
+		}
+		out = append(out, a33Block{epoch: k, withdrawn: w, proposer: b.proposer,
+			committee: pre.CurrentSyncCommittee.Indices, bits: body.SyncAggregate.SyncCommitteeBits})
+	}
+	slices.Reverse(out)
+	return out
+}
+
 // a33Isqrt is integer_squareroot.
 //
 // Spec definition (phase0):
@@ -421,8 +538,8 @@ type a33Input struct {
 	// curTarget marks the honest validators whose timely-target attestation
 	// for k was included during k.
 	curTarget []bool
-	// swept marks the validators the withdrawal sweep reached during k.
-	swept []bool
+	// blocks are k's blocks (withdrawals, proposer, sync aggregate).
+	blocks []a33Block
 }
 
 // step advances the model through epoch k: the blocks of k (withdrawal
@@ -431,31 +548,11 @@ func (m *a33Model) step(k consensus.Epoch, in a33Input) a33Step {
 	cfg := m.cfg
 	inc := cfg.EffectiveBalanceIncrement
 
-	// Blocks of epoch k: process_withdrawals. get_expected_withdrawals
-	// (electra) takes, for a validator it sweeps, the whole balance if
-	// is_fully_withdrawable_validator:
-	//
-	//	has_execution_withdrawal_credential(validator)
-	//	and validator.withdrawable_epoch <= epoch and balance > 0
-	//
-	// else the excess if is_partially_withdrawable_validator:
-	//
-	//	has_execution_withdrawal_credential(validator)
-	//	and validator.effective_balance == get_max_effective_balance(validator)
-	//	and balance > get_max_effective_balance(validator)
-	//
-	// amount = balance - get_max_effective_balance(validator).
-	for _, g := range slices.Clone(m.groups) {
-		sg := m.split(g, func(i int) bool { return in.swept[i] })
-		if sg == nil {
-			continue
-		}
-		switch maxEB := m.maxEB(sg); {
-		case sg.withdrawable <= k && sg.balance > 0:
-			sg.balance = 0
-		case sg.eb == maxEB && sg.balance > maxEB:
-			sg.balance = maxEB
-		}
+	// Blocks of epoch k, in order: process_withdrawals, then
+	// process_sync_aggregate (see a33Block).
+	for _, b := range in.blocks {
+		m.withdrawals(k, b.withdrawn)
+		m.syncAggregate(&b)
 	}
 	m.regroup()
 	out := a33Step{epoch: k, pre: m.expand()}
@@ -813,7 +910,7 @@ func a33Compare(run *a33Run) *a33Result {
 			}
 			cur[i] = o.curFlags[i]&a33TargetFlag != 0
 		}
-		st := m.step(k, a33Input{prevFlags: o.prevFlags, curTarget: cur, swept: o.swept})
+		st := m.step(k, a33Input{prevFlags: o.prevFlags, curTarget: cur, blocks: o.blocks})
 		modelFin = append(modelFin, a33Fin{uint64(k), uint64(st.finalized)})
 		for i := 0; i < run.n; i++ {
 			if !run.byz[i] {

@@ -54,8 +54,8 @@ func BenchmarkEpoch(b *testing.B) {
 			b.StopTimer()
 			wall := b.Elapsed().Seconds() / float64(b.N)
 			after := e.Stats()
-			signs := (after.AttestationSigns + after.BlockSigns + after.AggregateSigns -
-				before.AttestationSigns - before.BlockSigns - before.AggregateSigns) / uint64(b.N)
+			signs := (after.AttestationSigns + after.SyncSigns + after.BlockSigns + after.AggregateSigns -
+				before.AttestationSigns - before.SyncSigns - before.BlockSigns - before.AggregateSigns) / uint64(b.N)
 			aggs := (after.AggregatesVerified - before.AggregatesVerified) / uint64(b.N)
 			sigs := (after.SignaturesVerified - before.SignaturesVerified) / uint64(b.N)
 			raw := rawCryptoSeconds(int(signs), int(aggs), int(sigs))

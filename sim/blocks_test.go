@@ -65,10 +65,13 @@ func canonicalOn(b row, view string) bool {
 // checkProposals: for each reported epoch and each view, the blocks of
 // that epoch canonical on the view are the epochs.csv row's proposals of
 // the branch the view was on, and their attestations plus one block
-// signature each are its aggregates_verified (consensus.BlockReport: one
-// signature check per attestation and one for the block; the scenarios
-// checked have no slashings). This holds when no view moved off the
-// chain it reported (no later reorg past a reported epoch).
+// signature and one sync aggregate each are its aggregates_verified
+// (consensus.BlockReport: one signature check per attestation, one for the
+// block and one for a sync aggregate with a participant; the scenarios
+// checked have no slashings, and every block has sync participants: the
+// sync committee is spread over every view, and each view's members sign
+// each slot). This holds when no view moved off the chain it reported (no
+// later reorg past a reported epoch).
 func checkProposals(t *testing.T, eps, bs []row, views []string) {
 	t.Helper()
 	type key struct {
@@ -85,7 +88,9 @@ func checkProposals(t *testing.T, eps, bs []row, views []string) {
 			if canonicalOn(b, v) {
 				k := key{s / slotsPerEpoch, v}
 				blocks[k]++
-				checks[k] += b.u(t, "attestations") + 1
+				// One check per attestation, one for the block signature and
+				// one for the sync aggregate.
+				checks[k] += b.u(t, "attestations") + 2
 				atts[k] += b.u(t, "attestations")
 			}
 		}

@@ -67,9 +67,11 @@
 //     mode by aggregating the members' signatures and in aggregate mode
 //     with the sum of their keys, the slashings the view's
 //     slasher has evidence for, the expected withdrawals, the RANDAO
-//     reveal, the execution requests this chain lacks and up to 16
-//     voluntary exits and 16 BLS-to-execution changes from the view's pool
-//     that the block's pre-state accepts — and the agent signs it. Staking
+//     reveal, the execution requests this chain lacks, up to 16 voluntary
+//     exits and 16 BLS-to-execution changes from the view's pool that the
+//     block's pre-state accepts, and a SyncAggregate of the messages of
+//     slot s-1 for this chain's root at s-1 (members slashed on the chain,
+//     or by the block, left out) — and the agent signs it. Staking
 //     operators get an Operate duty. After the barrier (applyProposals):
 //     operators' requests join the execution-layer pool, their signed
 //     exits and changes are gossiped (below);
@@ -79,15 +81,20 @@
 //     and sent with the network's delay and loss.
 //  3. Attest phase at t + SLOT/3: delivery again; each view's head and vote
 //     template; committees (consensus.EpochCommittees) give every member's
-//     agent its duty; after the barrier, single votes are verified on
-//     gossip where the scenario asks, shown to the auditor, routed, and
-//     sent; the balancing strategy adds its votes.
+//     agent its duty, and the sync committee that signs for this slot
+//     (consensus.SyncCommitteeFor) gives each member not slashed in the
+//     view a sync duty on the same head; after the barrier, single votes
+//     are verified on gossip where the scenario asks, shown to the
+//     auditor, routed, and sent; sync committee messages are routed like
+//     the member's votes and sent on a network stream of their own
+//     (sync.go); the balancing strategy adds its votes.
 //  4. At the last slot of an epoch: the epoch boundary (below).
 //  5. endSlot: the slashers' new findings become slashing_detected events;
 //     every view's head is noted (a head that leaves its predecessor is a
 //     reorg event; one that leaves the view's finalized checkpoint fails
 //     the run); the chain evicts states and thins blocks (Bounded state);
-//     pools drop attestations too old for any block. A Sink error stops
+//     pools drop attestations too old for any block and sync committee
+//     messages of earlier slots. A Sink error stops
 //     the run here.
 //
 // # The epoch boundary

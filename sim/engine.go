@@ -43,6 +43,9 @@ type Engine struct {
 	lossPPM uint64
 	netRNG  []*RNG // per agent (sender) stream
 	syncRNG *RNG   // partition-heal sync stream
+	// syncNet is each agent's stream for its sync committee messages
+	// (sync.go), apart from netRNG so that they draw no attestation's delay.
+	syncNet map[int]*RNG
 	queue   msgQueue
 	seq     uint64
 
@@ -227,6 +230,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 type Stats struct {
 	Epochs             uint64
 	AttestationSigns   uint64 // individual attestation signatures (full mode)
+	SyncSigns          uint64 // individual sync committee message signatures (full mode)
 	BlockSigns         uint64
 	AggregateSigns     uint64 // SignWithSum calls (aggregate mode)
 	AggregatesVerified uint64

@@ -61,10 +61,17 @@ type EpochRow struct {
 	PendingWithdrawalsGwei uint64 // the ledger's uncompleted staker withdrawals
 
 	// Electra block contents (issue 15), in this epoch's blocks on this
-	// branch.
-	BlockAttestations uint64 // on-chain Attestation objects (EIP-7549 aggregates, each spanning a slot's committees)
-	VoluntaryExits    uint64 // signed voluntary exits (each initiated an exit)
-	BLSChanges        uint64 // BLS-to-execution changes (each moved a validator to 0x01)
+	// branch. SyncParticipationPPM is the share of their sync committee
+	// bits set, in parts per million (written with 6 decimals as
+	// sync_participation; 0 without blocks). SyncRewardsGwei is what
+	// process_sync_aggregate paid (members and proposers),
+	// SyncPenaltiesGwei what it took from members without a bit.
+	BlockAttestations    uint64 // on-chain Attestation objects (EIP-7549 aggregates, each spanning a slot's committees)
+	SyncParticipationPPM uint64
+	SyncRewardsGwei      uint64
+	SyncPenaltiesGwei    uint64
+	VoluntaryExits       uint64 // signed voluntary exits (each initiated an exit)
+	BLSChanges           uint64 // BLS-to-execution changes (each moved a validator to 0x01)
 }
 
 // Event is one line of events.jsonl. Details is the struct of the event's

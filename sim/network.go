@@ -120,13 +120,13 @@ func (e *Engine) releaseHeld(slot consensus.Slot, epoch consensus.Epoch) {
 				}
 			}
 		}
-		var blocks uint64
+		var blocks, syncMsgs uint64
 		for _, w := range e.views {
 			if !targets[w.id] || !e.sched.connected(uint64(epoch), v.id, w.id) {
 				continue
 			}
 			for _, h := range v.held {
-				m := message{at: now + e.delay.draw(e.syncRNG), view: w.id, block: h.block, att: h.att}
+				m := message{at: now + e.delay.draw(e.syncRNG), view: w.id, block: h.block, att: h.att, sync: h.sync}
 				e.push(m)
 			}
 		}
@@ -134,9 +134,12 @@ func (e *Engine) releaseHeld(slot consensus.Slot, epoch consensus.Epoch) {
 			if h.block != nil {
 				blocks++
 			}
+			if h.sync != nil {
+				syncMsgs++
+			}
 		}
 		e.rep.event(newEvent(uint64(epoch), uint64(slot), v.name,
-			BlocksReleasedDetails{Blocks: blocks, Votes: uint64(len(v.held)) - blocks, To: names}))
+			BlocksReleasedDetails{Blocks: blocks, Votes: uint64(len(v.held)) - blocks - syncMsgs, To: names}))
 		v.held = nil
 	}
 }
@@ -161,8 +164,12 @@ func viewGroupNames(p scenarios.Partition) []string {
 // send schedules one message from an agent: to every view it can reach,
 // or along route.
 func (e *Engine) send(agent int, epoch consensus.Epoch, now, extraMs uint64, route []agents.Send, fill func(*message)) {
+	e.sendWith(e.netRNG[agent], agent, epoch, now, extraMs, route, fill)
+}
+
+// sendWith is send drawing delays and losses from g.
+func (e *Engine) sendWith(g *RNG, agent int, epoch consensus.Epoch, now, extraMs uint64, route []agents.Send, fill func(*message)) {
 	from := e.viewOfAgent[agent]
-	g := e.netRNG[agent]
 	deliver := func(to int, extra uint64) {
 		if !e.sched.connected(uint64(epoch), from, to) {
 			return
@@ -208,6 +215,8 @@ func (e *Engine) deliverUntil(t uint64) error {
 			}
 		case m.op != nil:
 			e.exits.deliver(m.view, m.op)
+		case m.sync != nil:
+			v.addSync(m.sync)
 		case m.att != nil:
 			v.addAttestation(m.att)
 			v.vote(&e.cfg, slot, m.att.AttesterIndex, m.att.Data)
@@ -277,6 +286,7 @@ type message struct {
 	block *blockEntry
 	att   *agents.AttestationMsg
 	op    *opMsg // a voluntary exit or BLS change (exits.go)
+	sync  *agents.SyncCommitteeMsg
 }
 
 type msgQueue []message

@@ -318,6 +318,7 @@ func registryRow(row *EpochRow, st *consensus.State, epoch consensus.Epoch) {
 func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry) consensus.RequestsReport {
 	e := r.e
 	var reqs consensus.RequestsReport
+	var syncBits uint64
 	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
 	last := lastSlotOf(&e.cfg, epoch)
 	slots := uint64(e.cfg.SlotsPerEpoch)
@@ -335,6 +336,9 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 		row.BlockAttestations += uint64(len(b.signed.Message.Body.Attestations))
 		row.VoluntaryExits += uint64(b.report.VoluntaryExits)
 		row.BLSChanges += uint64(b.report.BLSToExecutionChanges)
+		syncBits += uint64(b.report.SyncParticipants)
+		row.SyncRewardsGwei += uint64(b.report.SyncRewards)
+		row.SyncPenaltiesGwei += uint64(b.report.SyncPenalties)
 		rr := &b.report.Requests
 		reqs.Deposits += rr.Deposits
 		reqs.Exits += rr.Exits
@@ -342,6 +346,9 @@ func (r *reporter) blocksRow(row *EpochRow, epoch consensus.Epoch, h *blockEntry
 		reqs.Consolidations += rr.Consolidations
 	}
 	row.MissedProposals = slots - row.Proposals
+	if seats := row.Proposals * e.cfg.SyncCommitteeSize; seats > 0 {
+		row.SyncParticipationPPM = syncBits * 1_000_000 / seats
+	}
 	return reqs
 }
 

@@ -240,6 +240,7 @@ func (e *Engine) buildBlock(v, builder *view, head *blockEntry, st *consensus.St
 		}
 		blk.Body.ProposerSlashings, blk.Body.AttesterSlashings = ps, as
 	}
+	blk.Body.SyncAggregate = e.syncAggregate(v, strat, st, &blk.Body)
 	return &blk, nil
 }
 
@@ -279,6 +280,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 	if err != nil {
 		return err
 	}
+	e.syncDuties(slot, epoch, heads, views, duties)
 	ids := e.runPhase(views, duties, e.mode == agents.SignFull)
 	e.verifyGossip(ids, views[e.mainView].AttesterDomain)
 	for _, id := range ids {
@@ -299,6 +301,7 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 			route, _ := strat.holdVote(&m, m.Route)
 			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = &m })
 		}
+		e.sendSync(id, epoch, now, strat, e.results[id].SyncMessages)
 		e.results[id] = agents.Actions{}
 	}
 	return e.balance.attest(slot, now, heads)

@@ -26,6 +26,11 @@ type strategy interface {
 	// everything to itself until its release).
 	holdBlock(b *blockEntry, route []agents.Send) (out []agents.Send, held bool)
 	holdVote(m *agents.AttestationMsg, route []agents.Send) (out []agents.Send, held bool)
+	// holdSync is holdVote for a sync committee message.
+	holdSync(m *agents.SyncCommitteeMsg, route []agents.Send) (out []agents.Send, held bool)
+	// keepsSync reports whether the view's block builder includes val's
+	// sync committee message; a censoring coalition keeps its own.
+	keepsSync(val consensus.ValidatorIndex) bool
 	// release returns, in the epoch a private chain's window ends, the
 	// scenario groups its held messages go to (all when empty) and true.
 	release() (groups []string, ok bool)
@@ -55,6 +60,10 @@ func (honest) holdBlock(_ *blockEntry, r []agents.Send) ([]agents.Send, bool) { 
 func (honest) holdVote(_ *agents.AttestationMsg, r []agents.Send) ([]agents.Send, bool) {
 	return r, false
 }
+func (honest) holdSync(_ *agents.SyncCommitteeMsg, r []agents.Send) ([]agents.Send, bool) {
+	return r, false
+}
+func (honest) keepsSync(consensus.ValidatorIndex) bool { return true }
 
 // coalition is a coalition view's strategy, from its agents' Policy.
 type coalition struct {
@@ -102,6 +111,18 @@ func (c *coalition) holdVote(m *agents.AttestationMsg, route []agents.Send) ([]a
 	}
 	c.v.held = append(c.v.held, heldMsg{att: m})
 	return []agents.Send{{View: c.v.id}}, true
+}
+
+func (c *coalition) holdSync(m *agents.SyncCommitteeMsg, route []agents.Send) ([]agents.Send, bool) {
+	if !c.pol.PrivateChain {
+		return route, false
+	}
+	c.v.held = append(c.v.held, heldMsg{sync: m})
+	return []agents.Send{{View: c.v.id}}, true
+}
+
+func (c *coalition) keepsSync(val consensus.ValidatorIndex) bool {
+	return !c.pol.Censor || (int(val) < len(c.v.members) && c.v.members[val])
 }
 
 func (c *coalition) release() ([]string, bool) { return c.pol.ReleaseTo, c.pol.Release }

@@ -41,6 +41,10 @@ type view struct {
 
 	leaked         bool // some epoch of this view's branch was in the inactivity leak
 	verifyFailures uint64
+
+	// syncPool holds the sync committee messages that reached the view,
+	// by (slot, root) (sync.go); pruned by slot.
+	syncPool map[syncKey]map[consensus.ValidatorIndex]crypto.Signature
 }
 
 type poolKey struct {
@@ -61,10 +65,11 @@ type poolMember struct {
 	sig       crypto.Signature
 }
 
-// heldMsg is one withheld block or attestation.
+// heldMsg is one withheld block, attestation or sync committee message.
 type heldMsg struct {
 	block *blockEntry
 	att   *agents.AttestationMsg
+	sync  *agents.SyncCommitteeMsg
 }
 
 type deferredVote struct {
@@ -118,6 +123,7 @@ func (v *view) prune(cfg *consensus.Config, now consensus.Slot) {
 			delete(v.pool, k)
 		}
 	}
+	v.pruneSync(now)
 }
 
 // candidates returns the pool's network aggregates (one committee each)

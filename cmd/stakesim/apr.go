@@ -26,21 +26,25 @@ Model:
   - --stake-eth / 32 validators, each of exactly 32 ETH effective balance
     (the remainder is ignored); they make up the whole active balance.
   - Counted: the timely source, target and head rewards
-    (base_reward * 14, 26, 14 // 64) and the proposer reward for including
-    each committee's aggregate (sum of base_reward * 54 // 448, floored per
-    aggregate), as economics.IdealEpochIssuance models them. Not counted:
-    sync-committee rewards (3.6% of the spec's full issuance), priority fees
-    and MEV.
-  - --participation P: the share of the stake that attests timely on all
-    three flags. Every flag reward, and so every proposer reward, scales
-    with the participating stake, so a participating validator earns P times
-    the ideal figure: APR_% = P * (ideal issuance per epoch / staked Gwei)
-    * epochs per year * 100, simple (not compounded), 365.25-day year.
-  - The other 1 - P still propose (every slot has a block with the previous
-    slot's attestations) but lose their source and target penalties
+    (base_reward * 14, 26, 14 // 64), the proposer reward for including
+    each slot's attestations (sum of base_reward * 54 // 448, floored per
+    on-chain aggregate), as economics.IdealEpochIssuance models them, and
+    the sync committee's rewards (process_sync_aggregate's participant and
+    proposer rewards with every bit set, economics.IdealEpochSyncIssuance).
+    Not counted: priority fees and MEV.
+  - --participation P: the share of the stake that attests and signs
+    timely. Every flag reward, and so every proposer reward, scales with the
+    participating stake, and a sync seat is paid only in slots with a block,
+    so a participating validator earns P times the ideal figure: APR_% = P *
+    (ideal issuance per epoch / staked Gwei) * epochs per year * 100, simple
+    (not compounded), 365.25-day year.
+  - The other 1 - P lose their source and target penalties
     (base_reward * 14 // 64 + base_reward * 26 // 64 per epoch; their
-    inactivity scores stay 0 while the chain finalizes). ISSUANCE_ETH/YEAR
-    is the network's net new ETH: rewards minus those penalties.
+    inactivity scores stay 0 while the chain finalizes) and a sync
+    participant_reward per seat in every slot with a block; their own slots
+    have no block. Attestations are still included by the next block.
+    ISSUANCE_ETH/YEAR is the network's net new ETH: rewards minus those
+    penalties.
   - Below P = 2/3 the chain does not finalize, enters an inactivity leak
     and attestation rewards stop; such rows are marked and do not apply.
 
@@ -85,17 +89,20 @@ type aprRow struct {
 //
 //   - n = floor(S / 32) validators of exactly 32 ETH effective balance (the
 //     remainder of S is ignored); total active balance n·32 ETH.
-//   - ideal = IdealEpochIssuance(cfg, n, 32 ETH): every validator's timely
-//     source, target and head rewards (base_reward·weight//64 each) plus,
-//     for every slot, the proposer's reward for including the previous
-//     slot's committee aggregates (floored per aggregate). Sync-committee
-//     rewards are not in it: it is 54/56 (96.4%) of the spec's full ideal
+//   - ideal = IdealEpochIssuance(cfg, n, 32 ETH) + IdealEpochSyncIssuance(cfg,
+//     n, 32 ETH): every validator's timely source, target and head rewards
+//     (base_reward·weight//64 each); for every slot, the proposer's reward
+//     for including the previous slot's attestations (floored per on-chain
+//     aggregate); and every slot's sync aggregate with all SYNC_COMMITTEE_SIZE
+//     bits set (participant_reward per seat and proposer_reward per bit,
+//     process_sync_aggregate). Together, about the spec's full ideal
 //     issuance of one base_reward per validator per epoch.
 //   - A participating validator earns p·ideal/n per epoch: with a share p of
 //     the stake attesting, each flag reward is base_reward·weight·
 //     participating_increments // (active_increments·64), p times the ideal
-//     one, and a block's proposer reward is proportional to the attesters it
-//     includes, so p times the ideal one too (Gwei flooring at p < 1 is
+//     one; a block's proposer reward is proportional to the attesters it
+//     includes, so p times the ideal one too; and a sync seat is paid only in
+//     slots with a block, a share p of them (Gwei flooring at p < 1 is
 //     ignored). apr_percent = p·AnnualisedPercent(cfg, ideal, n·32 ETH):
 //     simple, not compounded, 365.25-day year, consensus layer only (no
 //     priority fees or MEV).
@@ -103,9 +110,12 @@ type aprRow struct {
 //     a block carrying the previous slot's attestations) but loses its
 //     source and target penalties, base_reward·(14+26)//64 per epoch (its
 //     inactivity score stays 0 while the chain finalizes). The network's
-//     issuance per epoch is p²·n·attest + p·proposer - (1-p)·n·penalty,
-//     attest being one validator's ideal flag rewards and proposer the
-//     ideal proposer total.
+//     issuance per epoch is p²·n·attest + p·proposer - (1-p)·n·penalty +
+//     p·(p·sync - (1-p)·seats·participant_reward), attest being one
+//     validator's ideal flag rewards, proposer the ideal proposer total, sync
+//     the ideal sync issuance and seats = SLOTS_PER_EPOCH·SYNC_COMMITTEE_SIZE:
+//     a block (share p of the slots) pays the share p of seats that signed and
+//     charges the others.
 //   - These are finalizing-chain figures. Below p = 2/3 the chain cannot
 //     justify, enters an inactivity leak and attestation rewards stop: the
 //     row is marked finalizing: false and its figures do not apply.
@@ -200,11 +210,16 @@ func aprRowFor(cfg *consensus.Config, stakeETH, p float64) aprRow {
 	n := uint64(stakeETH / aprValidatorETH)
 	eb := consensus.Gwei(aprValidatorETH * aprGweiPerETH)
 	counted := consensus.Gwei(n) * eb
-	ideal := economics.IdealEpochIssuance(cfg, n, eb)
+	attestIdeal := economics.IdealEpochIssuance(cfg, n, eb)
+	syncIdeal := economics.IdealEpochSyncIssuance(cfg, n, eb)
+	participant, _ := economics.SyncRewardsPerSeat(cfg, n, eb)
+	seats := float64(cfg.SlotsPerEpoch * cfg.SyncCommitteeSize)
+	ideal := attestIdeal + syncIdeal
 	base, attest, penalty := aprValidatorRewards(cfg, counted, eb)
-	proposer := float64(uint64(ideal) - n*attest)
+	proposer := float64(uint64(attestIdeal) - n*attest)
 	nf := float64(n)
-	net := p*p*nf*float64(attest) + p*proposer - (1-p)*nf*float64(penalty)
+	net := p*p*nf*float64(attest) + p*proposer - (1-p)*nf*float64(penalty) +
+		p*(p*float64(syncIdeal)-(1-p)*seats*float64(participant))
 	apr := p * economics.AnnualisedPercent(cfg, ideal, counted)
 	return aprRow{
 		Preset: cfg.PresetName, Participation: p,
@@ -260,9 +275,9 @@ func writeAPR(w io.Writer, cfg *consensus.Config, p float64, rows []aprRow) erro
 // aprNote says what the table counts, and warns below 2/3 participation.
 func aprNote(p float64) string {
 	note := "APR_%: a participating validator's yield: participation × (its timely source, target and\n" +
-		"  head rewards + its share of the proposer rewards for including attestations); no sync-committee\n" +
-		"  rewards, fees or MEV; simple interest, 365.25-day year. ISSUANCE_ETH/YEAR: the network's net new\n" +
-		"  ETH, rewards minus the non-participants' source and target penalties.\n"
+		"  head rewards + its share of the proposer rewards for attestations + its expected sync-committee\n" +
+		"  rewards); no fees or MEV; simple interest, 365.25-day year. ISSUANCE_ETH/YEAR: the network's net\n" +
+		"  new ETH, rewards minus the non-participants' source, target and sync penalties.\n"
 	if 3*p < 2 {
 		note += "* participation below 2/3: the chain does not finalize and enters an inactivity leak in\n" +
 			"  which attestation rewards stop; these figures assume finality and do not apply.\n"

@@ -10,13 +10,18 @@ import (
 
 // The expected figures below are worked out by hand from the spec's
 // formulas (Altair get_base_reward_per_increment, get_flag_index_deltas,
-// process_attestation's proposer reward), never from the code under test:
+// process_attestation's proposer reward, process_sync_aggregate), never from
+// the code under test:
 //
 //	base_reward_per_increment = EFFECTIVE_BALANCE_INCREMENT * BASE_REWARD_FACTOR // integer_squareroot(total_active_balance)
 //	base_reward = 32 * base_reward_per_increment          (32-ETH validators)
 //	flag reward = base_reward * weight // 64               (weights 14, 26, 14; all participate)
 //	proposer reward per aggregate = Σ base_reward * 54 // 448 over its attesters
 //	epochs per year = 365.25 * 86400 / (SLOTS_PER_EPOCH * SECONDS_PER_SLOT)
+//	sync: total_base_rewards = base_reward_per_increment * total increments;
+//	  participant_reward = total_base_rewards * 2 // 64 // SLOTS_PER_EPOCH // SYNC_COMMITTEE_SIZE;
+//	  proposer_reward = participant_reward * 8 // 56, per bit;
+//	  per epoch, all bits set: SLOTS_PER_EPOCH * SYNC_COMMITTEE_SIZE * (participant + proposer)
 //
 // Mainnet, 1,000,000 ETH:
 //
@@ -28,10 +33,16 @@ import (
 //	committees: min(64, 31,250//32//128 = 7) per slot = 224 per epoch, of 139 or 140
 //	proposer: 64,736*54 = 3,495,744 = 448 * 7,803, so an aggregate of k attesters
 //	  pays k * 7,803 exactly: 31,250 * 7,803 = 243,843,750 Gwei per epoch
-//	per validator per epoch: 54,621 + 7,803 = 62,424 Gwei
+//	attestations per validator per epoch: 54,621 + 7,803 = 62,424 Gwei
+//	sync: total_base_rewards = 2,023 * 1,000,000 = 2,023,000,000;
+//	  * 2 // 64 = 63,218,750; // 32 = 1,975,585; // 512 = 3,858 (participant);
+//	  3,858 * 8 // 56 = 551 (proposer); 32 * 512 * (3,858 + 551) = 72,237,056
+//	  Gwei per epoch (participants alone: 32 * 512 * 3,858 = 63,209,472)
+//	network per epoch: 31,250 * 62,424 + 72,237,056 = 2,022,987,056 Gwei
+//	per validator per epoch: 2,022,987,056 / 31,250 = 64,735.585792 Gwei
 //	epochs per year: 31,557,600 / 384 = 82,181.25
-//	APR = 62,424 * 82,181.25 / 32e9 * 100 ≈ 16.0315%
-//	issuance = 31,250 * 62,424 * 82,181.25 / 1e9 ≈ 160,315.07 ETH per year
+//	APR = 64,735.585792 * 82,181.25 / 32e9 * 100 ≈ 16.6252%
+//	issuance = 2,022,987,056 * 82,181.25 / 1e9 ≈ 166,251.60 ETH per year
 //
 // Mainnet, 34,000,000 ETH (here the per-aggregate floor matters):
 //
@@ -49,17 +60,25 @@ import (
 //	  33,204 -> 44,426,952 + 14,230 = 44,441,182
 //	  total 28*44,439,843 + 4*44,441,182 = 1,422,080,332 Gwei per epoch
 //	  (per committee, before Electra, it was 1,422,079,656)
-//	epoch total: 1,062,500*9,369 + 1,422,080,332 = 11,376,642,832 Gwei
-//	APR = 11,376,642,832 / (1,062,500 * 32e9) * 82,181.25 * 100 ≈ 2.7498%
+//	attestations: 1,062,500*9,369 + 1,422,080,332 = 11,376,642,832 Gwei
+//	sync: total_base_rewards = 347 * 34,000,000 = 11,798,000,000; * 2 // 64 =
+//	  368,687,500; // 32 = 11,521,484; // 512 = 22,502 (participant);
+//	  22,502 * 8 // 56 = 3,214 (proposer); 32 * 512 * 25,716 = 421,330,944
+//	epoch total: 11,376,642,832 + 421,330,944 = 11,797,973,776 Gwei
+//	APR = 11,797,973,776 / (1,062,500 * 32e9) * 82,181.25 * 100 ≈ 2.8517%
 //
 // Participation 0.9 at 1,000,000 ETH on mainnet: a participating validator
-// earns 0.9 of the ideal 62,424 Gwei; the network issues
+// earns 0.9 of the ideal 64,735.585792 Gwei; the network issues
 // 0.9² * 31,250 * 54,621 (flags) + 0.9 * 243,843,750 (proposers)
-// - 0.1 * 31,250 * (14,161 + 26,299) (source and target penalties) per epoch.
+// - 0.1 * 31,250 * (14,161 + 26,299) (source and target penalties)
+// + 0.9 * (0.9 * 72,237,056 - 0.1 * 63,209,472) (sync: blocks in 0.9 of the
+// slots pay the 0.9 of seats that signed and charge the rest) per epoch.
 //
-// Minimal, 1,000,000 ETH: the same base reward and 62,424 Gwei per
-// validator per epoch (8 on-chain aggregates of 4 committees each, still
-// k * 7,803 each), but 8 slots of 6 s: 31,557,600 / 48 = 657,450 epochs
+// Minimal, 1,000,000 ETH: the same base reward and 62,424 Gwei of
+// attestation rewards per validator per epoch (8 on-chain aggregates of 4
+// committees each, still k * 7,803 each); sync: 2,023,000,000 * 2 // 64 =
+// 63,218,750; // 8 = 7,902,343; // 32 = 246,948 (participant); * 8 // 56 =
+// 35,278 (proposer); 8 * 32 * 282,226 = 72,249,856 Gwei per epoch, but 8 slots of 6 s: 31,557,600 / 48 = 657,450 epochs
 // per year, APR = 62,424 * 657,450 / 32e9 * 100 ≈ 128.25%.
 
 // aprOut is one row of apr --json.
@@ -111,19 +130,20 @@ func TestAPRByHand(t *testing.T) {
 	}{
 		{"mainnet 1M", []string{"--stake-eth", "1000000"},
 			aprOut{"mainnet", 1, 1e6, 31_250, 1_000_000, 64_736, 0, 0, 0, 0, true},
-			62_424, 31_250 * 62_424},
+			2_022_987_056.0 / 31_250, 2_022_987_056},
 		{"mainnet 1M, not a multiple of 32", []string{"--stake-eth", "1000010"},
 			aprOut{"mainnet", 1, 1_000_010, 31_250, 1_000_000, 64_736, 0, 0, 0, 0, true},
-			62_424, 31_250 * 62_424},
+			2_022_987_056.0 / 31_250, 2_022_987_056},
 		{"mainnet 34M", []string{"--stake-eth", "34M"},
 			aprOut{"mainnet", 1, 34e6, 1_062_500, 34_000_000, 11_104, 0, 0, 0, 0, true},
-			11_376_642_832.0 / 1_062_500, 11_376_642_832},
+			11_797_973_776.0 / 1_062_500, 11_797_973_776},
 		{"mainnet 1M, participation 0.9", []string{"--stake-eth", "1e6", "--participation", "0.9"},
 			aprOut{"mainnet", 0.9, 1e6, 31_250, 1_000_000, 64_736, 0, 0, 0, 0, true},
-			0.9 * 62_424, 0.81*31_250*54_621 + 0.9*243_843_750 - 0.1*31_250*(14_161+26_299)},
+			0.9 * 2_022_987_056.0 / 31_250, 0.81*31_250*54_621 + 0.9*243_843_750 - 0.1*31_250*(14_161+26_299) +
+				0.9*(0.9*72_237_056-0.1*63_209_472)},
 		{"minimal 1M", []string{"--stake-eth", "1000k", "--preset", "minimal"},
 			aprOut{"minimal", 1, 1e6, 31_250, 1_000_000, 64_736, 0, 0, 0, 0, true},
-			62_424, 31_250 * 62_424},
+			62_424 + 72_249_856.0/31_250, 31_250*62_424 + 72_249_856},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,14 +183,14 @@ func TestAPRRoundedFigures(t *testing.T) {
 	if len(rows) != 2 {
 		t.Fatalf("%d rows, want 2", len(rows))
 	}
-	if got := math.Round(rows[0].APRPercent*1e4) / 1e4; got != 16.0315 {
-		t.Errorf("1M ETH: APR %v%%, want 16.0315%%", got)
+	if got := math.Round(rows[0].APRPercent*1e4) / 1e4; got != 16.6252 {
+		t.Errorf("1M ETH: APR %v%%, want 16.6252%%", got)
 	}
-	if got := math.Round(rows[0].IssuanceETHPerYear*100) / 100; got != 160_315.07 {
-		t.Errorf("1M ETH: issuance %v ETH/year, want 160315.07", got)
+	if got := math.Round(rows[0].IssuanceETHPerYear*100) / 100; got != 166_251.60 {
+		t.Errorf("1M ETH: issuance %v ETH/year, want 166251.60", got)
 	}
-	if got := math.Round(rows[1].APRPercent*1e4) / 1e4; got != 2.7498 {
-		t.Errorf("34M ETH: APR %v%%, want 2.7498%%", got)
+	if got := math.Round(rows[1].APRPercent*1e4) / 1e4; got != 2.8517 {
+		t.Errorf("34M ETH: APR %v%%, want 2.8517%%", got)
 	}
 }
 
@@ -197,7 +217,7 @@ func TestAPRDefaultTable(t *testing.T) {
 		t.Fatalf("apr: exit %d, stderr %q", code, stderr)
 	}
 	for _, s := range []string{"preset mainnet, participation 1", "TOTAL_STAKE_ETH", "APR_%", "ISSUANCE_ETH/YEAR",
-		"1000000       31250             64736  16.032", "no sync-committee"} {
+		"1000000       31250             64736  16.625", "expected sync-committee"} {
 		if !strings.Contains(text, s) {
 			t.Errorf("text output lacks %q:\n%s", s, text)
 		}

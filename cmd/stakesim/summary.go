@@ -103,8 +103,9 @@ func summaryAPR(s *sim.Summary) string {
 // preset is not mainnet (its epochs are shorter, so a year has more of
 // them) or the run's stake is more than twice or less than half mainnet's
 // (the base reward, and so the APR, scales with 1/sqrt(total stake)).
-// Mainnet's figure is economics.IdealEpochIssuance's full-participation
-// rate on the mainnet preset at 34M ETH, consensus layer only.
+// Mainnet's figure is the full-participation rate of
+// economics.IdealEpochIssuance plus IdealEpochSyncIssuance on the mainnet
+// preset at 34M ETH (about 2.85%), consensus layer only.
 func summaryAPRNote(s *sim.Summary) string {
 	stakeETH := float64(s.APRActiveBalanceGwei) / 1e9
 	farStake := stakeETH < summaryMainnetStakeETH/2 || stakeETH > summaryMainnetStakeETH*2
@@ -117,7 +118,8 @@ func summaryAPRNote(s *sim.Summary) string {
 	}
 	n := uint64(summaryMainnetStakeETH / 32)
 	staked := consensus.Gwei(n * 32e9)
-	ref := economics.AnnualisedPercent(&mainnet, economics.IdealEpochIssuance(&mainnet, n, 32e9), staked)
+	ideal := economics.IdealEpochIssuance(&mainnet, n, 32e9) + economics.IdealEpochSyncIssuance(&mainnet, n, 32e9)
+	ref := economics.AnnualisedPercent(&mainnet, ideal, staked)
 	secs := func(c *consensus.Config) string { return strconv.FormatFloat(c.SecondsPerEpoch(), 'f', -1, 64) }
 	if cfg, ok := consensus.PresetByName(s.Preset); ok && s.Preset != "mainnet" {
 		return fmt.Sprintf("  note: APR grows with epochs per year and falls as 1/sqrt(total stake): this run stakes %s ETH in %s s epochs; mainnet (~34M ETH, %s s epochs) gives about %.1f%%\n",

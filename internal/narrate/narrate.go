@@ -136,6 +136,7 @@ type Narrator struct {
 	slashedOnce   bool                    // a slashing has been told
 	offences      map[string]bool         // offences whose first detection was told
 	withholding   map[string]bool         // coalition -> a withholding episode has been told and not yet released
+	proposerReorg map[string]bool         // view -> its first honest proposer re-org has been told
 	reorgs        *reorgEpisode           // the current run of reorgs, nil when there is none
 }
 
@@ -172,6 +173,7 @@ type epochNews struct {
 	released   map[string]*release
 	reorgs     map[string]*reorgTally // view ->
 	rejected   map[string]*rejectTally
+	proposerRe map[string]uint64 // view -> honest proposer re-orgs (get_proposer_head)
 	leaks      []leakNote
 	detected   map[detectKey]uint64 // -> validators
 	slashed    map[string]*tally    // branch ->
@@ -232,11 +234,12 @@ type item struct {
 func New(w io.Writer, next sim.Sink, sc *scenarios.Scenario) *Narrator {
 	n := &Narrator{
 		w: w, next: next,
-		coalitionOf: map[string]string{},
-		pending:     map[uint64]*epochNews{},
-		branches:    map[string]*branchState{},
-		offences:    map[string]bool{},
-		withholding: map[string]bool{},
+		coalitionOf:   map[string]string{},
+		pending:       map[uint64]*epochNews{},
+		branches:      map[string]*branchState{},
+		offences:      map[string]bool{},
+		withholding:   map[string]bool{},
+		proposerReorg: map[string]bool{},
 	}
 	if sc != nil {
 		seen := map[string]bool{}
@@ -351,13 +354,14 @@ func (n *Narrator) news(epoch uint64) *epochNews {
 	en := n.pending[epoch]
 	if en == nil {
 		en = &epochNews{
-			withheld: map[string]uint64{},
-			released: map[string]*release{},
-			reorgs:   map[string]*reorgTally{},
-			rejected: map[string]*rejectTally{},
-			detected: map[detectKey]uint64{},
-			slashed:  map[string]*tally{},
-			ejected:  map[string]*tally{},
+			withheld:   map[string]uint64{},
+			released:   map[string]*release{},
+			reorgs:     map[string]*reorgTally{},
+			rejected:   map[string]*rejectTally{},
+			proposerRe: map[string]uint64{},
+			detected:   map[detectKey]uint64{},
+			slashed:    map[string]*tally{},
+			ejected:    map[string]*tally{},
 		}
 		n.pending[epoch] = en
 	}
@@ -435,6 +439,8 @@ func (n *Narrator) record(ev sim.Event) {
 		}
 		t.count++
 		t.maxDepth = max(t.maxDepth, d.Depth)
+	case sim.EventProposerReorg:
+		en.proposerRe[firstNonEmpty(ev.Branch, "?")]++
 	case sim.EventBlockRejected:
 		d, _ := ev.Details.(sim.BlockRejectedDetails)
 		view := firstNonEmpty(ev.Branch, "?")
@@ -586,6 +592,14 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 			text += " (" + truncate(t.first, maxDetailLen) + ")"
 		}
 		add(prioReorg, "", text+".")
+	}
+	// Honest proposers' re-orgs of late blocks: the first in each view (the
+	// summary counts them all).
+	for _, v := range sortedKeys(en.proposerRe) {
+		if !n.proposerReorg[v] {
+			add(prioReorg, "", fmt.Sprintf("in view %s an honest proposer builds on the parent of a late, weakly voted head (get_proposer_head; %s this epoch).", v, plural(en.proposerRe[v], "re-org", "re-orgs")))
+			n.proposerReorg[v] = true
+		}
 	}
 
 	// The inactivity leak.

@@ -723,3 +723,30 @@ func TestEndEpochForwarded(t *testing.T) {
 		t.Errorf("the next sink got %d group and %d block rows, want 1 and 1", next.groups, next.blocks)
 	}
 }
+
+// TestProposerReorgToldOncePerView: the first epoch with honest proposer
+// re-orgs (get_proposer_head) in a view is told with its count; later ones
+// are left to the summary.
+func TestProposerReorgToldOncePerView(t *testing.T) {
+	var out bytes.Buffer
+	n := New(&out, nil, nil)
+	for e := uint64(0); e <= 8; e++ {
+		if e == 2 || e == 5 {
+			for range e / 2 {
+				if err := n.Event(sim.Event{Epoch: e, Branch: "main", Kind: sim.EventProposerReorg, Details: sim.ProposerReorgDetails{View: "main"}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+		if err := n.Epoch(honestRow(e, "main")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := n.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	checkLines(t, out.String(), []string{
+		"epoch 2: in view main an honest proposer builds on the parent of a late, weakly voted head (get_proposer_head; 1 re-org this epoch).",
+		"epoch 3: the chain finalizes for the first time: the checkpoint of epoch 2 is final.",
+	})
+}

@@ -38,6 +38,7 @@
 //
 //   - epochs.csv: a header line, then one line per sim.EpochRow. The columns
 //     are Columns(), in the field order of sim.EpochRow. target_participation
+//     (like attacker_stake_share, byzantine_share and sync_participation)
 //     is printed from parts per million with exactly 6 decimals using integer
 //     formatting (FormatPPM); booleans are 0 or 1. Lines end with "\n".
 //   - events.jsonl: one compact JSON object per sim.Event and line, with the

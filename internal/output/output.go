@@ -47,7 +47,8 @@ var errClosed = errors.New("output: writer already finished or aborted")
 
 // Columns returns the header of epochs.csv: the snake_case names of the
 // fields of sim.EpochRow, in field order. TargetParticipationPPM is written
-// as a fraction, so its column drops the unit: target_participation.
+// as a fraction, so its column drops the unit: target_participation (and
+// likewise sync_participation).
 func Columns() []string {
 	return []string{
 		"epoch",
@@ -88,6 +89,9 @@ func Columns() []string {
 		"restaking_slashed_gwei",
 		"pending_withdrawals_gwei",
 		"block_attestations",
+		"sync_participation",
+		"sync_rewards_gwei",
+		"sync_penalties_gwei",
 		"voluntary_exits",
 		"bls_changes",
 	}
@@ -438,8 +442,11 @@ func (w *Writer) Epoch(row sim.EpochRow) error {
 	r[35] = u(row.RestakingSlashedGwei)
 	r[36] = u(row.PendingWithdrawalsGwei)
 	r[37] = u(row.BlockAttestations)
-	r[38] = u(row.VoluntaryExits)
-	r[39] = u(row.BLSChanges)
+	r[38] = FormatPPM(row.SyncParticipationPPM)
+	r[39] = u(row.SyncRewardsGwei)
+	r[40] = u(row.SyncPenaltiesGwei)
+	r[41] = u(row.VoluntaryExits)
+	r[42] = u(row.BLSChanges)
 	if err := w.csv.Write(r); err != nil {
 		return fmt.Errorf("output: %s: %w", EpochsFile, err)
 	}

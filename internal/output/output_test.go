@@ -31,7 +31,8 @@ var documentedColumns = []string{
 	"pending_consolidations", "consolidation_churn_gwei", "consolidated_gwei",
 	"activation_exit_churn_gwei", "exit_queue_epochs", "attestation_bytes",
 	"restaked_gwei", "byzantine_share", "avs_compromised", "operators_slashed",
-	"restaking_slashed_gwei", "pending_withdrawals_gwei", "block_attestations", "voluntary_exits", "bls_changes",
+	"restaking_slashed_gwei", "pending_withdrawals_gwei", "block_attestations",
+	"sync_participation", "sync_rewards_gwei", "sync_penalties_gwei", "voluntary_exits", "bls_changes",
 }
 
 // snake converts a Go field name to snake_case, keeping runs of capitals
@@ -106,7 +107,7 @@ func TestEpochRowFieldOrder(t *testing.T) {
 			n := uint64(1000 + i)
 			f.SetUint(n)
 			want[i] = strconv.FormatUint(n, 10)
-			if name := v.Type().Field(i).Name; name == "TargetParticipationPPM" || name == "AttackerStakeSharePPM" || name == "ByzantineSharePPM" {
+			if name := v.Type().Field(i).Name; name == "TargetParticipationPPM" || name == "AttackerStakeSharePPM" || name == "ByzantineSharePPM" || name == "SyncParticipationPPM" {
 				want[i] = "0.00" + strconv.FormatUint(n, 10) // 1004 ppm = 0.001004
 			}
 		case reflect.String:
