@@ -36,6 +36,9 @@ const (
 // LSTProtocol is one liquid-staking protocol.
 type LSTProtocol struct {
 	Name string
+	// Kind is KindLST (economics/lst, the default) or KindLRT
+	// (economics/lrt: a liquid restaking token; see LRT fields below).
+	Kind string
 	// Operators are the validator groups that run the protocol's
 	// validators (its node operators): their genesis validators are the
 	// protocol's, with credentials to its withdrawal vault.
@@ -62,7 +65,30 @@ type LSTProtocol struct {
 	// derived before the run); 0 means none.
 	NewValidators int
 	Holders       []LSTHolderGroup
+
+	// LRT fields (Kind KindLRT). RestakingOperators are the operators of
+	// the `restaking:` block the protocol delegates to; WeightsWAD their
+	// target shares (summing to WAD) in that order, nil for an equal split
+	// (Policy DelegationEqual); Asset is AssetNative. Withdrawals is
+	// withdrawals_enabled.
+	RestakingOperators []string
+	Policy             string
+	WeightsWAD         []uint64
+	Asset              string
 }
+
+// Protocol kinds.
+const (
+	KindLST = "lst" // a liquid staking protocol (economics/lst)
+	KindLRT = "lrt" // a liquid restaking protocol (economics/lrt)
+)
+
+// Delegation policies of an LRT, and its assets.
+const (
+	DelegationEqual   = "equal"   // the same share of the restaked stake to each operator
+	DelegationWeights = "weights" // the shares given by weights
+	AssetNative       = "native"  // native restaked ETH: the protocol's validators are its operators' groups
+)
 
 // LSTHolderGroup is Count holders with one policy, run by Agents agents.
 type LSTHolderGroup struct {
@@ -150,11 +176,17 @@ func (d *decoder) decodeLiquidStaking(f field, groups []Group, rs *Restaking) *L
 	seen := map[string]string{}
 	depositor := ""
 	for _, item := range items {
-		po, ok := d.object(item.value, item.path, lstProtocolFields(), nil)
+		po, ok := d.object(item.value, item.path, allProtocolFields(), nil)
 		if !ok {
 			continue
 		}
-		p, ok := d.decodeLSTProtocol(po, seen, byGroup, names, owned)
+		var p LSTProtocol
+		if d.protocolKind(po) == KindLRT {
+			p, ok = d.decodeLRTProtocol(po, seen, byGroup, names, owned, rs)
+		} else {
+			d.kindOnlyFields(po, KindLST)
+			p, ok = d.decodeLSTProtocol(po, seen, byGroup, names, owned)
+		}
 		if ok {
 			ls.Protocols = append(ls.Protocols, p)
 		}
@@ -184,7 +216,7 @@ func (d *decoder) checkNewValidators(f field, groups []Group, depositor string) 
 
 // decodeLSTProtocol decodes one protocol entry.
 func (d *decoder) decodeLSTProtocol(po *object, seen map[string]string, byGroup map[string]*Group, names []string, owned map[string]string) (LSTProtocol, bool) {
-	p := LSTProtocol{FeeBP: 1_000, AnnualIncreaseBP: 1_000, DepositGwei: 32 * gweiPerETH, Withdrawals: true, ExitMethod: ExitVoluntary}
+	p := LSTProtocol{Kind: KindLST, FeeBP: 1_000, AnnualIncreaseBP: 1_000, DepositGwei: 32 * gweiPerETH, Withdrawals: true, ExitMethod: ExitVoluntary}
 	name, named := d.entityName(po, "protocol", seen)
 	p.Name = name
 	if ff := po.get("fee"); ff.present() {
