@@ -32,6 +32,7 @@ type LSTDuty struct {
 	Protocol *ProtocolDuty
 	Operator *NodeOperatorDuty
 	Holder   *HolderDuty
+	LRT      *LRTExitDuty // a liquid restaking protocol (lrt.go)
 }
 
 // LSTActions are a liquid-staking agent's answer to its LSTDuty. Node
@@ -40,6 +41,8 @@ type LSTActions struct {
 	Report *lst.OracleReport
 	Plan   *ProtocolPlan
 	Holder *HolderActions
+	// Exits are a liquid restaking protocol's picks (LRTProtocolAgent).
+	Exits []consensus.ValidatorIndex
 }
 
 // ---------------------------------------------------------------- oracle

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -71,7 +72,7 @@ func (d *decoder) decodeLRTProtocol(po *object, seen map[string]string, byGroup 
 		}
 	}
 	if f := po.get("withdrawals_enabled"); f.present() {
-		if v, ok := d.flag(f); ok {
+		if v, ok := d.flagOrBit(f); ok {
 			p.Withdrawals = v
 		}
 	}
@@ -84,6 +85,21 @@ func (d *decoder) decodeLRTProtocol(po *object, seen map[string]string, byGroup 
 	p.Holders = d.decodeLSTHolders(po, genesis, groupsOK)
 	d.lrtHolderPolicies(po)
 	return p, named
+}
+
+// flagOrBit is flag, also taking the integers 1 and 0: the resolved
+// scenario writes withdrawals_enabled: "${withdrawals_enabled}" back as
+// the param's value.
+func (d *decoder) flagOrBit(f field) (bool, bool) {
+	if n, ok := f.value.(*ast.IntegerNode); ok {
+		switch fmt.Sprint(n.Value) {
+		case "0":
+			return false, true
+		case "1":
+			return true, true
+		}
+	}
+	return d.flag(f)
 }
 
 // lrtHolderPolicies reports holder groups with policy deposit: an LRT's

@@ -49,6 +49,7 @@ var goldenCases = []goldenCase{
 	{name: "restaking-profitable-attack", epochs: 10},
 	{name: "lst-slashing", epochs: 80, bls: "off"},
 	{name: "lst-leak", epochs: 70, bls: "off"},
+	{name: "lrt-avs-slash", epochs: 42, bls: "off"},
 }
 
 // goldenFiles are compared byte for byte; avs.csv, lst.csv and

@@ -70,6 +70,10 @@ type lstRun struct {
 	e      *Engine
 	sink   LSTSink // nil when the sink takes no lst rows
 	protos []*lstProto
+	lrts   []*lrtProto // liquid restaking protocols (lrt.go)
+	// slots is the length of the vault tallies: one slot per protocol (its
+	// index) and one per LRT's restaking operator (its EigenPod).
+	slots int
 	// protoOf is each validator's protocol index, -1 for none.
 	protoOf []int16
 	// cum is, per recent block of any branch, the cumulative withdrawals
@@ -208,14 +212,24 @@ func newLSTRun(e *Engine, sink Sink) (*lstRun, error) {
 	for i := range r.protoOf {
 		r.protoOf[i] = -1
 	}
+	r.slots = len(e.sc.LiquidStaking.Protocols)
 	for pi, spec := range e.sc.LiquidStaking.Protocols {
+		if spec.Kind == scenarios.KindLRT {
+			p, next, err := r.newLRT(pi, spec, r.slots)
+			if err != nil {
+				return nil, err
+			}
+			r.slots = next
+			r.lrts = append(r.lrts, p)
+			continue
+		}
 		p, err := r.newProto(pi, spec)
 		if err != nil {
 			return nil, err
 		}
 		r.protos = append(r.protos, p)
 	}
-	r.cum[e.chain.genesis.root] = lstCum{gwei: make([]consensus.Gwei, len(r.protos))}
+	r.cum[e.chain.genesis.root] = lstCum{gwei: make([]consensus.Gwei, r.slots)}
 	return r, nil
 }
 
@@ -394,6 +408,11 @@ func (r *lstRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error {
 			return err
 		}
 		if err := r.row(p, epoch, main.Post); err != nil {
+			return err
+		}
+	}
+	for _, p := range r.lrts {
+		if err := r.lrtEpoch(p, epoch, main, credits, ev); err != nil {
 			return err
 		}
 	}

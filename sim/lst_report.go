@@ -3,6 +3,7 @@ package sim
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/economics/lst"
@@ -303,6 +304,13 @@ func (r *lstRun) finish(end consensus.Epoch) ([]LSTSummary, error) {
 			s.BunkerEpochs += uint64(end - min(end, p.bunkerSince))
 		}
 		out = append(out, s)
+	}
+	for _, p := range r.lrts {
+		s, err := r.lrtFinish(p, end-min(end, 1))
+		if err != nil {
+			return nil, err
+		}
+		out = slices.Insert(out, min(p.index, len(out)), s)
 	}
 	return out, nil
 }
