@@ -101,12 +101,12 @@ func lstCharts(rd *runData) []Chart {
 		return nil
 	}
 	rate := Chart{ID: "lst-rate", Title: "Liquid staking: share rate", XLabel: "epoch", YLabel: "ETH per share", Pad: true,
-		Markers: markers(rd, "negative_rebase"),
-		Caption: "Each holder's ETH is its shares times this rate: it moves only at oracle reports, falls with a negative rebase, and bunker mode (shaded) holds withdrawals meanwhile."}
+		Markers: markers(rd, "negative_rebase", "lrt_rate_fell"),
+		Caption: "Each holder's ETH is its shares times this rate: a liquid-staking protocol's moves only at oracle reports, falls with a negative rebase, and bunker mode (shaded) holds withdrawals meanwhile; a liquid restaking token's (kind lrt) falls when an AVS slashes one of its operators."}
 	pooled := Chart{ID: "lst-pooled", Title: "Liquid staking: pooled ETH and the chain's balances", XLabel: "epoch", YLabel: "ETH", Pad: true,
 		Caption: "The books' pooled ETH follows the protocol's validators' balances on the chain one report later; exits move ETH from the chain to the buffer."}
 	queue := Chart{ID: "lst-queue", Title: "Liquid staking: withdrawal queue", XLabel: "epoch", YLabel: "ETH requested", YInclude: []float64{0},
-		Caption: "The stETH pending requests ask for: it drains only when exited validators' ETH has passed the exit churn, the withdrawability delay and the sweep, and bunker mode allows."}
+		Caption: "The ETH pending requests ask for: it drains only when exited validators' ETH has passed the exit churn, the withdrawability delay and the sweep (for a liquid restaking token, after the restaking escrow first), and bunker mode allows."}
 	for i, p := range ps {
 		rate.Lines = append(rate.Lines, Line{Name: p.name, Points: p.rate.points(), Color: i, Step: true})
 		pooled.Lines = append(pooled.Lines, Line{Name: p.name + " · pooled", Points: p.pooled.points(), Color: i, Step: true},

@@ -472,6 +472,31 @@
 // operator and holder agents at each epoch's end on the summary branch and
 // writes lst.csv and withdrawals.csv.
 //
+// An entry with kind: lrt (default lst) is a liquid restaking protocol
+// (economics/lrt, sim/lrt.go) and needs a restaking: block. Its fields:
+//
+//   - operators: required, its validator groups, as above (0x01 or 0x02,
+//     32-ETH balances, no operator or request waves, owned by nobody
+//     else): its native restaked validators, dealt to the restaking
+//     operators by the policy at genesis.
+//   - restaking_operators: required, operators of the restaking: block it
+//     delegates to, each once.
+//   - policy: equal (default) or weights; weights: a mapping from each of
+//     the restaking_operators to a fraction in (0, 1], adding up to exactly
+//     1 (policy weights only).
+//   - asset: native (the default and the only asset the engine drives).
+//   - withdrawals_enabled: true, false, 1 or 0 (default true); false
+//     refuses every request, as ezETH had no withdrawals in April 2024.
+//   - exit_method: as above.
+//   - holders: as above, with policy hold or withdraw only (deposits after
+//     genesis would need validators the engine does not create); balances
+//     and requests are tokens.
+//
+// The fields fee, report_epochs, deposit_eth, annual_increase_limit_bp,
+// withdrawals and new_validators belong to kind lst, and
+// restaking_operators, policy, weights, asset and withdrawals_enabled to
+// kind lrt: either in the other kind's entry is an error.
+//
 // # Restaking
 //
 //	restaking:
@@ -653,4 +678,9 @@
 //     whose operators are partly offline during a 33% attack (the share
 //     rate falls with the leak, withdrawals wait behind the exit queue);
 //     see their explain texts and docs/lessons/.
+//   - lrt-avs-slash: a liquid restaking token delegated to three restaking
+//     operators, one of which a buggy AVS slashes: its rate falls by that
+//     operator's share times the slash fraction, and its withdrawals wait
+//     the restaking escrow and then the exit queue, or cannot be made with
+//     withdrawals_enabled=0; see its explain text and docs/lessons/.
 package scenarios

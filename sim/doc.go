@@ -132,7 +132,14 @@
 //     operators' requests and voluntary exits (epoch phases), the holders'
 //     deposits, requests and claims (an epoch phase), the invariants
 //     (InvariantError with CheckLSTBooks, CheckLSTConservation,
-//     CheckLSTPayout), lst.csv and withdrawals.csv rows.
+//     CheckLSTPayout), lst.csv and withdrawals.csv rows; then the liquid
+//     restaking protocols (lrt.go, kind lrt): economics/lrt on the
+//     restaking ledger — holders' claims and requests (an epoch phase),
+//     EigenPod arrivals and checkpointed rewards, Sync, exit orders paid
+//     from the pods or by exits the protocol agent picks and its node
+//     operators sign (epoch phases), lrt_rate_fell, the invariants
+//     (CheckLRTBooks, CheckLSTConservation, CheckLSTPayout), lst.csv rows
+//     of kind lrt and withdrawals.csv rows.
 //  4. The reporter builds this epoch's rows from the boundary and the
 //     restaking ledger (and, for a GroupSink, the groups.csv rows from the
 //     same post-states, in one pass over each branch's validators); they
