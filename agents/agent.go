@@ -105,6 +105,7 @@ type Duties struct {
 	Answer   *AnswerDuty   // restaking operators
 	Judge    *JudgeDuty    // AVSs
 	Withdraw *WithdrawDuty // stakers
+	LST      *LSTDuty      // liquid-staking agents (lst.go)
 
 	// SyncCommittee asks, in the attest phase, each listed validator to
 	// sign its view's head as a sync committee member (see SyncDuty).
@@ -154,6 +155,8 @@ type Actions struct {
 	Answer   bool
 	Outcome  *TaskOutcome
 	Withdraw bool
+	// LST is a liquid-staking agent's answer (lst.go).
+	LST *LSTActions
 
 	// SyncMessages are sync committee messages (attest phase).
 	SyncMessages []SyncCommitteeMsg

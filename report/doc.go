@@ -64,6 +64,10 @@
 //   - Restaking, with a restaking block: the coalition's share against
 //     1/3 per class; AVS slashes (avs.csv slashed_gwei summed over AVSs, as
 //     ETH) as bars and avs_compromised as a step line.
+//   - Liquid staking (only with lst.csv; the first MaxLSTProtocols
+//     protocols): share rate with negative_rebase markers, pooled ETH
+//     against the validators' balances on the chain, the withdrawal queue;
+//     bunker mode shaded (the first protocol's).
 //
 // A branch label of epochs.csv ("a+b") names the views whose head is on
 // the branch, and labels change as views move. The charts draw one series

@@ -45,6 +45,7 @@ func runSections(rd *runData) ([]section, error) {
 		{"bls", "BLS load", []Chart{blsChart(rd)}, ""},
 		{"maxeb", "MaxEB", maxebCharts(rd), ""},
 		{"restaking", "Restaking", restakingCharts(rd), ""},
+		{"lst", "Liquid staking", lstCharts(rd), ""},
 	}
 	var out []section
 	for _, sp := range specs {

@@ -397,6 +397,106 @@
 // have shortened the run, such a file may schedule operator and request
 // epochs at or after epochs; they never come.
 //
+// # Liquid staking
+//
+//	liquid_staking:
+//	  protocols:
+//	    - name: lido
+//	      operators: [lido-a, lido-b]     # validator groups: its node operators
+//	      fee: 0.1                        # protocol fee on rewards (half to the operators)
+//	      report_epochs: 2                # oracle frame (default: lst.ParamsFor)
+//	      deposit_eth: 32                 # per validator; more than 32: compounding (0x02)
+//	      annual_increase_limit_bp: 1000  # oracle sanity limit on the annual CL increase
+//	      withdrawals: true               # holders may request withdrawals
+//	      exit_method: voluntary          # or eip7002
+//	      new_validators: 0               # validators its deposits may create
+//	      holders:
+//	        - {name: holders, count: 80, agents: 4}
+//	        - {name: savers, count: 10, initial_eth: 5, policy: deposit, amount_eth: 1, every_epochs: 4}
+//	        - name: nervous
+//	          count: 20
+//	          agents: 2
+//	          policy: withdraw
+//	          trigger: slashing           # rate_drop, slashing, negative_rebase, bunker
+//	          threshold: 0                # rate_drop: fall below the highest rate; slashing:
+//	                                      # share of its validators slashed; negative_rebase:
+//	                                      # share of the pooled ETH lost in one report
+//	          share: 1                    # of its stETH a holder requests
+//	          probability: 1              # each holder reacts with this chance
+//	          delay_epochs: 0
+//
+// liquid_staking (optional; absent or null: none) adds pooled staking
+// protocols (economics/lst, after Lido v2; Scenario.LiquidStaking). At most
+// 16 protocols; names [a-z0-9_-]+, unique. Per protocol:
+//
+//   - operators: required, the validator groups that run its validators.
+//     Their genesis validators are the protocol's, with withdrawal
+//     credentials to its vault address (0x01, or 0x02 when deposit_eth is
+//     above 32); they may be offline, slashed or in a coalition like any
+//     group. A group belongs to at most one protocol and to no restaking
+//     operator, has no operator or request waves, not 0x00 credentials, and
+//     a balance_eth equal to deposit_eth.
+//   - fee: in [0, 1), whole basis points (default 0.1).
+//   - report_epochs: the oracle's frame, 1 or more (default Lido's 225
+//     epochs scaled by the preset's EPOCHS_PER_SLASHINGS_VECTOR: 2 on
+//     minimal).
+//   - deposit_eth: 32 to 2048 (default 32).
+//   - annual_increase_limit_bp: Lido's sanity limit on the annualised CL
+//     balance increase, 1 to 10^8 basis points (default 1,000). A small
+//     simulated network issues far more per ETH than mainnet (issuance per
+//     ETH falls as 1/sqrt(stake)), so its reports need a higher limit.
+//   - withdrawals: whether holders may request withdrawals (default true).
+//   - exit_method: how its node operators exit validators, voluntary
+//     (signed voluntary exits, gossiped) or eip7002 (full-exit requests from
+//     the vault address); default voluntary.
+//   - new_validators: keys derived before the run for the validators its
+//     deposits create, dealt to its operator groups in turn (default 0, at
+//     most 100,000). Validators take indices in deposit order, so only one
+//     protocol may have new validators, and only in a scenario without
+//     deposit waves.
+//   - holders: required, at most 64 holder groups and 100,000 holders.
+//     Per group: name (required), count (required, 1 or more), agents (the
+//     holder agents that act for them, default 1, at most count and 256),
+//     initial_eth (each holder's deposit at genesis; the groups without it
+//     share the rest of the genesis stake evenly, and without such groups
+//     the initial deposits must reach the genesis stake), policy (hold,
+//     deposit or withdraw; default hold). deposit: amount_eth (required)
+//     every every_epochs (default 1). withdraw: trigger (required),
+//     threshold (a fraction in [0, 1), default 0), share (in (0, 1], default
+//     1), probability (in (0, 1], default 1), delay_epochs (default 0);
+//     each holder requests once, in requests of at most 1,000 ETH. Both:
+//     from_epoch and to_epoch bound when the policy acts. A field of another
+//     policy is an error.
+//
+// The engine (sim/lst.go) runs the protocols' oracle, protocol, node
+// operator and holder agents at each epoch's end on the summary branch and
+// writes lst.csv and withdrawals.csv.
+//
+// An entry with kind: lrt (default lst) is a liquid restaking protocol
+// (economics/lrt, sim/lrt.go) and needs a restaking: block. Its fields:
+//
+//   - operators: required, its validator groups, as above (0x01 or 0x02,
+//     32-ETH balances, no operator or request waves, owned by nobody
+//     else): its native restaked validators, dealt to the restaking
+//     operators by the policy at genesis.
+//   - restaking_operators: required, operators of the restaking: block it
+//     delegates to, each once.
+//   - policy: equal (default) or weights; weights: a mapping from each of
+//     the restaking_operators to a fraction in (0, 1], adding up to exactly
+//     1 (policy weights only).
+//   - asset: native (the default and the only asset the engine drives).
+//   - withdrawals_enabled: true, false, 1 or 0 (default true); false
+//     refuses every request, as ezETH had no withdrawals in April 2024.
+//   - exit_method: as above.
+//   - holders: as above, with policy hold or withdraw only (deposits after
+//     genesis would need validators the engine does not create); balances
+//     and requests are tokens.
+//
+// The fields fee, report_epochs, deposit_eth, annual_increase_limit_bp,
+// withdrawals and new_validators belong to kind lst, and
+// restaking_operators, policy, weights, asset and withdrawals_enabled to
+// kind lrt: either in the other kind's entry is an error.
+//
 // # Restaking
 //
 //	restaking:
@@ -573,4 +673,14 @@
 //     push honest restaked stake out and its own share past 1/3; a buggy
 //     AVS whose slashing makes stakers run until other AVSs fall); see
 //     their explain texts and docs/lessons/.
+//   - lst-slashing, lst-leak: a liquid-staking protocol whose operator is
+//     slashed (bunker mode, a negative rebase, the loss socialised) and
+//     whose operators are partly offline during a 33% attack (the share
+//     rate falls with the leak, withdrawals wait behind the exit queue);
+//     see their explain texts and docs/lessons/.
+//   - lrt-avs-slash: a liquid restaking token delegated to three restaking
+//     operators, one of which a buggy AVS slashes: its rate falls by that
+//     operator's share times the slash fraction, and its withdrawals wait
+//     the restaking escrow and then the exit queue, or cannot be made with
+//     withdrawals_enabled=0; see its explain text and docs/lessons/.
 package scenarios

@@ -21,7 +21,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "proposer_reorg", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking", "resolved_from"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "proposer_reorg", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking", "liquid_staking", "resolved_from"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -107,6 +107,7 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 	s.Config = d.decodeConfig(top.get("config"))
 	s.Network = d.decodeNetwork(top.get("network"), s.Groups)
 	s.Restaking = d.decodeRestaking(top.get("restaking"), s.Groups)
+	s.LiquidStaking = d.decodeLiquidStaking(top.get("liquid_staking"), s.Groups, s.Restaking)
 	d.checkCoalitions(top, s)
 	return s
 }

@@ -82,6 +82,8 @@ type Scenario struct {
 	GossipVerification string
 	// Restaking is the `restaking:` block (nil: no restaking).
 	Restaking *Restaking
+	// LiquidStaking is the `liquid_staking:` block (nil: none).
+	LiquidStaking *LiquidStaking
 	// Explain is the scenario's lesson for "stakesim explain": what it
 	// demonstrates, which params to vary and what to watch. May be empty.
 	Explain string

@@ -24,7 +24,8 @@
 // Every agent implements agents.Agent (ID, Kind, Act, Policy) and runs in
 // its own goroutine, started by Start: validator clients (one or more
 // keys), staking operators (execution-layer requests), and the economic
-// agents of the epoch phase — restaking operators, AVSs and stakers, which
+// agents of the epoch phase — restaking operators, AVSs and stakers, and
+// the liquid-staking oracles, protocols, node operators and holders, which
 // embed agents.Economic. A phase is run the same way whatever the kind:
 // the engine builds one immutable view per view group, hands each agent
 // with duties its view and its Duties over the agent's channel, waits for
@@ -124,7 +125,21 @@
 //     analysis, one task per AVS — its operators answer and the AVS judges,
 //     each an epoch phase of goroutine agents — slashes, rewards, the
 //     stakers' decisions (an epoch phase), the ledger's own invariants,
-//     forced exits through EIP-7002 requests, avs.csv rows.
+//     forced exits through EIP-7002 requests, avs.csv rows; then, with a
+//     liquid_staking block, the protocols (lst.go): vault credits from the
+//     summary branch's withdrawals, the oracle's report (an epoch phase)
+//     applied to the books, the protocol's deposits and exits and its node
+//     operators' requests and voluntary exits (epoch phases), the holders'
+//     deposits, requests and claims (an epoch phase), the invariants
+//     (InvariantError with CheckLSTBooks, CheckLSTConservation,
+//     CheckLSTPayout), lst.csv and withdrawals.csv rows; then the liquid
+//     restaking protocols (lrt.go, kind lrt): economics/lrt on the
+//     restaking ledger — holders' claims and requests (an epoch phase),
+//     EigenPod arrivals and checkpointed rewards, Sync, exit orders paid
+//     from the pods or by exits the protocol agent picks and its node
+//     operators sign (epoch phases), lrt_rate_fell, the invariants
+//     (CheckLRTBooks, CheckLSTConservation, CheckLSTPayout), lst.csv rows
+//     of kind lrt and withdrawals.csv rows.
 //  4. The reporter builds this epoch's rows from the boundary and the
 //     restaking ledger (and, for a GroupSink, the groups.csv rows from the
 //     same post-states, in one pass over each branch's validators); they
@@ -190,7 +205,10 @@
 // epoch is never reported. Event receives events in the order the engine
 // emits them: by slot, and within a slot in the order above. Optional
 // interfaces, found by type assertion on the Sink: AVSSink receives
-// avs.csv rows after each epoch's economic phase; GroupSink receives each
+// avs.csv rows after each epoch's economic phase; LSTSink receives lst.csv
+// rows after it too, each with the withdrawals.csv rows of the requests
+// finalized in that epoch, and the pending requests' rows before the
+// summary; GroupSink receives each
 // branch's groups.csv rows (one per scenario group, in scenario order)
 // right after its EpochRow; BlockSink receives a blocks.csv row for every
 // block of the chain's database (genesis and every valid proposal,

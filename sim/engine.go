@@ -75,7 +75,11 @@ type Engine struct {
 	// Restaking (nil without a restaking block), the Byzantine share's
 	// threshold crossings and the gates of behaviours held back until the
 	// share exceeds a threshold (restaking.go).
-	rs        *restakingRun
+	rs *restakingRun
+	// lst is the liquid-staking protocols (nil without a liquid_staking
+	// block) and lstKeys their deposit keys (lst.go).
+	lst       *lstRun
+	lstKeys   lstKeyPlan
 	byzantine byzantineTracker
 	gates     []shareGate
 
@@ -137,6 +141,7 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	n := sc.TotalValidators()
 	// Keys for the genesis validators and for those deposits will create.
 	e.plan = planDeposits(sc, n)
+	e.lstKeys = planLSTKeys(sc, &e.plan)
 	total := e.plan.total
 
 	// Keys.
@@ -180,6 +185,11 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	e.rep = newReporter(e, sink)
 	if sc.Restaking != nil {
 		if e.rs, err = newRestakingRun(e, sink); err != nil {
+			return nil, err
+		}
+	}
+	if sc.LiquidStaking != nil {
+		if e.lst, err = newLSTRun(e, sink); err != nil {
 			return nil, err
 		}
 	}
@@ -370,6 +380,7 @@ func (e *Engine) buildGenesis(n, total int) (*consensus.State, error) {
 			}
 		}
 	}
+	e.assignLSTValidators(gvals)
 	e.setBLSCredentials(gvals)
 	caches := consensus.NewCaches()
 	caches.SetKeys(e.dir)

@@ -85,6 +85,21 @@ var detailsCases = []detailsCase{
 	{sim.EventStakerWithdrawalCompleted, sim.StakerWithdrawalCompletedDetails{Gwei: 1, Operator: "op", Staker: "s", Withdrawal: 1},
 		sim.StakerWithdrawalCompletedDetails{},
 		[]string{"gwei", "operator", "staker", "withdrawal"}, nil},
+	{sim.EventOracleReport, sim.OracleReportDetails{Accepted: true, BeaconBalanceGwei: 1, Exited: 2, Protocol: "lido", RebaseGwei: -3,
+		Rejection: "no", ReportEpoch: 4, ShareRate: "1.000000000000000000", Slashings: 5, Validators: 6}, sim.OracleReportDetails{},
+		[]string{"accepted", "beacon_balance_gwei", "exited", "protocol", "rebase_gwei", "rejection", "report_epoch", "share_rate", "slashings", "validators"},
+		[]string{"rejection"}},
+	{sim.EventNegativeRebase, sim.NegativeRebaseDetails{Protocol: "lido", RateAfter: "0.9", RateBefore: "1.0", RebaseGwei: -1, ReportEpoch: 2},
+		sim.NegativeRebaseDetails{}, []string{"protocol", "rate_after", "rate_before", "rebase_gwei", "report_epoch"}, nil},
+	{sim.EventBunkerStarted, sim.BunkerStartedDetails{Protocol: "lido", ReportEpoch: 2, SinceEpoch: 1}, sim.BunkerStartedDetails{},
+		[]string{"protocol", "report_epoch", "since_epoch"}, nil},
+	{sim.EventBunkerEnded, sim.BunkerEndedDetails{DurationEpochs: 3, Protocol: "lido", ReportEpoch: 4}, sim.BunkerEndedDetails{},
+		[]string{"duration_epochs", "protocol", "report_epoch"}, nil},
+	{sim.EventExitsRequested, sim.ExitsRequestedDetails{BalanceGwei: 1, FirstValidator: 2, Method: "voluntary", Protocol: "lido", Validators: 3},
+		sim.ExitsRequestedDetails{}, []string{"balance_gwei", "first_validator", "method", "protocol", "validators"}, nil},
+	{sim.EventWithdrawalFinalized, sim.WithdrawalFinalizedDetails{AmountGwei: 1, FirstRequest: 2, LastRequest: 3, PaidGwei: 1, Protocol: "lido",
+		Rate: "0.9", Requests: 2}, sim.WithdrawalFinalizedDetails{},
+		[]string{"amount_gwei", "first_request", "last_request", "paid_gwei", "protocol", "rate", "requests"}, nil},
 }
 
 // allKinds are the event kinds of sim/metrics.go, written out by hand.
@@ -94,6 +109,7 @@ var allKinds = []string{
 	"slashing_detected", "block_withheld", "blocks_released", "balancing_started", "balancing_ended",
 	"byzantine_share_crossed", "restaking_slashed", "restaking_slash_queued", "avs_compromised",
 	"restaking_exits_requested", "avs_task_failed", "staker_withdrawal_queued", "staker_withdrawal_completed",
+	"oracle_report", "negative_rebase", "bunker_started", "bunker_ended", "exits_requested", "withdrawal_finalized",
 }
 
 // encodeLine encodes v as the output writer does: compact, no HTML
@@ -179,7 +195,8 @@ func TestEventDetailsKeys(t *testing.T) {
 		sim.EventBlockWithheld, sim.EventBlocksReleased, sim.EventBalancingStarted, sim.EventBalancingEnded,
 		sim.EventByzantineShareCrossed, sim.EventRestakingSlashed, sim.EventRestakingSlashQueued,
 		sim.EventAVSCompromised, sim.EventRestakingExitsRequested, sim.EventAVSTaskFailed,
-		sim.EventStakerWithdrawalQueued, sim.EventStakerWithdrawalCompleted} {
+		sim.EventStakerWithdrawalQueued, sim.EventStakerWithdrawalCompleted, sim.EventOracleReport, sim.EventNegativeRebase,
+		sim.EventBunkerStarted, sim.EventBunkerEnded, sim.EventExitsRequested, sim.EventWithdrawalFinalized} {
 		if !slices.Contains(allKinds, k) {
 			t.Errorf("kind %q has no details case", k)
 		}

@@ -47,11 +47,15 @@ var goldenCases = []goldenCase{
 	{name: "restaking-byzantine", epochs: 24},
 	{name: "restaking-cascade", epochs: 16},
 	{name: "restaking-profitable-attack", epochs: 10},
+	{name: "lst-slashing", epochs: 80, bls: "off"},
+	{name: "lst-leak", epochs: 70, bls: "off"},
+	{name: "lrt-avs-slash", epochs: 42, bls: "off"},
 }
 
-// goldenFiles are compared byte for byte; avs.csv only where a run has one.
+// goldenFiles are compared byte for byte; avs.csv, lst.csv and
+// withdrawals.csv only where a run has them.
 var goldenFiles = []string{output.EpochsFile, output.EventsFile, output.SummaryFile, output.AVSFile,
-	output.GroupsFile, output.BlocksFile}
+	output.GroupsFile, output.BlocksFile, output.LSTFile, output.WithdrawalsFile}
 
 // TestGolden runs built-ins at short lengths through the real output
 // writer and compares epochs.csv, events.jsonl, summary.json (and avs.csv),

@@ -160,6 +160,11 @@ type AgentCounts struct {
 	RestakingOperator uint64 `json:"restaking_operator"`
 	AVS               uint64 `json:"avs"`
 	Staker            uint64 `json:"staker"`
+	// Liquid-staking agents (absent from summary.json when 0).
+	LSTOracle       uint64 `json:"lst_oracle,omitempty"`
+	LSTProtocol     uint64 `json:"lst_protocol,omitempty"`
+	LSTNodeOperator uint64 `json:"lst_node_operator,omitempty"`
+	LSTHolder       uint64 `json:"lst_holder,omitempty"`
 }
 
 // add counts one agent of kind.
@@ -175,6 +180,14 @@ func (c *AgentCounts) add(kind string) {
 		c.AVS++
 	case agents.KindStaker:
 		c.Staker++
+	case agents.KindLSTOracle:
+		c.LSTOracle++
+	case agents.KindLSTProtocol:
+		c.LSTProtocol++
+	case agents.KindLSTNodeOperator:
+		c.LSTNodeOperator++
+	case agents.KindLSTHolder:
+		c.LSTHolder++
 	}
 }
 
@@ -301,6 +314,9 @@ type Summary struct {
 	ByzantineCrossings     []ByzantineCrossing `json:"byzantine_crossings"`
 	// Restaking is null for scenarios without a restaking block.
 	Restaking *RestakingSummary `json:"restaking"`
+	// LiquidStaking has one entry per protocol of a liquid_staking block
+	// (absent without one; lst_report.go).
+	LiquidStaking []LSTSummary `json:"liquid_staking,omitempty"`
 }
 
 // FinalityStall is a stall of finality on one branch. Its length, Epochs,

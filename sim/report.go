@@ -546,6 +546,12 @@ func (r *reporter) finish() (*Result, error) {
 	if e.rs != nil {
 		s.Restaking = e.rs.summary()
 	}
+	if e.lst != nil {
+		var err error
+		if s.LiquidStaking, err = e.lst.finish(consensus.Epoch(e.limit)); err != nil {
+			return nil, err
+		}
+	}
 	return &Result{Summary: s}, nil
 }
 

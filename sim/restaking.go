@@ -151,6 +151,11 @@ type restakingRun struct {
 	stakers []*rsStaker
 	// queuedBuggy marks queued slashes requested by a buggy AVS.
 	queuedBuggy map[uint64]bool
+	// external marks the ledger stakers whose ETH is not the operators'
+	// validators' (liquid restaking protocols' accounts, whose own
+	// validators leave through their withdrawals): their slashed stake
+	// forces no exit of the operator's validators.
+	external map[string]bool
 
 	compromised []bool // by AVS: ever compromised
 	slashedOp   []bool // by operator: ever slashed
@@ -207,7 +212,7 @@ func newRestakingRun(e *Engine, sink Sink) (*restakingRun, error) {
 	if err != nil {
 		return nil, err
 	}
-	rs := &restakingRun{e: e, spec: spec, ledger: l, opIndex: map[string]int{}, queuedBuggy: map[uint64]bool{}}
+	rs := &restakingRun{e: e, spec: spec, ledger: l, opIndex: map[string]int{}, queuedBuggy: map[uint64]bool{}, external: map[string]bool{}}
 	if s, ok := sink.(AVSSink); ok {
 		rs.avsSink = s
 	}
@@ -468,10 +473,15 @@ func (e *Engine) afterEpoch(b *EpochBoundary) error {
 			g.gate.Open(epoch + 1)
 		}
 	}
-	if e.rs == nil {
-		return nil
+	if e.rs != nil {
+		if err := e.rs.epoch(epoch, main); err != nil {
+			return err
+		}
 	}
-	return e.rs.epoch(epoch, main)
+	if e.lst != nil {
+		return e.lst.epoch(epoch, main)
+	}
+	return nil
 }
 
 // shareGate is a behaviour gate opened by the Byzantine share.
@@ -775,7 +785,7 @@ func (rs *restakingRun) slashed(r restaking.SlashReport, buggy bool, ev func(Eve
 		return
 	}
 	oi := rs.opIndex[r.Operator]
-	rs.ops[oi].owed += r.TotalGwei
+	rs.ops[oi].owed += r.TotalGwei - rs.externalSlashed(r)
 	rs.slashedGwei += uint64(r.TotalGwei)
 	if !rs.slashedOp[oi] {
 		rs.slashedOp[oi] = true
@@ -797,6 +807,17 @@ func (rs *restakingRun) slashed(r restaking.SlashReport, buggy bool, ev func(Eve
 		rs.burnedGwei += uint64(r.TotalGwei)
 	}
 	ev(d)
+}
+
+// externalSlashed is what a slash took from the external stakers' stake.
+func (rs *restakingRun) externalSlashed(r restaking.SlashReport) consensus.Gwei {
+	var g consensus.Gwei
+	for _, d := range r.Delegators {
+		if rs.external[d.Staker] {
+			g += d.ActiveGwei + d.QueuedGwei
+		}
+	}
+	return g
 }
 
 // canForceExit reports whether process_withdrawal_request would initiate

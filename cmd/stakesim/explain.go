@@ -179,6 +179,15 @@ func explainWatch(b *strings.Builder, sc *scenarios.Scenario) {
 		fmt.Fprintf(b, "  %s:\n", output.AVSFile)
 		b.WriteString(narrate.Wrap(strings.Join(output.AVSColumns(), ", "), explainWidth, "    "))
 	}
+	if sc.LiquidStaking != nil {
+		for _, f := range []struct {
+			file string
+			cols []string
+		}{{output.LSTFile, output.LSTColumns()}, {output.WithdrawalsFile, output.WithdrawalColumns()}} {
+			fmt.Fprintf(b, "  %s:\n", f.file)
+			b.WriteString(narrate.Wrap(strings.Join(f.cols, ", "), explainWidth, "    "))
+		}
+	}
 	b.WriteString(narrate.Wrap("With --narrate, run prints these changes as a story while it runs; report.html draws them (groups.csv and blocks.csv hold each group's balances and every block).", explainWidth, "  "))
 }
 

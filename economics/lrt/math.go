@@ -2,7 +2,8 @@ package lrt
 
 import (
 	"math/bits"
-	"slices"
+
+	"github.com/stakesim/stakesim/economics/internal/fixed"
 )
 
 // Arithmetic. Tokens and units are uint64 (2^64 Gwei is 18.4 billion ETH).
@@ -10,19 +11,9 @@ import (
 // rate is economics/lst's 1e27 fixed point (math/big). Divisions round
 // down, in the pool's favour.
 
-// mulDiv is floor(x·y/d); ok is false when d is 0 or the quotient does not
-// fit in 64 bits.
-func mulDiv(x, y, d uint64) (q uint64, ok bool) {
-	if d == 0 {
-		return 0, false
-	}
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return 0, false
-	}
-	q, _ = bits.Div64(hi, lo, d)
-	return q, true
-}
+// mulDiv is floor(x·y/d) with a 128-bit intermediate (fixed.MulDiv); ok
+// is false when d is 0 or the quotient does not fit in 64 bits.
+func mulDiv(x, y, d uint64) (q uint64, ok bool) { return fixed.MulDiv(x, y, d, false) }
 
 // mustMulDiv is mulDiv where the state bounds the quotient by one of the
 // factors; failure is a bug.
@@ -34,41 +25,13 @@ func mustMulDiv(x, y, d uint64) uint64 {
 	return q
 }
 
-// apportion splits total in proportion to weights by the largest-remainder
-// method: floor(w_i·total/W) each, then one more to the largest remainders,
-// ties to the earlier entry. With total <= W nobody gets more than its
-// weight. All-zero weights get nothing (total must then be 0).
+// apportion is fixed.Apportion (largest-remainder split, ties to the
+// earlier entry; nobody gets more than its weight) for totals the book
+// keeps at most the weights' sum; a refusal is a bug.
 func apportion(weights []uint64, total uint64) []uint64 {
-	out := make([]uint64, len(weights))
-	var sum uint64
-	for _, w := range weights {
-		sum += w
-	}
-	if total == 0 || sum == 0 {
-		return out
-	}
-	rem := make([]uint64, len(weights))
-	var given uint64
-	for i, w := range weights {
-		hi, lo := bits.Mul64(w, total)
-		out[i], rem[i] = bits.Div64(hi, lo, sum)
-		given += out[i]
-	}
-	order := make([]int, len(weights))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case rem[a] > rem[b]:
-			return -1
-		case rem[a] < rem[b]:
-			return 1
-		}
-		return 0
-	})
-	for _, i := range order[:total-given] {
-		out[i]++
+	out, ok := fixed.Apportion(weights, total)
+	if !ok {
+		panic("lrt: apportion total above weights: broken invariant")
 	}
 	return out
 }

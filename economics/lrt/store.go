@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/hashicorp/go-memdb"
+	"github.com/stakesim/stakesim/economics/internal/book"
 )
 
 // Holder is one owner's token balance in a protocol (ezETH, weETH, rsETH:
@@ -80,55 +81,20 @@ type Request struct {
 	UnitsAtFinalization uint64
 }
 
-// Table and index names.
+// Table and index names: the shared schema of economics/internal/book.
 const (
-	tableHolder  = "holder"
-	tableRequest = "request"
-	indexID      = "id"
-	indexProto   = "protocol"
-	indexStatus  = "status"
-	indexOwner   = "owner"
+	tableHolder  = book.TableHolder
+	tableRequest = book.TableRequest
+	indexID      = book.IndexID
+	indexProto   = book.IndexProto
+	indexStatus  = book.IndexStatus
+	indexOwner   = book.IndexOwner
 )
 
-func protoField() memdb.Indexer { return &memdb.StringFieldIndex{Field: "Protocol"} }
-
-// schema: holders by (protocol, owner) and protocol; requests by
-// (protocol, id), (protocol, status, id) — a status prefix scan walks a
-// stage in FIFO order — and (protocol, owner, id). As economics/lst's.
-func schema() *memdb.DBSchema {
-	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
-		tableHolder: {
-			Name: tableHolder,
-			Indexes: map[string]*memdb.IndexSchema{
-				indexID: {Name: indexID, Unique: true, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.StringFieldIndex{Field: "Owner"}}}},
-				indexProto: {Name: indexProto, Indexer: protoField()},
-			},
-		},
-		tableRequest: {
-			Name: tableRequest,
-			Indexes: map[string]*memdb.IndexSchema{
-				indexID: {Name: indexID, Unique: true, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.UintFieldIndex{Field: "ID"}}}},
-				indexStatus: {Name: indexStatus, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.StringFieldIndex{Field: "Status"}, &memdb.UintFieldIndex{Field: "ID"}}}},
-				indexOwner: {Name: indexOwner, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.StringFieldIndex{Field: "Owner"}, &memdb.UintFieldIndex{Field: "ID"}}}},
-			},
-		},
-	}}
-}
-
-func newDB() *memdb.MemDB {
-	db, err := memdb.NewMemDB(schema())
-	if err != nil {
-		panic(fmt.Sprintf("lrt: schema: %v", err)) // static schema: a bug
-	}
-	return db
-}
+func newDB() *memdb.MemDB { return book.NewDB() }
 
 // exact makes the last string of a compound prefix lookup match whole.
-func exact(s string) string { return s + "\x00" }
+func exact(s string) string { return book.Exact(s) }
 
 func (p *Protocol) holder(txn *memdb.Txn, owner string) Holder {
 	raw, err := txn.First(tableHolder, indexID, p.name, owner)

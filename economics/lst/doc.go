@@ -97,10 +97,12 @@
 //     burner and are burnt within the smoothing limit
 //     (getSharesToBurnLimit), the rest in later reports. Whatever a request
 //     is not paid stays in the pool: losses and gains are socialised.
-//  8. Exits: the pending requests' stETH beyond the buffer, the vaults and
-//     the expected proceeds of exits already asked for, in validators of the
-//     average CL balance (rounded up), is ReportResult.ValidatorsToExit; the
-//     engine picks and exits them.
+//  8. Exits: the pending requests' stETH beyond the buffer, the vaults, the
+//     balances of validators already exiting (OracleReport.ExitingBalanceGwei,
+//     slashed ones included, however late they become withdrawable) and the
+//     expected proceeds of exits asked for and not yet initiated, in
+//     validators of the average CL balance (rounded up), is
+//     ReportResult.ValidatorsToExit; the engine picks and exits them.
 //
 // # Withdrawal queue
 //

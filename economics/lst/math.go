@@ -2,7 +2,8 @@ package lst
 
 import (
 	"math/big"
-	"math/bits"
+
+	"github.com/stakesim/stakesim/economics/internal/fixed"
 )
 
 // Arithmetic. Amounts and shares are uint64 (Gwei: 2^64 Gwei is 18.4
@@ -55,19 +56,9 @@ func (s ShareRate) Value(shares uint64) Gwei {
 	return Gwei(v.Quo(v, ratePrecision).Uint64())
 }
 
-// mulDiv is floor(x·y/d) with a 128-bit intermediate; ok is false when d is
-// 0 or the quotient overflows 64 bits.
-func mulDiv(x, y, d uint64) (q uint64, ok bool) {
-	if d == 0 {
-		return 0, false
-	}
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return 0, false
-	}
-	q, _ = bits.Div64(hi, lo, d)
-	return q, true
-}
+// mulDiv is floor(x·y/d) with a 128-bit intermediate (fixed.MulDiv); ok
+// is false when d is 0 or the quotient overflows 64 bits.
+func mulDiv(x, y, d uint64) (q uint64, ok bool) { return fixed.MulDiv(x, y, d, false) }
 
 // mustMulDiv is mulDiv where the protocol's state bounds the quotient
 // (a result at most one of the factors); failure is a bug.

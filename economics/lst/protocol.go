@@ -22,9 +22,11 @@ type Protocol struct {
 	buffer, clBalance, transient Gwei
 	deposited, clValidators      uint64 // validators deposited, seen on the CL (never falls)
 	exited, exitsRequested       uint64
-	vault, elVault               Gwei // withdrawal vault and EL rewards vault
-	locked                       Gwei // reserved for finalized, unclaimed requests
-	unfinalized                  Gwei // Σ AmountGwei of pending requests
+	exitInitiated                uint64 // validators with an exit initiated (reported)
+	exitingBalance               Gwei   // their balance not yet withdrawn (reported)
+	vault, elVault               Gwei   // withdrawal vault and EL rewards vault
+	locked                       Gwei   // reserved for finalized, unclaimed requests
+	unfinalized                  Gwei   // Σ AmountGwei of pending requests
 
 	nextID          uint64
 	lastReportEpoch Epoch

@@ -391,3 +391,30 @@ func TestParamsForMinimal(t *testing.T) {
 		t.Fatal("mainnet params differ from the defaults")
 	}
 }
+
+// Exits already initiated count as coming: 1,000 validators at 32 ETH,
+// alice asks 96 ETH; with nothing exiting the report asks ceil(96/32) = 3
+// exits. If instead 5 slashed validators with 27 ETH each (135 ETH) are
+// exiting, they cover the 96 ETH and no exit is asked; once 3 validators'
+// exits are initiated, asking again does not repeat them.
+func TestExitsCountExitingBalance(t *testing.T) {
+	p := bigPool(t)
+	must(p.RequestWithdrawal("alice", 96*eth, 300))
+	res := accepted(t, p, OracleReport{Epoch: 450, CLValidators: 1_000, CLBalanceGwei: 32_000 * eth})
+	if res.ValidatorsToExit != 3 {
+		t.Fatalf("asked %d exits, want 3", res.ValidatorsToExit)
+	}
+	res = accepted(t, p, OracleReport{Epoch: 675, CLValidators: 1_000, CLBalanceGwei: 32_000 * eth,
+		ExitingValidators: 3, ExitingBalanceGwei: 96 * eth})
+	if res.ValidatorsToExit != 0 {
+		t.Fatalf("asked %d more exits with 96 ETH exiting, want 0", res.ValidatorsToExit)
+	}
+
+	q := bigPool(t)
+	must(q.RequestWithdrawal("alice", 96*eth, 300))
+	res = accepted(t, q, OracleReport{Epoch: 450, CLValidators: 1_000, CLBalanceGwei: 32_000*eth - 25*eth,
+		ExitingValidators: 5, ExitingBalanceGwei: 135 * eth})
+	if res.ValidatorsToExit != 0 {
+		t.Fatalf("asked %d exits with 135 ETH exiting, want 0", res.ValidatorsToExit)
+	}
+}

@@ -27,6 +27,14 @@ type OracleReport struct {
 	ExitedValidators uint64
 	// Slashings are the protocol's slashed, not yet withdrawable validators.
 	Slashings []Slashing
+	// ExitingValidators counts the validators whose exit has been
+	// initiated (exit epoch set, slashed ones included; never falls) and
+	// ExitingBalanceGwei is the balance still on the CL of those not yet
+	// withdrawn: ether already on its way to the withdrawal vault, which
+	// the exit requests count as coming. Zero when the oracle does not
+	// report them (then only ExitedValidators counts).
+	ExitingValidators  uint64
+	ExitingBalanceGwei Gwei
 }
 
 // ReportResult is what a report did. A rejected report (Accepted false,
@@ -150,6 +158,7 @@ func (p *Protocol) ApplyReport(r OracleReport) (ReportResult, error) {
 	p.buffer = buffer - fin.eth
 	p.transient, p.clBalance = transient, r.CLBalanceGwei
 	p.clValidators, p.exited = r.CLValidators, r.ExitedValidators
+	p.exitInitiated, p.exitingBalance = max(p.exitInitiated, r.ExitingValidators), r.ExitingBalanceGwei
 	p.vault -= res.WithdrawalsCollected
 	p.elVault -= res.ELRewardsCollected
 	p.locked += fin.eth
@@ -201,18 +210,19 @@ func (p *Protocol) mintFees(txn memTxn, operators, treasury uint64) {
 }
 
 // requestExits is the validator exit bus in short: the ether the pending
-// requests ask for beyond the buffer, the vaults and the expected proceeds of
-// exits already requested, in validators of the average CL balance
-// (rounded up), at most the active validators not already asked.
+// requests ask for beyond the buffer, the vaults, the balances of the
+// validators already exiting and the expected proceeds of exits requested
+// and not yet initiated, in validators of the average CL balance (rounded
+// up), at most the active validators not already asked.
 func (p *Protocol) requestExits(res *ReportResult) {
-	p.exitsRequested = max(p.exitsRequested, p.exited)
+	p.exitsRequested = max(p.exitsRequested, p.exited, p.exitInitiated)
 	active := p.clValidators - p.exited
 	avg := p.p.DepositGwei
 	if active > 0 && p.clBalance > 0 {
 		avg = max(1, p.clBalance/Gwei(active))
 	}
 	outstanding := p.exitsRequested - p.exited
-	have := p.buffer + p.vault + p.elVault + Gwei(outstanding)*avg
+	have := p.buffer + p.vault + p.elVault + p.exitingBalance + Gwei(outstanding)*avg
 	if p.unfinalized <= have {
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/hashicorp/go-memdb"
+	"github.com/stakesim/stakesim/economics/internal/book"
 )
 
 // Holder is one owner's position in a protocol: Shares held as the
@@ -44,52 +45,17 @@ type Request struct {
 	PayoutGwei     Gwei
 }
 
-// Table and index names.
+// Table and index names: the shared schema of economics/internal/book.
 const (
-	tableHolder  = "holder"
-	tableRequest = "request"
-	indexID      = "id"
-	indexProto   = "protocol"
-	indexStatus  = "status"
-	indexOwner   = "owner"
+	tableHolder  = book.TableHolder
+	tableRequest = book.TableRequest
+	indexID      = book.IndexID
+	indexProto   = book.IndexProto
+	indexStatus  = book.IndexStatus
+	indexOwner   = book.IndexOwner
 )
 
-func protoField() memdb.Indexer { return &memdb.StringFieldIndex{Field: "Protocol"} }
-
-// schema: holders by (protocol, owner) and protocol; requests by
-// (protocol, id), (protocol, status, id) — so that a status prefix scan
-// walks a queue in FIFO order — and (protocol, owner, id).
-func schema() *memdb.DBSchema {
-	return &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
-		tableHolder: {
-			Name: tableHolder,
-			Indexes: map[string]*memdb.IndexSchema{
-				indexID: {Name: indexID, Unique: true, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.StringFieldIndex{Field: "Owner"}}}},
-				indexProto: {Name: indexProto, Indexer: protoField()},
-			},
-		},
-		tableRequest: {
-			Name: tableRequest,
-			Indexes: map[string]*memdb.IndexSchema{
-				indexID: {Name: indexID, Unique: true, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.UintFieldIndex{Field: "ID"}}}},
-				indexStatus: {Name: indexStatus, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.StringFieldIndex{Field: "Status"}, &memdb.UintFieldIndex{Field: "ID"}}}},
-				indexOwner: {Name: indexOwner, Indexer: &memdb.CompoundIndex{Indexes: []memdb.Indexer{
-					protoField(), &memdb.StringFieldIndex{Field: "Owner"}, &memdb.UintFieldIndex{Field: "ID"}}}},
-			},
-		},
-	}}
-}
-
-func newDB() *memdb.MemDB {
-	db, err := memdb.NewMemDB(schema())
-	if err != nil {
-		panic(fmt.Sprintf("lst: schema: %v", err)) // static schema: a bug
-	}
-	return db
-}
+func newDB() *memdb.MemDB { return book.NewDB() }
 
 // holder reads owner's row (a zero row if absent).
 func (p *Protocol) holder(txn *memdb.Txn, owner string) Holder {
@@ -157,7 +123,7 @@ func (p *Protocol) requestsByStatus(txn *memdb.Txn, s RequestStatus) []Request {
 
 // exact makes the last string of a compound prefix lookup match whole: the
 // prefix then ends with the string's terminator.
-func exact(s string) string { return s + "\x00" }
+func exact(s string) string { return book.Exact(s) }
 
 // RequestsOf returns owner's requests still stored (any status) in id
 // order, through the owner index.

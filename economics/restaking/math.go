@@ -2,30 +2,14 @@ package restaking
 
 import (
 	"math/bits"
-	"slices"
+
+	"github.com/stakesim/stakesim/economics/internal/fixed"
 )
 
-// mulDiv returns x·y/d rounded down (or up when up is set) with a 128-bit
+// mulDiv is fixed.MulDiv: x·y/d rounded down (or up) with a 128-bit
 // intermediate, like OpenZeppelin's Math.mulDiv that EigenLayer's
-// SlashingLib uses. ok is false when d is 0 or the quotient does not fit in
-// 64 bits.
-func mulDiv(x, y, d uint64, up bool) (q uint64, ok bool) {
-	if d == 0 {
-		return 0, false
-	}
-	hi, lo := bits.Mul64(x, y)
-	if hi >= d {
-		return 0, false
-	}
-	q, r := bits.Div64(hi, lo, d)
-	if up && r != 0 {
-		if q == ^uint64(0) {
-			return 0, false
-		}
-		q++
-	}
-	return q, true
-}
+// SlashingLib uses.
+func mulDiv(x, y, d uint64, up bool) (q uint64, ok bool) { return fixed.MulDiv(x, y, d, up) }
 
 // MulDivDown is floor(x·y/d) with a 128-bit intermediate; it saturates at
 // the largest uint64 when the quotient does not fit (or d is 0). Callers
@@ -89,54 +73,13 @@ func calcSlashedAmount(shares, prevMax, newMax uint64) uint64 {
 	return shares - mustMulDiv(shares, newMax, prevMax, true)
 }
 
-// apportion splits total among holders in proportion to weights, exactly:
-// holder i first gets floor(w_i·total/W) (W the sum of weights), then the
-// Gwei left over go one each to the holders with the largest remainders,
-// ties to the earlier holder (largest-remainder method). Nobody gets more
-// than its weight. total must be at most W and W must fit in 64 bits.
+// apportion is fixed.Apportion (largest-remainder split of total by
+// weights; nobody gets more than its weight) for totals the ledger's
+// invariants keep at most the weights' sum; a refusal is a bug.
 func apportion(weights []uint64, total uint64) []uint64 {
-	out := make([]uint64, len(weights))
-	if total == 0 {
-		return out
-	}
-	var sum uint64
-	for _, w := range weights {
-		s, carry := bits.Add64(sum, w, 0)
-		if carry != 0 {
-			panic("restaking: apportion weights overflow: broken ledger invariant")
-		}
-		sum = s
-	}
-	if total > sum {
+	out, ok := fixed.Apportion(weights, total)
+	if !ok {
 		panic("restaking: apportion total above weights: broken ledger invariant")
-	}
-	rem := make([]uint64, len(weights))
-	var given uint64
-	for i, w := range weights {
-		hi, lo := bits.Mul64(w, total)
-		q, r := bits.Div64(hi, lo, sum)
-		out[i], rem[i] = q, r
-		given += q
-	}
-	left := total - given
-	if left == 0 {
-		return out
-	}
-	order := make([]int, len(weights))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortFunc(order, func(a, b int) int {
-		switch {
-		case rem[a] > rem[b]:
-			return -1
-		case rem[a] < rem[b]:
-			return 1
-		}
-		return a - b
-	})
-	for _, i := range order[:left] {
-		out[i]++
 	}
 	return out
 }

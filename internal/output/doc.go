@@ -20,7 +20,8 @@
 //  2. pass the Writer to the engine as a sim.Sink: Epoch for each row of
 //     epochs.csv, Event for each line of events.jsonl, Group and Block
 //     (sim.GroupSink, sim.BlockSink) for each row of groups.csv and
-//     blocks.csv, AVS for avs.csv, EndEpoch after each epoch;
+//     blocks.csv, AVS for avs.csv, LST and Withdrawal (sim.LSTSink) for
+//     lst.csv and withdrawals.csv, EndEpoch after each epoch;
 //  3. call Finish(summary, timing) when the run ends, or Abort on a failure.
 //
 // Every run directory holds MarkerFile, ".stakesim-run", one line saying
@@ -33,7 +34,7 @@
 // DIR.tmp-HEX.old is never removed.
 //
 // Besides the marker the directory holds seven files (eight with
-// restaking):
+// restaking, nine with liquid staking):
 //
 //   - epochs.csv: a header line, then one line per sim.EpochRow. The columns
 //     are Columns(), in the field order of sim.EpochRow. target_participation
@@ -71,9 +72,18 @@
 //     implements sim.AVSSink and creates the file on the first row): a
 //     header line (AVSColumns), then one line per sim.AVSRow, one per AVS
 //     and epoch; secure is 0 or 1. It is not part of outputs_sha256.
+//   - lst.csv and withdrawals.csv, only for scenarios with a
+//     liquid_staking block (sim.LSTSink; each file is created with its
+//     first row, lst.go): a header (LSTColumns, WithdrawalColumns), then
+//     one line per sim.LSTRow (per epoch and protocol; share_rate with 18
+//     decimals, bunker 0 or 1, last_rebase_gwei signed) and per
+//     sim.WithdrawalRow (per request, when finalized or at the end; a
+//     pending request's finalized_epoch, rate_at_finalization and
+//     paid_gwei are empty). Not part of outputs_sha256.
 //
-// epochs.csv, events.jsonl, groups.csv, blocks.csv and avs.csv are flushed
-// at every EndEpoch and closed by Finish; Abort removes them.
+// epochs.csv, events.jsonl, groups.csv, blocks.csv, avs.csv, lst.csv and
+// withdrawals.csv are flushed at every EndEpoch and closed by Finish; Abort
+// removes them.
 //
 // Only timing.json depends on the wall clock; the other files are
 // byte-identical for the same scenario and seed.

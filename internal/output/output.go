@@ -183,6 +183,8 @@ type Writer struct {
 
 	// groups.csv and blocks.csv, opened by Create.
 	groups, blocks csvFile
+	// lst.csv and withdrawals.csv, opened by their first rows (lst.go).
+	lst, withdrawals csvFile
 
 	closed bool
 }
@@ -388,8 +390,10 @@ func (w *Writer) EndEpoch(uint64) error {
 			return fmt.Errorf("output: %s: %w", AVSFile, err)
 		}
 	}
-	if err := w.groups.flush(); err != nil {
-		return err
+	for _, c := range []*csvFile{&w.groups, &w.lst, &w.withdrawals} {
+		if err := c.flush(); err != nil {
+			return err
+		}
 	}
 	return w.blocks.flush()
 }
@@ -565,11 +569,10 @@ func (w *Writer) finish(summary *sim.Summary, timing *sim.Timing) error {
 		}
 	}
 	w.epochsFile, w.eventsFile, w.avsFile = nil, nil, nil
-	if err := w.groups.close(); err != nil {
-		return err
-	}
-	if err := w.blocks.close(); err != nil {
-		return err
+	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals} {
+		if err := c.close(); err != nil {
+			return err
+		}
 	}
 	sum, err := HashOutputs(w.dir)
 	if err != nil {
@@ -596,11 +599,12 @@ func (w *Writer) Abort() {
 			_ = f.Close()
 		}
 	}
-	_ = w.groups.close()
-	_ = w.blocks.close()
+	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals} {
+		_ = c.close()
+	}
 	// Only stakesim's own files go: anything someone else put into the
 	// directory while the run went on stays, and so does the directory.
-	for _, name := range []string{EpochsFile, EventsFile, AVSFile, GroupsFile, BlocksFile, SummaryFile, TimingFile, ScenarioFile,
+	for _, name := range []string{EpochsFile, EventsFile, AVSFile, GroupsFile, BlocksFile, LSTFile, WithdrawalsFile, SummaryFile, TimingFile, ScenarioFile,
 		SummaryFile + ".new", TimingFile + ".new", ScenarioFile + ".new", MarkerFile + ".new", MarkerFile} {
 		_ = os.Remove(filepath.Join(w.dir, name))
 	}

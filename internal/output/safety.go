@@ -48,7 +48,8 @@ func IsRunDir(dir string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	known := map[string]bool{EpochsFile: true, EventsFile: true, SummaryFile: true, TimingFile: true, AVSFile: true, ScenarioFile: true}
+	known := map[string]bool{EpochsFile: true, EventsFile: true, SummaryFile: true, TimingFile: true, AVSFile: true, ScenarioFile: true,
+		LSTFile: true, WithdrawalsFile: true}
 	seen := map[string]bool{}
 	for _, de := range des {
 		if !known[de.Name()] || !de.Type().IsRegular() {
