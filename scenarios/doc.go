@@ -475,7 +475,7 @@
 // An entry with kind: lrt (default lst) is a liquid restaking protocol
 // (economics/lrt, sim/lrt.go) and needs a restaking: block. Its fields:
 //
-//   - operators: required, its validator groups, as above (0x01 or 0x02,
+//   - operators: required for asset native, absent otherwise; its validator groups, as above (0x01 or 0x02,
 //     32-ETH balances, no operator or request waves, owned by nobody
 //     else): its native restaked validators, dealt to the restaking
 //     operators by the policy at genesis.
@@ -484,11 +484,15 @@
 //   - policy: equal (default) or weights; weights: a mapping from each of
 //     the restaking_operators to a fraction in (0, 1], adding up to exactly
 //     1 (policy weights only).
-//   - asset: native (the default and the only asset the engine drives).
+//   - asset: native (the default) or the name of a kind lst protocol of
+//     this block (before or after the LRT; not an LRT): the LRT deposits
+//     its holders' ETH into that protocol and restakes the shares; it then
+//     has no operators, each holder group gives initial_eth, and holders
+//     may also deposit. Claims are paid in the LST's shares.
 //   - withdrawals_enabled: true, false, 1 or 0 (default true); false
 //     refuses every request, as ezETH had no withdrawals in April 2024.
 //   - exit_method: as above.
-//   - holders: as above, with policy hold or withdraw only (deposits after
+//   - holders: as above, with policy hold or withdraw only for asset native (deposits after
 //     genesis would need validators the engine does not create); balances
 //     and requests are tokens.
 //

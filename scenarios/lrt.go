@@ -67,8 +67,8 @@ func (d *decoder) decodeLRTProtocol(po *object, seen map[string]string, byGroup 
 	d.lrtOperators(po, &p, rs)
 	d.lrtWeights(po, &p)
 	if f := po.get("asset"); f.present() {
-		if v, ok := d.str(f); ok && v != AssetNative {
-			d.errorf(d.valuePos(f), f.path, "asset %q: only %s (the protocol's own validators) is driven by the engine; restaking an LST protocol's shares is not supported yet", v, AssetNative)
+		if v, ok := d.str(f); ok {
+			p.Asset = v // an LST protocol's name: checked by checkLRTAssets
 		}
 	}
 	if f := po.get("withdrawals_enabled"); f.present() {
@@ -81,10 +81,55 @@ func (d *decoder) decodeLRTProtocol(po *object, seen map[string]string, byGroup 
 			p.ExitMethod = v
 		}
 	}
+	if p.Asset != AssetNative {
+		if of := po.get("operators"); of.present() {
+			d.errorf(d.pos(of.key), of.path, "an LRT restaking the shares of %s has no validators of its own (its stake is %s's validators'); remove operators", p.Asset, p.Asset)
+		}
+		p.Holders = d.decodeLSTHolders(po, 0, false)
+		d.lrtLSTHolders(po, p.Holders)
+		return p, named
+	}
 	genesis, groupsOK := d.lstOperators(po, &p, byGroup, names, owned, true)
 	p.Holders = d.decodeLSTHolders(po, genesis, groupsOK)
 	d.lrtHolderPolicies(po)
 	return p, named
+}
+
+// lrtLSTHolders: an LST-asset LRT has no genesis stake to share, so each
+// holder group says its initial_eth.
+func (d *decoder) lrtLSTHolders(po *object, hs []LSTHolderGroup) {
+	for _, h := range hs {
+		if !h.InitialSet {
+			hf := po.get("holders")
+			d.errorf(d.valuePos(hf), hf.path, "holder group %s has no initial_eth: an LRT restaking an LST has no genesis stake to share; give each holder group initial_eth (0 for none)", h.Name)
+			return
+		}
+	}
+}
+
+// lrtAssetRef is an LRT entry's asset field naming an LST protocol.
+type lrtAssetRef struct {
+	f    field
+	name string
+}
+
+// checkLRTAssets: each asset names a kind lst protocol of the block.
+func (d *decoder) checkLRTAssets(refs []lrtAssetRef, ps []LSTProtocol) {
+	var lsts []string
+	for _, p := range ps {
+		if p.Kind == KindLST {
+			lsts = append(lsts, p.Name)
+		}
+	}
+	for _, r := range refs {
+		at := slices.IndexFunc(ps, func(p LSTProtocol) bool { return p.Name == r.name })
+		switch {
+		case at >= 0 && ps[at].Kind == KindLRT:
+			d.errorf(d.valuePos(r.f), r.f.path, "asset %q is a liquid restaking protocol: an LRT restakes %s ETH or the shares of a kind lst protocol (%s)", r.name, AssetNative, strings.Join(lsts, ", "))
+		case at < 0:
+			d.errorf(d.valuePos(r.f), r.f.path, "asset %q: neither %s nor a liquid-staking protocol of this block (lst protocols: %s)", r.name, AssetNative, strings.Join(lsts, ", "))
+		}
+	}
 }
 
 // flagOrBit is flag, also taking the integers 1 and 0: the resolved

@@ -75,8 +75,14 @@ func TestLRTErrors(t *testing.T) {
 			`x.yaml:15:106: liquid_staking.protocols[0].weights: no weight for restaking operator "op-b"`},
 		{"weights without policy", entry(", weights: {op-a: 1}"),
 			`x.yaml:15:80: liquid_staking.protocols[0].weights: weights apply to policy weights only (this protocol's policy is equal)`},
-		{"asset", entry(", asset: steth"),
-			`x.yaml:15:87: liquid_staking.protocols[0].asset: asset "steth": only native`},
+		{"asset unknown", "    - {name: ez, kind: lrt, asset: steth, restaking_operators: [op-a], holders: [{name: h, count: 1, initial_eth: 1}]}\n",
+			`x.yaml:15:36: liquid_staking.protocols[0].asset: asset "steth": neither native nor a liquid-staking protocol of this block (lst protocols: )`},
+		{"asset an lrt", "    - {name: ez, kind: lrt, asset: ez, restaking_operators: [op-a], holders: [{name: h, count: 1, initial_eth: 1}]}\n",
+			`x.yaml:15:36: liquid_staking.protocols[0].asset: asset "ez" is a liquid restaking protocol`},
+		{"asset with operators", entry(", asset: steth"),
+			`x.yaml:15:29: liquid_staking.protocols[0].operators: an LRT restaking the shares of steth has no validators of its own`},
+		{"asset holders without initial_eth", "    - {name: ez, kind: lrt, asset: ez, restaking_operators: [op-a], holders: [{name: h, count: 1}]}\n",
+			`liquid_staking.protocols[0].holders: holder group h has no initial_eth`},
 		{"withdrawals flag", entry(", withdrawals_enabled: maybe"),
 			`x.yaml:15:101: liquid_staking.protocols[0].withdrawals_enabled:`},
 		{"group of a restaking operator", "    - {name: ez, kind: lrt, operators: [ra], restaking_operators: [op-a], holders: [{name: h, count: 1}]}\n",
@@ -95,5 +101,29 @@ func TestLRTErrors(t *testing.T) {
 	_, err := Parse("x.yaml", []byte(noRestaking+"    - {name: ez, kind: lrt, operators: [a], restaking_operators: [op-a], holders: [{name: h, count: 1}]}\n"), nil)
 	if err == nil || !strings.Contains(err.Error(), "x.yaml:10:24: liquid_staking.protocols[0].kind: a liquid restaking protocol delegates to restaking operators: the scenario needs a restaking: block") {
 		t.Errorf("no restaking block: %v", err)
+	}
+}
+
+// TestLRTAssetLST: asset names a kind lst protocol of the block, declared
+// before or after the LRT; the LRT then has no operators, its holders may
+// deposit, and the resolved scenario writes the asset back.
+func TestLRTAssetLST(t *testing.T) {
+	src := lrtHead + `    - {name: ez, kind: lrt, asset: steth, restaking_operators: [op-a, op-b], holders: [{name: h, count: 2, initial_eth: 8, policy: deposit, amount_eth: 1}]}
+    - {name: steth, operators: [a], holders: [{name: s, count: 1}]}
+`
+	s, err := Parse("x.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := s.LiquidStaking.Protocols[0]
+	if p.Asset != "steth" || len(p.Operators) != 0 || p.Holders[0].InitialGwei != 8e9 || p.Holders[0].Policy != HolderDeposit {
+		t.Errorf("decoded %+v", p)
+	}
+	out, err := s.ResolvedYAML("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(out), "asset: steth") {
+		t.Errorf("resolved scenario lacks the asset:\n%s", out)
 	}
 }

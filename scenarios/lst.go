@@ -69,8 +69,9 @@ type LSTProtocol struct {
 	// LRT fields (Kind KindLRT). RestakingOperators are the operators of
 	// the `restaking:` block the protocol delegates to; WeightsWAD their
 	// target shares (summing to WAD) in that order, nil for an equal split
-	// (Policy DelegationEqual); Asset is AssetNative. Withdrawals is
-	// withdrawals_enabled.
+	// (Policy DelegationEqual); Asset is AssetNative or the name of a kind
+	// lst protocol of the block whose shares it restakes (then Operators
+	// is empty). Withdrawals is withdrawals_enabled.
 	RestakingOperators []string
 	Policy             string
 	WeightsWAD         []uint64
@@ -175,6 +176,7 @@ func (d *decoder) decodeLiquidStaking(f field, groups []Group, rs *Restaking) *L
 	ls := &LiquidStaking{}
 	seen := map[string]string{}
 	depositor := ""
+	var assets []lrtAssetRef
 	for _, item := range items {
 		po, ok := d.object(item.value, item.path, allProtocolFields(), nil)
 		if !ok {
@@ -183,6 +185,9 @@ func (d *decoder) decodeLiquidStaking(f field, groups []Group, rs *Restaking) *L
 		var p LSTProtocol
 		if d.protocolKind(po) == KindLRT {
 			p, ok = d.decodeLRTProtocol(po, seen, byGroup, names, owned, rs)
+			if af := po.get("asset"); af.present() && p.Asset != AssetNative {
+				assets = append(assets, lrtAssetRef{f: af, name: p.Asset})
+			}
 		} else {
 			d.kindOnlyFields(po, KindLST)
 			p, ok = d.decodeLSTProtocol(po, seen, byGroup, names, owned)
@@ -195,6 +200,7 @@ func (d *decoder) decodeLiquidStaking(f field, groups []Group, rs *Restaking) *L
 			depositor = p.Name
 		}
 	}
+	d.checkLRTAssets(assets, ls.Protocols)
 	return ls
 }
 

@@ -139,7 +139,14 @@
 //     from the pods or by exits the protocol agent picks and its node
 //     operators sign (epoch phases), lrt_rate_fell, the invariants
 //     (CheckLRTBooks, CheckLSTConservation, CheckLSTPayout), lst.csv rows
-//     of kind lrt and withdrawals.csv rows.
+//     of kind lrt and withdrawals.csv rows. An LRT whose asset is an LST
+//     protocol (lrt_lst.go) runs after every LST protocol's step, so it
+//     values its shares at the LST's rate after this epoch's report: its
+//     holders' claims are paid in LST shares (lst.TransferShares), their
+//     deposits buy shares, Sync's AVS rewards are bought as shares, and
+//     the shares a restaking slash took go to the LST's burn account; it
+//     has no pods or exits. Such LRTs are built after all the others, in
+//     scenario order.
 //  4. The reporter builds this epoch's rows from the boundary and the
 //     restaking ledger (and, for a GroupSink, the groups.csv rows from the
 //     same post-states, in one pass over each branch's validators); they

@@ -80,6 +80,11 @@ type lrtProto struct {
 	opOf     map[consensus.ValidatorIndex]int
 	orders   []lrtOrder                // open exit orders, first in first out
 	requests map[uint64]lrtRequestMeta // open requests
+	// asset is the LST protocol whose shares the LRT restakes (nil for
+	// native restaking); lstFlows tallies its shares (lrt_lst.go).
+	asset    *lstProto
+	lstFlows lrtLSTFlows
+	lstT     consensus.Epoch // the LST books' epoch (0 at genesis, e+1 at epoch e)
 
 	claimed                      uint64
 	lastRate, maxRate, minRate   lst.ShareRate
@@ -120,38 +125,55 @@ type lrtRequestMeta struct {
 	value consensus.Gwei
 }
 
-// lrtParams are the books' params for a scenario entry.
+// lrtParams are the books' params for a scenario entry: an LST asset is
+// restaked share by share.
 func lrtParams(spec scenarios.LSTProtocol) lrt.Params {
 	p := lrt.DefaultParams(spec.RestakingOperators...)
 	p.WeightsWAD = slices.Clone(spec.WeightsWAD)
 	p.WithdrawalsEnabled = spec.Withdrawals
+	if spec.Asset != scenarios.AssetNative {
+		p.Asset, p.ChunkUnits = lrt.AssetLST, 1
+	}
 	return p
 }
 
 // newLRT builds LRT pi: books on the restaking ledger, agents, genesis
 // deposits and restaking; slot is its first vault-credit slot. It returns
-// the next free slot.
-func (r *lstRun) newLRT(pi int, spec scenarios.LSTProtocol, slot int) (*lrtProto, int, error) {
+// the next free slot. asset is the LST protocol it restakes (nil for
+// native restaking, whose operators each take a slot for their pods).
+func (r *lstRun) newLRT(pi int, spec scenarios.LSTProtocol, slot int, asset *lstProto) (*lrtProto, int, error) {
 	e := r.e
 	if e.rs == nil {
 		return nil, slot, fmt.Errorf("sim: liquid restaking %q: no restaking ledger", spec.Name)
 	}
-	book, err := lrt.New(spec.Name, lrtParams(spec), e.rs.ledger, nil, 0)
+	var price lrt.Pricer
+	if asset != nil {
+		price = asset.book
+	}
+	book, err := lrt.New(spec.Name, lrtParams(spec), e.rs.ledger, price, 0)
 	if err != nil {
 		return nil, slot, fmt.Errorf("sim: liquid restaking %q: %w", spec.Name, err)
 	}
 	p := &lrtProto{spec: spec, index: pi, book: book, ownerOf: map[string][2]int{}, opOf: map[consensus.ValidatorIndex]int{},
-		requests: map[uint64]lrtRequestMeta{}}
+		requests: map[uint64]lrtRequestMeta{}, asset: asset}
 	p.stats.Protocol, p.stats.Kind = spec.Name, scenarios.KindLRT
 	for _, op := range spec.RestakingOperators {
 		e.rs.external[book.Account(op)] = true
-		p.ops = append(p.ops, &lrtOperator{name: op, slot: slot, asked: map[consensus.ValidatorIndex]consensus.Epoch{}})
-		slot++
+		o := &lrtOperator{name: op, slot: -1, asked: map[consensus.ValidatorIndex]consensus.Epoch{}}
+		if asset == nil {
+			o.slot = slot
+			slot++
+		}
+		p.ops = append(p.ops, o)
 	}
 	if err := r.addLRTAgents(p); err != nil {
 		return nil, slot, err
 	}
-	if err := r.lrtGenesis(p); err != nil {
+	genesis := r.lrtGenesis
+	if asset != nil {
+		genesis = r.lrtGenesisLST
+	}
+	if err := genesis(p); err != nil {
 		return nil, slot, err
 	}
 	p.lastRate, p.maxRate, p.minRate = book.Rate(), book.Rate(), book.Rate()
@@ -273,9 +295,13 @@ func (r *lstRun) lrtEpoch(p *lrtProto, epoch consensus.Epoch, main *BranchBounda
 	t := epoch
 	st := main.Post
 	p.epochFinalized, p.epochRebase, p.epochDropWAD = 0, 0, 0
+	p.lstT = epoch + 1
 	r.lrtRateDrop(p, ev)
 	if err := r.lrtHolders(p, t); err != nil {
 		return err
+	}
+	if p.asset != nil {
+		return r.lrtEpochLST(p, epoch, main, ev)
 	}
 	if err := r.lrtRewards(p, t, st, credits); err != nil {
 		return err
@@ -353,7 +379,9 @@ func (r *lstRun) lrtHolders(p *lrtProto, t consensus.Epoch) error {
 	out := r.e.runEpochPhase(duties)
 	for _, ha := range p.holders {
 		if a := out[ha.agent].LST; a != nil && a.Holder != nil {
-			r.lrtApplyHolder(p, t, ha, a.Holder)
+			if err := r.lrtApplyHolder(p, t, ha, a.Holder); err != nil {
+				return err
+			}
 		}
 	}
 	if rate.Cmp(p.maxRate) > 0 {
@@ -362,16 +390,32 @@ func (r *lstRun) lrtHolders(p *lrtProto, t consensus.Epoch) error {
 	return nil
 }
 
-// lrtApplyHolder applies one holder agent's claims and requests; what the
-// books refuse (as the contract would revert) is dropped.
-func (r *lstRun) lrtApplyHolder(p *lrtProto, t consensus.Epoch, ha lstHolderAgent, a *agents.HolderActions) {
+// lrtApplyHolder applies one holder agent's claims, deposits (LST asset
+// only) and requests; what the books refuse (as the contract would
+// revert) is dropped. A claim's LST shares the LST's books refuse to move
+// is an error.
+func (r *lstRun) lrtApplyHolder(p *lrtProto, t consensus.Epoch, ha lstHolderAgent, a *agents.HolderActions) error {
 	for _, id := range a.Claims {
 		q, ok := p.book.Request(id)
 		if !ok {
 			continue
 		}
-		if units, err := p.book.Claim(q.Owner, id, t); err == nil {
-			p.claimed += units
+		units, err := p.book.Claim(q.Owner, id, t)
+		if err != nil {
+			continue
+		}
+		p.claimed += units
+		if p.asset != nil {
+			if err := r.lrtPayShares(p, q.Owner, units, t); err != nil {
+				return err
+			}
+		}
+	}
+	if p.asset != nil {
+		for _, d := range a.Deposits {
+			if d.Holder >= 0 && d.Holder < len(ha.owners) {
+				_ = r.lrtBuy(p, ha.owners[d.Holder], d.Gwei, t)
+			}
 		}
 	}
 	for _, q := range a.Requests {
@@ -387,6 +431,7 @@ func (r *lstRun) lrtApplyHolder(p *lrtProto, t consensus.Epoch, ha lstHolderAgen
 		p.requests[id] = meta
 		p.stats.Requests++
 	}
+	return nil
 }
 
 // lrtRewards credits the pods' arrivals and the validators' checkpointed

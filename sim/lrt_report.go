@@ -51,6 +51,14 @@ func (r *lstRun) lrtCheck(p *lrtProto, epoch consensus.Epoch, label string) erro
 	if err := r.e.rs.ledger.CheckInvariants(); err != nil {
 		return fail(CheckLRTBooks, fmt.Errorf("%w: %s: restaking ledger: %w", ErrLSTBooks, p.spec.Name, err))
 	}
+	if p.asset != nil {
+		if err := p.asset.book.Check(); err != nil {
+			return fail(CheckLSTBooks, fmt.Errorf("%w: %s (after %s): %w", ErrLSTBooks, p.asset.spec.Name, p.spec.Name, err))
+		}
+		if err := r.lrtCheckLST(p); err != nil {
+			return fail(CheckLSTConservation, err)
+		}
+	}
 	for _, op := range p.ops {
 		if op.credited+op.idle != op.pod+op.served {
 			return fail(CheckLSTConservation, fmt.Errorf("%w: %s operator %s: arrived %d + idle %d != pod %d + paid %d",

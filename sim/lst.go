@@ -213,9 +213,14 @@ func newLSTRun(e *Engine, sink Sink) (*lstRun, error) {
 		r.protoOf[i] = -1
 	}
 	r.slots = len(e.sc.LiquidStaking.Protocols)
+	var onLST []int // LRTs restaking an LST: built once every LST is
 	for pi, spec := range e.sc.LiquidStaking.Protocols {
+		if spec.Kind == scenarios.KindLRT && spec.Asset != scenarios.AssetNative {
+			onLST = append(onLST, pi)
+			continue
+		}
 		if spec.Kind == scenarios.KindLRT {
-			p, next, err := r.newLRT(pi, spec, r.slots)
+			p, next, err := r.newLRT(pi, spec, r.slots, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -228,6 +233,11 @@ func newLSTRun(e *Engine, sink Sink) (*lstRun, error) {
 			return nil, err
 		}
 		r.protos = append(r.protos, p)
+	}
+	for _, pi := range onLST {
+		if err := r.addLRTOnLST(pi); err != nil {
+			return nil, err
+		}
 	}
 	r.cum[e.chain.genesis.root] = lstCum{gwei: make([]consensus.Gwei, r.slots)}
 	return r, nil

@@ -129,7 +129,9 @@ func (p *Protocol) ApplyReport(r OracleReport) (ReportResult, error) {
 	if r.CLBalanceGwei+res.WithdrawalsCollected > preCL {
 		res.RewardsGwei = r.CLBalanceGwei + res.WithdrawalsCollected - preCL + res.ELRewardsCollected
 		res.FeeShares = feeShares(res.PrePooled, res.PreShares, res.RewardsGwei, p.p.FeeBP)
-		res.OperatorShares = res.FeeShares * p.p.OperatorFeeBP / p.p.FeeBP
+		if p.p.FeeBP > 0 { // a zero fee mints nothing (and must not divide by it)
+			res.OperatorShares = res.FeeShares * p.p.OperatorFeeBP / p.p.FeeBP
+		}
 		res.TreasuryShares = res.FeeShares - res.OperatorShares
 	}
 
