@@ -90,6 +90,29 @@ func TestPositiveReportFee(t *testing.T) {
 	}
 }
 
+// A zero fee (a valid schema value) mints no fee shares: the whole 1 ETH
+// reward goes to the holders, so alice's 32,000 ETH become exactly 32,001
+// ETH and the rate 32,001e9·1e27 / 32,000e9 = 1.00003125e27.
+func TestZeroFeeReport(t *testing.T) {
+	params := DefaultParams()
+	params.FeeBP, params.OperatorFeeBP = 0, 0
+	p, err := NewProtocol("nofee", params, 0)
+	noErr(t, err)
+	must(p.Deposit("alice", 32_000*eth, 0))
+	must(p.DepositValidators(2_000, 1))
+	accepted(t, p, OracleReport{Epoch: 225, CLValidators: 1_000, CLBalanceGwei: 32_000 * eth})
+	res := accepted(t, p, OracleReport{Epoch: 450, CLValidators: 1_000, CLBalanceGwei: 32_001 * eth})
+	if res.RewardsGwei != eth || res.FeeShares != 0 || res.OperatorShares != 0 || res.TreasuryShares != 0 {
+		t.Fatalf("rewards %d fee %d (%d + %d)", res.RewardsGwei, res.FeeShares, res.OperatorShares, res.TreasuryShares)
+	}
+	if b := p.BalanceOf("alice"); b != 32_001*eth {
+		t.Fatalf("alice %d, want 32,001 ETH", b)
+	}
+	if got := res.PostRate.String(); got != "1000031250000000000000000000" {
+		t.Fatalf("post rate %s", got)
+	}
+}
+
 // Deposit at a non-1 rate (after the report above, pooled 32,001e9 Gwei,
 // shares 32,000,099,997,187): bob's 10 ETH mints floor(10e9 ·
 // 32,000,099,997,187 / 32,001e9) = 9,999,718,757 shares, worth
