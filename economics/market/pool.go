@@ -271,16 +271,21 @@ func (pl *Pool) Exchange(i, j int, dx, minDy consensus.Gwei, epoch consensus.Epo
 	if q.dy < minDy {
 		return 0, fmt.Errorf("%w: dy %d < min_dy %d", ErrSlippage, q.dy, minDy)
 	}
+	// D after the exchange, computed before any state changes.
+	xp := pl.xp()
+	xp[i].Add(xp[i], gw(uint64(dx)))
+	xp[j].Sub(xp[j], gw(uint64(q.dy+q.adminFee)))
+	dAfter, err := getD(xp, gw(pl.APrecise(epoch)))
+	if err != nil {
+		return 0, err
+	}
 	pl.held[i] += dx
 	pl.held[j] -= q.dy
 	pl.admin[j] += q.adminFee
 	pl.volume[i] += dx
 	pl.swapFees[j] += q.fee
 	pl.exchanges++
-	pl.lastDBefore = q.dBefore
-	if pl.lastDAfter, err = pl.D(epoch); err != nil {
-		return 0, err
-	}
+	pl.lastDBefore, pl.lastDAfter = q.dBefore, dAfter
 	return q.dy, nil
 }
 
