@@ -156,3 +156,26 @@ func (pl *Pool) Users() []string {
 }
 
 func nonZero(g consensus.Gwei) bool { return g != 0 }
+
+// Check verifies the pool's books: for each reserve, the aToken supply is
+// the users' balances plus the treasury's, the debt is the sum of the
+// users' debts, and supplied = cash + debt + deficit (ETH lent out, repaid
+// or written off is accounted for).
+func (pl *Pool) Check() error {
+	for i, r := range pl.reserves {
+		supply, debt := r.treasury, consensus.Gwei(0)
+		for _, a := range pl.users {
+			supply += a.supply[i]
+			debt += a.debt[i]
+		}
+		switch {
+		case supply != r.supplied:
+			return fmt.Errorf("%w: %s: balances %d ≠ supply %d", ErrInvariant, r.p.Asset, supply, r.supplied)
+		case debt != r.debt:
+			return fmt.Errorf("%w: %s: debts %d ≠ total %d", ErrInvariant, r.p.Asset, debt, r.debt)
+		case r.cash+r.debt+r.deficit != r.supplied:
+			return fmt.Errorf("%w: %s: cash %d + debt %d + deficit %d ≠ supply %d", ErrInvariant, r.p.Asset, r.cash, r.debt, r.deficit, r.supplied)
+		}
+	}
+	return nil
+}
