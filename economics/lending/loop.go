@@ -6,9 +6,14 @@ import (
 	"github.com/stakesim/stakesim/consensus"
 )
 
-// LoopLeverage is the leverage (collateral value over equity, WAD) of a
-// loop rebuilt until its health factor is hf, with liquidation threshold
-// lt (both WAD: 0.95e18, 1.01e18):
+// LeverageScale is the fixed point of LoopLeverage: 1e9, so a leverage is
+// the collateral (in Gwei) a loop holds per whole token of equity. WAD would
+// overflow uint64 above 18.4×, and e-mode loops reach 22×.
+const LeverageScale uint64 = 1_000_000_000
+
+// LoopLeverage is the leverage (collateral value over equity, in units of
+// 1/LeverageScale) of a loop rebuilt until its health factor is hf, with
+// liquidation threshold lt (both WAD: 0.95e18, 1.01e18):
 //
 //	C·LT/D = h and C = E + D  ⇒  C/E = 1/(1 − LT/h) = h/(h − LT)
 //
@@ -20,7 +25,7 @@ func LoopLeverage(lt, hf uint64) uint64 {
 	if hf <= lt {
 		return 0
 	}
-	l, ok := mulDiv(hf, WAD, hf-lt, false)
+	l, ok := mulDiv(hf, LeverageScale, hf-lt, false)
 	if !ok {
 		return 0
 	}
