@@ -34,10 +34,10 @@ func IncentiveFactor(lltv uint64) uint64 {
 	return min(MaxLiquidationIncentiveFactor, f)
 }
 
-// Shares are Morpho supply or borrow shares: VIRTUAL_SHARES = 1e6 per Gwei
-// at the start, so a market of more than about 18,000 ETH needs more than
-// 64 bits; they are big integers, never nil in the market's books.
-func sharesOf(x uint64) *big.Int { return bigU(x) }
+// Morpho supply and borrow shares start at VIRTUAL_SHARES = 1e6 per Gwei,
+// so a market of more than about 18,000 ETH needs more than 64 bits; they
+// are big integers, never nil in the market's books and never mutated in
+// place once stored.
 
 var (
 	bigVirtualShares = bigU(VirtualShares)

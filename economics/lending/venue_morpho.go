@@ -1,6 +1,7 @@
 package lending
 
 import (
+	"fmt"
 	"math/big"
 	"slices"
 
@@ -138,15 +139,15 @@ func (v *MorphoVenue) MaxRepay(user string, price uint64) consensus.Gwei {
 // the collateral, seizedAssets = the whole collateral instead, and the
 // contract computes the shares to repay (then bad debt may follow).
 func (v *MorphoVenue) plan(user string, repay consensus.Gwei, price uint64) (MorphoLiquidation, error) {
+	if v.m.IsHealthy(user, price) {
+		return MorphoLiquidation{}, fmt.Errorf("liquidate %s: %w", user, ErrHealthy)
+	}
 	b := v.m.borrower(user)
 	shares := new(big.Int).Set(b.shares)
 	if repay < v.m.Borrowed(user) {
 		shares = toShares(repay, v.m.totalBorrowAssets, v.m.totalBorrowShares, false)
 	}
 	if shares.Sign() == 0 {
-		if b.shares.Sign() == 0 {
-			return MorphoLiquidation{}, ErrNoDebt
-		}
 		return MorphoLiquidation{}, ErrLiquidationSize
 	}
 	q, err := v.m.QuoteLiquidate(user, 0, shares, price)
