@@ -42,6 +42,10 @@ const (
 	cacheSpotDomain = "stakesim/crypto/keycache/spot/v1"
 )
 
+// KeyCacheBytesPerKey is the size of one key in a cache file (a file of
+// n keys takes 64 + 128·n bytes).
+const KeyCacheBytesPerKey = cacheRecordSize
+
 // errBadCache marks a file that is not a valid cache file for the request
 // (corrupt, truncated, foreign or stale); such files are removed.
 var errBadCache = errors.New("bad key cache file")
