@@ -47,7 +47,7 @@ func cacheInfo(w io.Writer, dir string) error {
 	var total int64
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	if len(files) > 0 {
-		fmt.Fprintln(tw, "  SEED\tKEYS\tSIZE\tLAST USED\t")
+		fmt.Fprintln(tw, "  SEED\tKEYS\tSIZE\tLAST USED")
 	}
 	for _, f := range files {
 		total += f.Bytes
@@ -58,16 +58,19 @@ func cacheInfo(w io.Writer, dir string) error {
 		case !f.Current:
 			note = "other stakesim version: never loaded"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", seed, keys, formatBytes(uint64(f.Bytes)), f.Used.Format("2006-01-02 15:04"), note)
+		if note != "" {
+			note = "\t" + note
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s%s\n", seed, keys, formatBytes(uint64(f.Bytes)), f.Used.Format("2006-01-02 15:04"), note)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err = fmt.Fprintf(w, "%d files, %s (at most %s: the least recently used go first)\n"+
+	_, err = fmt.Fprintf(w, "%s, %s (at most %s: the least recently used go first)\n"+
 		"Runs with BLS on and at least %d keys load their keys here, or derive and store them\n"+
 		"(%d bytes a key: 128 MB for a million). --no-key-cache skips it, %s=DIR moves it\n"+
 		"to DIR/keys, stakesim cache clear empties it.\n",
-		len(files), formatBytes(uint64(total)), formatBytes(uint64(crypto.DefaultCacheMaxBytes)),
+		plural(len(files), "file"), formatBytes(uint64(total)), formatBytes(uint64(crypto.DefaultCacheMaxBytes)),
 		crypto.DefaultCacheMinKeys, crypto.KeyCacheBytesPerKey, crypto.CacheDirEnv)
 	return err
 }
@@ -75,8 +78,16 @@ func cacheInfo(w io.Writer, dir string) error {
 // cacheClear removes the key cache's files.
 func cacheClear(w io.Writer, dir string) error {
 	n, size, err := crypto.ClearKeyCache(dir)
-	if _, perr := fmt.Fprintf(w, "removed %d files, %s, from %s\n", n, formatBytes(uint64(size)), dir); perr != nil {
+	if _, perr := fmt.Fprintf(w, "removed %s, %s, from %s\n", plural(n, "file"), formatBytes(uint64(size)), dir); perr != nil {
 		return errors.Join(err, perr)
 	}
 	return err
+}
+
+// plural is "1 file", "2 files".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }

@@ -22,12 +22,12 @@ func TestCacheInfoAndClear(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut := runCLI(t, "cache", "info")
-	if code != exitOK || !strings.Contains(out, "key cache: "+keys) || !strings.Contains(out, "1 files") ||
+	if code != exitOK || !strings.Contains(out, "key cache: "+keys) || !strings.Contains(out, "1 file,") ||
 		!strings.Contains(out, "  77 ") || !strings.Contains(out, " 20 ") {
 		t.Fatalf("cache info: exit %d\n%s%s", code, out, errOut)
 	}
 	code, out, errOut = runCLI(t, "cache", "clear")
-	if code != exitOK || !strings.Contains(out, "removed 1 files") {
+	if code != exitOK || !strings.Contains(out, "removed 1 file,") {
 		t.Fatalf("cache clear: exit %d\n%s%s", code, out, errOut)
 	}
 	if names, _ := os.ReadDir(keys); len(names) != 1 || names[0].Name() != "mine.txt" {
