@@ -293,7 +293,7 @@ func (d *decoder) decodeTraders(o *object, pools []MarketPool, epochs uint64) []
 // decodeTrader decodes one trader group.
 func (d *decoder) decodeTrader(item field, pools []MarketPool, seen map[string]string, epochs uint64) (TraderGroup, bool) {
 	g := TraderGroup{Agents: 1, SlippageBps: defaultSlippageBps, MaxTradeGwei: defaultMaxTradeETH * gweiPerETH, ChanceWAD: GraphWAD / 10,
-		ShareWAD: GraphWAD, CooldownEpochs: defaultCooldownEpochs, Coin: "eth", HurdleWAD: GraphWAD / 20, MinProfitBps: 5, ToEpoch: epochs}
+		ShareWAD: GraphWAD, CooldownEpochs: defaultCooldownEpochs, Coin: "eth", HurdleWAD: GraphWAD / 20, MinProfitBps: 5}
 	to, ok := d.object(item.value, item.path, traderFields(), nil)
 	if !ok {
 		return g, false
@@ -446,7 +446,7 @@ func (d *decoder) decodeWhale(to *object, g *TraderGroup, epochs uint64) {
 	if f := to.get("from_epoch"); f.present() {
 		g.FromEpoch, _ = d.uint(f, 0, MaxEpochs)
 	}
-	if f := to.get("to_epoch"); f.present() {
+	if f, ok := d.require(to, "to_epoch"); ok {
 		if v, ok := d.uint(f, 1, MaxEpochs); ok {
 			if v <= g.FromEpoch {
 				d.errorf(d.valuePos(f), f.path, "%d is not after from_epoch %d", v, g.FromEpoch)
