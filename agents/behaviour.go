@@ -99,7 +99,7 @@ func (Late) Name() string { return "late" }
 
 // LateBlocks publishes the validator's blocks DelayMs after the slot's
 // start while the window lasts: with DelayMs plus the network delay past
-// the attestation deadline (a third of the slot), the block is late for
+// the attestation deadline (get_attestation_due_ms, a third of the slot), the block is late for
 // its slot's attesters and for fork choice's block_timeliness, and an
 // honest next proposer may re-org it (get_proposer_head).
 type LateBlocks struct {

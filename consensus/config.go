@@ -200,3 +200,32 @@ func PresetByName(name string) (Config, bool) {
 func (c *Config) SecondsPerEpoch() float64 {
 	return float64(c.SlotsPerEpoch*c.SlotDurationMs) / 1000
 }
+
+// AttestationDueBps and BasisPoints are ATTESTATION_DUE_BPS (configs/*.yaml,
+// 3333 in both presets; Config has no field for it) and BASIS_POINTS.
+const (
+	AttestationDueBps = 3333
+	BasisPoints       = 10000
+)
+
+// SlotComponentDurationMs is get_slot_component_duration_ms.
+//
+// Spec definition:
+//
+//	def get_slot_component_duration_ms(basis_points: Uint64) -> Uint64:
+//	    return basis_points * SLOT_DURATION_MS // BASIS_POINTS
+func (c *Config) SlotComponentDurationMs(basisPoints uint64) uint64 {
+	return basisPoints * c.SlotDurationMs / BasisPoints
+}
+
+// AttestationDueMs is get_attestation_due_ms: how far into its slot a block
+// must arrive to be timely, and when honest validators attest without a
+// block (validator.md): 3,999 ms on mainnet, 1,999 ms on minimal.
+//
+// Spec definition:
+//
+//	def get_attestation_due_ms() -> Uint64:
+//	    return get_slot_component_duration_ms(ATTESTATION_DUE_BPS)
+func (c *Config) AttestationDueMs() uint64 {
+	return c.SlotComponentDurationMs(AttestationDueBps)
+}

@@ -106,7 +106,7 @@ func (b *balancer) routeBlocks(from *view, slot consensus.Slot, blocks []*blockE
 	if !ok {
 		return routes
 	}
-	late := e.cfg.SlotDurationMs/3 + 1
+	late := e.cfg.AttestationDueMs() + 1
 	b.side, b.root, b.started = sides, [2]*blockEntry{blocks[0], blocks[1]}, true
 	return [][]agents.Send{
 		{{View: sides[0].id}, {View: from.id}, {View: sides[1].id, DelayMs: late}},

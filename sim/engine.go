@@ -317,7 +317,8 @@ func (e *Engine) startEpoch(slot consensus.Slot, epoch consensus.Epoch) {
 }
 
 // runSlot runs a slot's two phases: propose at its start (none at the
-// genesis slot) and attest a third of the way in.
+// genesis slot) and attest at get_attestation_due_ms (a third of the way
+// in, less the rounding of ATTESTATION_DUE_BPS: 3,999 ms on mainnet).
 func (e *Engine) runSlot(slot consensus.Slot) error {
 	t0 := uint64(slot) * e.cfg.SlotDurationMs
 	if slot > 0 {
@@ -325,7 +326,7 @@ func (e *Engine) runSlot(slot consensus.Slot) error {
 			return err
 		}
 	}
-	return e.attestPhase(slot, t0+e.cfg.SlotDurationMs/3)
+	return e.attestPhase(slot, t0+e.cfg.AttestationDueMs())
 }
 
 // endSlot runs what follows every slot: the slashers' findings become

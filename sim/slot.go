@@ -254,7 +254,7 @@ func targetOnChain(cfg *consensus.Config, st *consensus.State, head *blockEntry,
 	return ok && r == target.Root
 }
 
-// attestPhase: deliver what arrived by a third of the slot, then every
+// attestPhase: deliver what arrived by get_attestation_due_ms, then every
 // committee member attests to its view's head.
 func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 	if err := e.deliverUntil(now); err != nil {

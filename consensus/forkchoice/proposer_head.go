@@ -261,7 +261,7 @@ func (s *Store) isProposingOnTime() bool {
 // proposerReorgCutoffMs is get_proposer_reorg_cutoff_ms (quoted at
 // isProposingOnTime).
 func (s *Store) proposerReorgCutoffMs() uint64 {
-	return proposerReorgCutoffBps * s.cfg.SlotDurationMs / basisPoints
+	return s.cfg.SlotComponentDurationMs(proposerReorgCutoffBps)
 }
 
 // isHeadWeak is is_head_weak over node indices: the head's attestation

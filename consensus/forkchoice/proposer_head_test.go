@@ -332,3 +332,28 @@ func (s *Store) mustIndex(t *testing.T, name string) int32 {
 	}
 	return i
 }
+
+// TestTimelinessDeadline: get_attestation_due_ms is 3333 × 6,000 / 10,000
+// = 1,999 ms on minimal (rounded down) and 3333 × 12,000 / 10,000 = 3,999
+// on mainnet, and record_block_timeliness needs time_into_slot_ms below
+// it: a block arriving 1,998 ms into its slot is timely, one at 1,999 is
+// not.
+func TestTimelinessDeadline(t *testing.T) {
+	if got := testCfg(40).AttestationDueMs(); got != 1999 {
+		t.Fatalf("minimal attestation due %d ms, want 1999", got)
+	}
+	if mc := consensus.Mainnet(); mc.AttestationDueMs() != 3999 {
+		t.Fatalf("mainnet attestation due %d ms, want 3999", mc.AttestationDueMs())
+	}
+	for _, tc := range []struct {
+		ms   uint64
+		want bool
+	}{{1998, true}, {1999, false}, {2000, false}} {
+		s := genesisStore(testCfg(40), 64)
+		tickSlot(s, 1, tc.ms)
+		add(t, s, "A", "G", 1)
+		if got := s.IsTimely(rt("A")); got != tc.want {
+			t.Errorf("block at %d ms: timely %v, want %v", tc.ms, got, tc.want)
+		}
+	}
+}

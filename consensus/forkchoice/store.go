@@ -39,14 +39,6 @@ var (
 // registry; it only stops a bad index from allocating unbounded memory.
 const MaxValidators = 1 << 24
 
-// attestationDueBps and basisPoints are ATTESTATION_DUE_BPS (phase0
-// validator.md, configs/*.yaml) and BASIS_POINTS. Config has no field for
-// the former; both presets use 3333.
-const (
-	attestationDueBps = 3333
-	basisPoints       = 10000
-)
-
 // BlockInfo is what the fork choice needs to know about one block: its place
 // in the tree and the FFG checkpoints of its post-state, realized and pulled
 // up to the next epoch boundary (compute_pulled_up_tip's
@@ -438,8 +430,7 @@ func (s *Store) updateUnrealizedCheckpoints(justified, finalized consensus.Check
 //	    return get_slot_component_duration_ms(ATTESTATION_DUE_BPS)
 func (s *Store) isTimely(slot consensus.Slot) bool {
 	intoSlot := s.timeMs % s.cfg.SlotDurationMs
-	due := attestationDueBps * s.cfg.SlotDurationMs / basisPoints
-	return s.CurrentSlot() == slot && intoSlot < due
+	return s.CurrentSlot() == slot && intoSlot < s.cfg.AttestationDueMs()
 }
 
 // shufflingDependentRoot is get_shuffling_dependent_root over node indices.
