@@ -106,6 +106,7 @@ type Duties struct {
 	Judge    *JudgeDuty    // AVSs
 	Withdraw *WithdrawDuty // stakers
 	LST      *LSTDuty      // liquid-staking agents (lst.go)
+	Market   *MarketDuty   // market agents, once per market slot (market.go)
 
 	// SyncCommittee asks, in the attest phase, each listed validator to
 	// sign its view's head as a sync committee member (see SyncDuty).
@@ -157,6 +158,8 @@ type Actions struct {
 	Withdraw bool
 	// LST is a liquid-staking agent's answer (lst.go).
 	LST *LSTActions
+	// Market is a market agent's orders (market.go).
+	Market *MarketActions
 
 	// SyncMessages are sync committee messages (attest phase).
 	SyncMessages []SyncCommitteeMsg

@@ -36,3 +36,27 @@ func TestReadLST(t *testing.T) {
 		t.Errorf("queue %+v", pts)
 	}
 }
+
+// TestReadMarket: per-pool series from market.csv, none without it.
+func TestReadMarket(t *testing.T) {
+	dir := t.TempDir()
+	if ps, err := readMarket(dir, 1, nil); err != nil || ps != nil {
+		t.Fatalf("no market.csv: %v %v", ps, err)
+	}
+	csv := "epoch,pool,a,fee_bps,reserve_eth_gwei,reserve_token_gwei,lp_supply,price_sell_1,volume_gwei,fees_gwei\n" +
+		"0,curve,50,4,1000000000000,1000000000000,2000000000000,0.999600000,0,0\n" +
+		"1,curve,50,4,220000000000,780000000000,2000000000000,0.954000000,5000000000,2000000\n"
+	if err := os.WriteFile(filepath.Join(dir, marketFile), []byte(csv), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ps, err := readMarket(dir, 1, nil)
+	if err != nil || len(ps) != 1 {
+		t.Fatalf("%v %v", ps, err)
+	}
+	if pts := ps[0].price.points(); len(pts) != 2 || pts[1].Y != 0.954 {
+		t.Errorf("price %+v", pts)
+	}
+	if pts := ps[0].eth.points(); pts[1].Y != 220 {
+		t.Errorf("eth %+v", pts)
+	}
+}

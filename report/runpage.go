@@ -46,6 +46,7 @@ func runSections(rd *runData) ([]section, error) {
 		{"maxeb", "MaxEB", maxebCharts(rd), ""},
 		{"restaking", "Restaking", restakingCharts(rd), ""},
 		{"lst", "Liquid staking", lstCharts(rd), ""},
+		{"markets", "Markets and lending", marketCharts(rd), ""},
 	}
 	var out []section
 	for _, sp := range specs {

@@ -501,6 +501,76 @@
 // restaking_operators, policy, weights, asset and withdrawals_enabled to
 // kind lrt: either in the other kind's entry is an error.
 //
+// # Markets
+//
+//	markets:
+//	  pools:
+//	    - name: curve
+//	      token: lido            # a protocol of liquid_staking: its shares (lst) or tokens (lrt)
+//	      a: 50                  # published A (default 50)
+//	      fee_bps: 4             # swap fee (default 4)
+//	      admin_fee: 0.5         # admin share of fees (default 0.5)
+//	      eth: 1000              # ETH reserve at genesis
+//	      tokens: 1000           # token reserve, minted by depositing this much ETH at genesis
+//	      ramp: {to_a: 100, from_epoch: 10, to_epoch: 20}   # optional
+//	  traders:
+//	    - {name: noise, kind: noise, count: 8, agents: 2, eth: 20, tokens: 20, chance: 0.2, max_trade_eth: 1}
+//	    - {name: scared, kind: panic, count: 4, tokens: 50, trigger: price, below: 0.97, share: 0.5, cooldown_epochs: 8}
+//	    - {name: arbs, kind: arbitrage, count: 4, eth: 60, max_trade_eth: 5, hurdle: 0.05, min_profit_bps: 10}
+//	    - {name: lps, kind: lp, count: 2, lp_share: 0.3, trigger: slashing, share: 1, coin: eth}
+//	    - {name: whales, kind: whale, count: 4, tokens: 200, lp_share: 0.5, remove_lp: 0.4, sell: 60, from_epoch: 4, to_epoch: 36}
+//
+// markets (optional; absent or null: none; Scenario.Markets) adds Curve
+// StableSwap pools of ETH and a protocol's token (economics/market) and
+// the market agents that trade in them (sim/doc.go, "Markets"). It needs
+// a liquid_staking block. Amounts are ETH with at most 9 decimals.
+//
+// pools: required, 1 to 8; names [a-z0-9_-]+, unique. token: required, a
+// protocol of liquid_staking. a: the published A, 1 to 999,999 (default
+// 50). fee_bps: 0 to 5,000 (default 4). admin_fee: in [0, 1] (default
+// 0.5). eth, tokens: required, above 0, at most 1,000,000. ramp: to_a
+// (required, at most 10 times a either way), from_epoch and to_epoch
+// (required, from_epoch < to_epoch): A moves linearly from a to to_a
+// between them (no minimum ramp time).
+//
+// traders: optional, at most 64 groups; names unique. Per group:
+//
+//   - kind: required, noise, panic, arbitrage, lp or whale.
+//   - pool: the pool it trades in (default: the first).
+//   - count: required, 1 to 10,000 participants, run by agents agents (1
+//     to 256, default 1, at most count): each agent decides for its share
+//     of the participants (owners "market:GROUP/N").
+//   - eth, tokens: each participant's endowment (default 0): ETH in its
+//     wallet, and tokens minted at genesis by depositing that much ETH at
+//     the protocol (an lst protocol's buffer keeps it; an lrt's next Sync
+//     restakes it).
+//   - slippage_bps: every order's min-out is its quote less this, 0 to
+//     10,000 (default 100).
+//   - noise: chance (each slot, each participant, in [0, 1], default 0.1)
+//     to buy or sell, even odds, up to max_trade_eth of value (default 1).
+//   - panic and lp: trigger (required): slashing (a validator of the
+//     token's protocol was slashed), negative_rebase (its rate fell: a
+//     negative rebase, an AVS slash), finality_stall (stall_epochs,
+//     required, 1 or more: epochs since the summary branch last
+//     finalized, 2 in normal operation), price (below, required, in (0,
+//     2]: ETH per token). share (in (0, 1], default 1) of its tokens a
+//     panic seller sells, of its LP tokens an lp removes, then
+//     cooldown_epochs (default 8) before it may act again. An lp's coin:
+//     eth (remove_liquidity_one_coin, default) or both (balanced).
+//   - arbitrage: max_trade_eth (default 1) a slot per participant,
+//     hurdle (a yearly rate in [0, 1], default 0.05) on capital locked in
+//     the withdrawal queue, min_profit_bps (default 5).
+//   - lp and whale: lp_share, in [0, 1] (default 0): the group's share of
+//     the pool's genesis LP tokens, split evenly among its participants;
+//     the groups' shares of a pool add up to at most 1 (the rest is held
+//     by nobody who trades).
+//   - whale: sell (tokens per participant, default 0) and remove_lp (in
+//     [0, 1], default 0: the share of its genesis LP tokens it removes as
+//     ETH), each spread evenly over the market slots of epochs
+//     [from_epoch, to_epoch) (from_epoch default 0, to_epoch required).
+//
+// Fields of another kind are errors at the field.
+//
 // # Restaking
 //
 //	restaking:
@@ -687,4 +757,9 @@
 //     operator's share times the slash fraction, and its withdrawals wait
 //     the restaking escrow and then the exit queue, or cannot be made with
 //     withdrawals_enabled=0; see its explain text and docs/lessons/.
+//   - steth-2022: a Lido-like protocol's token in a Curve pool (A = 50)
+//     that large holders drain of ETH and sell into: the ETH share falls
+//     to about 22% and the price to about 0.958; with withdrawals=1
+//     arbitrageurs buy and redeem, and the price stays above 0.998; see
+//     its explain text and docs/lessons/.
 package scenarios

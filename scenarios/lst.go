@@ -252,7 +252,7 @@ func (d *decoder) decodeLSTProtocol(po *object, seen map[string]string, byGroup 
 		p.AnnualIncreaseBP, _ = d.uint(af, 1, 100_000_000)
 	}
 	if wf := po.get("withdrawals"); wf.present() {
-		if v, ok := d.flag(wf); ok {
+		if v, ok := d.flagOrBit(wf); ok {
 			p.Withdrawals = v
 		}
 	}

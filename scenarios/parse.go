@@ -21,7 +21,7 @@ var (
 )
 
 func topFields() []string {
-	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "proposer_reorg", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking", "liquid_staking", "resolved_from"}
+	return []string{"name", "description", "preset", "seed", "epochs", "bls", "params", "validators", "network", "proposer_boost", "proposer_reorg", "slasher_history_epochs", "gossip_verification", "explain", "config", "restaking", "liquid_staking", "markets", "resolved_from"}
 }
 
 // decodeFile decodes a whole scenario file. It returns nil only after
@@ -108,6 +108,7 @@ func (d *decoder) decodeFile(data []byte, overrides []Override) *Scenario {
 	s.Network = d.decodeNetwork(top.get("network"), s.Groups)
 	s.Restaking = d.decodeRestaking(top.get("restaking"), s.Groups)
 	s.LiquidStaking = d.decodeLiquidStaking(top.get("liquid_staking"), s.Groups, s.Restaking)
+	s.Markets = d.decodeMarkets(top.get("markets"), s.LiquidStaking, s.Epochs)
 	d.checkCoalitions(top, s)
 	return s
 }

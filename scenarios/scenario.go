@@ -84,6 +84,8 @@ type Scenario struct {
 	Restaking *Restaking
 	// LiquidStaking is the `liquid_staking:` block (nil: none).
 	LiquidStaking *LiquidStaking
+	// Markets is the `markets:` block (nil: none).
+	Markets *Markets
 	// Explain is the scenario's lesson for "stakesim explain": what it
 	// demonstrates, which params to vary and what to watch. May be empty.
 	Explain string

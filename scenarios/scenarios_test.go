@@ -42,7 +42,7 @@ func TestParseBadInputs(t *testing.T) {
 		{
 			name: "unknown field",
 			src:  head + "epoch: 4\nvalidators:\n  - {name: a, count: 1}\n",
-			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, proposer_reorg, slasher_history_epochs, gossip_verification, explain, config, restaking, liquid_staking, resolved_from)",
+			want: "x.yaml:4:1: epoch: unknown field (allowed: name, description, preset, seed, epochs, bls, params, validators, network, proposer_boost, proposer_reorg, slasher_history_epochs, gossip_verification, explain, config, restaking, liquid_staking, markets, resolved_from)",
 			at:   "epoch: 4",
 		},
 		{

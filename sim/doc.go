@@ -139,7 +139,8 @@
 //     from the pods or by exits the protocol agent picks and its node
 //     operators sign (epoch phases), lrt_rate_fell, the invariants
 //     (CheckLRTBooks, CheckLSTConservation, CheckLSTPayout), lst.csv rows
-//     of kind lrt and withdrawals.csv rows. An LRT whose asset is an LST
+//     of kind lrt and withdrawals.csv rows; then, with a markets block,
+//     the markets (market.go; "Markets" below). An LRT whose asset is an LST
 //     protocol (lrt_lst.go) runs after every LST protocol's step, so it
 //     values its shares at the LST's rate after this epoch's report: its
 //     holders' claims are paid in LST shares (lst.TransferShares), their
@@ -205,6 +206,65 @@
 // costs one message per operation and view, and keeps a partitioned side
 // from including what it never heard of.
 //
+// # Markets
+//
+// With a markets block (market.go, market_report.go, market_token.go),
+// each pool is an economics/market.Pool, off-chain like the protocols'
+// books. Its coin 1 is a liquid_staking protocol's token in its
+// non-rebasing unit: an lst protocol's shares (moved with
+// TransferShares), an lrt protocol's tokens (Transfer). The pool counts
+// it 1:1 with ETH (no rate multiplier, as the stETH pool), so its peg is
+// 1 token = 1 ETH while the redemption value is the share rate. Every
+// token a pool or a market participant holds is a holder balance in the
+// protocol's books (owners "pool:NAME", "market:GROUP/N"), so shares stay
+// conserved and the protocols' invariants keep holding; mints go through
+// the engine's tallies of the protocol (lst.go's deposits), requests
+// through its request records, claims through its claimed total.
+//
+// At genesis each pool's token reserve and each participant's token
+// endowment are minted by depositing ETH at the protocol: an lst
+// protocol's buffer keeps that ETH (staked only if it has new_validators
+// keys; meanwhile it pays withdrawal requests at the next report); an lrt
+// protocol's next Sync restakes it as idle pod ETH. The genesis LP tokens
+// are split among the groups with lp_share; the rest is held by nobody
+// who trades.
+//
+// Each reported epoch e, in the economic phase after the liquid-staking
+// protocols (so the market sees the epoch's report, rate and events):
+//
+//  1. Claims: the participants' finalized withdrawal requests are
+//     claimed into their wallets.
+//  2. Signals, per pool, from the summary branch: a newly slashed
+//     validator of the token's protocol, a fall of its rate (this epoch's
+//     negative rebase or AVS slash), bunker mode, and the epochs since
+//     the branch last finalized. They reach the market at the boundary of
+//     the epoch they happen in (up to an epoch after the chain saw them;
+//     an oracle report's view of them later still).
+//  3. SLOTS_PER_EPOCH market slots (market slot e·SLOTS_PER_EPOCH + k):
+//     each is one barrier phase. Every market agent with something to
+//     hold gets a MarketDuty built from the same snapshot (a copy of its
+//     pool, its price and the token's rate, the signals, its
+//     participants' balances); after the barrier the engine applies the
+//     orders in agent-id order, each agent's in its order, each with its
+//     min-out bound. An order the pool or the books refuse (slippage, a
+//     balance an earlier order spent) is dropped, as the contract would
+//     revert, and counted. Then each pool's price (price_sell_1) is read:
+//     the minimum, and depeg events at 0.99, 0.97, 0.95 and 0.90, once
+//     per downward crossing (re-armed at or above the threshold). So a
+//     sale moves the price the next slot, and the next orders of the same
+//     slot, see.
+//  4. Invariants (InvariantError with CheckMarketETH, CheckMarketTokens,
+//     CheckMarketPool): the market's ETH (wallets and pools) equals what
+//     it got at genesis less the mints plus the claims; each pool's token
+//     holdings equal its balance in the books and its LP supply what its
+//     holders hold; the pool's own Check. Then one market.csv row per
+//     pool (volume and fees of the epoch).
+//
+// Agents draw from their own streams (seed, agent id, "market/KIND");
+// nothing depends on goroutine order. Nothing grows with epochs: the
+// pools and participants are fixed, events are streamed, and the books
+// prune claimed requests.
+//
 // # What a Sink must do
 //
 // Epoch receives the rows of epoch e, one per branch in branch-label
@@ -215,7 +275,8 @@
 // avs.csv rows after each epoch's economic phase; LSTSink receives lst.csv
 // rows after it too, each with the withdrawals.csv rows of the requests
 // finalized in that epoch, and the pending requests' rows before the
-// summary; GroupSink receives each
+// summary; MarketSink receives market.csv rows after it, one per pool;
+// GroupSink receives each
 // branch's groups.csv rows (one per scenario group, in scenario order)
 // right after its EpochRow; BlockSink receives a blocks.csv row for every
 // block of the chain's database (genesis and every valid proposal,

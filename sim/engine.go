@@ -79,6 +79,7 @@ type Engine struct {
 	// lst is the liquid-staking protocols (nil without a liquid_staking
 	// block) and lstKeys their deposit keys (lst.go).
 	lst       *lstRun
+	mk        *marketRun // markets (market.go)
 	lstKeys   lstKeyPlan
 	byzantine byzantineTracker
 	gates     []shareGate
@@ -194,6 +195,11 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	}
 	if sc.LiquidStaking != nil {
 		if e.lst, err = newLSTRun(e, sink); err != nil {
+			return nil, err
+		}
+	}
+	if sc.Markets != nil {
+		if e.mk, err = newMarketRun(e, sink); err != nil {
 			return nil, err
 		}
 	}

@@ -22,10 +22,13 @@ var update = flag.Bool("update", false, "rewrite the golden files under testdata
 // scenario's mode ("" keeps it): the long attack runs use off so that the
 // suite stays fast, the short ones keep their real signatures.
 type goldenCase struct {
-	name   string
-	epochs uint64
-	bls    string
-	set    []string
+	name string
+	// scenario is the built-in to run when it differs from name (a
+	// variant's golden directory is name).
+	scenario string
+	epochs   uint64
+	bls      string
+	set      []string
 }
 
 var goldenCases = []goldenCase{
@@ -50,12 +53,14 @@ var goldenCases = []goldenCase{
 	{name: "lst-slashing", epochs: 80, bls: "off"},
 	{name: "lst-leak", epochs: 70, bls: "off"},
 	{name: "lrt-avs-slash", epochs: 42, bls: "off"},
+	{name: "steth-2022", epochs: 40, bls: "off"},
+	{name: "steth-2022-withdrawals", scenario: "steth-2022", epochs: 40, bls: "off", set: []string{"withdrawals=1"}},
 }
 
 // goldenFiles are compared byte for byte; avs.csv, lst.csv and
 // withdrawals.csv only where a run has them.
 var goldenFiles = []string{output.EpochsFile, output.EventsFile, output.SummaryFile, output.AVSFile,
-	output.GroupsFile, output.BlocksFile, output.LSTFile, output.WithdrawalsFile}
+	output.GroupsFile, output.BlocksFile, output.LSTFile, output.WithdrawalsFile, output.MarketFile}
 
 // TestGolden runs built-ins at short lengths through the real output
 // writer and compares epochs.csv, events.jsonl, summary.json (and avs.csv),
@@ -94,7 +99,11 @@ func TestGolden(t *testing.T) {
 
 func runGolden(t *testing.T, c goldenCase) map[string][]byte {
 	t.Helper()
-	dir, _ := runScenario(t, c.name, c.epochs, c.bls, c.set...)
+	name := c.name
+	if c.scenario != "" {
+		name = c.scenario
+	}
+	dir, _ := runScenario(t, name, c.epochs, c.bls, c.set...)
 	got := map[string][]byte{}
 	for _, f := range goldenFiles {
 		b, err := os.ReadFile(filepath.Join(dir, f))

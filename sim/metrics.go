@@ -165,6 +165,12 @@ type AgentCounts struct {
 	LSTProtocol     uint64 `json:"lst_protocol,omitempty"`
 	LSTNodeOperator uint64 `json:"lst_node_operator,omitempty"`
 	LSTHolder       uint64 `json:"lst_holder,omitempty"`
+	// Market agents (absent when 0).
+	MarketNoise     uint64 `json:"market_noise,omitempty"`
+	MarketPanic     uint64 `json:"market_panic,omitempty"`
+	MarketArbitrage uint64 `json:"market_arbitrage,omitempty"`
+	MarketLP        uint64 `json:"market_lp,omitempty"`
+	MarketWhale     uint64 `json:"market_whale,omitempty"`
 }
 
 // add counts one agent of kind.
@@ -188,6 +194,16 @@ func (c *AgentCounts) add(kind string) {
 		c.LSTNodeOperator++
 	case agents.KindLSTHolder:
 		c.LSTHolder++
+	case agents.KindMarketNoise:
+		c.MarketNoise++
+	case agents.KindMarketPanic:
+		c.MarketPanic++
+	case agents.KindMarketArbitrage:
+		c.MarketArbitrage++
+	case agents.KindMarketLP:
+		c.MarketLP++
+	case agents.KindMarketWhale:
+		c.MarketWhale++
 	}
 }
 
@@ -317,6 +333,9 @@ type Summary struct {
 	// LiquidStaking has one entry per protocol of a liquid_staking block
 	// (absent without one; lst_report.go).
 	LiquidStaking []LSTSummary `json:"liquid_staking,omitempty"`
+	// Markets is the markets block's section (absent without one;
+	// market_report.go).
+	Markets *MarketsSummary `json:"markets,omitempty"`
 }
 
 // FinalityStall is a stall of finality on one branch. Its length, Epochs,

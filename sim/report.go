@@ -552,6 +552,9 @@ func (r *reporter) finish() (*Result, error) {
 			return nil, err
 		}
 	}
+	if e.mk != nil {
+		s.Markets = e.mk.summary()
+	}
 	return &Result{Summary: s}, nil
 }
 

@@ -479,7 +479,12 @@ func (e *Engine) afterEpoch(b *EpochBoundary) error {
 		}
 	}
 	if e.lst != nil {
-		return e.lst.epoch(epoch, main)
+		if err := e.lst.epoch(epoch, main); err != nil {
+			return err
+		}
+	}
+	if e.mk != nil {
+		return e.mk.epoch(epoch, main)
 	}
 	return nil
 }

@@ -188,6 +188,10 @@ func explainWatch(b *strings.Builder, sc *scenarios.Scenario) {
 			b.WriteString(narrate.Wrap(strings.Join(f.cols, ", "), explainWidth, "    "))
 		}
 	}
+	if sc.Markets != nil {
+		fmt.Fprintf(b, "  %s:\n", output.MarketFile)
+		b.WriteString(narrate.Wrap(strings.Join(output.MarketColumns(), ", "), explainWidth, "    "))
+	}
 	b.WriteString(narrate.Wrap("With --narrate, run prints these changes as a story while it runs; report.html draws them (groups.csv and blocks.csv hold each group's balances and every block).", explainWidth, "  "))
 }
 

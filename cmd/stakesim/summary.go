@@ -10,7 +10,6 @@ import (
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/economics"
 	"github.com/stakesim/stakesim/internal/narrate"
-	"github.com/stakesim/stakesim/internal/output"
 	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sim"
 )
@@ -57,9 +56,7 @@ func printSummary(w io.Writer, s *sim.Summary, t *sim.Timing, dir string) error 
 		fmt.Fprintf(&b, "  %d signatures in %d verified aggregates, %d verify failures\n", s.Signatures, s.AggregatesVerified, s.VerifyFailures)
 	}
 	fmt.Fprintf(&b, "  %.1f s, %.0f validator-epochs/s\n", t.TotalSeconds, t.ValidatorEpochsPerSecond)
-	files := []string{output.ScenarioFile, output.EpochsFile, output.EventsFile, output.GroupsFile, output.BlocksFile, output.SummaryFile, output.TimingFile}
 	if s.Restaking != nil {
-		files = append(files, output.AVSFile)
 		r := s.Restaking
 		fmt.Fprintf(&b, "  restaking: %d AVSs compromised, %d operators slashed, %s ETH slashed, %s ETH of profit from corruption realized; max Byzantine share %s\n",
 			r.AVSCompromised, r.OperatorsSlashed, formatETH(r.RestakingSlashedGwei), formatETH(r.ProfitFromCorruptionRealizedGwei), narrate.Percent(s.MaxByzantineShare))
@@ -71,7 +68,9 @@ func printSummary(w io.Writer, s *sim.Summary, t *sim.Timing, dir string) error 
 		}
 		fmt.Fprintf(&b, "WARNING: %s; these results say nothing about signature costs or failures.\n", warning)
 	}
-	fmt.Fprintf(&b, "outputs in %s (%s)\n", dir, strings.Join(files, ", "))
+	b.WriteString(summaryLiquidStaking(s))
+	b.WriteString(summaryMarkets(s))
+	fmt.Fprintf(&b, "outputs in %s (%s)\n", dir, strings.Join(outputFiles(dir), ", "))
 	_, err := io.WriteString(w, b.String())
 	return err
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -162,4 +164,31 @@ func TestSummaryAPRNote(t *testing.T) {
 
 	s.APRWindowEpochs = 0
 	wantLines(t, summaryText(t, s), "  APR not measured: no epoch after epoch 0 was reported\n")
+}
+
+// TestSummaryLiquidStakingAndMarkets: one line per protocol and per pool,
+// with the 18-decimal rate cut to 9 decimals and Gwei written as ETH.
+func TestSummaryLiquidStakingAndMarkets(t *testing.T) {
+	s := healthySummary()
+	s.LiquidStaking = []sim.LSTSummary{{Protocol: "lido", Kind: "lst", MinShareRate: "0.974319165729616333",
+		SocialisedLossGwei: 24_886_558_579, BunkerEpochs: 62, Requests: 20, RequestsFinalized: 19}}
+	s.Markets = &sim.MarketsSummary{Pools: []sim.PoolSummary{{Pool: "curve", MinPrice: "0.956948770",
+		MinPriceEpoch: 44, MinPriceSlot: 359, FinalPrice: "0.959129239", Depegs: 1}}}
+	wantLines(t, summaryText(t, s),
+		"liquid staking lido (lst): min share rate 0.974319165, socialised loss 24.886558579 ETH, 62 epochs in bunker mode, 20 withdrawal requests (19 finalized)",
+		"market curve: min price 0.956948770 ETH per token at epoch 44 (market slot 359), final 0.959129239, 1 depeg crossing")
+}
+
+// TestOutputFilesListsWhatExists: the closing line names the files the run
+// wrote, in reading order, and no file it did not write.
+func TestOutputFilesListsWhatExists(t *testing.T) {
+	dir := t.TempDir()
+	for _, f := range []string{"timing.json", "market.csv", "epochs.csv", "scenario.yaml"} {
+		if err := os.WriteFile(filepath.Join(dir, f), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := strings.Join(outputFiles(dir), ","), "scenario.yaml,epochs.csv,market.csv,timing.json"; got != want {
+		t.Fatalf("outputFiles = %s, want %s", got, want)
+	}
 }

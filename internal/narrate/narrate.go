@@ -180,6 +180,7 @@ type epochNews struct {
 	ejected    map[string]*tally
 	conflicts  []sim.Event
 	restaking  []item // restaking and Byzantine-share lines, in event order
+	economics  []item // liquid staking and market lines, in event order (economics.go)
 }
 
 type release struct {
@@ -502,6 +503,10 @@ func (n *Narrator) record(ev sim.Event) {
 		if text := restakingText(ev); text != "" {
 			en.restaking = append(en.restaking, item{prioRestaking, "", text})
 		}
+	default:
+		if text := economicsText(ev); text != "" {
+			en.economics = append(en.economics, item{prioRestaking, "", text})
+		}
 	}
 	// justified and finalized are told from the rows; exited follows a
 	// slashing or an ejection already told.
@@ -526,6 +531,7 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	add := func(prio int, branch, text string) { items = append(items, item{prio, branch, text}) }
 	items = append(items, en.partitions...)
 	items = append(items, en.restaking...)
+	items = append(items, en.economics...)
 
 	// Branches: continue each branch's story, and say when they change
 	// for good (views that disagree for an epoch or two are not news).

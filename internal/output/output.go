@@ -185,6 +185,8 @@ type Writer struct {
 	groups, blocks csvFile
 	// lst.csv and withdrawals.csv, opened by their first rows (lst.go).
 	lst, withdrawals csvFile
+	// market.csv, opened by its first row (market.go).
+	market csvFile
 
 	closed bool
 }
@@ -390,7 +392,7 @@ func (w *Writer) EndEpoch(uint64) error {
 			return fmt.Errorf("output: %s: %w", AVSFile, err)
 		}
 	}
-	for _, c := range []*csvFile{&w.groups, &w.lst, &w.withdrawals} {
+	for _, c := range []*csvFile{&w.groups, &w.lst, &w.withdrawals, &w.market} {
 		if err := c.flush(); err != nil {
 			return err
 		}
@@ -569,7 +571,7 @@ func (w *Writer) finish(summary *sim.Summary, timing *sim.Timing) error {
 		}
 	}
 	w.epochsFile, w.eventsFile, w.avsFile = nil, nil, nil
-	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals} {
+	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals, &w.market} {
 		if err := c.close(); err != nil {
 			return err
 		}
@@ -599,12 +601,12 @@ func (w *Writer) Abort() {
 			_ = f.Close()
 		}
 	}
-	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals} {
+	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals, &w.market} {
 		_ = c.close()
 	}
 	// Only stakesim's own files go: anything someone else put into the
 	// directory while the run went on stays, and so does the directory.
-	for _, name := range []string{EpochsFile, EventsFile, AVSFile, GroupsFile, BlocksFile, LSTFile, WithdrawalsFile, SummaryFile, TimingFile, ScenarioFile,
+	for _, name := range []string{EpochsFile, EventsFile, AVSFile, GroupsFile, BlocksFile, LSTFile, WithdrawalsFile, MarketFile, SummaryFile, TimingFile, ScenarioFile,
 		SummaryFile + ".new", TimingFile + ".new", ScenarioFile + ".new", MarkerFile + ".new", MarkerFile} {
 		_ = os.Remove(filepath.Join(w.dir, name))
 	}
