@@ -2,6 +2,9 @@ package crypto
 
 import (
 	"fmt"
+	"os"
+	"runtime"
+	"strconv"
 	"testing"
 )
 
@@ -95,4 +98,77 @@ func BenchmarkNewKeyring1000(b *testing.B) {
 		NewKeyring(1, 1000, 0)
 	}
 	b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "keys/s")
+}
+
+// benchKeys is the keyring size of BenchmarkKeyCache: 100,000, or
+// $STAKESIM_BENCH_KEYS (1,000,000 takes about 100 s of two cores to derive).
+func benchKeys(b *testing.B) int {
+	n := 100_000
+	if s := os.Getenv("STAKESIM_BENCH_KEYS"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v <= 0 {
+			b.Fatalf("STAKESIM_BENCH_KEYS=%q is not a positive integer", s)
+		}
+		n = v
+	}
+	return n
+}
+
+// BenchmarkKeyCache compares the ways a run can get its keys, at
+// benchKeys keys (run it with -benchtime=1x): derive (NewKeyring), write
+// (writing the cache file of a derived keyring), cold (LoadOrDeriveKeyring
+// on an empty cache: derive and write) and warm (LoadOrDeriveKeyring on a
+// cache holding the file). Each reports s/100k (seconds per 100,000 keys)
+// and warm also B/key on disk and alloc-B/key (bytes allocated while
+// loading, the keyring included).
+func BenchmarkKeyCache(b *testing.B) {
+	n := benchKeys(b)
+	per100k := func(b *testing.B) {
+		b.ReportMetric(b.Elapsed().Seconds()/float64(b.N)*1e5/float64(n), "s/100k")
+	}
+	b.Run("derive", func(b *testing.B) {
+		for b.Loop() {
+			NewKeyring(1, n, 0)
+		}
+		per100k(b)
+	})
+	b.Run("write", func(b *testing.B) {
+		k, dir := NewKeyring(1, n, 0), b.TempDir()
+		for b.Loop() {
+			if _, err := writeCacheFile(dir, k); err != nil {
+				b.Fatal(err)
+			}
+		}
+		per100k(b)
+	})
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			opts := CacheOptions{Dir: b.TempDir()}
+			if _, res := LoadOrDeriveKeyring(1, n, 0, opts); res.Status != CacheMiss || res.Path == "" {
+				b.Fatalf("cold cache: %+v", res)
+			}
+		}
+		per100k(b)
+	})
+	b.Run("warm", func(b *testing.B) {
+		opts := CacheOptions{Dir: b.TempDir()}
+		LoadOrDeriveKeyring(1, n, 0, opts)
+		var mem runtime.MemStats
+		runtime.ReadMemStats(&mem)
+		before := mem.TotalAlloc
+		var path string
+		for b.Loop() {
+			_, res := LoadOrDeriveKeyring(1, n, 0, opts)
+			if res.Status != CacheHit {
+				b.Fatalf("warm cache: %+v", res)
+			}
+			path = res.Path
+		}
+		per100k(b)
+		runtime.ReadMemStats(&mem)
+		b.ReportMetric(float64(mem.TotalAlloc-before)/float64(b.N)/float64(n), "alloc-B/key")
+		if fi, err := os.Stat(path); err == nil {
+			b.ReportMetric(float64(fi.Size())/float64(n), "B/key")
+		}
+	})
 }

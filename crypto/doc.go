@@ -25,6 +25,47 @@
 // beacon state uses Keyring key i, and IndexOf maps a compressed public key
 // back to its index.
 //
+// # Key cache
+//
+// Deriving a key costs one KeyGen and one scalar multiplication, about
+// 100 s of two cores for a million keys. LoadOrDeriveKeyring returns the
+// keyring NewKeyring would, identical in every secret, affine and
+// compressed public key and index entry, but loads it from a cache file
+// when one is there, and otherwise derives it and writes one. It never
+// fails: whatever goes wrong with the cache only means deriving, and its
+// CacheResult says what happened (hit, miss or off, and a note).
+//
+// Files live in KeyCacheDir(): os.UserCacheDir()/stakesim/keys, or
+// $STAKESIM_CACHE_DIR/keys. A file is named
+// keys-f<format>-d<DerivationVersion>-<seed, 16 hex digits>-<count>.bin
+// and holds a 32-byte header (magic "STKSKEYS", format version,
+// DerivationVersion, seed, count, little-endian), then per key the 32-byte
+// big-endian secret and the 96-byte uncompressed affine public key (which
+// loads without the square root decompression needs; the compressed form is
+// recomputed from it), then a SHA-256 of all that: 128 bytes a key, 128 MB
+// for a million. A file of N keys serves any n <= N (the smallest such
+// file is used); a larger n is derived and its file supersedes the smaller
+// one. A load streams the file in 512 KiB chunks, hashing each while the
+// workers decode it into the keyring's own arrays (no second copy), then
+// checks the hash and re-derives the first key, the last and six chosen
+// from (seed, n), so that a corrupt, truncated, foreign or stale file (one
+// whose derivation changed: bump DerivationVersion with it) is never used.
+// Such a file is removed and rebuilt.
+//
+// Writes go to a temporary file in the same directory, renamed into place
+// when complete: readers only see complete files, and concurrent runs that
+// derive the same keys all succeed (the last rename wins; the bytes are
+// identical). After a write, files it supersedes and temporary files older
+// than an hour are removed, then the least recently used files (a load
+// touches its file's modification time) until the directory holds at most
+// CacheOptions.MaxBytes (1 GiB by default); ClearKeyCache empties it. These
+// modification times are the only clock the package reads, and they never
+// reach a result.
+//
+// The simulator uses the cache with BLS on for keyrings of at least
+// DefaultCacheMinKeys (16,384) keys, which take about 2 s to derive;
+// smaller runs, and so the tests, derive and never touch the directory.
+//
 // # Signatures
 //
 // Signature holds an affine G2 point, so hot paths never compress or

@@ -76,14 +76,20 @@ func (k *Keyring) Append(n int) {
 		}
 	})
 
-	for i := base; i < base+n; i++ {
+	k.secrets, k.publics, k.pubBytes = secrets, publics, pubBytes
+	k.indexFrom(base)
+}
+
+// indexFrom adds the compressed public keys of indices base..Len()-1 to
+// the index.
+func (k *Keyring) indexFrom(base int) {
+	for i := base; i < len(k.pubBytes); i++ {
 		// A public-key collision would need a collision of KeyGen
 		// outputs; keep the first index if it ever happened.
-		if _, dup := k.index[pubBytes[i]]; !dup {
-			k.index[pubBytes[i]] = uint64(i)
+		if _, dup := k.index[k.pubBytes[i]]; !dup {
+			k.index[k.pubBytes[i]] = uint64(i)
 		}
 	}
-	k.secrets, k.publics, k.pubBytes = secrets, publics, pubBytes
 }
 
 // workerCount returns how many goroutines to use for n items.

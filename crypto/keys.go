@@ -11,6 +11,12 @@ import (
 // in the simulator. Changing it changes every key of every run.
 const keyDomain = "stakesim/crypto/DeriveSecretKey/v1"
 
+// DerivationVersion names the key derivation of DeriveSecretKey (domain
+// string, IKM layout, KeyGen). The key cache (keycache.go) stores it in
+// every file's name and header and never uses a file of another version.
+// Bump it whenever DeriveSecretKey's output changes for any (seed, index).
+const DerivationVersion = 1
+
 // SecretKey is a BLS secret scalar in [1, r). Keys are immutable once made.
 type SecretKey struct {
 	s blst.SecretKey

@@ -299,4 +299,7 @@
 // id, purpose) (rng.go); map iteration never reaches a result; results of
 // a phase are read in agent-id order. Wall-clock figures go only to
 // Timing, through Options.Now; the engine reads no clock of its own.
+// Keys are the same whether they come from the key cache or are derived
+// (crypto.LoadOrDeriveKeyring; Options.NoKeyCache, Options.KeyCacheMinKeys),
+// so the cache changes only Timing (KeyCache, KeyDerivationSeconds).
 package sim

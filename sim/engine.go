@@ -148,9 +148,13 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	// Keys.
 	start := e.now()
 	if e.mode != agents.SignOff {
-		e.keys = crypto.NewKeyring(sc.Seed, total, workers)
+		var kc crypto.CacheResult
+		e.keys, kc = crypto.LoadOrDeriveKeyring(sc.Seed, total, workers,
+			crypto.CacheOptions{Disabled: opts.NoKeyCache, MinKeys: opts.KeyCacheMinKeys})
+		e.timing.KeyCache, e.timing.KeyCacheNote = string(kc.Status), kc.Note
 		e.verifier = &timedVerifier{inner: e.keys, e: e}
 	} else {
+		e.timing.KeyCache, e.timing.KeyCacheNote = string(crypto.CacheOff), "BLS off: no keys"
 		e.verifier = &timedVerifier{inner: consensus.AcceptAll{}, e: e}
 	}
 	e.dir = &keyDirectory{ring: e.keys, n: total}

@@ -524,7 +524,14 @@ type ParamValue struct {
 // Timing is timing.json: wall-clock figures, kept apart from the
 // deterministic outputs.
 type Timing struct {
+	// KeyDerivationSeconds: obtaining the keys, derived or (KeyCache
+	// "hit") loaded from the key cache. KeyCache is "hit", "miss" (derived
+	// and stored) or "off" (derived: --no-key-cache, too few keys, BLS off
+	// or no cache directory); KeyCacheNote says why it was off, or which
+	// cache file was rejected or could not be written.
 	KeyDerivationSeconds float64 `json:"key_derivation_seconds"`
+	KeyCache             string  `json:"key_cache"`
+	KeyCacheNote         string  `json:"key_cache_note,omitempty"`
 	AgentsSeconds        float64 `json:"agents_seconds"`
 	SigningSeconds       float64 `json:"signing_seconds"`
 	VerificationSeconds  float64 `json:"verification_seconds"`

@@ -17,6 +17,14 @@ type Options struct {
 	// Now is the wall clock for timing.json (the CLI passes time.Now). The
 	// engine reads no clock of its own; without Now every timing is zero.
 	Now func() time.Time
+	// NoKeyCache derives the keys even when the key cache could serve them
+	// (--no-key-cache). With BLS on, a run of at least KeyCacheMinKeys keys
+	// otherwise loads them from crypto.KeyCacheDir(), or derives and stores
+	// them there; the keys are identical either way.
+	NoKeyCache bool
+	// KeyCacheMinKeys is the smallest keyring that uses the key cache
+	// (default crypto.DefaultCacheMinKeys, 16,384); tests lower it.
+	KeyCacheMinKeys int
 }
 
 // Progress reports how far a run has come.

@@ -59,6 +59,8 @@ type Options struct {
 	// Now is the wall clock for timing.json of kept runs and for
 	// Progress.Seconds; nil means no timings.
 	Now func() time.Time
+	// NoKeyCache is sim.Options.NoKeyCache for each run (--no-key-cache).
+	NoKeyCache bool
 
 	// simulate replaces the engine in tests (nil: sim.Run).
 	simulate func(ctx context.Context, sc *scenarios.Scenario) (*sim.Summary, error)
@@ -494,7 +496,7 @@ func (p *Plan) simulate(ctx context.Context, r Run, dir string, opts Options, ru
 	if err != nil {
 		return nil, err
 	}
-	simOpts := sim.Options{Workers: runWorkers, Now: opts.Now}
+	simOpts := sim.Options{Workers: runWorkers, Now: opts.Now, NoKeyCache: opts.NoKeyCache}
 	if opts.simulate != nil {
 		return opts.simulate(ctx, sc)
 	}

@@ -112,6 +112,7 @@ func commands(stdout, stderr io.Writer) []*cli.Command {
 		mergeCommand(stdout),
 		restakingCommand(stdout),
 		aprCommand(stdout),
+		cacheCommand(stdout),
 		{
 			Name:      "scenarios",
 			Usage:     "list the built-in scenarios and their params",

@@ -71,8 +71,8 @@ func TestAllFlagsExistInHelp(t *testing.T) {
 			}
 		}
 	}
-	if len(app.Command("run").Flags) != 12 {
-		t.Errorf("run has %d flags, the test expects the 12 documented ones", len(app.Command("run").Flags))
+	if len(app.Command("run").Flags) != 13 {
+		t.Errorf("run has %d flags, the test expects the 13 documented ones", len(app.Command("run").Flags))
 	}
 }
 

@@ -54,6 +54,7 @@ func runFlags() []cli.Flag {
 		&cli.IntFlag{Name: "workers", Usage: "`N` goroutines for key derivation and verification; results do not depend on it", DefaultText: "GOMAXPROCS"},
 		&cli.DurationFlag{Name: "pace", Usage: "with the story: wait `DURATION` (e.g. 3s) after each epoch's line, for a live class"},
 		&cli.BoolFlag{Name: "no-report", Usage: "write no report.html"},
+		&cli.BoolFlag{Name: "no-key-cache", Usage: "derive the BLS keys instead of loading them from (or storing them in) the key cache (see stakesim cache info)"},
 	}
 }
 
@@ -65,6 +66,7 @@ type runConfig struct {
 	quiet   bool
 	workers int
 	report  bool
+	keys    bool          // use the key cache (not --no-key-cache)
 	lesson  string        // lesson: also write lesson.html for this lesson
 	story   *bytes.Buffer // lesson: a copy of the story
 }
@@ -72,7 +74,7 @@ type runConfig struct {
 // runConfigOf reads the run flags; narrate says whether the story is told.
 func runConfigOf(c *cli.Context, narrate bool) (runConfig, error) {
 	cfg := runConfig{narrate: narrate, pace: c.Duration("pace"), quiet: c.Bool("quiet"),
-		workers: c.Int("workers"), report: !c.Bool("no-report")}
+		workers: c.Int("workers"), report: !c.Bool("no-report"), keys: !c.Bool("no-key-cache")}
 	if c.IsSet("pace") && (!narrate || cfg.pace < 0) {
 		return cfg, badInput(errors.New("--pace needs --narrate and a duration of at least 0 (e.g. --narrate --pace 3s)"))
 	}
@@ -158,7 +160,7 @@ func simulate(ctx context.Context, sc *scenarios.Scenario, w *output.Writer, cfg
 		sink = story
 	}
 	prog := newProgress(stderr, cfg.quiet || story != nil, sc.Epochs)
-	res, err := sim.Run(ctx, sc, sink, sim.Options{Workers: cfg.workers, Progress: prog.update, Now: time.Now})
+	res, err := sim.Run(ctx, sc, sink, sim.Options{Workers: cfg.workers, Progress: prog.update, Now: time.Now, NoKeyCache: !cfg.keys})
 	prog.finish(err == nil)
 	if err != nil {
 		w.Abort()

@@ -43,6 +43,7 @@ stakesim merge.`,
 			&cli.BoolFlag{Name: "dry-run", Usage: "print the runs and their count, run nothing"},
 			&cli.BoolFlag{Name: "quiet", Usage: "print no header or progress on stderr"},
 			&cli.BoolFlag{Name: "no-report", Usage: "write no report.html (stakesim report DIR writes it later)"},
+			&cli.BoolFlag{Name: "no-key-cache", Usage: "derive every run's BLS keys instead of using the key cache"},
 		},
 		Action: func(c *cli.Context) error { return runSweep(c, stdout, stderr) },
 	}
@@ -193,7 +194,7 @@ func runSweep(c *cli.Context, stdout, stderr io.Writer) error {
 	start := time.Now()
 	rep, err := sweep.Execute(c.Context, plan, sweep.Options{
 		Dir: out, Shard: shard, Workers: workers, Resume: c.Bool("resume"), KeepRuns: c.Bool("keep-runs"),
-		Progress: prog.update, Now: time.Now,
+		Progress: prog.update, Now: time.Now, NoKeyCache: c.Bool("no-key-cache"),
 	})
 	prog.finish()
 	if err != nil {
