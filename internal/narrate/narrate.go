@@ -393,109 +393,24 @@ func (n *Narrator) tellPending(due func(uint64) bool) {
 func (n *Narrator) record(ev sim.Event) {
 	en := n.news(ev.Epoch)
 	switch ev.Kind {
-	case sim.EventPartitionStarted:
-		d, _ := ev.Details.(sim.PartitionStartedDetails)
-		text := "the network splits"
-		if name := d.Partition; name != "" {
-			text += " (partition " + name + ")"
-		}
-		if groups := d.Groups; len(groups) > 1 {
-			text += ": view groups " + strings.Join(groups, " | ") + " no longer hear each other"
-		}
-		en.partitions = append(en.partitions, item{prioPartition, "", text + "."})
-	case sim.EventPartitionHealed:
-		d, _ := ev.Details.(sim.PartitionHealedDetails)
-		text := "the partition"
-		if name := d.Partition; name != "" {
-			text = "partition " + name
-		}
-		en.partitions = append(en.partitions, item{prioPartition, "", text + " heals; the views exchange blocks and votes again."})
+	case sim.EventPartitionStarted, sim.EventPartitionHealed:
+		en.partitions = append(en.partitions, item{prioPartition, "", partitionText(ev)})
 	case sim.EventBlockWithheld:
 		en.withheld[n.coalitionOfEvent(ev)]++
 	case sim.EventBlocksReleased:
-		c := n.coalitionOfEvent(ev)
-		r := en.released[c]
-		if r == nil {
-			r = &release{}
-			en.released[c] = r
-		}
-		d, ok := ev.Details.(sim.BlocksReleasedDetails)
-		if ok {
-			r.blocks += d.Blocks
-			r.votes += d.Votes
-			r.counted = true
-		}
-		for _, to := range d.To {
-			if !contains(r.to, to) {
-				r.to = append(r.to, to)
-			}
-		}
+		en.recordRelease(n.coalitionOfEvent(ev), ev)
 	case sim.EventReorg:
-		d, _ := ev.Details.(sim.ReorgDetails)
-		view := firstNonEmpty(d.View, ev.Branch, "?")
-		t := en.reorgs[view]
-		if t == nil {
-			t = &reorgTally{}
-			en.reorgs[view] = t
-		}
-		t.count++
-		t.maxDepth = max(t.maxDepth, d.Depth)
+		en.recordReorg(ev)
 	case sim.EventProposerReorg:
 		en.proposerRe[firstNonEmpty(ev.Branch, "?")]++
 	case sim.EventBlockRejected:
-		d, _ := ev.Details.(sim.BlockRejectedDetails)
-		view := firstNonEmpty(ev.Branch, "?")
-		t := en.rejected[view]
-		if t == nil {
-			t = &rejectTally{first: d.Error}
-			en.rejected[view] = t
-		}
-		t.count++
+		en.recordRejected(ev)
 	case sim.EventLeakStarted, sim.EventLeakEnded:
-		var f uint64
-		var ok bool
-		switch d := ev.Details.(type) {
-		case sim.LeakStartedDetails:
-			f, ok = d.FinalizedEpoch, true
-		case sim.LeakEndedDetails:
-			f, ok = d.FinalizedEpoch, true
-		}
-		en.leaks = append(en.leaks, leakNote{branch: ev.Branch, started: ev.Kind == sim.EventLeakStarted, finalized: f, hasFinal: ok})
+		en.leaks = append(en.leaks, leakNoteOf(ev))
 	case sim.EventSlashingDetected:
-		d, ok := ev.Details.(sim.SlashingDetectedDetails)
-		k := detectKey{
-			offence: firstNonEmpty(d.Offence, "offence"),
-			view:    firstNonEmpty(d.Slasher, ev.Branch),
-		}
-		v := d.Validators
-		if !ok {
-			v = 1
-		}
-		en.detected[k] += v
+		en.recordDetected(ev)
 	case sim.EventSlashed, sim.EventEjected:
-		m := en.slashed
-		if ev.Kind == sim.EventEjected {
-			m = en.ejected
-		}
-		t := m[ev.Branch]
-		if t == nil {
-			t = &tally{}
-			m[ev.Branch] = t
-		}
-		var group string
-		switch d := ev.Details.(type) {
-		case sim.SlashedDetails:
-			group = d.Group
-		case sim.EjectedDetails:
-			group = d.Group
-			t.hasBalance = true
-			t.maxBalanceGwei = max(t.maxBalanceGwei, d.BalanceGwei)
-		}
-		if n.coalitionOf[group] != "" {
-			t.attackers++
-		} else {
-			t.honest++
-		}
+		n.recordSlashed(en, ev)
 	case sim.EventConflictingFinalization:
 		en.conflicts = append(en.conflicts, ev)
 	case sim.EventByzantineShareCrossed, sim.EventAVSCompromised, sim.EventRestakingSlashed,
@@ -510,6 +425,127 @@ func (n *Narrator) record(ev sim.Event) {
 	}
 	// justified and finalized are told from the rows; exited follows a
 	// slashing or an ejection already told.
+}
+
+// partitionText is the line of a partition starting or healing.
+func partitionText(ev sim.Event) string {
+	if ev.Kind == sim.EventPartitionHealed {
+		d, _ := ev.Details.(sim.PartitionHealedDetails)
+		text := "the partition"
+		if name := d.Partition; name != "" {
+			text = "partition " + name
+		}
+		return text + " heals; the views exchange blocks and votes again."
+	}
+	d, _ := ev.Details.(sim.PartitionStartedDetails)
+	text := "the network splits"
+	if name := d.Partition; name != "" {
+		text += " (partition " + name + ")"
+	}
+	if groups := d.Groups; len(groups) > 1 {
+		text += ": view groups " + strings.Join(groups, " | ") + " no longer hear each other"
+	}
+	return text + "."
+}
+
+// recordRelease adds a coalition's release of withheld blocks and votes.
+func (en *epochNews) recordRelease(c string, ev sim.Event) {
+	r := en.released[c]
+	if r == nil {
+		r = &release{}
+		en.released[c] = r
+	}
+	d, ok := ev.Details.(sim.BlocksReleasedDetails)
+	if ok {
+		r.blocks += d.Blocks
+		r.votes += d.Votes
+		r.counted = true
+	}
+	for _, to := range d.To {
+		if !contains(r.to, to) {
+			r.to = append(r.to, to)
+		}
+	}
+}
+
+// recordReorg counts a view's reorg and its depth.
+func (en *epochNews) recordReorg(ev sim.Event) {
+	d, _ := ev.Details.(sim.ReorgDetails)
+	view := firstNonEmpty(d.View, ev.Branch, "?")
+	t := en.reorgs[view]
+	if t == nil {
+		t = &reorgTally{}
+		en.reorgs[view] = t
+	}
+	t.count++
+	t.maxDepth = max(t.maxDepth, d.Depth)
+}
+
+// recordRejected counts a view's rejected blocks, keeping the first error.
+func (en *epochNews) recordRejected(ev sim.Event) {
+	d, _ := ev.Details.(sim.BlockRejectedDetails)
+	view := firstNonEmpty(ev.Branch, "?")
+	t := en.rejected[view]
+	if t == nil {
+		t = &rejectTally{first: d.Error}
+		en.rejected[view] = t
+	}
+	t.count++
+}
+
+// leakNoteOf is the note of an inactivity leak starting or ending.
+func leakNoteOf(ev sim.Event) leakNote {
+	var f uint64
+	var ok bool
+	switch d := ev.Details.(type) {
+	case sim.LeakStartedDetails:
+		f, ok = d.FinalizedEpoch, true
+	case sim.LeakEndedDetails:
+		f, ok = d.FinalizedEpoch, true
+	}
+	return leakNote{branch: ev.Branch, started: ev.Kind == sim.EventLeakStarted, finalized: f, hasFinal: ok}
+}
+
+// recordDetected counts the validators a slasher found, by offence and view.
+func (en *epochNews) recordDetected(ev sim.Event) {
+	d, ok := ev.Details.(sim.SlashingDetectedDetails)
+	k := detectKey{
+		offence: firstNonEmpty(d.Offence, "offence"),
+		view:    firstNonEmpty(d.Slasher, ev.Branch),
+	}
+	v := d.Validators
+	if !ok {
+		v = 1
+	}
+	en.detected[k] += v
+}
+
+// recordSlashed counts a slashed or ejected validator on its branch, as an
+// attacker or honest.
+func (n *Narrator) recordSlashed(en *epochNews, ev sim.Event) {
+	m := en.slashed
+	if ev.Kind == sim.EventEjected {
+		m = en.ejected
+	}
+	t := m[ev.Branch]
+	if t == nil {
+		t = &tally{}
+		m[ev.Branch] = t
+	}
+	var group string
+	switch d := ev.Details.(type) {
+	case sim.SlashedDetails:
+		group = d.Group
+	case sim.EjectedDetails:
+		group = d.Group
+		t.hasBalance = true
+		t.maxBalanceGwei = max(t.maxBalanceGwei, d.BalanceGwei)
+	}
+	if n.coalitionOf[group] != "" {
+		t.attackers++
+	} else {
+		t.honest++
+	}
 }
 
 // coalitionOfEvent names the coalition that withheld or released blocks:
@@ -532,10 +568,27 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	items = append(items, en.partitions...)
 	items = append(items, en.restaking...)
 	items = append(items, en.economics...)
+	labels := n.tellBranches(epoch, en, add, &items)
+	n.tellWithholding(en, add)
+	n.tellReorgs(epoch, en, add)
+	n.tellRejectedAndProposerReorgs(en, add)
+	n.tellLeaks(epoch, en, add)
+	n.tellDetections(en, add)
+	n.tellSlashed(en, add)
+	n.tellEjected(en, add)
+	for _, ev := range en.conflicts {
+		add(prioConflict, "", conflictText(ev))
+	}
+	n.printItems(epoch, labels, items)
+}
 
+// tellBranches continues each branch's story from the epoch's rows and
+// says when the branches change for good; it returns the labels to print
+// the epoch's lines with.
+func (n *Narrator) tellBranches(epoch uint64, en *epochNews, add func(int, string, string), items *[]item) []string {
+	labels := n.labels
 	// Branches: continue each branch's story, and say when they change
 	// for good (views that disagree for an epoch or two are not news).
-	labels := n.labels
 	if len(en.rows) > 0 {
 		labels = rowLabels(en.rows)
 		if !n.started {
@@ -560,15 +613,18 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 			}
 		}
 		for _, r := range en.rows {
-			items = append(items, n.tellRow(r, states[r.Branch], n.nextRow(epoch, r.Branch))...)
+			*items = append(*items, n.tellRow(r, states[r.Branch], n.nextRow(epoch, r.Branch))...)
 		}
 		n.finalizedOnce = n.finalizedOnce || n.finalizedNow
 		n.branches = states
 		n.labels = labels
 		n.started = true
 	}
+	return labels
+}
 
-	// Coalitions withholding and releasing blocks.
+// tellWithholding tells coalitions starting to withhold blocks and releasing them.
+func (n *Narrator) tellWithholding(en *epochNews, add func(int, string, string)) {
 	for _, c := range sortedKeys(en.withheld) {
 		if !n.withholding[c] {
 			add(prioWithheld, "", fmt.Sprintf("%s starts withholding its blocks (%s this epoch).", coalitionName(c), plural(en.withheld[c], "block", "blocks")))
@@ -589,8 +645,11 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		n.withholding[c] = false
 	}
 
-	// Reorgs: the first epoch of an episode in full, then counts.
-	n.tellReorgs(epoch, en, add)
+}
+
+// tellRejectedAndProposerReorgs tells the blocks views rejected and the
+// first honest proposer re-org of late blocks in each view.
+func (n *Narrator) tellRejectedAndProposerReorgs(en *epochNews, add func(int, string, string)) {
 	for _, v := range sortedKeys(en.rejected) {
 		t := en.rejected[v]
 		text := fmt.Sprintf("view %s rejected %s", v, plural(t.count, "block", "blocks"))
@@ -608,7 +667,10 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		}
 	}
 
-	// The inactivity leak.
+}
+
+// tellLeaks tells the inactivity leak starting and ending on each branch.
+func (n *Narrator) tellLeaks(epoch uint64, en *epochNews, add func(int, string, string)) {
 	for _, l := range en.leaks {
 		st := n.branches[l.branch]
 		// No lengths here: a stall's length is told once, when it ends
@@ -643,7 +705,10 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		}
 	}
 
-	// Slashing: the first evidence of each offence, then the slashings.
+}
+
+// tellDetections tells the first evidence of each offence.
+func (n *Narrator) tellDetections(en *epochNews, add func(int, string, string)) {
 	var firsts []string
 	for _, k := range sortedDetectKeys(en.detected) {
 		if n.offences[k.offence] {
@@ -661,7 +726,10 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	for _, o := range firsts {
 		n.offences[o] = true
 	}
-	n.tellSlashed(en, add)
+}
+
+// tellEjected tells the validators ejected on each branch.
+func (n *Narrator) tellEjected(en *epochNews, add func(int, string, string)) {
 	for _, b := range sortedKeys(en.ejected) {
 		t := en.ejected[b]
 		text := n.whoCount(t) + " ejected: their effective balance fell to the ejection balance"
@@ -671,10 +739,6 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 		add(prioEjected, b, text+".")
 	}
 
-	for _, ev := range en.conflicts {
-		add(prioConflict, "", conflictText(ev))
-	}
-	n.printItems(epoch, labels, items)
 }
 
 // tellSlashed tells the slashings of an epoch: one line when every branch
