@@ -19,8 +19,8 @@ const (
 	reorgParentWeightThreshold = 160
 	// reorgMaxEpochsSinceFinalization is REORG_MAX_EPOCHS_SINCE_FINALIZATION.
 	reorgMaxEpochsSinceFinalization = 2
-	// proposerReorgCutoffBps is PROPOSER_REORG_CUTOFF_BPS.
-	proposerReorgCutoffBps = 1667
+	// ProposerReorgCutoffBps is PROPOSER_REORG_CUTOFF_BPS.
+	ProposerReorgCutoffBps = 1667
 )
 
 var (
@@ -261,7 +261,7 @@ func (s *Store) isProposingOnTime() bool {
 // proposerReorgCutoffMs is get_proposer_reorg_cutoff_ms (quoted at
 // isProposingOnTime).
 func (s *Store) proposerReorgCutoffMs() uint64 {
-	return s.cfg.SlotComponentDurationMs(proposerReorgCutoffBps)
+	return s.cfg.SlotComponentDurationMs(ProposerReorgCutoffBps)
 }
 
 // isHeadWeak is is_head_weak over node indices: the head's attestation
