@@ -60,7 +60,7 @@ var goldenCases = []goldenCase{
 // goldenFiles are compared byte for byte; avs.csv, lst.csv and
 // withdrawals.csv only where a run has them.
 var goldenFiles = []string{output.EpochsFile, output.EventsFile, output.SummaryFile, output.AVSFile,
-	output.GroupsFile, output.BlocksFile, output.LSTFile, output.WithdrawalsFile, output.MarketFile}
+	output.GroupsFile, output.BlocksFile, output.LSTFile, output.WithdrawalsFile, output.MarketFile, output.LendingFile}
 
 // TestGolden runs built-ins at short lengths through the real output
 // writer and compares epochs.csv, events.jsonl, summary.json (and avs.csv),
