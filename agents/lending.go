@@ -87,23 +87,24 @@ func (a *MarketLiquidatorAgent) covers(v int) bool {
 }
 
 // liquidation is participant i's order for lp if it pays, with the
-// tokens it seizes.
+// tokens it seizes: the largest of the position's MaxRepay (at most the
+// participant's ETH), its half, quarter, … (8 halvings) whose sale pays
+// the repay plus the least profit; a smaller repay seizes proportionally
+// less (the engine applies the venue's own quote).
 func (a *MarketLiquidatorAgent) liquidation(d *MarketDuty, i int, lp LiquidatablePosition, sold consensus.Gwei) (MarketOrder, consensus.Gwei, bool) {
-	repay, seized := lp.Repaid, lp.Seized
-	if eth := d.Participants[i].ETH; eth < repay {
-		// a smaller repay seizes proportionally less
-		seized = consensus.Gwei(mulDivSat(uint64(seized), uint64(eth), uint64(max(repay, 1))))
-		repay = eth
+	full := min(lp.Repaid, d.Participants[i].ETH)
+	for repay := full; repay > 0 && repay*256 >= full; repay /= 2 {
+		seized := consensus.Gwei(mulDivSat(uint64(lp.Seized), uint64(repay), uint64(max(lp.Repaid, 1))))
+		if seized == 0 {
+			break
+		}
+		got, err := a.marginalSale(d, sold, seized)
+		want := repay + consensus.Gwei(mulDivSat(uint64(repay), a.MinProfitBps, 10_000))
+		if err == nil && got > want {
+			return MarketOrder{Participant: i, Kind: OrderLiquidate, Amount: repay, MinOut: want, Venue: lp.Venue, User: lp.User}, seized, true
+		}
 	}
-	if repay == 0 || seized == 0 {
-		return MarketOrder{}, 0, false
-	}
-	got, err := a.marginalSale(d, sold, seized)
-	want := repay + consensus.Gwei(mulDivSat(uint64(repay), a.MinProfitBps, 10_000))
-	if err != nil || got <= want {
-		return MarketOrder{}, 0, false
-	}
-	return MarketOrder{Participant: i, Kind: OrderLiquidate, Amount: repay, MinOut: want, Venue: lp.Venue, User: lp.User}, seized, true
+	return MarketOrder{}, 0, false
 }
 
 // marginalSale is what selling seized more tokens pays after sold.
