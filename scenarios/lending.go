@@ -65,6 +65,7 @@ const (
 	maxTargetHF           = 10 * GraphWAD
 	percentFactor         = 10_000
 	wadPerBps             = GraphWAD / percentFactor
+	maxCapBps             = 100_000 // 1000% a year: CAPO's per-slot growth stays within 64 bits
 )
 
 func lendingFields() []string {
@@ -155,7 +156,7 @@ func (d *decoder) decodeOracle(f field) LendingOracle {
 	case cf.present() && or.Kind != OracleRate:
 		d.errorf(d.pos(cf.key), cf.path, "cap_bps_per_year applies to oracle kind rate only")
 	case cf.present():
-		or.CapBpsPerYear, _ = d.uint(cf, 0, 1_000_000)
+		or.CapBpsPerYear, _ = d.uint(cf, 0, maxCapBps)
 	}
 	return or
 }
