@@ -34,6 +34,7 @@ const (
 	OrderRedeem                // request the withdrawal of Amount tokens (0: all held)
 	OrderRemoveETH             // remove_liquidity_one_coin of Amount LP tokens, in ETH
 	OrderRemoveBoth            // remove_liquidity (balanced) of Amount LP tokens
+	OrderLiquidate             // liquidate User in Venue repaying Amount ETH, and sell the seized tokens (MinOut: ETH from the sale)
 )
 
 // MarketOrder is one participant's order. MinOut bounds what it receives
@@ -44,6 +45,9 @@ type MarketOrder struct {
 	Kind        int
 	Amount      consensus.Gwei
 	MinOut      consensus.Gwei
+	// Venue and User name the position of an OrderLiquidate.
+	Venue int
+	User  string
 }
 
 // PoolQuoter is the read-only part of a pool the agents quote from
@@ -87,6 +91,9 @@ type MarketDuty struct {
 	Withdrawals            bool
 	WaitEpochs, EpochsYear uint64
 	Participants           []MarketParticipant
+	// Liquidatable are the positions below HF 1 of the venues the agent
+	// covers (liquidators only), by HF then venue then user.
+	Liquidatable []LiquidatablePosition
 }
 
 // MarketActions are a market agent's orders, in the order to apply them.

@@ -15,7 +15,7 @@ var (
 		"attack-33": 256, "attack-34-both-sides": 256, "attack-67": 256, "balancing": 256, "ex-ante-reorg": 256,
 		"late-block-reorg": 256,
 	}
-	builtinNoPreset = []string{"bls-change-exit", "maxeb-consolidation", "maxeb-exit-queue", "voluntary-exit", "lst-slashing", "lst-leak", "lrt-avs-slash", "steth-2022"}
+	builtinNoPreset = []string{"bls-change-exit", "maxeb-consolidation", "maxeb-exit-queue", "voluntary-exit", "lst-slashing", "lst-leak", "lrt-avs-slash", "steth-2022", "ezeth-2024", "lst-slash-loops"}
 )
 
 // TestBuiltinValidatorsAndPreset: --set validators=N makes N validators

@@ -569,6 +569,22 @@
 //     ETH), each spread evenly over the market slots of epochs
 //     [from_epoch, to_epoch) (from_epoch default 0, to_epoch required).
 //
+// lending (optional, at most 8 venues): name, kind (aave or morpho,
+// required), pool (default the first), supply (ETH lent at genesis,
+// required), oracle {kind: pool (default), rate or twap; window_slots
+// (twap, 1..65,536, default 16); cap_bps_per_year (rate, CAPO's yearly
+// growth cap, 0..100,000, default 0: none)}. aave: ltv, lt, bonus
+// (required, in (0, 1), at most 4 decimals, ltv <= lt, lt·(1+bonus) <= 1),
+// e_mode {ltv, lt, bonus}, close_factor_eth (default 1). morpho: lltv
+// (required, in (0, 1)).
+//
+// Lending trader kinds: looper (venue required; tokens, its equity,
+// required; target_hf required in (1, 10], target_hf_max (default
+// target_hf) spreads the group's targets evenly; e_mode: true needs the
+// venue's e_mode): positions built at genesis, no agent. liquidator
+// (eth; venues, default every venue of its pool; min_profit_bps default
+// 5). lender (venue; eth supplied at genesis).
+//
 // Fields of another kind are errors at the field.
 //
 // # Restaking

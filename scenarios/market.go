@@ -10,6 +10,7 @@ import "strings"
 type Markets struct {
 	Pools   []MarketPool
 	Traders []TraderGroup
+	Lending []LendingVenue
 }
 
 // MarketPool is one pool of ETH (coin 0) and a protocol's token (coin 1).
@@ -54,7 +55,7 @@ const (
 
 // TraderKinds lists the trader kinds in documentation order.
 func TraderKinds() []string {
-	return []string{TraderNoise, TraderPanic, TraderArbitrage, TraderLP, TraderWhale}
+	return []string{TraderNoise, TraderPanic, TraderArbitrage, TraderLP, TraderWhale, TraderLooper, TraderLiquidator, TraderLender}
 }
 
 // MarketTriggers lists the panic sellers' and LPs' triggers in
@@ -101,6 +102,15 @@ type TraderGroup struct {
 	SellGwei           uint64
 	RemoveLPWAD        uint64
 	FromEpoch, ToEpoch uint64
+	// Venue is a looper's or a lender's lending venue (its pool is the
+	// group's); Venues a liquidator's (default: every venue of its pool).
+	Venue  string
+	Venues []string
+	// A looper's target health factors (WAD): participant i of n gets
+	// TargetHFWAD + (TargetHFMaxWAD − TargetHFWAD)·i/(n−1); EMode puts it
+	// in its venue's e-mode category.
+	TargetHFWAD, TargetHFMaxWAD uint64
+	EMode                       bool
 }
 
 // Limits of the block.
@@ -119,7 +129,7 @@ const (
 	maxFeeBps             = 5_000 // MAX_FEE, 50%
 )
 
-func marketFields() []string { return []string{"pools", "traders"} }
+func marketFields() []string { return []string{"pools", "traders", "lending"} }
 
 func poolFields() []string {
 	return []string{"name", "token", "a", "fee_bps", "admin_fee", "eth", "tokens", "ramp"}
@@ -130,7 +140,7 @@ func rampFields() []string { return []string{"to_a", "from_epoch", "to_epoch"} }
 func traderFields() []string {
 	return []string{"name", "kind", "pool", "count", "agents", "eth", "tokens", "lp_share", "slippage_bps", "chance", "max_trade_eth",
 		"trigger", "below", "stall_epochs", "share", "cooldown_epochs", "coin", "hurdle", "min_profit_bps",
-		"sell", "remove_lp", "from_epoch", "to_epoch"}
+		"sell", "remove_lp", "from_epoch", "to_epoch", "venue", "venues", "target_hf", "target_hf_max", "e_mode"}
 }
 
 // traderKindFields are the fields that belong to some kinds only.
@@ -145,7 +155,12 @@ var traderKindFields = map[string][]string{
 	"cooldown_epochs": {TraderPanic, TraderLP},
 	"coin":            {TraderLP},
 	"hurdle":          {TraderArbitrage},
-	"min_profit_bps":  {TraderArbitrage},
+	"min_profit_bps":  {TraderArbitrage, TraderLiquidator},
+	"venue":           {TraderLooper, TraderLender},
+	"venues":          {TraderLiquidator},
+	"target_hf":       {TraderLooper},
+	"target_hf_max":   {TraderLooper},
+	"e_mode":          {TraderLooper},
 	"sell":            {TraderWhale},
 	"remove_lp":       {TraderWhale},
 	"from_epoch":      {TraderWhale},
@@ -173,7 +188,8 @@ func (d *decoder) decodeMarkets(f field, ls *LiquidStaking, epochs uint64) *Mark
 			m.Pools = append(m.Pools, p)
 		}
 	}
-	m.Traders = d.decodeTraders(o, m.Pools, epochs)
+	m.Lending = d.decodeLending(o, m.Pools)
+	m.Traders = d.decodeTraders(o, m.Pools, m.Lending, epochs)
 	return m
 }
 
@@ -268,7 +284,7 @@ func protocolNames(ls *LiquidStaking) string {
 
 // decodeTraders decodes the trader groups and checks each pool's LP
 // shares add up to at most 1.
-func (d *decoder) decodeTraders(o *object, pools []MarketPool, epochs uint64) []TraderGroup {
+func (d *decoder) decodeTraders(o *object, pools []MarketPool, venues []LendingVenue, epochs uint64) []TraderGroup {
 	items, ok := d.boundedList(o, "traders", "trader group", maxTraderGroups, false)
 	if !ok {
 		return nil
@@ -277,7 +293,7 @@ func (d *decoder) decodeTraders(o *object, pools []MarketPool, epochs uint64) []
 	seen := map[string]string{}
 	lp := map[string]uint64{}
 	for _, item := range items {
-		g, ok := d.decodeTrader(item, pools, seen, epochs)
+		g, ok := d.decodeTrader(item, pools, venues, seen, epochs)
 		if !ok {
 			continue
 		}
@@ -291,7 +307,7 @@ func (d *decoder) decodeTraders(o *object, pools []MarketPool, epochs uint64) []
 }
 
 // decodeTrader decodes one trader group.
-func (d *decoder) decodeTrader(item field, pools []MarketPool, seen map[string]string, epochs uint64) (TraderGroup, bool) {
+func (d *decoder) decodeTrader(item field, pools []MarketPool, venues []LendingVenue, seen map[string]string, epochs uint64) (TraderGroup, bool) {
 	g := TraderGroup{Agents: 1, SlippageBps: defaultSlippageBps, MaxTradeGwei: defaultMaxTradeETH * gweiPerETH, ChanceWAD: GraphWAD / 10,
 		ShareWAD: GraphWAD, CooldownEpochs: defaultCooldownEpochs, Coin: "eth", HurdleWAD: GraphWAD / 20, MinProfitBps: 5}
 	to, ok := d.object(item.value, item.path, traderFields(), nil)
@@ -325,6 +341,9 @@ func (d *decoder) decodeTrader(item field, pools []MarketPool, seen map[string]s
 	}
 	d.traderKindOnly(to, g.Kind)
 	d.decodeTraderKind(to, &g, epochs)
+	if !d.decodeLendingTrader(to, &g, venues) {
+		ok = false
+	}
 	return g, ok && g.Kind != ""
 }
 

@@ -260,6 +260,27 @@
 //     holders hold; the pool's own Check. Then one market.csv row per
 //     pool (volume and fees of the epoch).
 //
+// Lending (lending.go, lending_report.go): venues of the `lending:` list
+// are economics/lending's AaveVenue or MorphoVenue; their collateral is a
+// holder "lending:VENUE" in the protocol's books and their cash is part of
+// the market ETH ledger (genesis − mints + claims = wallets + pools +
+// venues' cash; bad debt moves no ETH, it is the lenders' loss). Loopers'
+// positions are built at genesis (lending.LoopPosition at the oracle's
+// genesis price, the borrowed ETH minted at the protocol: the build does
+// not move the pool; Aave's borrow is checked at a price up to LT/LTV
+// higher). At each market slot, before the duties, every venue's oracle
+// Observes (slot, the last price_sell_1, the protocol's rate) and the
+// positions with HF < 1 are listed by HF, venue, user, with MaxRepay and
+// the venue's quote; liquidators get them in their duty. An
+// OrderLiquidate is a bundle applied atomically: the repay is capped by
+// MaxRepay now and the wallet, the seized tokens' sale is quoted on the
+// pool as earlier orders left it and the bundle is dropped below its
+// min-out; otherwise the venue liquidates and the tokens are sold at once,
+// so each sale moves the price the next liquidation's check sees. Each
+// epoch: CheckLending (venue Check, holdings against the books), then
+// one lending.csv row per venue (per-epoch liquidations and seized
+// collateral, cumulative bad debt, positions per HF bucket).
+//
 // Agents draw from their own streams (seed, agent id, "market/KIND");
 // nothing depends on goroutine order. Nothing grows with epochs: the
 // pools and participants are fixed, events are streamed, and the books

@@ -55,12 +55,15 @@ var goldenCases = []goldenCase{
 	{name: "lrt-avs-slash", epochs: 42, bls: "off"},
 	{name: "steth-2022", epochs: 40, bls: "off"},
 	{name: "steth-2022-withdrawals", scenario: "steth-2022", epochs: 40, bls: "off", set: []string{"withdrawals=1"}},
+	{name: "ezeth-2024", epochs: 40, bls: "off"},
+	{name: "lst-slash-loops", epochs: 48, bls: "off"},
+	{name: "lst-slash-loops-depeg", scenario: "lst-slash-loops", epochs: 48, bls: "off", set: []string{"mode=1"}},
 }
 
 // goldenFiles are compared byte for byte; avs.csv, lst.csv and
 // withdrawals.csv only where a run has them.
 var goldenFiles = []string{output.EpochsFile, output.EventsFile, output.SummaryFile, output.AVSFile,
-	output.GroupsFile, output.BlocksFile, output.LSTFile, output.WithdrawalsFile, output.MarketFile}
+	output.GroupsFile, output.BlocksFile, output.LSTFile, output.WithdrawalsFile, output.MarketFile, output.LendingFile}
 
 // TestGolden runs built-ins at short lengths through the real output
 // writer and compares epochs.csv, events.jsonl, summary.json (and avs.csv),

@@ -28,6 +28,14 @@ type marketRun struct {
 	// that left it for the protocols (mints) and that came back (claims).
 	ethIn, minted, claimed consensus.Gwei
 	failed                 uint64 // orders dropped (slippage, balances)
+	// Lending (lending.go): the venues, lending.csv's sink, the market
+	// slot's positions below HF 1, the epoch's event callback and the
+	// current market slot.
+	venues  []*lendVenue
+	lsink   LendingSink
+	liq     []agents.LiquidatablePosition
+	ev      func(EventDetails)
+	slotNow uint64
 }
 
 // marketPool is one pool and what the engine keeps about it.
@@ -54,6 +62,7 @@ type traderGroup struct {
 	spec   scenarios.TraderGroup
 	pool   int
 	agents []marketAgent
+	venues []int // a liquidator's venues
 }
 
 // marketAgent is one agent and the participants it trades for.
@@ -98,17 +107,15 @@ func newMarketRun(e *Engine, sink Sink) (*marketRun, error) {
 	if s, ok := sink.(MarketSink); ok {
 		m.sink = s
 	}
+	if s, ok := sink.(LendingSink); ok {
+		m.lsink = s
+	}
 	for _, spec := range e.sc.Markets.Pools {
 		p, err := m.newPool(spec)
 		if err != nil {
 			return nil, err
 		}
 		m.pools = append(m.pools, p)
-	}
-	for _, spec := range e.sc.Markets.Traders {
-		if err := m.newGroup(spec); err != nil {
-			return nil, err
-		}
 	}
 	for _, p := range m.pools {
 		p.price = m.priceGwei(p, 0)
@@ -117,7 +124,31 @@ func newMarketRun(e *Engine, sink Sink) (*marketRun, error) {
 			p.armed[i] = p.price >= th
 		}
 	}
+	for _, spec := range e.sc.Markets.Lending {
+		lv, err := m.newVenue(spec)
+		if err != nil {
+			return nil, err
+		}
+		m.venues = append(m.venues, lv)
+	}
+	for _, spec := range e.sc.Markets.Traders {
+		if err := m.newTraders(spec); err != nil {
+			return nil, err
+		}
+	}
 	return m, nil
+}
+
+// newTraders makes a trader group: loopers and lenders are positions
+// built at genesis, without agents; the other kinds trade.
+func (m *marketRun) newTraders(spec scenarios.TraderGroup) error {
+	switch spec.Kind {
+	case scenarios.TraderLooper:
+		return m.newLoopers(spec)
+	case scenarios.TraderLender:
+		return m.newLenders(spec)
+	}
+	return m.newGroup(spec)
 }
 
 // newPool mints the pool's token reserve and makes the pool.
@@ -167,6 +198,9 @@ func (m *marketRun) newGroup(spec scenarios.TraderGroup) error {
 	}
 	p := m.pools[pi]
 	g := &traderGroup{spec: spec, pool: pi}
+	for _, name := range spec.Venues {
+		g.venues = append(g.venues, m.venueIndex(name))
+	}
 	lpEach := mulDivU64(p.pool.LPSupply(), spec.LPShareWAD, 1_000_000_000_000_000_000) / uint64(spec.Count)
 	for k := 0; k < spec.Agents; k++ {
 		var a marketAgent
@@ -219,6 +253,12 @@ func (m *marketRun) addAgent(spec scenarios.TraderGroup) (int, error) {
 		x := &agents.MarketWhaleAgent{MarketTrading: base, SellGwei: consensus.Gwei(spec.SellGwei), RemoveLPWAD: spec.RemoveLPWAD,
 			From: consensus.Epoch(spec.FromEpoch), To: consensus.Epoch(spec.ToEpoch)}
 		a, tr = x, &x.MarketTrading
+	case scenarios.TraderLiquidator:
+		x := &agents.MarketLiquidatorAgent{MarketTrading: base, MinProfitBps: spec.MinProfitBps}
+		for _, name := range spec.Venues {
+			x.Venues = append(x.Venues, m.venueIndex(name))
+		}
+		a, tr = x, &x.MarketTrading
 	default:
 		return 0, fmt.Errorf("sim: trader group %q: unknown kind %q", spec.Name, spec.Kind)
 	}
@@ -236,6 +276,7 @@ func (m *marketRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error {
 	e := m.e
 	slot := uint64(consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch+1))
 	ev := func(d EventDetails) { e.rep.event(newEvent(uint64(epoch), slot, main.Label, d)) }
+	m.ev = ev
 	if err := m.claims(epoch); err != nil {
 		return err
 	}
@@ -248,7 +289,10 @@ func (m *marketRun) epoch(epoch consensus.Epoch, main *BranchBoundary) error {
 	if err := m.check(epoch, main.Label); err != nil {
 		return err
 	}
-	return m.rows(epoch)
+	if err := m.rows(epoch); err != nil {
+		return err
+	}
+	return m.lendingRows(epoch)
 }
 
 // claims claims the participants' finalized withdrawals into their
@@ -296,6 +340,10 @@ func (m *marketRun) observe(epoch consensus.Epoch, main *BranchBoundary) {
 // and order order; then each pool's price is observed.
 func (m *marketRun) slot(epoch consensus.Epoch, k uint64, ev func(EventDetails)) error {
 	e := m.e
+	m.slotNow = uint64(epoch)*e.cfg.SlotsPerEpoch + k
+	if len(m.venues) > 0 {
+		m.observeOracles(m.slotNow)
+	}
 	snaps := make([]market.Pool, len(m.pools))
 	for i, p := range m.pools {
 		snaps[i] = *p.pool // a copy: agents only read it
@@ -335,6 +383,11 @@ func (m *marketRun) duty(g *traderGroup, a *marketAgent, snap *market.Pool, epoc
 	d := &agents.MarketDuty{Epoch: epoch, Slot: uint64(epoch)*cfg.SlotsPerEpoch + k, SlotInEpoch: k, PerEpoch: cfg.SlotsPerEpoch,
 		Pool: snap, PoolEpoch: epoch, PriceGwei: p.price, RateGwei: p.tok.rateGwei(), Signals: p.sig,
 		Withdrawals: p.tok.withdrawals(), WaitEpochs: p.wait, EpochsYear: epochsPerYear(cfg)}
+	if g.spec.Kind == scenarios.TraderLiquidator {
+		if d.Liquidatable = m.liquidatable(g); len(d.Liquidatable) == 0 {
+			return nil
+		}
+	}
 	some := false
 	for _, pi := range a.parts {
 		part := m.parts[pi]
@@ -420,6 +473,8 @@ func (m *marketRun) applyOrder(epoch consensus.Epoch, part *marketParticipant, o
 		}
 		locked, err := p.tok.redeem(part.owner, n, t)
 		return locked > 0, err
+	case agents.OrderLiquidate:
+		return m.applyLiquidation(epoch, part, o)
 	}
 	return m.applyRemoval(epoch, p, part, o)
 }

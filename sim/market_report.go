@@ -43,6 +43,8 @@ type MarketsSummary struct {
 	// OrdersDropped counts orders the pools or books refused (slippage,
 	// spent balances): what would have reverted on chain.
 	OrdersDropped uint64 `json:"orders_dropped"`
+	// Lending are the lending venues (lending.go), absent without.
+	Lending []VenueSummary `json:"lending,omitempty"`
 }
 
 // PoolSummary is one pool's part of the summary.
@@ -149,8 +151,13 @@ func (m *marketRun) check(epoch consensus.Epoch, label string) error {
 			return fail(CheckMarketTokens, fmt.Errorf("%w: pool %s: LP held %d + passive %d != supply %d", ErrMarketTokens, p.spec.Name, lp[i], p.passive, p.pool.LPSupply()))
 		}
 	}
+	cash, err := m.checkVenues()
+	if err != nil {
+		return fail(CheckLending, err)
+	}
+	held += cash
 	if want := m.ethIn - m.minted + m.claimed; held != want {
-		return fail(CheckMarketETH, fmt.Errorf("%w: wallets and pools hold %d, genesis %d − mints %d + claims %d = %d",
+		return fail(CheckMarketETH, fmt.Errorf("%w: wallets, pools and venues hold %d, genesis %d − mints %d + claims %d = %d",
 			ErrMarketETH, held, m.ethIn, m.minted, m.claimed, want))
 	}
 	return nil
@@ -184,5 +191,6 @@ func (m *marketRun) summary() *MarketsSummary {
 		ps.VolumeGwei, ps.FeesGwei = uint64(p.pool.VolumeGwei()), uint64(p.pool.FeesGwei())
 		s.Pools = append(s.Pools, ps)
 	}
+	s.Lending = m.lendingSummary()
 	return s
 }

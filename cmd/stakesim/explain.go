@@ -191,6 +191,10 @@ func explainWatch(b *strings.Builder, sc *scenarios.Scenario) {
 	if sc.Markets != nil {
 		fmt.Fprintf(b, "  %s:\n", output.MarketFile)
 		b.WriteString(narrate.Wrap(strings.Join(output.MarketColumns(), ", "), explainWidth, "    "))
+		if len(sc.Markets.Lending) > 0 {
+			fmt.Fprintf(b, "  %s:\n", output.LendingFile)
+			b.WriteString(narrate.Wrap(strings.Join(output.LendingColumns(), ", "), explainWidth, "    "))
+		}
 	}
 	b.WriteString(narrate.Wrap("With --narrate, run prints these changes as a story while it runs; report.html draws them (groups.csv and blocks.csv hold each group's balances and every block).", explainWidth, "  "))
 }

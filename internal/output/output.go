@@ -185,8 +185,9 @@ type Writer struct {
 	groups, blocks csvFile
 	// lst.csv and withdrawals.csv, opened by their first rows (lst.go).
 	lst, withdrawals csvFile
-	// market.csv, opened by its first row (market.go).
-	market csvFile
+	// market.csv and lending.csv, opened by their first rows (market.go,
+	// lending.go).
+	market, lending csvFile
 
 	closed bool
 }
@@ -392,7 +393,7 @@ func (w *Writer) EndEpoch(uint64) error {
 			return fmt.Errorf("output: %s: %w", AVSFile, err)
 		}
 	}
-	for _, c := range []*csvFile{&w.groups, &w.lst, &w.withdrawals, &w.market} {
+	for _, c := range []*csvFile{&w.groups, &w.lst, &w.withdrawals, &w.market, &w.lending} {
 		if err := c.flush(); err != nil {
 			return err
 		}
@@ -571,7 +572,7 @@ func (w *Writer) finish(summary *sim.Summary, timing *sim.Timing) error {
 		}
 	}
 	w.epochsFile, w.eventsFile, w.avsFile = nil, nil, nil
-	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals, &w.market} {
+	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals, &w.market, &w.lending} {
 		if err := c.close(); err != nil {
 			return err
 		}
@@ -601,12 +602,12 @@ func (w *Writer) Abort() {
 			_ = f.Close()
 		}
 	}
-	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals, &w.market} {
+	for _, c := range []*csvFile{&w.groups, &w.blocks, &w.lst, &w.withdrawals, &w.market, &w.lending} {
 		_ = c.close()
 	}
 	// Only stakesim's own files go: anything someone else put into the
 	// directory while the run went on stays, and so does the directory.
-	for _, name := range []string{EpochsFile, EventsFile, AVSFile, GroupsFile, BlocksFile, LSTFile, WithdrawalsFile, MarketFile, SummaryFile, TimingFile, ScenarioFile,
+	for _, name := range []string{EpochsFile, EventsFile, AVSFile, GroupsFile, BlocksFile, LSTFile, WithdrawalsFile, MarketFile, LendingFile, SummaryFile, TimingFile, ScenarioFile,
 		SummaryFile + ".new", TimingFile + ".new", ScenarioFile + ".new", MarkerFile + ".new", MarkerFile} {
 		_ = os.Remove(filepath.Join(w.dir, name))
 	}

@@ -49,7 +49,7 @@ func IsRunDir(dir string) (bool, error) {
 		return false, err
 	}
 	known := map[string]bool{EpochsFile: true, EventsFile: true, SummaryFile: true, TimingFile: true, AVSFile: true, ScenarioFile: true,
-		LSTFile: true, WithdrawalsFile: true, MarketFile: true}
+		LSTFile: true, WithdrawalsFile: true, MarketFile: true, LendingFile: true}
 	seen := map[string]bool{}
 	for _, de := range des {
 		if !known[de.Name()] || !de.Type().IsRegular() {
