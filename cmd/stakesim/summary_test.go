@@ -173,10 +173,13 @@ func TestSummaryLiquidStakingAndMarkets(t *testing.T) {
 	s.LiquidStaking = []sim.LSTSummary{{Protocol: "lido", Kind: "lst", MinShareRate: "0.974319165729616333",
 		SocialisedLossGwei: 24_886_558_579, BunkerEpochs: 62, Requests: 20, RequestsFinalized: 19}}
 	s.Markets = &sim.MarketsSummary{Pools: []sim.PoolSummary{{Pool: "curve", MinPrice: "0.956948770",
-		MinPriceEpoch: 44, MinPriceSlot: 359, FinalPrice: "0.959129239", Depegs: 1}}}
+		MinPriceEpoch: 44, MinPriceSlot: 359, FinalPrice: "0.959129239", Depegs: 1}},
+		Lending: []sim.VenueSummary{{Venue: "morpho-high", Kind: "morpho", Liquidations: 82, RepaidGwei: 170_528_232_529,
+			LiquidatedCollateralGwei: 222_790_920_406, BadDebtGwei: 11_088_009_071, MinOraclePrice: "0.413265966"}}}
 	wantLines(t, summaryText(t, s),
 		"liquid staking lido (lst): min share rate 0.974319165, socialised loss 24.886558579 ETH, 62 epochs in bunker mode, 20 withdrawal requests (19 finalized)",
-		"market curve: min price 0.956948770 ETH per token at epoch 44 (market slot 359), final 0.959129239, 1 depeg crossing")
+		"market curve: min price 0.956948770 ETH per token at epoch 44 (market slot 359), final 0.959129239, 1 depeg crossing",
+		"lending morpho-high (morpho): 82 liquidations, 170.528232529 ETH repaid for 222.790920406 tokens, 11.088009071 ETH of bad debt; lowest oracle price 0.413265966")
 }
 
 // TestOutputFilesListsWhatExists: the closing line names the files the run

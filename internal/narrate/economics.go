@@ -44,3 +44,64 @@ func rate9(r string) string {
 	}
 	return r
 }
+
+// venueNews is one lending venue's liquidations and bad debt in an epoch.
+type venueNews struct {
+	liquidations, repaidGwei, seizedGwei uint64
+	firstPrice                           string // oracle price at the first liquidation
+	badDebts, badDebtGwei                uint64
+}
+
+// recordLending adds a liquidation or a bad-debt write-off to its venue's
+// news.
+func (en *epochNews) recordLending(ev sim.Event) {
+	venue := func(name string) *venueNews {
+		v := en.lending[name]
+		if v == nil {
+			v = &venueNews{}
+			en.lending[name] = v
+		}
+		return v
+	}
+	switch d := ev.Details.(type) {
+	case sim.LiquidationDetails:
+		v := venue(d.Venue)
+		if v.liquidations == 0 {
+			v.firstPrice = d.OraclePrice
+		}
+		v.liquidations++
+		v.repaidGwei += d.RepaidGwei
+		v.seizedGwei += d.SeizedGwei
+	case sim.BadDebtDetails:
+		v := venue(d.Venue)
+		v.badDebts++
+		v.badDebtGwei += d.BadDebtGwei
+	}
+}
+
+// tellLending tells each venue's liquidations and bad debt of the epoch,
+// one line per venue.
+func tellLending(en *epochNews, add func(int, string, string)) {
+	for _, name := range sortedKeys(en.lending) {
+		v := en.lending[name]
+		var parts []string
+		if v.liquidations > 0 {
+			parts = append(parts, fmt.Sprintf("%s (the first at an oracle price of %s): liquidators repay %s and seize %s",
+				plural(v.liquidations, "liquidation", "liquidations"), strings.TrimRight(v.firstPrice, "0"), eth(v.repaidGwei), tokens(v.seizedGwei)))
+		}
+		if v.badDebts > 0 {
+			parts = append(parts, fmt.Sprintf("%s of bad debt written off (%s left without collateral)",
+				eth(v.badDebtGwei), plural(v.badDebts, "position", "positions")))
+		}
+		add(prioRestaking, "", "lending venue "+name+": "+strings.Join(parts, "; ")+".")
+	}
+}
+
+// tokens writes a token amount in Gwei as eth does ETH: "35.834 tokens".
+func tokens(g uint64) string {
+	n := strings.TrimSuffix(eth(g), " ETH")
+	if n == "1" {
+		return "1 token"
+	}
+	return n + " tokens"
+}

@@ -28,6 +28,10 @@ func TestEconomicsStory(t *testing.T) {
 			RateBefore: "1.000000000000000000", RateAfter: "0.900000000000000000"}},
 		{Epoch: 6, Kind: sim.EventDepeg, Details: sim.DepegDetails{Pool: "curve", Threshold: "0.970000000", Price: "0.969625600", Slot: 258}},
 		{Epoch: 7, Kind: sim.EventBunkerEnded, Details: sim.BunkerEndedDetails{Protocol: "lido", DurationEpochs: 4}},
+		{Epoch: 7, Kind: sim.EventLiquidation, Details: sim.LiquidationDetails{Venue: "aave", User: "a", OraclePrice: "0.964017180", RepaidGwei: 10 * gwei, SeizedGwei: 10_500_000_000}},
+		{Epoch: 7, Kind: sim.EventLiquidation, Details: sim.LiquidationDetails{Venue: "aave", User: "b", OraclePrice: "0.950000000", RepaidGwei: 5 * gwei, SeizedGwei: 5_250_000_000}},
+		{Epoch: 7, Kind: sim.EventBadDebt, Details: sim.BadDebtDetails{Venue: "aave", User: "b", BadDebtGwei: 1_500_000_000}},
+		{Epoch: 7, Kind: sim.EventLiquidation, Details: sim.LiquidationDetails{Venue: "morpho", User: "c", OraclePrice: "0.9", RepaidGwei: gwei, SeizedGwei: gwei}},
 	}
 	var out bytes.Buffer
 	n := New(&out, nil, &scenarios.Scenario{Groups: []scenarios.Group{{Name: "honest", Count: 256}}})
@@ -44,6 +48,9 @@ func TestEconomicsStory(t *testing.T) {
 		"epoch 5: ezeth's rate falls from 1.000000000 to 0.900000000: its restaked ETH lost 51.2 ETH.",
 		"epoch 6: in pool curve the token trades below 0.97 ETH (0.9696256 at market slot 258).",
 		"epoch 7: lido leaves bunker mode after 4 epochs.",
+		// 10 + 5 ETH repaid, 10.5 + 5.25 tokens seized, summed per venue.
+		"epoch 7: lending venue aave: 2 liquidations (the first at an oracle price of 0.96401718): liquidators repay 15 ETH and seize 15.75 tokens; 1.5 ETH of bad debt written off (1 position left without collateral).",
+		"epoch 7: lending venue morpho: 1 liquidation (the first at an oracle price of 0.9): liquidators repay 1 ETH and seize 1 token.",
 	} {
 		if !strings.Contains(story, want+"\n") {
 			t.Errorf("story lacks %q:\n%s", want, story)

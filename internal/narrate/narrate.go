@@ -181,6 +181,7 @@ type epochNews struct {
 	conflicts  []sim.Event
 	restaking  []item // restaking and Byzantine-share lines, in event order
 	economics  []item // liquid staking and market lines, in event order (economics.go)
+	lending    map[string]*venueNews // venue -> liquidations and bad debt (economics.go)
 }
 
 type release struct {
@@ -363,6 +364,7 @@ func (n *Narrator) news(epoch uint64) *epochNews {
 			detected:   map[detectKey]uint64{},
 			slashed:    map[string]*tally{},
 			ejected:    map[string]*tally{},
+			lending:    map[string]*venueNews{},
 		}
 		n.pending[epoch] = en
 	}
@@ -418,6 +420,8 @@ func (n *Narrator) record(ev sim.Event) {
 		if text := restakingText(ev); text != "" {
 			en.restaking = append(en.restaking, item{prioRestaking, "", text})
 		}
+	case sim.EventLiquidation, sim.EventBadDebt:
+		en.recordLending(ev)
 	default:
 		if text := economicsText(ev); text != "" {
 			en.economics = append(en.economics, item{prioRestaking, "", text})
@@ -576,6 +580,7 @@ func (n *Narrator) tell(epoch uint64, en *epochNews) {
 	n.tellDetections(en, add)
 	n.tellSlashed(en, add)
 	n.tellEjected(en, add)
+	tellLending(en, add)
 	for _, ev := range en.conflicts {
 		add(prioConflict, "", conflictText(ev))
 	}
