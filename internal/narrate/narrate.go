@@ -179,8 +179,8 @@ type epochNews struct {
 	slashed    map[string]*tally    // branch ->
 	ejected    map[string]*tally
 	conflicts  []sim.Event
-	restaking  []item // restaking and Byzantine-share lines, in event order
-	economics  []item // liquid staking and market lines, in event order (economics.go)
+	restaking  []item                // restaking and Byzantine-share lines, in event order
+	economics  []item                // liquid staking and market lines, in event order (economics.go)
 	lending    map[string]*venueNews // venue -> liquidations and bad debt (economics.go)
 }
 
