@@ -54,7 +54,7 @@ func (b barsPlot) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	base := map[float64]float64{}
 	for _, s := range b.bars {
-		col := colour(s.Color, 0xFF)
+		col := s.fill()
 		for _, pt := range s.Points {
 			y0 := base[pt.X]
 			base[pt.X] = y0 + pt.Y
@@ -81,10 +81,19 @@ func (b barsPlot) DataRange() (float64, float64, float64, float64) {
 	return xlo, xhi, 0, top
 }
 
+// fill is the bars' colour: their shade of the sequential scale, or
+// their palette colour.
+func (s *Bars) fill() color.NRGBA {
+	if s.Shade > 0 {
+		return sequential[min(s.Shade, len(sequential)-1)]
+	}
+	return colour(s.Color, 0xFF)
+}
+
 func addBars(p *plot.Plot, ch *Chart) ([]legendEntry, error) {
 	var leg []legendEntry
 	for _, s := range ch.Bars {
-		leg = append(leg, legendEntry{s.Name, []plot.Thumbnailer{rectThumb{colour(s.Color, 0xFF)}}})
+		leg = append(leg, legendEntry{s.Name, []plot.Thumbnailer{rectThumb{s.fill()}}})
 	}
 	if len(ch.Bars) > 0 {
 		p.Add(barsPlot{ch.Bars})
