@@ -178,13 +178,15 @@ func addHLines(p *plot.Plot, ch *Chart) ([]legendEntry, error) {
 }
 
 // markersPlot draws event markers: a dotted vertical line and the kind's
-// glyph at the top of the data area (and the marker's label beside it).
+// glyph at the top of the data area (and the marker's label beside it);
+// markers of other kinds at the same epoch stack their glyphs downward.
 type markersPlot struct{ markers []Marker }
 
 func (m markersPlot) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	sty := textStyle(7, p.TextHandler)
 	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+	stacked := map[float64]int{} // markers already drawn at an x
 	for _, mk := range m.markers {
 		st := markerStyles[mk.Kind]
 		x := trX(mk.X)
@@ -193,7 +195,8 @@ func (m markersPlot) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		ls := draw.LineStyle{Color: colour(st.color, 0x90), Width: 0.7, Dashes: []vg.Length{1, 2}}
 		c.StrokeLine2(ls, x, c.Min.Y, x, c.Max.Y)
-		top := vg.Point{X: x, Y: c.Max.Y - 4}
+		top := vg.Point{X: x, Y: c.Max.Y - 4 - 8*vg.Length(stacked[mk.X])}
+		stacked[mk.X]++
 		c.DrawGlyphNoClip(draw.GlyphStyle{Color: colour(st.color, 0xFF), Radius: 3, Shape: st.shape}, top)
 		if mk.Label != "" {
 			c.FillText(sty, vg.Point{X: x + 4, Y: top.Y - 7}, mk.Label)
