@@ -24,6 +24,7 @@ const (
 	KindMarketArbitrage = "market_arbitrage"
 	KindMarketLP        = "market_lp"
 	KindMarketWhale     = "market_whale"
+	KindMarketDipBuyer  = "market_dip_buyer"
 )
 
 // Order kinds.
@@ -364,6 +365,65 @@ func (a *MarketWhaleAgent) Decide(d *MarketDuty) []MarketOrder {
 		}
 	}
 	return out
+}
+
+// -------------------------------------------------------------- dip buyer
+
+// MarketDipBuyerAgent's participants buy the token with their ETH when it
+// is cheap: from epoch From on, at each market slot each participant,
+// with probability ChanceWAD, buys with the largest of MaxTradeGwei,
+// MaxTradeGwei/2, … (8 halvings, within its ETH) whose price — the ETH it
+// pays per whole token at the slot's quote, fee included — is below
+// BelowGwei. So it buys while the token is below its threshold and stops
+// once its own buying has lifted the price to it. It never sells.
+type MarketDipBuyerAgent struct {
+	MarketTrading
+	BelowGwei    uint64
+	MaxTradeGwei consensus.Gwei
+	ChanceWAD    uint64
+	From         consensus.Epoch
+}
+
+// Kind is KindMarketDipBuyer.
+func (a *MarketDipBuyerAgent) Kind() string { return KindMarketDipBuyer }
+
+// Act buys the dip (Decide).
+func (a *MarketDipBuyerAgent) Act(_ *SlotView, d *Duties) Actions {
+	if d.Market == nil {
+		return Actions{}
+	}
+	return marketActions(a.Decide(d.Market))
+}
+
+// Decide picks each participant's buy: one draw each, always, so the
+// stream does not depend on prices or balances.
+func (a *MarketDipBuyerAgent) Decide(d *MarketDuty) []MarketOrder {
+	var out []MarketOrder
+	for i, p := range d.Participants {
+		act := a.Rand.IntN(lstWAD) < a.ChanceWAD
+		if !act || d.Epoch < a.From || d.PriceGwei >= a.BelowGwei {
+			continue
+		}
+		if o := a.buyBelow(d, i, min(p.ETH, a.MaxTradeGwei)); o != nil {
+			out = append(out, *o)
+		}
+	}
+	return out
+}
+
+// buyBelow is the largest buy of budget or a halving of it whose quoted
+// price is below BelowGwei (nil when none is).
+func (a *MarketDipBuyerAgent) buyBelow(d *MarketDuty, i int, budget consensus.Gwei) *MarketOrder {
+	for eth := budget; eth > 0 && eth*256 >= budget; eth /= 2 {
+		q, err := d.Pool.GetDy(0, 1, eth, d.PoolEpoch)
+		if err != nil || q == 0 {
+			continue
+		}
+		if mulDivSat(uint64(eth), 1e9, uint64(q)) < a.BelowGwei {
+			return &MarketOrder{Participant: i, Kind: OrderBuy, Amount: eth, MinOut: a.minOut(q)}
+		}
+	}
+	return nil
 }
 
 // -------------------------------------------------------------- arbitrage

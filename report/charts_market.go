@@ -81,11 +81,11 @@ func marketCharts(rd *runData) []Chart {
 		return nil
 	}
 	if len(ps) == 0 {
-		return nil
+		return lendingCharts(rd, nil)
 	}
 	price := Chart{ID: "market-price", Title: "Markets: price against the share rate", XLabel: "epoch", YLabel: "ETH per token", Pad: true,
 		Markers: markers(rd, "depeg", "negative_rebase", "lrt_rate_fell"),
-		Caption: "ETH for selling one whole token in each pool (price_sell_1, fee included) at each epoch's end, and each protocol's share rate, the token's redemption value: the gap is the discount. Markers: depeg crossings of 0.99, 0.97, 0.95, 0.90, and falls of the rate."}
+		Caption: "ETH for selling one whole token in each pool (price_sell_1, fee included) at each epoch's end, and each protocol's share rate, the token's redemption value: the gap is the discount. Markers: the pool price crossing 0.99, 0.97, 0.95 or 0.90 downward (labelled with the lowest crossed that epoch), and falls of the rate."}
 	comp := Chart{ID: "market-composition", Title: "Markets: pool composition", XLabel: "epoch", YLabel: "coins in the pool", YInclude: []float64{0},
 		Caption: "The pool's ETH and token balances: sales of the token and one-coin ETH withdrawals drain its ETH side, and the price falls faster the more imbalanced it is (StableSwap with amplification A)."}
 	vol := Chart{ID: "market-volume", Title: "Markets: volume per epoch", XLabel: "epoch", YLabel: "ETH-equivalent sold into the pool", YInclude: []float64{0},
@@ -101,5 +101,5 @@ func marketCharts(rd *runData) []Chart {
 			price.Lines = append(price.Lines, Line{Name: l.name + " · share rate", Points: l.rate.points(), Color: len(ps) + i, Dash: 1, Step: true})
 		}
 	}
-	return []Chart{price, comp, vol}
+	return append([]Chart{price, comp, vol}, lendingCharts(rd, ps)...)
 }

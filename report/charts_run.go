@@ -46,10 +46,32 @@ func markerEpochs(rd *runData, kind string) []Marker {
 		for i, t := range rd.opts.Timeline[:min(len(rd.opts.Timeline), MaxEventsPerKind)] {
 			out = append(out, Marker{X: float64(t.Epoch), Kind: kind, Label: strconv.Itoa(i + 1)})
 		}
+	case "depeg":
+		out = depegMarkers(rd.ev.kept[kind])
 	default:
 		for _, ev := range rd.ev.kept[kind] {
 			out = append(out, Marker{X: float64(ev.Epoch), Kind: kind})
 		}
+	}
+	return out
+}
+
+// depegMarkers is one marker per epoch with depeg events, labelled with
+// the lowest threshold crossed in it ("<0.95").
+func depegMarkers(evs []event) []Marker {
+	var out []Marker
+	lowest := 0.0
+	for _, ev := range evs {
+		th, _ := strconv.ParseFloat(ev.Details.Threshold, 64)
+		label := "<" + strconv.FormatFloat(th, 'f', -1, 64)
+		if n := len(out); n > 0 && out[n-1].X == float64(ev.Epoch) {
+			if th < lowest {
+				lowest, out[n-1].Label = th, label
+			}
+			continue
+		}
+		lowest = th
+		out = append(out, Marker{X: float64(ev.Epoch), Kind: "depeg", Label: label})
 	}
 	return out
 }

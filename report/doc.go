@@ -68,6 +68,22 @@
 //     protocols): share rate with negative_rebase markers, pooled ETH
 //     against the validators' balances on the chain, the withdrawal queue;
 //     bunker mode shaded (the first protocol's).
+//   - Markets (only with market.csv; the first MaxPools pools): each
+//     pool's price_sell_1 against each protocol's share rate, with depeg
+//     markers (one per epoch, labelled with the lowest of 0.99, 0.97,
+//     0.95, 0.90 crossed in it), negative_rebase and lrt_rate_fell; the
+//     pool's ETH and token balances; its volume.
+//   - Lending (only with lending.csv; the first MaxVenues venues): each
+//     venue's oracle_price against the pools' prices (depeg and rate-fall
+//     markers); per venue, its positions with debt stacked by health
+//     factor (positions_below_1, hf_1_1.01, hf_1.01_1.05, hf_1.05_1.1,
+//     hf_1.1_1.25, hf_above_1.25; riskiest and darkest at the bottom, in
+//     the sequential scale) per epoch — a state, so a downsampled bucket
+//     shows its last epoch; liquidations and liquidated collateral per
+//     epoch, stacked bars by venue (summed per bucket); cumulative
+//     bad_debt_gwei per venue. Without bad debt that chart is left out
+//     and the seized-collateral chart says so; without liquidations both
+//     liquidation charts are, and the oracle chart says so.
 //
 // A branch label of epochs.csv ("a+b") names the views whose head is on
 // the branch, and labels change as views move. The charts draw one series

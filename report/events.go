@@ -22,6 +22,7 @@ const MaxEventsPerKind = 50
 var markerKinds = []string{
 	"partition_started", "partition_healed", "leak_started", "leak_ended",
 	"conflicting_finalization", "byzantine_share_crossed",
+	"depeg", "negative_rebase", "lrt_rate_fell",
 }
 
 // countKinds are counted per epoch for the slashings chart.

@@ -50,6 +50,10 @@ type Bars struct {
 	Points []Point
 	Width  float64
 	Color  int
+	// Shade, when not 0, colours the bars with shade Shade (1–8, light to
+	// dark) of the sequential scale instead of palette colour Color: for
+	// ordered categories such as health-factor buckets.
+	Shade int
 }
 
 // Span is a shaded x range.

@@ -64,6 +64,7 @@ func TestPagesParse(t *testing.T) {
 		"attack-33":      runScenario(t, "attack-33", 40, "off"),
 		"partition":      runScenario(t, "partition-50-50", 20, "off"),
 		"attack-34-both": runScenario(t, "attack-34-both-sides", 30, "off"),
+		"ezeth-2024":     runScenario(t, "ezeth-2024", 0, "off"),
 	}
 	for name, dir := range dirs {
 		page, err := RunPage(dir, PageOptions{Lesson: "<p>lesson</p>", Timeline: []TimelineEntry{{5, "a <b> & c"}}})

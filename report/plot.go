@@ -74,6 +74,8 @@ func fixRanges(p *plot.Plot, ch *Chart) {
 	}
 	if ch.YFixed {
 		p.Y.Min, p.Y.Max = ch.YMin, ch.YMax
+	} else if headroom(ch) {
+		p.Y.Max += (p.Y.Max - p.Y.Min) * 0.08
 	}
 	for _, a := range []*plot.Axis{&p.X, &p.Y} {
 		if d := (a.Max - a.Min) * 0.05; ch.Pad && d > 0 && !math.IsInf(d, 0) {
@@ -89,6 +91,13 @@ func fixRanges(p *plot.Plot, ch *Chart) {
 			a.Min, a.Max = a.Min-0.5, a.Max+0.5
 		}
 	}
+}
+
+// headroom reports whether a chart needs room over its data: bars (so
+// the tallest does not touch the title) or labelled markers (so the
+// labels under the glyphs stay off the data).
+func headroom(ch *Chart) bool {
+	return len(ch.Bars) > 0 || slices.ContainsFunc(ch.Markers, func(m Marker) bool { return m.Label != "" })
 }
 
 func constantTicks(ts []Tick) plot.ConstantTicks {

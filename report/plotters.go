@@ -54,7 +54,7 @@ func (b barsPlot) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, trY := p.Transforms(&c)
 	base := map[float64]float64{}
 	for _, s := range b.bars {
-		col := colour(s.Color, 0xFF)
+		col := s.fill()
 		for _, pt := range s.Points {
 			y0 := base[pt.X]
 			base[pt.X] = y0 + pt.Y
@@ -81,10 +81,19 @@ func (b barsPlot) DataRange() (float64, float64, float64, float64) {
 	return xlo, xhi, 0, top
 }
 
+// fill is the bars' colour: their shade of the sequential scale, or
+// their palette colour.
+func (s *Bars) fill() color.NRGBA {
+	if s.Shade > 0 {
+		return sequential[min(s.Shade, len(sequential)-1)]
+	}
+	return colour(s.Color, 0xFF)
+}
+
 func addBars(p *plot.Plot, ch *Chart) ([]legendEntry, error) {
 	var leg []legendEntry
 	for _, s := range ch.Bars {
-		leg = append(leg, legendEntry{s.Name, []plot.Thumbnailer{rectThumb{colour(s.Color, 0xFF)}}})
+		leg = append(leg, legendEntry{s.Name, []plot.Thumbnailer{rectThumb{s.fill()}}})
 	}
 	if len(ch.Bars) > 0 {
 		p.Add(barsPlot{ch.Bars})
@@ -169,13 +178,15 @@ func addHLines(p *plot.Plot, ch *Chart) ([]legendEntry, error) {
 }
 
 // markersPlot draws event markers: a dotted vertical line and the kind's
-// glyph at the top of the data area (and the marker's label beside it).
+// glyph at the top of the data area (and the marker's label beside it);
+// markers of other kinds at the same epoch stack their glyphs downward.
 type markersPlot struct{ markers []Marker }
 
 func (m markersPlot) Plot(c draw.Canvas, p *plot.Plot) {
 	trX, _ := p.Transforms(&c)
 	sty := textStyle(7, p.TextHandler)
 	sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+	stacked := map[float64]int{} // markers already drawn at an x
 	for _, mk := range m.markers {
 		st := markerStyles[mk.Kind]
 		x := trX(mk.X)
@@ -184,7 +195,8 @@ func (m markersPlot) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		ls := draw.LineStyle{Color: colour(st.color, 0x90), Width: 0.7, Dashes: []vg.Length{1, 2}}
 		c.StrokeLine2(ls, x, c.Min.Y, x, c.Max.Y)
-		top := vg.Point{X: x, Y: c.Max.Y - 4}
+		top := vg.Point{X: x, Y: c.Max.Y - 4 - 8*vg.Length(stacked[mk.X])}
+		stacked[mk.X]++
 		c.DrawGlyphNoClip(draw.GlyphStyle{Color: colour(st.color, 0xFF), Radius: 3, Shape: st.shape}, top)
 		if mk.Label != "" {
 			c.FillText(sty, vg.Point{X: x + 4, Y: top.Y - 7}, mk.Label)

@@ -155,7 +155,7 @@ func readAVS(path string, width uint64) (*binner, error) {
 
 // listFiles records which input files the run directory had.
 func (rd *runData) listFiles() {
-	for _, f := range []string{summaryFile, epochsFile, eventsFile, groupsFile, blocksFile, timingFile, avsFile, lstFile} {
+	for _, f := range []string{summaryFile, epochsFile, eventsFile, groupsFile, blocksFile, timingFile, avsFile, lstFile, marketFile, lendingFile} {
 		if exists(rd.dir, f) {
 			rd.files = append(rd.files, f)
 		}

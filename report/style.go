@@ -60,11 +60,15 @@ var markerStyles = map[string]markerStyle{
 	"stalled":                  {"finality stalled (summary)", 4, draw.CircleGlyph{}},
 	"resumed":                  {"finality resumed (summary)", 4, draw.RingGlyph{}},
 	"timeline":                 {"narrated timeline entry", 6, draw.RingGlyph{}},
+	"depeg":                    {"pool price crossed 0.99, 0.97, 0.95 or 0.90 (label: the lowest that epoch)", 1, draw.PyramidGlyph{}},
+	"negative_rebase":          {"negative rebase", 3, draw.BoxGlyph{}},
+	"lrt_rate_fell":            {"restaking token's rate fell", 3, draw.SquareGlyph{}},
 }
 
 // markerOrder is the legend order of marker kinds.
 var markerOrder = []string{"stalled", "resumed", "partition_started", "partition_healed",
-	"leak_started", "leak_ended", "conflicting_finalization", "byzantine_share_crossed", "timeline"}
+	"leak_started", "leak_ended", "conflicting_finalization", "byzantine_share_crossed",
+	"depeg", "negative_rebase", "lrt_rate_fell", "timeline"}
 
 // glyph returns shape i, filled or hollow.
 func glyph(i int, hollow bool) draw.GlyphDrawer {

@@ -519,6 +519,7 @@
 //	    - {name: arbs, kind: arbitrage, count: 4, eth: 60, max_trade_eth: 5, hurdle: 0.05, min_profit_bps: 10}
 //	    - {name: lps, kind: lp, count: 2, lp_share: 0.3, trigger: slashing, share: 1, coin: eth}
 //	    - {name: whales, kind: whale, count: 4, tokens: 200, lp_share: 0.5, remove_lp: 0.4, sell: 60, from_epoch: 4, to_epoch: 36}
+//	    - {name: dips, kind: dip_buyer, count: 4, eth: 50, below: 0.9, max_trade_eth: 2, from_epoch: 5}
 //
 // markets (optional; absent or null: none; Scenario.Markets) adds Curve
 // StableSwap pools of ETH and a protocol's token (economics/market) and
@@ -535,7 +536,8 @@
 //
 // traders: optional, at most 64 groups; names unique. Per group:
 //
-//   - kind: required, noise, panic, arbitrage, lp or whale.
+//   - kind: required, noise, panic, arbitrage, lp, whale or dip_buyer
+//     (lending kinds below).
 //   - pool: the pool it trades in (default: the first).
 //   - count: required, 1 to 10,000 participants, run by agents agents (1
 //     to 256, default 1, at most count): each agent decides for its share
@@ -568,6 +570,14 @@
 //     [0, 1], default 0: the share of its genesis LP tokens it removes as
 //     ETH), each spread evenly over the market slots of epochs
 //     [from_epoch, to_epoch) (from_epoch default 0, to_epoch required).
+//   - dip_buyer: below (required, in (0, 2]: ETH per token) — from
+//     from_epoch on (default 0), at each market slot each participant,
+//     with probability chance (in [0, 1], default 1), buys the token with
+//     the largest of max_trade_eth (default 1), its half, … (8 halvings,
+//     within its eth) whose quoted price, ETH paid per token with the
+//     fee, is below below; so it buys while the token is cheap and stops
+//     once the pool is back at its threshold. It never sells. One draw of
+//     its stream per participant and slot.
 //
 // lending (optional, at most 8 venues): name, kind (aave or morpho,
 // required), pool (default the first), supply (ETH lent at genesis,

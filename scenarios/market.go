@@ -43,6 +43,7 @@ const (
 	TraderArbitrage = "arbitrage" // mints above the rate, buys and redeems below it
 	TraderLP        = "lp"        // removes liquidity when a trigger fires
 	TraderWhale     = "whale"     // scripted sales and ETH liquidity removal
+	TraderDipBuyer  = "dip_buyer" // buys the token while its price is below a threshold
 )
 
 // Market triggers of panic sellers and LPs.
@@ -55,7 +56,7 @@ const (
 
 // TraderKinds lists the trader kinds in documentation order.
 func TraderKinds() []string {
-	return []string{TraderNoise, TraderPanic, TraderArbitrage, TraderLP, TraderWhale, TraderLooper, TraderLiquidator, TraderLender}
+	return []string{TraderNoise, TraderPanic, TraderArbitrage, TraderLP, TraderWhale, TraderDipBuyer, TraderLooper, TraderLiquidator, TraderLender}
 }
 
 // MarketTriggers lists the panic sellers' and LPs' triggers in
@@ -77,8 +78,9 @@ type TraderGroup struct {
 	LPShareWAD uint64
 	// SlippageBps bounds every order: its min-out is the quote less this.
 	SlippageBps uint64
-	// ChanceWAD is a noise trader's chance to trade each slot;
-	// MaxTradeGwei the largest trade (noise, arbitrage), in ETH.
+	// ChanceWAD is a noise trader's (a dip buyer's) chance to trade each
+	// slot; MaxTradeGwei the largest trade (noise, arbitrage, dip_buyer),
+	// in ETH.
 	ChanceWAD    uint64
 	MaxTradeGwei uint64
 	// Trigger, BelowWAD, StallEpochs: what makes a panic seller or an LP
@@ -98,7 +100,8 @@ type TraderGroup struct {
 	MinProfitBps uint64
 	// A whale sells SellGwei tokens and removes RemoveLPWAD of its LP
 	// tokens as ETH, each participant, spread evenly over the slots of
-	// epochs [FromEpoch, ToEpoch).
+	// epochs [FromEpoch, ToEpoch). A dip buyer buys from FromEpoch on
+	// while the price it pays is below BelowWAD.
 	SellGwei           uint64
 	RemoveLPWAD        uint64
 	FromEpoch, ToEpoch uint64
@@ -146,10 +149,10 @@ func traderFields() []string {
 // traderKindFields are the fields that belong to some kinds only.
 var traderKindFields = map[string][]string{
 	"lp_share":        {TraderLP, TraderWhale},
-	"chance":          {TraderNoise},
-	"max_trade_eth":   {TraderNoise, TraderArbitrage},
+	"chance":          {TraderNoise, TraderDipBuyer},
+	"max_trade_eth":   {TraderNoise, TraderArbitrage, TraderDipBuyer},
 	"trigger":         {TraderPanic, TraderLP},
-	"below":           {TraderPanic, TraderLP},
+	"below":           {TraderPanic, TraderLP, TraderDipBuyer},
 	"stall_epochs":    {TraderPanic, TraderLP},
 	"share":           {TraderPanic, TraderLP},
 	"cooldown_epochs": {TraderPanic, TraderLP},
@@ -163,7 +166,7 @@ var traderKindFields = map[string][]string{
 	"e_mode":          {TraderLooper},
 	"sell":            {TraderWhale},
 	"remove_lp":       {TraderWhale},
-	"from_epoch":      {TraderWhale},
+	"from_epoch":      {TraderWhale, TraderDipBuyer},
 	"to_epoch":        {TraderWhale},
 }
 
@@ -418,6 +421,22 @@ func (d *decoder) decodeTraderKind(to *object, g *TraderGroup, epochs uint64) {
 		}
 	case TraderWhale:
 		d.decodeWhale(to, g, epochs)
+	case TraderDipBuyer:
+		d.decodeDipBuyer(to, g)
+	}
+}
+
+// decodeDipBuyer decodes a dip buyer's threshold and start; its chance
+// defaults to 1 (every slot).
+func (d *decoder) decodeDipBuyer(to *object, g *TraderGroup) {
+	if f, ok := d.require(to, "below"); ok {
+		g.BelowWAD, _ = d.fractionWAD(f, wadRange{lo: 0, hi: 2 * GraphWAD, loOpen: true})
+	}
+	if f := to.get("from_epoch"); f.present() {
+		g.FromEpoch, _ = d.uint(f, 0, MaxEpochs)
+	}
+	if !to.get("chance").present() {
+		g.ChanceWAD = GraphWAD
 	}
 }
 

@@ -19,6 +19,8 @@ func TestMarketsDecode(t *testing.T) {
     - {name: w, kind: whale, count: 2, lp_share: 0.5, sell: 10, remove_lp: 0.25, from_epoch: 1, to_epoch: 3}
     - {name: p, kind: panic, count: 3, agents: 5, trigger: price, below: 0.97}
     - {name: n, kind: noise, count: 1}
+    - {name: d, kind: dip_buyer, count: 2, eth: 50, below: 0.9}
+    - {name: d2, kind: dip_buyer, count: 1, below: 0.8, max_trade_eth: 5, chance: 0.5, from_epoch: 4}
 `
 	s, err := Parse("x.yaml", []byte(src), nil)
 	if err != nil {
@@ -37,6 +39,13 @@ func TestMarketsDecode(t *testing.T) {
 	}
 	if n.ChanceWAD != 1e17 || n.MaxTradeGwei != 1e9 || n.Agents != 1 {
 		t.Errorf("noise %+v", n)
+	}
+	d, d2 := s.Markets.Traders[3], s.Markets.Traders[4]
+	if d.BelowWAD != 9e17 || d.ChanceWAD != 1e18 || d.MaxTradeGwei != 1e9 || d.FromEpoch != 0 || d.EthGwei != 50e9 {
+		t.Errorf("dip buyer %+v", d)
+	}
+	if d2.BelowWAD != 8e17 || d2.ChanceWAD != 5e17 || d2.MaxTradeGwei != 5e9 || d2.FromEpoch != 4 {
+		t.Errorf("dip buyer %+v", d2)
 	}
 }
 
@@ -58,6 +67,12 @@ func TestMarketsErrors(t *testing.T) {
 			`x.yaml:19:7: markets.traders[0].below: trigger price needs below`},
 		{"lp shares above 1", pool + "  traders:\n    - {name: a, kind: lp, count: 1, trigger: slashing, lp_share: 0.6}\n    - {name: b, kind: whale, count: 1, lp_share: 0.6, to_epoch: 2}\n",
 			`x.yaml:20:7: markets.traders[1]: the trader groups' lp_share of pool curve add up to more than 1`},
+		{"dip buyer without below", pool + "  traders:\n    - {name: d, kind: dip_buyer, count: 1}\n",
+			`x.yaml:19:7: markets.traders[0].below: required field is missing`},
+		{"dip buyer below out of range", pool + "  traders:\n    - {name: d, kind: dip_buyer, count: 1, below: 0}\n",
+			`x.yaml:19:51: markets.traders[0].below: 0 is outside (0, 2]`},
+		{"dip buyer with a trigger", pool + "  traders:\n    - {name: d, kind: dip_buyer, count: 1, below: 0.9, trigger: price}\n",
+			`x.yaml:19:56: markets.traders[0].trigger: trigger applies to kind panic, lp only (this trader group's kind is dip_buyer)`},
 		{"whale window", pool + "  traders:\n    - {name: w, kind: whale, count: 1, from_epoch: 3, to_epoch: 2}\n",
 			`x.yaml:19:65: markets.traders[0].to_epoch: 2 is not after from_epoch 3`},
 	} {

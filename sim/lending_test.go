@@ -22,7 +22,8 @@ func venue(t *testing.T, res *sim.Result, name string) sim.VenueSummary {
 }
 
 // TestLendingEzeth2024: the sell-off liquidates more at LLTV 0.86 than at
-// 0.77, and leaves bad debt at 0.86 only. The engine checks the venues,
+// 0.77, and leaves bad debt at 0.86 only; dip buyers floor the price
+// between 0.6 and 0.8. The engine checks the venues,
 // the books and the market ETH ledger every epoch: a completed run held
 // them.
 func TestLendingEzeth2024(t *testing.T) {
@@ -33,6 +34,10 @@ func TestLendingEzeth2024(t *testing.T) {
 	}
 	if lo.BadDebtGwei != 0 || hi.BadDebtGwei == 0 {
 		t.Errorf("bad debt: %d at 0.86, %d at 0.77; want some at 0.86 and none at 0.77", hi.BadDebtGwei, lo.BadDebtGwei)
+	}
+	// The dip buyers stop the fall in the range of April 2024's DEX lows.
+	if p := minPrice(t, res.Summary.Markets.Pools[0].MinPrice); p < 0.6 || p > 0.8 {
+		t.Errorf("min price %.4f, want the dip bought between 0.6 and 0.8", p)
 	}
 }
 

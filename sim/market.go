@@ -253,6 +253,10 @@ func (m *marketRun) addAgent(spec scenarios.TraderGroup) (int, error) {
 		x := &agents.MarketWhaleAgent{MarketTrading: base, SellGwei: consensus.Gwei(spec.SellGwei), RemoveLPWAD: spec.RemoveLPWAD,
 			From: consensus.Epoch(spec.FromEpoch), To: consensus.Epoch(spec.ToEpoch)}
 		a, tr = x, &x.MarketTrading
+	case scenarios.TraderDipBuyer:
+		x := &agents.MarketDipBuyerAgent{MarketTrading: base, BelowGwei: spec.BelowWAD / 1_000_000_000,
+			MaxTradeGwei: consensus.Gwei(spec.MaxTradeGwei), ChanceWAD: spec.ChanceWAD, From: consensus.Epoch(spec.FromEpoch)}
+		a, tr = x, &x.MarketTrading
 	case scenarios.TraderLiquidator:
 		x := &agents.MarketLiquidatorAgent{MarketTrading: base, MinProfitBps: spec.MinProfitBps}
 		for _, name := range spec.Venues {

@@ -171,6 +171,7 @@ type AgentCounts struct {
 	MarketArbitrage uint64 `json:"market_arbitrage,omitempty"`
 	MarketLP        uint64 `json:"market_lp,omitempty"`
 	MarketWhale     uint64 `json:"market_whale,omitempty"`
+	MarketDipBuyer  uint64 `json:"market_dip_buyer,omitempty"`
 }
 
 // add counts one agent of kind.
@@ -204,6 +205,8 @@ func (c *AgentCounts) add(kind string) {
 		c.MarketLP++
 	case agents.KindMarketWhale:
 		c.MarketWhale++
+	case agents.KindMarketDipBuyer:
+		c.MarketDipBuyer++
 	}
 }
 
