@@ -22,7 +22,19 @@ func newLendingEngine(t *testing.T, name string) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	buildLoops(t, e)
 	return e
+}
+
+// buildLoops runs the loopers' build phase, as Run does before the first
+// epoch.
+func buildLoops(t *testing.T, e *Engine) {
+	t.Helper()
+	e.Start()
+	t.Cleanup(e.Stop)
+	if err := e.mk.build(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestLooperGenesisPosition: lst-slash-loops' loopers are built at HF
@@ -85,7 +97,7 @@ func TestLiquidationSaleMovesNextCheck(t *testing.T) {
 	}
 	a := &g.agents[0]
 	snap := *p.pool
-	d := m.duty(g, a, &snap, 0, 0)
+	d := m.duty(g, a, &snap, 0, 0, false)
 	liq := &agents.MarketLiquidatorAgent{MinProfitBps: g.spec.MinProfitBps, Venues: g.venues}
 	orders := liq.Decide(d)
 	if len(orders) != 2 {
