@@ -7,8 +7,11 @@ import (
 )
 
 // Market agents: noise traders, panic sellers, arbitrageurs, liquidity
-// providers and scripted whales trading in a StableSwap pool of ETH and a
-// protocol's token (economics/market, driven by sim/market.go). They are
+// providers, scripted whales and dip buyers trading in a StableSwap pool
+// of ETH and a protocol's token (economics/market, driven by
+// sim/market.go), and the lending kinds with the same duty: liquidators
+// (lending.go) and leveraged loopers (looper.go), who build their loops
+// in a build phase at genesis and, if managed, relever and deleverage. They are
 // epoch-phase agents (they embed Economic) that the engine runs once per
 // market slot: each gets a MarketDuty built from one snapshot (the pool,
 // the token's rate, the chain's signals of the epoch, its participants'
