@@ -7,8 +7,11 @@ import (
 )
 
 // Market agents: noise traders, panic sellers, arbitrageurs, liquidity
-// providers and scripted whales trading in a StableSwap pool of ETH and a
-// protocol's token (economics/market, driven by sim/market.go). They are
+// providers, scripted whales and dip buyers trading in a StableSwap pool
+// of ETH and a protocol's token (economics/market, driven by
+// sim/market.go), and the lending kinds with the same duty: liquidators
+// (lending.go) and leveraged loopers (looper.go), who build their loops
+// in a build phase at genesis and, if managed, relever and deleverage. They are
 // epoch-phase agents (they embed Economic) that the engine runs once per
 // market slot: each gets a MarketDuty built from one snapshot (the pool,
 // the token's rate, the chain's signals of the epoch, its participants'
@@ -29,13 +32,16 @@ const (
 
 // Order kinds.
 const (
-	OrderSell       = iota + 1 // sell Amount tokens into the pool for ETH
-	OrderBuy                   // buy tokens with Amount ETH
-	OrderMint                  // deposit Amount ETH at the protocol for tokens
-	OrderRedeem                // request the withdrawal of Amount tokens (0: all held)
-	OrderRemoveETH             // remove_liquidity_one_coin of Amount LP tokens, in ETH
-	OrderRemoveBoth            // remove_liquidity (balanced) of Amount LP tokens
-	OrderLiquidate             // liquidate User in Venue repaying Amount ETH, and sell the seized tokens (MinOut: ETH from the sale)
+	OrderSell           = iota + 1 // sell Amount tokens into the pool for ETH
+	OrderBuy                       // buy tokens with Amount ETH
+	OrderMint                      // deposit Amount ETH at the protocol for tokens
+	OrderRedeem                    // request the withdrawal of Amount tokens (0: all held)
+	OrderRemoveETH                 // remove_liquidity_one_coin of Amount LP tokens, in ETH
+	OrderRemoveBoth                // remove_liquidity (balanced) of Amount LP tokens
+	OrderLiquidate                 // liquidate User in Venue repaying Amount ETH, and sell the seized tokens (MinOut: ETH from the sale)
+	OrderLoopBuild                 // a looper builds its loop in Venue: borrow Amount ETH, minted at the protocol, all its tokens as collateral
+	OrderLoopRelever               // a looper borrows Amount ETH more in Venue, minted at the protocol and deposited
+	OrderLoopDeleverage            // a looper sells Amount tokens of its collateral in Venue and repays with the ETH (MinOut: ETH from the sale)
 )
 
 // MarketOrder is one participant's order. MinOut bounds what it receives
@@ -46,9 +52,13 @@ type MarketOrder struct {
 	Kind        int
 	Amount      consensus.Gwei
 	MinOut      consensus.Gwei
-	// Venue and User name the position of an OrderLiquidate.
+	// Venue and User name the position of an OrderLiquidate; Venue is a
+	// looper's venue in its orders.
 	Venue int
 	User  string
+	// Collateral is the tokens an OrderLoopBuild's position will hold
+	// (its equity and the debt's mint; the engine deposits what it mints).
+	Collateral consensus.Gwei
 }
 
 // PoolQuoter is the read-only part of a pool the agents quote from
@@ -74,6 +84,10 @@ type MarketParticipant struct {
 	ETH, Tokens       consensus.Gwei
 	LP, GenesisLP     uint64
 	PendingRedeemGwei consensus.Gwei // requested, not yet claimed
+	// A looper's position in its venue: collateral tokens, ETH debt and
+	// health factor (WAD) at the oracle's price.
+	Collateral, Debt consensus.Gwei
+	HFWAD            uint64
 }
 
 // MarketDuty is what a market agent sees at one market slot. Prices are
@@ -95,6 +109,8 @@ type MarketDuty struct {
 	// Liquidatable are the positions below HF 1 of the venues the agent
 	// covers (liquidators only), by HF then venue then user.
 	Liquidatable []LiquidatablePosition
+	// Loop is a looper's venue (loopers only).
+	Loop *LoopVenue
 }
 
 // MarketActions are a market agent's orders, in the order to apply them.

@@ -589,11 +589,17 @@
 // (required, in (0, 1)).
 //
 // Lending trader kinds: looper (venue required; tokens, its equity,
-// required; target_hf required in (1, 10], target_hf_max (default
-// target_hf) spreads the group's targets evenly; e_mode: true needs the
-// venue's e_mode): positions built at genesis, no agent. liquidator
-// (eth; venues, default every venue of its pool; min_profit_bps default
-// 5). lender (venue; eth supplied at genesis).
+// required, minted at genesis; target_hf required in (1, 10],
+// target_hf_max (default target_hf) spreads the group's targets evenly;
+// e_mode: true needs the venue's e_mode; agents as for the other kinds):
+// goroutine agents that build their loops at genesis, in the first market
+// slot's build phase. Management, off by default: relever_above (in
+// (1, 10], above target_hf_max; default none) borrows back to the target
+// when the HF rises above it; deleverage_below (in (1, 10], below
+// target_hf; default none) sells collateral into the pool and repays,
+// back to the target, when the HF falls below it but is still at least
+// 1. liquidator (eth; venues, default every venue of its pool;
+// min_profit_bps default 5). lender (venue; eth supplied at genesis).
 //
 // Fields of another kind are errors at the field.
 //

@@ -52,7 +52,7 @@ const (
 
 // Lending trader kinds (in traders:, with the market kinds).
 const (
-	TraderLooper     = "looper"     // a leveraged position built at genesis
+	TraderLooper     = "looper"     // leveraged positions built at the first market slot, optionally managed
 	TraderLiquidator = "liquidator" // liquidates positions below HF 1 and sells the collateral
 	TraderLender     = "lender"     // supplies ETH at genesis
 )
@@ -286,6 +286,31 @@ func (d *decoder) decodeLooper(to *object, g *TraderGroup, v LendingVenue) bool 
 	if g.TokensGwei == 0 {
 		d.errorf(to.pos, join(to.path, "tokens"), "a looper needs tokens (its equity, minted at genesis)")
 		ok = false
+	}
+	return d.decodeLooperManagement(to, g) && ok
+}
+
+// decodeLooperManagement decodes a managed looper's relever_above (in
+// (1, 10], above target_hf_max) and deleverage_below (in (1, 10], below
+// target_hf).
+func (d *decoder) decodeLooperManagement(to *object, g *TraderGroup) bool {
+	ok := true
+	hfRange := wadRange{lo: GraphWAD, hi: maxTargetHF, loOpen: true}
+	if f := to.get("relever_above"); f.present() {
+		v, good := d.fractionWAD(f, hfRange)
+		if good && g.TargetHFMaxWAD != 0 && v <= g.TargetHFMaxWAD {
+			d.errorf(d.valuePos(f), f.path, "relever_above must be above target_hf_max (the highest target it relevers to)")
+			good = false
+		}
+		g.ReleverAboveWAD, ok = v, good
+	}
+	if f := to.get("deleverage_below"); f.present() {
+		v, good := d.fractionWAD(f, hfRange)
+		if good && g.TargetHFWAD != 0 && v >= g.TargetHFWAD {
+			d.errorf(d.valuePos(f), f.path, "deleverage_below must be below target_hf (the lowest target it deleverages to)")
+			good = false
+		}
+		g.DeleverageBelowWAD, ok = v, ok && good
 	}
 	return ok
 }

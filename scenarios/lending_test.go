@@ -16,6 +16,7 @@ func TestLendingDecode(t *testing.T) {
   traders:
     - {name: l, kind: looper, venue: aave, count: 3, tokens: 2, target_hf: 1.01, target_hf_max: 1.2, e_mode: true}
     - {name: q, kind: liquidator, count: 1, eth: 50}
+    - {name: m, kind: looper, venue: aave, count: 2, agents: 2, tokens: 2, target_hf: 1.1, relever_above: 1.3, deleverage_below: 1.05}
 `
 	s, err := Parse("x.yaml", []byte(src), nil)
 	if err != nil {
@@ -35,6 +36,12 @@ func TestLendingDecode(t *testing.T) {
 	}
 	if len(q.Venues) != 2 || q.MinProfitBps != 5 {
 		t.Errorf("liquidator %+v", q)
+	}
+	if l.ReleverAboveWAD != 0 || l.DeleverageBelowWAD != 0 || l.Agents != 1 {
+		t.Errorf("unmanaged looper %+v", l)
+	}
+	if mg := s.Markets.Traders[2]; mg.ReleverAboveWAD != 13e17 || mg.DeleverageBelowWAD != 105e16 || mg.Agents != 2 {
+		t.Errorf("managed looper %+v", mg)
 	}
 }
 
@@ -58,6 +65,14 @@ func TestLendingErrors(t *testing.T) {
 			`markets.traders[0].target_hf: 1 is outside`},
 		{"target on liquidator", lendPool + aave + "  traders:\n    - {name: q, kind: liquidator, count: 1, target_hf: 1.1}\n",
 			`markets.traders[0].target_hf: target_hf applies to kind looper only`},
+		{"relever below target", lendPool + aave + "  traders:\n    - {name: l, kind: looper, venue: aave, count: 2, tokens: 1, target_hf: 1.1, target_hf_max: 1.3, relever_above: 1.2}\n",
+			`x.yaml:21:116: markets.traders[0].relever_above: relever_above must be above target_hf_max`},
+		{"deleverage above target", lendPool + aave + "  traders:\n    - {name: l, kind: looper, venue: aave, count: 1, tokens: 1, target_hf: 1.1, deleverage_below: 1.1}\n",
+			`markets.traders[0].deleverage_below: deleverage_below must be below target_hf`},
+		{"deleverage at 1", lendPool + aave + "  traders:\n    - {name: l, kind: looper, venue: aave, count: 1, tokens: 1, target_hf: 1.1, deleverage_below: 1}\n",
+			`markets.traders[0].deleverage_below: 1 is outside`},
+		{"relever on lender", lendPool + aave + "  traders:\n    - {name: l, kind: lender, venue: aave, count: 1, eth: 1, relever_above: 1.5}\n",
+			`markets.traders[0].relever_above: relever_above applies to kind looper only`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := Parse("x.yaml", []byte(marketHead+tt.body), nil)

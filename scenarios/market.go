@@ -114,6 +114,11 @@ type TraderGroup struct {
 	// in its venue's e-mode category.
 	TargetHFWAD, TargetHFMaxWAD uint64
 	EMode                       bool
+	// A managed looper's thresholds (WAD, 0: off): it borrows back to its
+	// target when its HF rises above ReleverAboveWAD, and sells collateral
+	// to repay back to its target when its HF falls below
+	// DeleverageBelowWAD (while still at least 1).
+	ReleverAboveWAD, DeleverageBelowWAD uint64
 }
 
 // Limits of the block.
@@ -143,31 +148,34 @@ func rampFields() []string { return []string{"to_a", "from_epoch", "to_epoch"} }
 func traderFields() []string {
 	return []string{"name", "kind", "pool", "count", "agents", "eth", "tokens", "lp_share", "slippage_bps", "chance", "max_trade_eth",
 		"trigger", "below", "stall_epochs", "share", "cooldown_epochs", "coin", "hurdle", "min_profit_bps",
-		"sell", "remove_lp", "from_epoch", "to_epoch", "venue", "venues", "target_hf", "target_hf_max", "e_mode"}
+		"sell", "remove_lp", "from_epoch", "to_epoch", "venue", "venues", "target_hf", "target_hf_max", "e_mode",
+		"relever_above", "deleverage_below"}
 }
 
 // traderKindFields are the fields that belong to some kinds only.
 var traderKindFields = map[string][]string{
-	"lp_share":        {TraderLP, TraderWhale},
-	"chance":          {TraderNoise, TraderDipBuyer},
-	"max_trade_eth":   {TraderNoise, TraderArbitrage, TraderDipBuyer},
-	"trigger":         {TraderPanic, TraderLP},
-	"below":           {TraderPanic, TraderLP, TraderDipBuyer},
-	"stall_epochs":    {TraderPanic, TraderLP},
-	"share":           {TraderPanic, TraderLP},
-	"cooldown_epochs": {TraderPanic, TraderLP},
-	"coin":            {TraderLP},
-	"hurdle":          {TraderArbitrage},
-	"min_profit_bps":  {TraderArbitrage, TraderLiquidator},
-	"venue":           {TraderLooper, TraderLender},
-	"venues":          {TraderLiquidator},
-	"target_hf":       {TraderLooper},
-	"target_hf_max":   {TraderLooper},
-	"e_mode":          {TraderLooper},
-	"sell":            {TraderWhale},
-	"remove_lp":       {TraderWhale},
-	"from_epoch":      {TraderWhale, TraderDipBuyer},
-	"to_epoch":        {TraderWhale},
+	"lp_share":         {TraderLP, TraderWhale},
+	"chance":           {TraderNoise, TraderDipBuyer},
+	"max_trade_eth":    {TraderNoise, TraderArbitrage, TraderDipBuyer},
+	"trigger":          {TraderPanic, TraderLP},
+	"below":            {TraderPanic, TraderLP, TraderDipBuyer},
+	"stall_epochs":     {TraderPanic, TraderLP},
+	"share":            {TraderPanic, TraderLP},
+	"cooldown_epochs":  {TraderPanic, TraderLP},
+	"coin":             {TraderLP},
+	"hurdle":           {TraderArbitrage},
+	"min_profit_bps":   {TraderArbitrage, TraderLiquidator},
+	"venue":            {TraderLooper, TraderLender},
+	"venues":           {TraderLiquidator},
+	"target_hf":        {TraderLooper},
+	"target_hf_max":    {TraderLooper},
+	"e_mode":           {TraderLooper},
+	"relever_above":    {TraderLooper},
+	"deleverage_below": {TraderLooper},
+	"sell":             {TraderWhale},
+	"remove_lp":        {TraderWhale},
+	"from_epoch":       {TraderWhale, TraderDipBuyer},
+	"to_epoch":         {TraderWhale},
 }
 
 // decodeMarkets decodes the `markets:` block; absent or null means none.

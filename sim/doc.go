@@ -264,11 +264,31 @@
 // are economics/lending's AaveVenue or MorphoVenue; their collateral is a
 // holder "lending:VENUE" in the protocol's books and their cash is part of
 // the market ETH ledger (genesis − mints + claims = wallets + pools +
-// venues' cash; bad debt moves no ETH, it is the lenders' loss). Loopers'
-// positions are built at genesis (lending.LoopPosition at the oracle's
-// genesis price, the borrowed ETH minted at the protocol: the build does
-// not move the pool; Aave's borrow is checked at a price up to LT/LTV
-// higher). At each market slot, before the duties, every venue's oracle
+// venues' cash; bad debt moves no ETH, it is the lenders' loss). Loopers
+// are goroutine agents (agents.MarketLooperAgent, grouped as the other
+// trader kinds); their equity tokens are minted at genesis. Run's first
+// epoch phase, once the goroutines start and before the chain's first
+// epoch, is the loopers' build phase: each looper agent's duty carries
+// its venue (the oracle's genesis price, the protocol's genesis rate, LT
+// and LTV of its mode) and its participants' tokens, and it answers one
+// OrderLoopBuild per participant with the debt and collateral of
+// lending.LoopPosition at its target; the engine mints the debt at the
+// protocol at time 0 (the build does not move the pool), deposits every
+// token and borrows, Aave's borrow checked at a price up to LT/LTV higher.
+// Building in epoch 0's first market slot instead would come after epoch
+// 0's economic phase: an lrt's Sync and rewards would already have moved
+// its rate and restaked the genesis ETH. A managed looper group
+// (relever_above, deleverage_below) also gets a duty at each market slot
+// while it has debt, with its positions and health factors at the slot's
+// oracle price: an OrderLoopRelever borrows what the venue allows at the
+// oracle price, mints it and deposits it, round after round (at most 64)
+// until the amount is borrowed; an OrderLoopDeleverage is a bundle (a
+// flash loan) applied atomically: the tokens' sale is quoted on the pool
+// as earlier orders left it and dropped below its min-out or when the
+// withdrawal would leave HF below 1.001; otherwise the debt is repaid with
+// the sale's ETH, the tokens withdrawn and sold, the surplus to the
+// wallet. The summary counts them per venue (relevers, deleverages). At
+// each market slot, before the duties, every venue's oracle
 // Observes (slot, the last price_sell_1, the protocol's rate) and the
 // positions with HF < 1 are listed by HF, venue, user, with MaxRepay and
 // the venue's quote; liquidators get them in their duty. An

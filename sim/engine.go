@@ -211,6 +211,11 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 	wall := e.now()
 	e.Start()
 	defer e.Stop()
+	if e.mk != nil {
+		if err := e.mk.build(); err != nil {
+			return nil, err
+		}
+	}
 	// One epoch more than reported: the last reported epoch's attestations
 	// are included during the next one, so its participation is final only then.
 	for ep := uint64(0); ep <= e.limit; ep++ {

@@ -2,8 +2,8 @@ package sim
 
 // Lending venues of the markets block (scenario `markets: lending:`):
 // Aave- and Morpho-style markets (economics/lending) lending the market's
-// ETH against a pool's token, their oracles, the loopers' positions built
-// at genesis and the liquidations. sim/doc.go ("Markets") describes the
+// ETH against a pool's token, their oracles, the looper agents' duties
+// and orders (build, relever, deleverage) and the liquidations. sim/doc.go ("Markets") describes the
 // model; lending_report.go writes lending.csv, the events, the summary
 // and the invariants.
 
@@ -130,60 +130,177 @@ func (m *marketRun) venueIndex(name string) int {
 	return slices.IndexFunc(m.venues, func(lv *lendVenue) bool { return lv.spec.Name == name })
 }
 
-// newLoopers builds a looper group's positions at genesis: each mints
-// its equity at the protocol, deposits it, and loops to its target
-// health factor at once (lending.LoopPosition at the oracle's genesis
-// price, the borrowed ETH minted at the protocol's rate), so the build
-// does not move the pool.
-func (m *marketRun) newLoopers(spec scenarios.TraderGroup) error {
-	vi := m.venueIndex(spec.Venue)
-	if vi < 0 {
-		return fmt.Errorf("sim: looper group %q: no venue %q", spec.Name, spec.Venue)
-	}
-	lv := m.venues[vi]
-	for i := 0; i < spec.Count; i++ {
+// looperTargets are the target health factors of a looper group's
+// participants [lo, hi): participant i of n gets target_hf +
+// (target_hf_max − target_hf)·i/(n−1).
+func looperTargets(spec scenarios.TraderGroup, lo, hi int) []uint64 {
+	var out []uint64
+	for i := lo; i < hi; i++ {
 		hf := spec.TargetHFWAD
 		if spec.Count > 1 {
 			hf += mulDivU64(spec.TargetHFMaxWAD-spec.TargetHFWAD, uint64(i), uint64(spec.Count-1))
 		}
-		owner := fmt.Sprintf("market:%s/%d", spec.Name, i)
-		if err := m.buildLoop(lv, owner, spec, hf); err != nil {
-			return fmt.Errorf("sim: looper %s: %w", owner, err)
-		}
+		out = append(out, hf)
 	}
-	return nil
+	return out
 }
 
-// buildLoop builds one looper's position.
-func (m *marketRun) buildLoop(lv *lendVenue, owner string, spec scenarios.TraderGroup, hf uint64) error {
+// loopDuty completes a looper agent's duty with its venue and its
+// participants' positions, or is nil: outside the build phase, when the
+// group is not managed or none of its participants has a position.
+func (m *marketRun) loopDuty(g *traderGroup, a *marketAgent, d *agents.MarketDuty, build bool) *agents.MarketDuty {
+	managed := g.spec.ReleverAboveWAD > 0 || g.spec.DeleverageBelowWAD > 0
+	if !build && !managed {
+		return nil
+	}
+	vi := g.venues[0]
+	lv, p := m.venues[vi], m.pools[g.pool]
+	lt, ltv := lv.thresholds(g.spec.EMode)
+	d.Loop = &agents.LoopVenue{Venue: vi, PriceWAD: lv.price, MintWAD: p.tok.rateGwei() * 1_000_000_000, LTWAD: lt, LTVWAD: ltv, Build: build}
+	some := false
+	for _, pi := range a.parts {
+		part := m.parts[pi]
+		pos := lv.v.Position(part.owner)
+		mp := agents.MarketParticipant{ETH: part.eth, Tokens: p.tok.balance(part.owner), Collateral: pos.Collateral, Debt: pos.Debt}
+		if pos.Debt > 0 {
+			mp.HFWAD = lv.v.HealthFactor(part.owner, lv.price)
+		}
+		some = some || (build && mp.Tokens > 0) || (!build && mp.Debt > 0)
+		d.Participants = append(d.Participants, mp)
+	}
+	if !some {
+		return nil
+	}
+	return d
+}
+
+// applyLoop applies a looper's order in its own venue.
+func (m *marketRun) applyLoop(epoch consensus.Epoch, part *marketParticipant, o agents.MarketOrder) (bool, error) {
+	if part.loop == nil || o.Venue != part.loop.venue || o.Amount == 0 {
+		return false, nil
+	}
+	lv := m.venues[o.Venue]
+	switch o.Kind {
+	case agents.OrderLoopBuild:
+		return m.applyBuild(lv, part, o.Amount)
+	case agents.OrderLoopRelever:
+		return m.applyRelever(epoch, lv, part, o.Amount)
+	}
+	return m.applyDeleverage(epoch, lv, part, o)
+}
+
+// applyBuild builds a looper's position with its tokens and debt ETH
+// borrowed: the debt is minted at the protocol, all its tokens deposited,
+// the debt borrowed at buildPrice (so the build does not move the pool).
+// The build phase runs at genesis, so the books move at time 0. A build
+// the venue refuses is an error: the agent computes it with
+// lending.LoopPosition at the duty's prices, which the venue accepts.
+func (m *marketRun) applyBuild(lv *lendVenue, part *marketParticipant, debt consensus.Gwei) (bool, error) {
 	p := m.pools[lv.pool]
-	lt, ltv := lv.thresholds(spec.EMode)
-	if spec.EMode {
+	const t = 0
+	owner := part.owner
+	if pos := lv.v.Position(owner); pos.Debt > 0 || pos.Collateral > 0 {
+		return false, nil
+	}
+	equity := p.tok.balance(owner)
+	if equity == 0 {
+		return false, nil
+	}
+	lt, ltv := lv.thresholds(part.loop.emode)
+	if part.loop.emode {
 		if err := lv.aave.EnterEMode(owner, emodeID, lv.price); err != nil {
-			return err
+			return false, err
 		}
 	}
-	rate := p.tok.rateGwei() * 1_000_000_000
-	equity, err := m.mint(p.tok, owner, spec.TokensGwei, 0)
+	more, err := p.tok.mint(owner, debt, t)
 	if err != nil {
-		return err
-	}
-	_, debt, err := lending.LoopPosition(equity, rate, lv.price, lt, hf)
-	if err != nil {
-		return err
-	}
-	more, err := p.tok.mint(owner, debt, 0)
-	if err != nil {
-		return err
+		return false, err
 	}
 	m.minted += debt // the borrowed ETH, minted: the venue's cash pays it
-	if err := p.tok.transfer(owner, lv.owner, equity+more, 0); err != nil {
+	if err := m.deposit(lv, owner, equity+more, t); err != nil {
+		return false, err
+	}
+	return true, lv.v.Borrow(owner, debt, buildPrice(lv.price, lt, ltv))
+}
+
+// deposit moves a looper's tokens to the venue and deposits them.
+func (m *marketRun) deposit(lv *lendVenue, owner string, tokens consensus.Gwei, t consensus.Epoch) error {
+	if err := m.pools[lv.pool].tok.transfer(owner, lv.owner, tokens, t); err != nil {
 		return err
 	}
-	if err := lv.v.DepositCollateral(owner, equity+more); err != nil {
-		return err
+	return lv.v.DepositCollateral(owner, tokens)
+}
+
+// applyRelever borrows up to more ETH as a loop does: borrow what the
+// venue allows now (MaxBorrow at the oracle price), mint it at the
+// protocol, deposit the tokens, again, at most 64 rounds.
+func (m *marketRun) applyRelever(epoch consensus.Epoch, lv *lendVenue, part *marketParticipant, more consensus.Gwei) (bool, error) {
+	p := m.pools[lv.pool]
+	t := p.tok.at(epoch)
+	if lv.v.Position(part.owner).Debt == 0 {
+		return false, nil
 	}
-	return lv.v.Borrow(owner, debt, buildPrice(lv.price, lt, ltv))
+	var borrowed consensus.Gwei
+	for range 64 {
+		b := min(more-borrowed, lv.v.MaxBorrow(part.owner, lv.price))
+		if b == 0 {
+			break
+		}
+		if err := lv.v.Borrow(part.owner, b, lv.price); err != nil {
+			return false, err
+		}
+		tokens, err := p.tok.mint(part.owner, b, t)
+		if err != nil {
+			return false, err
+		}
+		m.minted += b
+		borrowed += b
+		if err := m.deposit(lv, part.owner, tokens, t); err != nil {
+			return false, err
+		}
+	}
+	lv.stats.Relevers++
+	return borrowed > 0, nil
+}
+
+// applyDeleverage is a bundle (a flash loan): sell Amount tokens of the
+// collateral into the pool, repay the debt with the ETH, withdraw the
+// tokens; the surplus ETH goes to the wallet. It is dropped if the sale
+// pays less than MinOut or the withdrawal would leave HF below 1.001.
+func (m *marketRun) applyDeleverage(epoch consensus.Epoch, lv *lendVenue, part *marketParticipant, o agents.MarketOrder) (bool, error) {
+	p := m.pools[lv.pool]
+	pos := lv.v.Position(part.owner)
+	x := min(o.Amount, pos.Collateral)
+	if pos.Debt == 0 || x == 0 {
+		return false, nil
+	}
+	dy, err := p.pool.GetDy(market.Token, market.ETH, x, epoch)
+	if err != nil || dy < o.MinOut {
+		return false, nil
+	}
+	repay := min(dy, pos.Debt)
+	lt, _ := lv.thresholds(part.loop.emode)
+	left := mulDivU64(mulDivU64(uint64(pos.Collateral-x), lv.price, wad), lt, wad)
+	if rest := uint64(pos.Debt - repay); rest > 0 && left <= rest+rest/1000 {
+		return false, nil
+	}
+	repaid, err := lv.v.Repay(part.owner, repay)
+	if err != nil {
+		return false, err
+	}
+	if err := lv.v.WithdrawCollateral(part.owner, x, lv.price); err != nil {
+		return false, err
+	}
+	t := p.tok.at(epoch)
+	if err := p.tok.transfer(lv.owner, part.owner, x, t); err != nil {
+		return false, err
+	}
+	if _, err := p.pool.Exchange(market.Token, market.ETH, x, dy, epoch); err != nil {
+		return false, fmt.Errorf("venue %s: the quoted sale failed: %w", lv.spec.Name, err)
+	}
+	part.eth += dy - repaid
+	lv.stats.Deleverages++
+	return true, p.tok.transfer(part.owner, p.owner, x, t)
 }
 
 // thresholds are the LT and the LTV (WAD) a looper's position is built

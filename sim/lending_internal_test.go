@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stakesim/stakesim/agents"
@@ -22,7 +23,19 @@ func newLendingEngine(t *testing.T, name string) *Engine {
 	if err != nil {
 		t.Fatal(err)
 	}
+	buildLoops(t, e)
 	return e
+}
+
+// buildLoops runs the loopers' build phase, as Run does before the first
+// epoch.
+func buildLoops(t *testing.T, e *Engine) {
+	t.Helper()
+	e.Start()
+	t.Cleanup(e.Stop)
+	if err := e.mk.build(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestLooperGenesisPosition: lst-slash-loops' loopers are built at HF
@@ -85,7 +98,7 @@ func TestLiquidationSaleMovesNextCheck(t *testing.T) {
 	}
 	a := &g.agents[0]
 	snap := *p.pool
-	d := m.duty(g, a, &snap, 0, 0)
+	d := m.duty(g, a, &snap, 0, 0, false)
 	liq := &agents.MarketLiquidatorAgent{MinProfitBps: g.spec.MinProfitBps, Venues: g.venues}
 	orders := liq.Decide(d)
 	if len(orders) != 2 {
@@ -112,4 +125,67 @@ func TestLiquidationSaleMovesNextCheck(t *testing.T) {
 	if lv := m.venues[0]; lv.stats.Liquidations != 2 || lv.v.HealthFactor("market:loopers/1", lv.price) < wad {
 		t.Errorf("after both: %d liquidations, HF of looper 1 %d", lv.stats.Liquidations, lv.v.HealthFactor("market:loopers/1", lv.price))
 	}
+}
+
+// TestManagedLooperSurvivesFall: two loopers at HF 1.1 in steth-2022's
+// Aave venue (pool oracle, LT 0.81), one managed (deleverage_below
+// 1.05), one not, with the liquidators. The pool's price is pushed down
+// to about 0.88 in small steps, a market slot after each: the unmanaged
+// loop falls below 1 (1.1·0.88 < 1) and is liquidated; the managed one
+// sells collateral and repays whenever its HF is below 1.05, and is
+// never liquidated.
+func TestManagedLooperSurvivesFall(t *testing.T) {
+	sc, err := scenarios.Load("steth-2022", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.SetBLS("off"); err != nil {
+		t.Fatal(err)
+	}
+	var liq, loop scenarios.TraderGroup
+	for _, g := range sc.Markets.Traders {
+		switch g.Kind {
+		case scenarios.TraderLiquidator:
+			liq = g
+		case scenarios.TraderLooper:
+			loop = g
+		}
+	}
+	loop.Count, loop.Agents, loop.TargetHFWAD, loop.TargetHFMaxWAD = 1, 1, 11*wad/10, 11*wad/10
+	managed := loop
+	managed.Name, managed.DeleverageBelowWAD = "managed", wad+wad/20
+	sc.Markets.Traders = []scenarios.TraderGroup{liq, loop, managed}
+	e, err := New(sc, &rowSink{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	buildLoops(t, e)
+	m := e.mk
+	var liquidated []string
+	m.ev = func(d EventDetails) {
+		if l, ok := d.(LiquidationDetails); ok {
+			liquidated = append(liquidated, l.User)
+		}
+	}
+	p, lv := m.pools[0], m.venues[0]
+	for k := uint64(0); m.priceGwei(p, 0) > 880_000_000; k++ {
+		if _, err := p.pool.Exchange(market.Token, market.ETH, 3e9, 0, 0); err != nil {
+			t.Fatal(err)
+		}
+		p.price = m.priceGwei(p, 0)
+		if err := m.slot(0, k, m.ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !slices.Contains(liquidated, "market:loopers/0") {
+		t.Fatalf("liquidations %v: the unmanaged looper should be liquidated", liquidated)
+	}
+	if slices.Contains(liquidated, "market:managed/0") {
+		t.Fatalf("liquidations %v: the managed looper was liquidated", liquidated)
+	}
+	hf := lv.v.HealthFactor("market:managed/0", lv.price)
+	if lv.stats.Deleverages == 0 || hf < wad || lv.v.Position("market:managed/0").Debt == 0 {
+		t.Fatalf("managed looper: %d deleverages, HF %d, position %+v", lv.stats.Deleverages, hf, lv.v.Position("market:managed/0"))
+	}
+	t.Logf("price %d, managed HF %d after %d deleverages; liquidations %v", p.price, hf, lv.stats.Deleverages, liquidated)
 }

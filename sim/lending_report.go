@@ -56,7 +56,11 @@ type VenueSummary struct {
 	MinOraclePrice  string `json:"min_oracle_price"`
 	Positions       uint64 `json:"positions"`
 	PositionsBelow1 uint64 `json:"positions_below_1"`
-	minPrice        uint64
+	// Relevers and Deleverages count managed loopers' applied orders
+	// (absent when none).
+	Relevers    uint64 `json:"relevers,omitempty"`
+	Deleverages uint64 `json:"deleverages,omitempty"`
+	minPrice    uint64
 }
 
 // Lending events.

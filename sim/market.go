@@ -79,6 +79,13 @@ type marketParticipant struct {
 	eth       consensus.Gwei
 	lp        uint64
 	genesisLP uint64
+	loop      *loopPart // a looper's venue and mode, nil for other kinds
+}
+
+// loopPart is a looper participant's venue (index in venues) and mode.
+type loopPart struct {
+	venue int
+	emode bool
 }
 
 // findToken returns the protocol named name as a market token.
@@ -139,13 +146,10 @@ func newMarketRun(e *Engine, sink Sink) (*marketRun, error) {
 	return m, nil
 }
 
-// newTraders makes a trader group: loopers and lenders are positions
-// built at genesis, without agents; the other kinds trade.
+// newTraders makes a trader group: lenders supply at genesis, without
+// agents; the other kinds (loopers too) are agents.
 func (m *marketRun) newTraders(spec scenarios.TraderGroup) error {
-	switch spec.Kind {
-	case scenarios.TraderLooper:
-		return m.newLoopers(spec)
-	case scenarios.TraderLender:
+	if spec.Kind == scenarios.TraderLender {
 		return m.newLenders(spec)
 	}
 	return m.newGroup(spec)
@@ -201,12 +205,19 @@ func (m *marketRun) newGroup(spec scenarios.TraderGroup) error {
 	for _, name := range spec.Venues {
 		g.venues = append(g.venues, m.venueIndex(name))
 	}
+	var loop *loopPart
+	if spec.Kind == scenarios.TraderLooper {
+		if loop = (&loopPart{venue: m.venueIndex(spec.Venue), emode: spec.EMode}); loop.venue < 0 {
+			return fmt.Errorf("sim: looper group %q: no venue %q", spec.Name, spec.Venue)
+		}
+		g.venues = []int{loop.venue}
+	}
 	lpEach := mulDivU64(p.pool.LPSupply(), spec.LPShareWAD, 1_000_000_000_000_000_000) / uint64(spec.Count)
 	for k := 0; k < spec.Agents; k++ {
 		var a marketAgent
 		for i := k * spec.Count / spec.Agents; i < (k+1)*spec.Count/spec.Agents; i++ {
 			part := &marketParticipant{owner: fmt.Sprintf("market:%s/%d", spec.Name, i), pool: pi, eth: consensus.Gwei(spec.EthGwei),
-				lp: lpEach, genesisLP: lpEach}
+				lp: lpEach, genesisLP: lpEach, loop: loop}
 			m.ethIn += part.eth
 			p.passive -= lpEach
 			if _, err := m.mint(p.tok, part.owner, spec.TokensGwei, 0); err != nil {
@@ -216,7 +227,7 @@ func (m *marketRun) newGroup(spec scenarios.TraderGroup) error {
 			a.parts = append(a.parts, len(m.parts))
 			m.parts = append(m.parts, part)
 		}
-		id, err := m.addAgent(spec)
+		id, err := m.addAgent(spec, k*spec.Count/spec.Agents, (k+1)*spec.Count/spec.Agents)
 		if err != nil {
 			return err
 		}
@@ -227,8 +238,9 @@ func (m *marketRun) newGroup(spec scenarios.TraderGroup) error {
 	return nil
 }
 
-// addAgent registers one agent of the group's kind with its own stream.
-func (m *marketRun) addAgent(spec scenarios.TraderGroup) (int, error) {
+// addAgent registers one agent of the group's kind, for its participants
+// [lo, hi), with its own stream.
+func (m *marketRun) addAgent(spec scenarios.TraderGroup, lo, hi int) (int, error) {
 	e := m.e
 	base := agents.MarketTrading{Group: spec.Name, Pool: spec.Pool, SlippageBps: spec.SlippageBps}
 	trig := agents.MarketTrigger{Kind: spec.Trigger, BelowGwei: spec.BelowWAD / 1_000_000_000, StallEpochs: spec.StallEpochs,
@@ -262,6 +274,10 @@ func (m *marketRun) addAgent(spec scenarios.TraderGroup) (int, error) {
 		for _, name := range spec.Venues {
 			x.Venues = append(x.Venues, m.venueIndex(name))
 		}
+		a, tr = x, &x.MarketTrading
+	case scenarios.TraderLooper:
+		x := &agents.MarketLooperAgent{MarketTrading: base, TargetHFWAD: looperTargets(spec, lo, hi),
+			ReleverAboveWAD: spec.ReleverAboveWAD, DeleverageBelowWAD: spec.DeleverageBelowWAD}
 		a, tr = x, &x.MarketTrading
 	default:
 		return 0, fmt.Errorf("sim: trader group %q: unknown kind %q", spec.Name, spec.Kind)
@@ -339,15 +355,35 @@ func (m *marketRun) observe(epoch consensus.Epoch, main *BranchBoundary) {
 	}
 }
 
-// slot runs market slot k of epoch: every agent with something to do
-// gets a duty from the same snapshot; the orders are applied in agent id
-// and order order; then each pool's price is observed.
+// build is the loopers' build phase, at genesis once the agents run
+// (Engine.Run, before the first epoch): the first market slot's duty of
+// each looper agent asks it to build, at the genesis oracle price and
+// rate, before anything else happens.
+func (m *marketRun) build() error {
+	return m.phase(0, 0, true)
+}
+
+// slot runs market slot k of epoch: the oracles' observation; every agent
+// with something to do gets a duty from the same snapshot; the orders are
+// applied in agent id and order order; then each pool's price is observed.
 func (m *marketRun) slot(epoch consensus.Epoch, k uint64, ev func(EventDetails)) error {
-	e := m.e
-	m.slotNow = uint64(epoch)*e.cfg.SlotsPerEpoch + k
+	m.slotNow = uint64(epoch)*m.e.cfg.SlotsPerEpoch + k
 	if len(m.venues) > 0 {
 		m.observeOracles(m.slotNow)
 	}
+	if err := m.phase(epoch, k, false); err != nil {
+		return err
+	}
+	for _, p := range m.pools {
+		m.observePrice(p, epoch, k, ev)
+	}
+	return nil
+}
+
+// phase is one barrier phase of market slot k: the loopers' build phase
+// (build: only looper groups, asked to build) or the slot's trading.
+func (m *marketRun) phase(epoch consensus.Epoch, k uint64, build bool) error {
+	e := m.e
 	snaps := make([]market.Pool, len(m.pools))
 	for i, p := range m.pools {
 		snaps[i] = *p.pool // a copy: agents only read it
@@ -355,9 +391,12 @@ func (m *marketRun) slot(epoch consensus.Epoch, k uint64, ev func(EventDetails))
 	duties := map[int]*agents.Duties{}
 	var order []*marketAgent
 	for _, g := range m.groups {
+		if build && g.spec.Kind != scenarios.TraderLooper {
+			continue
+		}
 		for ai := range g.agents {
 			a := &g.agents[ai]
-			if d := m.duty(g, a, &snaps[g.pool], epoch, k); d != nil {
+			if d := m.duty(g, a, &snaps[g.pool], epoch, k, build); d != nil {
 				duties[a.id] = &agents.Duties{Market: d}
 				order = append(order, a)
 			}
@@ -374,23 +413,23 @@ func (m *marketRun) slot(epoch consensus.Epoch, k uint64, ev func(EventDetails))
 			}
 		}
 	}
-	for _, p := range m.pools {
-		m.observePrice(p, epoch, k, ev)
-	}
 	return nil
 }
 
 // duty builds an agent's duty, or nil when it has nothing to act with.
-func (m *marketRun) duty(g *traderGroup, a *marketAgent, snap *market.Pool, epoch consensus.Epoch, k uint64) *agents.MarketDuty {
+func (m *marketRun) duty(g *traderGroup, a *marketAgent, snap *market.Pool, epoch consensus.Epoch, k uint64, build bool) *agents.MarketDuty {
 	p := m.pools[g.pool]
 	cfg := &m.e.cfg
 	d := &agents.MarketDuty{Epoch: epoch, Slot: uint64(epoch)*cfg.SlotsPerEpoch + k, SlotInEpoch: k, PerEpoch: cfg.SlotsPerEpoch,
 		Pool: snap, PoolEpoch: epoch, PriceGwei: p.price, RateGwei: p.tok.rateGwei(), Signals: p.sig,
 		Withdrawals: p.tok.withdrawals(), WaitEpochs: p.wait, EpochsYear: epochsPerYear(cfg)}
-	if g.spec.Kind == scenarios.TraderLiquidator {
+	switch g.spec.Kind {
+	case scenarios.TraderLiquidator:
 		if d.Liquidatable = m.liquidatable(g); len(d.Liquidatable) == 0 {
 			return nil
 		}
+	case scenarios.TraderLooper:
+		return m.loopDuty(g, a, d, build)
 	}
 	some := false
 	for _, pi := range a.parts {
@@ -479,6 +518,8 @@ func (m *marketRun) applyOrder(epoch consensus.Epoch, part *marketParticipant, o
 		return locked > 0, err
 	case agents.OrderLiquidate:
 		return m.applyLiquidation(epoch, part, o)
+	case agents.OrderLoopBuild, agents.OrderLoopRelever, agents.OrderLoopDeleverage:
+		return m.applyLoop(epoch, part, o)
 	}
 	return m.applyRemoval(epoch, p, part, o)
 }

@@ -172,6 +172,9 @@ type AgentCounts struct {
 	MarketLP        uint64 `json:"market_lp,omitempty"`
 	MarketWhale     uint64 `json:"market_whale,omitempty"`
 	MarketDipBuyer  uint64 `json:"market_dip_buyer,omitempty"`
+	// Lending agents (absent when 0).
+	MarketLiquidator uint64 `json:"market_liquidator,omitempty"`
+	MarketLooper     uint64 `json:"market_looper,omitempty"`
 }
 
 // add counts one agent of kind.
@@ -207,6 +210,10 @@ func (c *AgentCounts) add(kind string) {
 		c.MarketWhale++
 	case agents.KindMarketDipBuyer:
 		c.MarketDipBuyer++
+	case agents.KindMarketLiquidator:
+		c.MarketLiquidator++
+	case agents.KindMarketLooper:
+		c.MarketLooper++
 	}
 }
 
