@@ -77,6 +77,9 @@ type State struct {
 
 	// shared marks the slices this State shares with copies (see State).
 	shared sharedParts
+	// reg memoises functions of Validators while it is shared (see
+	// registryMemo); nil when none is kept.
+	reg *registryMemo
 }
 
 // sharedParts is a set of the slices a State may share with its copies.
@@ -107,11 +110,15 @@ type Ledger struct {
 
 // Copy returns a copy of st that evolves independently (caches are shared:
 // they are content-addressed and safe to share). Validators and
-// InactivityScores are shared, copy-on-write, by both states (see State);
-// Copy marks them shared in st too, so it must not run concurrently with
-// another Copy of, or a write to, st.
+// InactivityScores are shared, copy-on-write, by both states (see State),
+// with the registry's memo (registryMemo); Copy marks them shared in st
+// too, so it must not run concurrently with anything else reading or
+// writing st.
 func (st *State) Copy() *State {
 	st.shared = sharedValidators | sharedInactivity
+	if st.reg == nil {
+		st.reg = new(registryMemo)
+	}
 	c := *st
 	c.BlockRoots = append([]Root(nil), st.BlockRoots...)
 	c.RandaoMixes = append([]Root(nil), st.RandaoMixes...)
@@ -131,6 +138,7 @@ func (st *State) Copy() *State {
 // registry if st shares it with a copy. A pointer taken from st.Validators
 // before the call may point into the shared registry: read only through it.
 func (st *State) MutValidator(i ValidatorIndex) *Validator {
+	st.reg = nil
 	if st.shared&sharedValidators != 0 {
 		st.Validators = slices.Clone(st.Validators)
 		st.shared &^= sharedValidators
@@ -141,6 +149,7 @@ func (st *State) MutValidator(i ValidatorIndex) *Validator {
 // appendValidator appends v to the registry (never into a shared slice's
 // spare capacity).
 func (st *State) appendValidator(v Validator) {
+	st.reg = nil
 	if st.shared&sharedValidators != 0 {
 		st.Validators = slices.Grow(slices.Clip(st.Validators), 1)
 		st.shared &^= sharedValidators

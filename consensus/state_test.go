@@ -35,3 +35,28 @@ func TestCopySharesUntilWrite(t *testing.T) {
 		t.Fatal("the original's untouched entries changed")
 	}
 }
+
+// TestRegistryMemoFollowsWrites checks that the registry memo never
+// answers for a registry that changed: a copy that exits a validator sees
+// the smaller active set, the original keeps its own.
+func TestRegistryMemoFollowsWrites(t *testing.T) {
+	cfg := Minimal()
+	orig := efState(&cfg, efN(4, 32*efETH)...)
+	c := orig.Copy()
+	epoch := GetCurrentEpoch(&cfg, c)
+	if GetTotalActiveBalance(&cfg, c) != 128*efETH {
+		t.Fatal("total active balance of the copy")
+	}
+	v := c.MutValidator(2)
+	v.ExitEpoch, v.WithdrawableEpoch = epoch, epoch+1
+	if got := GetTotalActiveBalance(&cfg, c); got != 96*efETH {
+		t.Fatalf("after the exit, total %d, want %d", got, 96*efETH)
+	}
+	if got := GetTotalActiveBalance(&cfg, orig); got != 128*efETH {
+		t.Fatalf("the original's total became %d", got)
+	}
+	c2 := c.Copy()
+	if GetCommitteeCountPerSlot(&cfg, c2, epoch) != 1 || activeSummaryOf(c2, epoch).count != 3 {
+		t.Fatal("the copy of the copy does not see three active validators")
+	}
+}
