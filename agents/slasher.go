@@ -131,8 +131,11 @@ type Slasher struct {
 	// Attestations.
 	votesSeen bool
 	newest    consensus.Epoch // newest target epoch seen (or passed to Prune)
-	votes     map[consensus.ValidatorIndex][]vote
-	nextSeq   uint64
+	// votes[v] is validator v's history, indexed densely: a map of a
+	// million entries costs more to reach and to scan for the collector.
+	votes   [][]vote
+	voters  int // validators with votes stored
+	nextSeq uint64
 	// covered[e][pair] is the set of validators that evidence already
 	// produced for the pair of data roots proves guilty; e is the older
 	// target epoch of the pair, so the entry goes when that vote does.
@@ -158,7 +161,6 @@ func NewSlasher(historyEpochs uint64) *Slasher {
 	historyEpochs = min(historyEpochs, maxHistoryEpochs)
 	return &Slasher{
 		historyEpochs: historyEpochs,
-		votes:         make(map[consensus.ValidatorIndex][]vote),
 		covered:       make(map[consensus.Epoch]map[pairKey]map[consensus.ValidatorIndex]struct{}),
 		headers:       make(map[headerKey]*headerRec),
 		poolKeys:      make(map[[32]byte]struct{}),
@@ -191,6 +193,9 @@ func (s *Slasher) advanceVotes(e consensus.Epoch) {
 func (s *Slasher) pruneVotes() {
 	cutoff := s.voteCutoff()
 	for v, hist := range s.votes {
+		if len(hist) == 0 {
+			continue
+		}
 		n := 0
 		for _, r := range hist {
 			if r.target >= cutoff {
@@ -200,7 +205,8 @@ func (s *Slasher) pruneVotes() {
 		}
 		clear(hist[n:]) // release the stored attestations
 		if n == 0 {
-			delete(s.votes, v)
+			s.votes[v] = nil
+			s.voters--
 		} else {
 			s.votes[v] = hist[:n]
 		}
@@ -221,10 +227,15 @@ func (s *Slasher) Prune(currentEpoch consensus.Epoch) {
 	s.advanceVotes(currentEpoch)
 }
 
+// maxSlasherValidators bounds the validator indices a slasher stores
+// votes for (its history is indexed densely), as fork choice's does.
+const maxSlasherValidators = 1 << 24
+
 // validIndices reports whether idx is non-empty, sorted and unique, as
-// is_valid_indexed_attestation requires; the slasher ignores anything else.
+// is_valid_indexed_attestation requires, and within maxSlasherValidators;
+// the slasher ignores anything else.
 func validIndices(idx []consensus.ValidatorIndex) bool {
-	if len(idx) == 0 {
+	if len(idx) == 0 || idx[len(idx)-1] >= maxSlasherValidators {
 		return false
 	}
 	for i := 1; i < len(idx); i++ {
@@ -319,6 +330,7 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	var cands, vc []*storedAtt
 	var candSet map[*storedAtt]struct{}
 	size := len(ia.AttestingIndices)
+	s.growVotes(ia.AttestingIndices[size-1])
 	for _, v := range ia.AttestingIndices {
 		hist := s.votes[v]
 		dup := false
@@ -344,6 +356,9 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 			continue
 		}
 		if sameTarget < maxVotesPerTarget {
+			if len(hist) == 0 {
+				s.voters++
+			}
 			s.votes[v] = append(hist, vote{source: source, target: target, att: store()})
 		}
 		// The order of cands does not matter: they are sorted below.
@@ -410,6 +425,13 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 		out = append(out, Evidence{Offence: offence, Validators: c.inter, Attester: as})
 	}
 	return out
+}
+
+// growVotes makes room in votes for validator v.
+func (s *Slasher) growVotes(v consensus.ValidatorIndex) {
+	if int(v) >= len(s.votes) {
+		s.votes = slices.Grow(s.votes, int(v)+1-len(s.votes))[:v+1]
+	}
 }
 
 // headerCutoff is the oldest header slot kept.

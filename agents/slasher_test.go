@@ -346,12 +346,12 @@ func TestSlasherWindow(t *testing.T) {
 		s := NewSlasher(4)
 		s.ObserveAttestation(slIA(slData(0, 1, 1), 1, 2, 3))
 		s.Prune(3)
-		if len(s.votes) != 3 {
+		if s.voters != 3 {
 			t.Fatalf("Prune(3) with window 4 dropped target-1 votes")
 		}
 		s.Prune(5)
-		if len(s.votes) != 0 {
-			t.Fatalf("Prune(5) kept %d validators' votes", len(s.votes))
+		if s.voters != 0 {
+			t.Fatalf("Prune(5) kept %d validators' votes", s.voters)
 		}
 		if ev := s.ObserveAttestation(slIA(slData(0, 1, 2), 1)); len(ev) != 0 {
 			t.Fatal("a vote older than the window after Prune gave evidence")
