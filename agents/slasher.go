@@ -133,9 +133,13 @@ type Slasher struct {
 	newest    consensus.Epoch // newest target epoch seen (or passed to Prune)
 	// votes[v] is validator v's history, indexed densely: a map of a
 	// million entries costs more to reach and to scan for the collector.
-	votes   [][]vote
-	voters  int // validators with votes stored
-	nextSeq uint64
+	votes  [][]vote
+	voters int // validators with votes stored
+	// lastData and lastRoot memoise the last data root computed: votes
+	// arrive committee by committee, most with the data of the one before.
+	lastData consensus.AttestationData
+	lastRoot consensus.Root
+	nextSeq  uint64
 	// covered[e][pair] is the set of validators that evidence already
 	// produced for the pair of data roots proves guilty; e is the older
 	// target epoch of the pair, so the entry goes when that vote does.
@@ -313,7 +317,7 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	if target < s.voteCutoff() {
 		return nil
 	}
-	root := data.Root()
+	root := s.dataRoot(data)
 	var own *storedAtt
 	store := func() *storedAtt {
 		if own == nil {
@@ -425,6 +429,14 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 		out = append(out, Evidence{Offence: offence, Validators: c.inter, Attester: as})
 	}
 	return out
+}
+
+// dataRoot returns data's hash tree root, memoised for repeated data.
+func (s *Slasher) dataRoot(data *consensus.AttestationData) consensus.Root {
+	if s.lastRoot == (consensus.Root{}) || *data != s.lastData {
+		s.lastData, s.lastRoot = *data, data.Root()
+	}
+	return s.lastRoot
 }
 
 // growVotes makes room in votes for validator v.

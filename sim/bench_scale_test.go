@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,9 +46,10 @@ func selectedSizes() []int {
 }
 
 // BenchmarkEpochMainnet runs n mainnet-preset validators for two epochs
-// past genesis, then times b.N epochs. It reports seconds per epoch, the
+// past genesis, then times b.N epochs. It reports seconds per epoch (wall and CPU), the
 // process's peak resident memory (VmHWM since the engine was built) and
-// the live heap after a GC, both per validator, and in aggregate mode the
+// the live heap after a GC, both per validator (and the peak when the
+// engine had started), and in aggregate mode the
 // crypto bound (the same signs and aggregate verifications on raw blst)
 // with the ratio of the two. With STAKESIM_HEAPPROFILE=FILE it writes a
 // heap profile of the live engine after the warm-up.
@@ -66,7 +68,7 @@ func benchMainnetEpochs(b *testing.B, mode string, n int) {
 	start := time.Now()
 	e := startBenchEngine(b, fmt.Sprintf(benchMainnet, mode, n, scaleValidatorsPerAgent))
 	defer e.Stop()
-	startup := time.Since(start).Seconds()
+	startup, startPeak := time.Since(start).Seconds(), peakRSS()
 	ctx := context.Background()
 	for i := 0; i < 2; i++ {
 		if err := e.RunEpoch(ctx); err != nil {
@@ -74,7 +76,7 @@ func benchMainnetEpochs(b *testing.B, mode string, n int) {
 		}
 	}
 	writeHeapProfile(b)
-	before := e.Stats()
+	before, cpuBefore := e.Stats(), cpuSeconds()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if err := e.RunEpoch(ctx); err != nil {
@@ -84,7 +86,11 @@ func benchMainnetEpochs(b *testing.B, mode string, n int) {
 	b.StopTimer()
 	wall := b.Elapsed().Seconds() / float64(b.N)
 	b.ReportMetric(wall, "s/epoch")
+	b.ReportMetric((cpuSeconds()-cpuBefore)/float64(b.N), "cpu-s/epoch")
 	b.ReportMetric(startup, "s-startup")
+	if startPeak > 0 {
+		b.ReportMetric(startPeak/float64(n), "startup-peak-B/validator")
+	}
 	reportMemory(b, n)
 	if mode != "off" {
 		raw := cryptoBound(before, e.Stats(), b.N)
@@ -110,6 +116,16 @@ func reportMemory(b *testing.B, n int) {
 		b.ReportMetric(peak/float64(n), "peak-B/validator")
 	}
 	b.ReportMetric(liveHeap()/float64(n), "live-B/validator")
+}
+
+// cpuSeconds is the process's CPU time so far (user and system, all
+// threads): on a shared machine it moves less than the wall time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
 }
 
 // resetPeakRSS frees what earlier benchmarks left and resets the process's
