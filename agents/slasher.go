@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // Offences named by Evidence.Offence.
@@ -51,20 +52,56 @@ type Evidence struct {
 }
 
 // storedAtt is one distinct IndexedAttestation kept by the slasher (a
-// private copy; its indices are sorted and unique).
+// private copy; its indices are sorted and unique). Most are single gossip
+// votes, one per validator and epoch until a larger aggregate replaces
+// them, so it is kept small: the data is shared with the attestations
+// stored just before it that have the same data, and the signature is
+// kept only when it is not zero (BLS off and aggregate mode's gossip votes
+// carry none).
 type storedAtt struct {
-	ia   consensus.IndexedAttestation
-	root consensus.Root // ia.Data.Root()
-	seq  uint64         // order of storage, for deterministic tie-breaks
+	data    *storedData
+	indices []consensus.ValidatorIndex
+	sig     *crypto.Signature // nil for the zero signature
+	seq     uint64            // order of storage, for deterministic tie-breaks
+}
+
+// storedData is attestation data with its root.
+type storedData struct {
+	data consensus.AttestationData
+	root consensus.Root // data.Root()
+}
+
+// newStoredAtt copies ia for storage.
+func newStoredAtt(ia *consensus.IndexedAttestation, data *storedData, seq uint64) *storedAtt {
+	a := &storedAtt{data: data, indices: slices.Clone(ia.AttestingIndices), seq: seq}
+	if !ia.Signature.IsZero() {
+		sig := ia.Signature
+		a.sig = &sig
+	}
+	return a
+}
+
+// indexed returns a copy of the stored IndexedAttestation.
+func (a *storedAtt) indexed() consensus.IndexedAttestation {
+	ia := consensus.IndexedAttestation{AttestingIndices: slices.Clone(a.indices), Data: a.data.data}
+	if a.sig != nil {
+		ia.Signature = *a.sig
+	}
+	return ia
 }
 
 // vote is one (validator, data) pair: the FFG epochs of the data, for the
 // surround test, and the stored attestation that proves the validator
-// signed it. Each validator has at most one vote per data root.
+// signed it. Each validator has at most one vote per data root. Epochs
+// take 32 bits (ObserveAttestation ignores data beyond them), so that a
+// validator's vote costs 16 bytes.
 type vote struct {
-	source, target consensus.Epoch
+	source, target uint32
 	att            *storedAtt
 }
+
+// maxSlasherEpoch bounds the epochs of the data the slasher stores.
+const maxSlasherEpoch = 1<<32 - 1
 
 // pairKey names an unordered pair of data roots (a < b bytewise).
 type pairKey struct{ a, b consensus.Root }
@@ -107,7 +144,9 @@ type poolEntry struct {
 // ignored. A vote with a far-future target therefore moves the window and
 // drops the history: feed only votes that passed gossip or block
 // validation. At most maxVotesPerTarget distinct votes are kept per
-// validator and target epoch. Block headers are kept for the window in
+// validator and target epoch. A vote costs 16 bytes and a stored single
+// vote about 60 more; data with an epoch beyond 2^32-1 or a validator
+// index from 2^24 are ignored. Block headers are kept for the window in
 // slots (see headerSlotsPerEpoch). The pool holds at most PoolLimit entries.
 //
 // Pool. ObserveAttestation and ObserveHeader return new evidence and do not
@@ -135,10 +174,9 @@ type Slasher struct {
 	// million entries costs more to reach and to scan for the collector.
 	votes  [][]vote
 	voters int // validators with votes stored
-	// lastData and lastRoot memoise the last data root computed: votes
-	// arrive committee by committee, most with the data of the one before.
-	lastData consensus.AttestationData
-	lastRoot consensus.Root
+	// lastData is the last data seen, with its root: votes arrive
+	// committee by committee, most with the data of the one before.
+	lastData *storedData
 	nextSeq  uint64
 	// covered[e][pair] is the set of validators that evidence already
 	// produced for the pair of data roots proves guilty; e is the older
@@ -202,7 +240,7 @@ func (s *Slasher) pruneVotes() {
 		}
 		n := 0
 		for _, r := range hist {
-			if r.target >= cutoff {
+			if consensus.Epoch(r.target) >= cutoff {
 				hist[n] = r
 				n++
 			}
@@ -278,10 +316,11 @@ func intersect(x, y []consensus.ValidatorIndex) []consensus.ValidatorIndex {
 // is_slashable_attestation_data in either order (a double vote needs only a
 // different root, since equal roots mean equal data).
 func (r *vote) conflicts(source, target consensus.Epoch, root consensus.Root) bool {
-	if r.target == target {
-		return r.att.root != root
+	rs, rt := consensus.Epoch(r.source), consensus.Epoch(r.target)
+	if rt == target {
+		return r.att.data.root != root
 	}
-	return (r.source < source && target < r.target) || (source < r.source && r.target < target)
+	return (rs < source && target < rt) || (source < rs && rt < target)
 }
 
 // ObserveAttestation records an indexed attestation (a single gossip vote
@@ -313,15 +352,19 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	}
 	data := &ia.Data
 	source, target := data.Source.Epoch, data.Target.Epoch
+	if source > maxSlasherEpoch || target > maxSlasherEpoch {
+		return nil
+	}
 	s.advanceVotes(target)
 	if target < s.voteCutoff() {
 		return nil
 	}
-	root := s.dataRoot(data)
+	sd := s.storedDataOf(data)
+	root := sd.root
 	var own *storedAtt
 	store := func() *storedAtt {
 		if own == nil {
-			own = &storedAtt{ia: copyIndexed(ia), root: root, seq: s.nextSeq}
+			own = newStoredAtt(ia, sd, s.nextSeq)
 			s.nextSeq++
 		}
 		return own
@@ -342,10 +385,10 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 		vc = vc[:0]
 		for i := len(hist) - 1; i >= 0; i-- {
 			r := &hist[i]
-			if r.target == target {
-				if r.att.root == root {
+			if consensus.Epoch(r.target) == target {
+				if r.att.data.root == root {
 					dup = true
-					if len(r.att.ia.AttestingIndices) < size {
+					if len(r.att.indices) < size {
 						r.att = store() // refer to the larger aggregate
 					}
 					break
@@ -363,7 +406,7 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 			if len(hist) == 0 {
 				s.voters++
 			}
-			s.votes[v] = append(hist, vote{source: source, target: target, att: store()})
+			s.votes[v] = append(s.roomForVote(hist), vote{source: uint32(source), target: uint32(target), att: store()})
 		}
 		// The order of cands does not matter: they are sorted below.
 		for _, c := range vc {
@@ -386,7 +429,7 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	}
 	cs := make([]cand, len(cands))
 	for i, c := range cands {
-		cs[i] = cand{att: c, inter: intersect(ia.AttestingIndices, c.ia.AttestingIndices)}
+		cs[i] = cand{att: c, inter: intersect(ia.AttestingIndices, c.indices)}
 	}
 	slices.SortFunc(cs, func(x, y cand) int {
 		if c := cmp.Compare(len(y.inter), len(x.inter)); c != 0 {
@@ -396,8 +439,8 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	})
 	var out []Evidence
 	for _, c := range cs {
-		older := min(target, c.att.ia.Data.Target.Epoch)
-		pk := makePairKey(root, c.att.root)
+		older := min(target, c.att.data.data.Target.Epoch)
+		pk := makePairKey(root, c.att.data.root)
 		byPair := s.covered[older]
 		if byPair == nil {
 			byPair = make(map[pairKey]map[consensus.ValidatorIndex]struct{})
@@ -418,12 +461,12 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 		if !fresh {
 			continue
 		}
-		as := &consensus.AttesterSlashing{Attestation1: copyIndexed(ia), Attestation2: copyIndexed(&c.att.ia)}
-		if consensus.IsSlashableAttestationData(&c.att.ia.Data, data) {
+		as := &consensus.AttesterSlashing{Attestation1: copyIndexed(ia), Attestation2: c.att.indexed()}
+		if consensus.IsSlashableAttestationData(&c.att.data.data, data) {
 			as.Attestation1, as.Attestation2 = as.Attestation2, as.Attestation1
 		}
 		offence := OffenceSurroundVote
-		if c.att.ia.Data.Target.Epoch == target {
+		if c.att.data.data.Target.Epoch == target {
 			offence = OffenceDoubleVote
 		}
 		out = append(out, Evidence{Offence: offence, Validators: c.inter, Attester: as})
@@ -431,12 +474,29 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	return out
 }
 
-// dataRoot returns data's hash tree root, memoised for repeated data.
-func (s *Slasher) dataRoot(data *consensus.AttestationData) consensus.Root {
-	if s.lastRoot == (consensus.Root{}) || *data != s.lastData {
-		s.lastData, s.lastRoot = *data, data.Root()
+// storedDataOf returns data with its root, shared with the last
+// observation when that had the same data.
+func (s *Slasher) storedDataOf(data *consensus.AttestationData) *storedData {
+	if s.lastData == nil || *data != s.lastData.data {
+		s.lastData = &storedData{data: *data, root: data.Root()}
 	}
-	return s.lastRoot
+	return s.lastData
+}
+
+// roomForVote returns hist with room for one more vote. Histories grow by
+// doubling up to the window, where an honest validator's stays (one vote
+// per target epoch), instead of doubling past it.
+func (s *Slasher) roomForVote(hist []vote) []vote {
+	if len(hist) < cap(hist) {
+		return hist
+	}
+	c := max(1, min(2*cap(hist), int(min(s.historyEpochs, 1<<16))))
+	if c <= len(hist) {
+		c = len(hist) + len(hist)/4 + 1
+	}
+	out := make([]vote, len(hist), c)
+	copy(out, hist)
+	return out
 }
 
 // growVotes makes room in votes for validator v.

@@ -381,8 +381,8 @@ func TestSlasherWindow(t *testing.T) {
 				perTarget := map[consensus.Epoch]int{}
 				for _, r := range hist {
 					atts[r.att] = true
-					perTarget[r.target]++
-					if r.target+window <= e {
+					perTarget[consensus.Epoch(r.target)]++
+					if consensus.Epoch(r.target)+window <= e {
 						t.Fatalf("epoch %d: validator %d keeps a vote for target %d", e, v, r.target)
 					}
 				}
