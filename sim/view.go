@@ -133,19 +133,35 @@ func (v *view) vote(cfg *consensus.Config, now consensus.Slot, val consensus.Val
 	v.deferred = append(v.deferred, deferredVote{validator: val, data: data, untilSlot: data.Slot + consensus.Slot(2*cfg.SlotsPerEpoch)})
 }
 
-// retryDeferred applies deferred votes whose time has come.
+// retryDeferred applies deferred votes whose time has come, in order.
+// Consecutive votes with the same data go to fork choice in one call, which
+// applies them as the calls one by one would (the store does not change
+// between them).
 func (v *view) retryDeferred(cfg *consensus.Config, now consensus.Slot) {
 	keep := v.deferred[:0]
+	var run []consensus.ValidatorIndex
+	var runData consensus.AttestationData
+	flush := func() {
+		if len(run) > 0 {
+			_ = v.store.OnAttestation(run, runData, false)
+			run = run[:0]
+		}
+	}
 	for _, d := range v.deferred {
 		if d.untilSlot < now {
 			continue
 		}
 		if d.data.Slot < now && v.store.HasBlock(d.data.BeaconBlockRoot) && v.store.HasBlock(d.data.Target.Root) {
-			_ = v.store.OnAttestation([]consensus.ValidatorIndex{d.validator}, d.data, false)
+			if len(run) > 0 && d.data != runData {
+				flush()
+			}
+			runData = d.data
+			run = append(run, d.validator)
 			continue
 		}
 		keep = append(keep, d)
 	}
+	flush()
 	v.deferred = keep
 }
 
