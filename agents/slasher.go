@@ -71,9 +71,13 @@ type storedData struct {
 	root consensus.Root // data.Root()
 }
 
-// newStoredAtt copies ia for storage.
-func newStoredAtt(ia *consensus.IndexedAttestation, data *storedData, seq uint64) *storedAtt {
-	a := &storedAtt{data: data, indices: slices.Clone(ia.AttestingIndices), seq: seq}
+// newStoredAtt copies ia for storage; the indices too unless they are
+// shared (see ObserveSharedAttestation).
+func newStoredAtt(ia *consensus.IndexedAttestation, data *storedData, seq uint64, shared bool) *storedAtt {
+	a := &storedAtt{data: data, indices: ia.AttestingIndices, seq: seq}
+	if !shared {
+		a.indices = slices.Clone(a.indices)
+	}
 	if !ia.Signature.IsZero() {
 		sig := ia.Signature
 		a.sig = &sig
@@ -347,6 +351,18 @@ func (r *vote) conflicts(source, target consensus.Epoch, root consensus.Root) bo
 //	        or (data_1.source.epoch < data_2.source.epoch and data_2.target.epoch < data_1.target.epoch)
 //	    )
 func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidence {
+	return s.observe(ia, false)
+}
+
+// ObserveSharedAttestation is ObserveAttestation for an attestation whose
+// indices the caller never modifies: the slasher keeps them instead of a
+// copy, so that the slashers that see one block aggregate (every view's and
+// the auditor) hold one list of its indices between them.
+func (s *Slasher) ObserveSharedAttestation(ia *consensus.IndexedAttestation) []Evidence {
+	return s.observe(ia, true)
+}
+
+func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evidence {
 	if ia == nil || !validIndices(ia.AttestingIndices) {
 		return nil
 	}
@@ -364,7 +380,7 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	var own *storedAtt
 	store := func() *storedAtt {
 		if own == nil {
-			own = newStoredAtt(ia, sd, s.nextSeq)
+			own = newStoredAtt(ia, sd, s.nextSeq, shared)
 			s.nextSeq++
 		}
 		return own

@@ -831,3 +831,30 @@ func BenchmarkSlasherEpoch(b *testing.B) {
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/epoch")
 	b.ReportMetric(float64(b.N)*3*n/b.Elapsed().Seconds(), "votes/s")
 }
+
+// TestSlasherSharedIndices: a slasher fed shared attestations (whose
+// indices it keeps without a copy) finds the same evidence as one fed
+// copies.
+func TestSlasherSharedIndices(t *testing.T) {
+	copied, shared := NewSlasher(8), NewSlasher(8)
+	seq := []*consensus.IndexedAttestation{
+		slIA(slData(0, 1, 1), 1, 2, 3, 4),
+		slIA(slData(0, 1, 2), 2, 3),       // double vote by 2 and 3
+		slIA(slData(0, 3, 3), 1, 4, 5),    // no conflict
+		slIA(slData(1, 2, 4), 5),          // surrounded by (0, 3)
+		slIA(slData(0, 1, 2), 2, 3, 4, 6), // larger aggregate of a stored vote
+		slIA(slData(0, 1, 5), 4, 6),
+	}
+	found := 0
+	for i, ia := range seq {
+		want := copied.ObserveAttestation(ia)
+		got := shared.ObserveSharedAttestation(ia)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("attestation %d: shared gave %+v, copied %+v", i, got, want)
+		}
+		found += len(got)
+	}
+	if found < 2 {
+		t.Fatalf("%d pieces of evidence, want a double and a surround vote at least", found)
+	}
+}

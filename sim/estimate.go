@@ -26,8 +26,10 @@ type Estimate struct {
 //     1.5 KB (state copies, fork choice, pools, agents) and 140 bytes for
 //     every epoch of the slashers' vote window the run fills (the slasher
 //     history grows for the window, 64 epochs by default, then stays
-//     flat: 100,000 mainnet, BLS off: 2.1 KB after 5 epochs, 10.5 KB from
-//     epoch 64 on), plus about 0.4 KB of keys unless BLS is off; every
+//     flat: 100,000 mainnet, BLS off: 2.1 KB after 5 epochs, 8.8 KB from
+//     epoch 64 on, 10.5 KB before the slashers shared block aggregates'
+//     indices; the model keeps the larger slope), plus about 0.4 KB of
+//     keys unless BLS is off; every
 //     view group beyond the first adds about half again (partition-50-50
 //     at 20,000: 258 MB against baseline's 183 MB);
 //   - key derivation costs about 135 µs per validator (20,000: 2.5 s;

@@ -1,7 +1,6 @@
 package sim
 
 import (
-
 	"github.com/stakesim/stakesim/agents"
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/crypto"
