@@ -29,16 +29,17 @@ type Estimate struct {
 //     flat: 100,000 mainnet, BLS off: 2.1 KB after 5 epochs, 8.8 KB from
 //     epoch 64 on, 10.5 KB before the slashers shared block aggregates'
 //     indices; the model keeps the larger slope), plus about 0.4 KB of
-//     keys unless BLS is off; every
-//     view group beyond the first adds about half again (partition-50-50
-//     at 20,000: 258 MB against baseline's 183 MB);
+//     keys unless BLS is off; every view group beyond the first adds about
+//     half again (partition-50-50 at 20,000: 258 MB against baseline's
+//     183 MB);
 //   - key derivation costs about 135 µs per validator (20,000: 2.5 s;
-//     60,000: 8.0 s; 1,000,000: about 200 s on a loaded machine);
+//     60,000: 8.0 s; 1,000,000: 114 s at low load, 228 s under load);
 //   - an epoch costs per validator: BLS off or aggregate about 17 µs on
-//     minimal and 20 µs on mainnet (BenchmarkEpochMainnet, off: 2.1 s at
-//     100,000, 4.0 s at 300,000, 17 s at 1,000,000; aggregate: 2.5 s at
-//     100,000, 5.5 s at 300,000); full BLS, where every attestation is
-//     signed and aggregated, about 220 µs on minimal (200,000 validators:
+//     minimal and 20 to 25 µs on mainnet while other jobs share the
+//     machine (BenchmarkEpochMainnet at low load, off: 1.4 s at 100,000,
+//     3.3 s at 300,000, 10.2 s at 1,000,000; aggregate: 1.5 s, 3.5 s and
+//     10.5 s; about twice that under load); full BLS, where every
+//     attestation is signed and aggregated, about 220 µs on minimal (200,000 validators:
 //     about 15 minutes for 20 epochs) and 240 µs on mainnet (50,000
 //     validators: about 12 s per epoch), plus about 0.4 s per epoch
 //     whatever the size (BenchmarkEstimate, 2,000 minimal validators:
