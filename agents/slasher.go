@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // Offences named by Evidence.Offence.
@@ -51,20 +52,60 @@ type Evidence struct {
 }
 
 // storedAtt is one distinct IndexedAttestation kept by the slasher (a
-// private copy; its indices are sorted and unique).
+// private copy; its indices are sorted and unique). Most are single gossip
+// votes, one per validator and epoch until a larger aggregate replaces
+// them, so it is kept small: the data is shared with the attestations
+// stored just before it that have the same data, and the signature is
+// kept only when it is not zero (BLS off and aggregate mode's gossip votes
+// carry none).
 type storedAtt struct {
-	ia   consensus.IndexedAttestation
-	root consensus.Root // ia.Data.Root()
-	seq  uint64         // order of storage, for deterministic tie-breaks
+	data    *storedData
+	indices []consensus.ValidatorIndex
+	sig     *crypto.Signature // nil for the zero signature
+	seq     uint64            // order of storage, for deterministic tie-breaks
+}
+
+// storedData is attestation data with its root.
+type storedData struct {
+	data consensus.AttestationData
+	root consensus.Root // data.Root()
+}
+
+// newStoredAtt copies ia for storage; the indices too unless they are
+// shared (see ObserveSharedAttestation).
+func newStoredAtt(ia *consensus.IndexedAttestation, data *storedData, seq uint64, shared bool) *storedAtt {
+	a := &storedAtt{data: data, indices: ia.AttestingIndices, seq: seq}
+	if !shared {
+		a.indices = slices.Clone(a.indices)
+	}
+	if !ia.Signature.IsZero() {
+		sig := ia.Signature
+		a.sig = &sig
+	}
+	return a
+}
+
+// indexed returns a copy of the stored IndexedAttestation.
+func (a *storedAtt) indexed() consensus.IndexedAttestation {
+	ia := consensus.IndexedAttestation{AttestingIndices: slices.Clone(a.indices), Data: a.data.data}
+	if a.sig != nil {
+		ia.Signature = *a.sig
+	}
+	return ia
 }
 
 // vote is one (validator, data) pair: the FFG epochs of the data, for the
 // surround test, and the stored attestation that proves the validator
-// signed it. Each validator has at most one vote per data root.
+// signed it. Each validator has at most one vote per data root. Epochs
+// take 32 bits (ObserveAttestation ignores data beyond them), so that a
+// validator's vote costs 16 bytes.
 type vote struct {
-	source, target consensus.Epoch
+	source, target uint32
 	att            *storedAtt
 }
+
+// maxSlasherEpoch bounds the epochs of the data the slasher stores.
+const maxSlasherEpoch = 1<<32 - 1
 
 // pairKey names an unordered pair of data roots (a < b bytewise).
 type pairKey struct{ a, b consensus.Root }
@@ -107,7 +148,9 @@ type poolEntry struct {
 // ignored. A vote with a far-future target therefore moves the window and
 // drops the history: feed only votes that passed gossip or block
 // validation. At most maxVotesPerTarget distinct votes are kept per
-// validator and target epoch. Block headers are kept for the window in
+// validator and target epoch. A vote costs 16 bytes and a stored single
+// vote about 60 more; data with an epoch beyond 2^32-1 or a validator
+// index from 2^24 are ignored. Block headers are kept for the window in
 // slots (see headerSlotsPerEpoch). The pool holds at most PoolLimit entries.
 //
 // Pool. ObserveAttestation and ObserveHeader return new evidence and do not
@@ -131,8 +174,14 @@ type Slasher struct {
 	// Attestations.
 	votesSeen bool
 	newest    consensus.Epoch // newest target epoch seen (or passed to Prune)
-	votes     map[consensus.ValidatorIndex][]vote
-	nextSeq   uint64
+	// votes[v] is validator v's history, indexed densely: a map of a
+	// million entries costs more to reach and to scan for the collector.
+	votes  [][]vote
+	voters int // validators with votes stored
+	// lastData is the last data seen, with its root: votes arrive
+	// committee by committee, most with the data of the one before.
+	lastData *storedData
+	nextSeq  uint64
 	// covered[e][pair] is the set of validators that evidence already
 	// produced for the pair of data roots proves guilty; e is the older
 	// target epoch of the pair, so the entry goes when that vote does.
@@ -158,7 +207,6 @@ func NewSlasher(historyEpochs uint64) *Slasher {
 	historyEpochs = min(historyEpochs, maxHistoryEpochs)
 	return &Slasher{
 		historyEpochs: historyEpochs,
-		votes:         make(map[consensus.ValidatorIndex][]vote),
 		covered:       make(map[consensus.Epoch]map[pairKey]map[consensus.ValidatorIndex]struct{}),
 		headers:       make(map[headerKey]*headerRec),
 		poolKeys:      make(map[[32]byte]struct{}),
@@ -191,16 +239,20 @@ func (s *Slasher) advanceVotes(e consensus.Epoch) {
 func (s *Slasher) pruneVotes() {
 	cutoff := s.voteCutoff()
 	for v, hist := range s.votes {
+		if len(hist) == 0 {
+			continue
+		}
 		n := 0
 		for _, r := range hist {
-			if r.target >= cutoff {
+			if consensus.Epoch(r.target) >= cutoff {
 				hist[n] = r
 				n++
 			}
 		}
 		clear(hist[n:]) // release the stored attestations
 		if n == 0 {
-			delete(s.votes, v)
+			s.votes[v] = nil
+			s.voters--
 		} else {
 			s.votes[v] = hist[:n]
 		}
@@ -221,10 +273,15 @@ func (s *Slasher) Prune(currentEpoch consensus.Epoch) {
 	s.advanceVotes(currentEpoch)
 }
 
+// maxSlasherValidators bounds the validator indices a slasher stores
+// votes for (its history is indexed densely), as fork choice's does.
+const maxSlasherValidators = 1 << 24
+
 // validIndices reports whether idx is non-empty, sorted and unique, as
-// is_valid_indexed_attestation requires; the slasher ignores anything else.
+// is_valid_indexed_attestation requires, and within maxSlasherValidators;
+// the slasher ignores anything else.
 func validIndices(idx []consensus.ValidatorIndex) bool {
-	if len(idx) == 0 {
+	if len(idx) == 0 || idx[len(idx)-1] >= maxSlasherValidators {
 		return false
 	}
 	for i := 1; i < len(idx); i++ {
@@ -263,10 +320,11 @@ func intersect(x, y []consensus.ValidatorIndex) []consensus.ValidatorIndex {
 // is_slashable_attestation_data in either order (a double vote needs only a
 // different root, since equal roots mean equal data).
 func (r *vote) conflicts(source, target consensus.Epoch, root consensus.Root) bool {
-	if r.target == target {
-		return r.att.root != root
+	rs, rt := consensus.Epoch(r.source), consensus.Epoch(r.target)
+	if rt == target {
+		return r.att.data.root != root
 	}
-	return (r.source < source && target < r.target) || (source < r.source && r.target < target)
+	return (rs < source && target < rt) || (source < rs && rt < target)
 }
 
 // ObserveAttestation records an indexed attestation (a single gossip vote
@@ -293,20 +351,36 @@ func (r *vote) conflicts(source, target consensus.Epoch, root consensus.Root) bo
 //	        or (data_1.source.epoch < data_2.source.epoch and data_2.target.epoch < data_1.target.epoch)
 //	    )
 func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidence {
+	return s.observe(ia, false)
+}
+
+// ObserveSharedAttestation is ObserveAttestation for an attestation whose
+// indices the caller never modifies: the slasher keeps them instead of a
+// copy, so that the slashers that see one block aggregate (every view's and
+// the auditor) hold one list of its indices between them.
+func (s *Slasher) ObserveSharedAttestation(ia *consensus.IndexedAttestation) []Evidence {
+	return s.observe(ia, true)
+}
+
+func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evidence {
 	if ia == nil || !validIndices(ia.AttestingIndices) {
 		return nil
 	}
 	data := &ia.Data
 	source, target := data.Source.Epoch, data.Target.Epoch
+	if source > maxSlasherEpoch || target > maxSlasherEpoch {
+		return nil
+	}
 	s.advanceVotes(target)
 	if target < s.voteCutoff() {
 		return nil
 	}
-	root := data.Root()
+	sd := s.storedDataOf(data)
+	root := sd.root
 	var own *storedAtt
 	store := func() *storedAtt {
 		if own == nil {
-			own = &storedAtt{ia: copyIndexed(ia), root: root, seq: s.nextSeq}
+			own = newStoredAtt(ia, sd, s.nextSeq, shared)
 			s.nextSeq++
 		}
 		return own
@@ -319,6 +393,7 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	var cands, vc []*storedAtt
 	var candSet map[*storedAtt]struct{}
 	size := len(ia.AttestingIndices)
+	s.growVotes(ia.AttestingIndices[size-1])
 	for _, v := range ia.AttestingIndices {
 		hist := s.votes[v]
 		dup := false
@@ -326,10 +401,10 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 		vc = vc[:0]
 		for i := len(hist) - 1; i >= 0; i-- {
 			r := &hist[i]
-			if r.target == target {
-				if r.att.root == root {
+			if consensus.Epoch(r.target) == target {
+				if r.att.data.root == root {
 					dup = true
-					if len(r.att.ia.AttestingIndices) < size {
+					if len(r.att.indices) < size {
 						r.att = store() // refer to the larger aggregate
 					}
 					break
@@ -344,7 +419,10 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 			continue
 		}
 		if sameTarget < maxVotesPerTarget {
-			s.votes[v] = append(hist, vote{source: source, target: target, att: store()})
+			if len(hist) == 0 {
+				s.voters++
+			}
+			s.votes[v] = append(s.roomForVote(hist), vote{source: uint32(source), target: uint32(target), att: store()})
 		}
 		// The order of cands does not matter: they are sorted below.
 		for _, c := range vc {
@@ -367,7 +445,7 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	}
 	cs := make([]cand, len(cands))
 	for i, c := range cands {
-		cs[i] = cand{att: c, inter: intersect(ia.AttestingIndices, c.ia.AttestingIndices)}
+		cs[i] = cand{att: c, inter: intersect(ia.AttestingIndices, c.indices)}
 	}
 	slices.SortFunc(cs, func(x, y cand) int {
 		if c := cmp.Compare(len(y.inter), len(x.inter)); c != 0 {
@@ -377,8 +455,8 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 	})
 	var out []Evidence
 	for _, c := range cs {
-		older := min(target, c.att.ia.Data.Target.Epoch)
-		pk := makePairKey(root, c.att.root)
+		older := min(target, c.att.data.data.Target.Epoch)
+		pk := makePairKey(root, c.att.data.root)
 		byPair := s.covered[older]
 		if byPair == nil {
 			byPair = make(map[pairKey]map[consensus.ValidatorIndex]struct{})
@@ -399,17 +477,49 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 		if !fresh {
 			continue
 		}
-		as := &consensus.AttesterSlashing{Attestation1: copyIndexed(ia), Attestation2: copyIndexed(&c.att.ia)}
-		if consensus.IsSlashableAttestationData(&c.att.ia.Data, data) {
+		as := &consensus.AttesterSlashing{Attestation1: copyIndexed(ia), Attestation2: c.att.indexed()}
+		if consensus.IsSlashableAttestationData(&c.att.data.data, data) {
 			as.Attestation1, as.Attestation2 = as.Attestation2, as.Attestation1
 		}
 		offence := OffenceSurroundVote
-		if c.att.ia.Data.Target.Epoch == target {
+		if c.att.data.data.Target.Epoch == target {
 			offence = OffenceDoubleVote
 		}
 		out = append(out, Evidence{Offence: offence, Validators: c.inter, Attester: as})
 	}
 	return out
+}
+
+// storedDataOf returns data with its root, shared with the last
+// observation when that had the same data.
+func (s *Slasher) storedDataOf(data *consensus.AttestationData) *storedData {
+	if s.lastData == nil || *data != s.lastData.data {
+		s.lastData = &storedData{data: *data, root: data.Root()}
+	}
+	return s.lastData
+}
+
+// roomForVote returns hist with room for one more vote. Histories grow by
+// doubling up to the window, where an honest validator's stays (one vote
+// per target epoch), instead of doubling past it.
+func (s *Slasher) roomForVote(hist []vote) []vote {
+	if len(hist) < cap(hist) {
+		return hist
+	}
+	c := max(1, min(2*cap(hist), int(min(s.historyEpochs, 1<<16))))
+	if c <= len(hist) {
+		c = len(hist) + len(hist)/4 + 1
+	}
+	out := make([]vote, len(hist), c)
+	copy(out, hist)
+	return out
+}
+
+// growVotes makes room in votes for validator v.
+func (s *Slasher) growVotes(v consensus.ValidatorIndex) {
+	if int(v) >= len(s.votes) {
+		s.votes = slices.Grow(s.votes, int(v)+1-len(s.votes))[:v+1]
+	}
 }
 
 // headerCutoff is the oldest header slot kept.

@@ -346,12 +346,12 @@ func TestSlasherWindow(t *testing.T) {
 		s := NewSlasher(4)
 		s.ObserveAttestation(slIA(slData(0, 1, 1), 1, 2, 3))
 		s.Prune(3)
-		if len(s.votes) != 3 {
+		if s.voters != 3 {
 			t.Fatalf("Prune(3) with window 4 dropped target-1 votes")
 		}
 		s.Prune(5)
-		if len(s.votes) != 0 {
-			t.Fatalf("Prune(5) kept %d validators' votes", len(s.votes))
+		if s.voters != 0 {
+			t.Fatalf("Prune(5) kept %d validators' votes", s.voters)
 		}
 		if ev := s.ObserveAttestation(slIA(slData(0, 1, 2), 1)); len(ev) != 0 {
 			t.Fatal("a vote older than the window after Prune gave evidence")
@@ -381,8 +381,8 @@ func TestSlasherWindow(t *testing.T) {
 				perTarget := map[consensus.Epoch]int{}
 				for _, r := range hist {
 					atts[r.att] = true
-					perTarget[r.target]++
-					if r.target+window <= e {
+					perTarget[consensus.Epoch(r.target)]++
+					if consensus.Epoch(r.target)+window <= e {
 						t.Fatalf("epoch %d: validator %d keeps a vote for target %d", e, v, r.target)
 					}
 				}
@@ -830,4 +830,31 @@ func BenchmarkSlasherEpoch(b *testing.B) {
 	}
 	b.ReportMetric(b.Elapsed().Seconds()*1000/float64(b.N), "ms/epoch")
 	b.ReportMetric(float64(b.N)*3*n/b.Elapsed().Seconds(), "votes/s")
+}
+
+// TestSlasherSharedIndices: a slasher fed shared attestations (whose
+// indices it keeps without a copy) finds the same evidence as one fed
+// copies.
+func TestSlasherSharedIndices(t *testing.T) {
+	copied, shared := NewSlasher(8), NewSlasher(8)
+	seq := []*consensus.IndexedAttestation{
+		slIA(slData(0, 1, 1), 1, 2, 3, 4),
+		slIA(slData(0, 1, 2), 2, 3),       // double vote by 2 and 3
+		slIA(slData(0, 3, 3), 1, 4, 5),    // no conflict
+		slIA(slData(1, 2, 4), 5),          // surrounded by (0, 3)
+		slIA(slData(0, 1, 2), 2, 3, 4, 6), // larger aggregate of a stored vote
+		slIA(slData(0, 1, 5), 4, 6),
+	}
+	found := 0
+	for i, ia := range seq {
+		want := copied.ObserveAttestation(ia)
+		got := shared.ObserveSharedAttestation(ia)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("attestation %d: shared gave %+v, copied %+v", i, got, want)
+		}
+		found += len(got)
+	}
+	if found < 2 {
+		t.Fatalf("%d pieces of evidence, want a double and a surround vote at least", found)
+	}
 }

@@ -243,18 +243,7 @@ func GetTotalBalance(cfg *Config, st *State, indices []ValidatorIndex) Gwei {
 //	def get_total_active_balance(state: BeaconState) -> Gwei:
 //	    return get_total_balance(state, set(get_active_validator_indices(state, get_current_epoch(state))))
 func GetTotalActiveBalance(cfg *Config, st *State) Gwei {
-	epoch := GetCurrentEpoch(cfg, st)
-	var s Gwei
-	for i := range st.Validators {
-		v := &st.Validators[i]
-		if IsActiveValidator(v, epoch) {
-			s += v.EffectiveBalance
-		}
-	}
-	if s < cfg.EffectiveBalanceIncrement {
-		return cfg.EffectiveBalanceIncrement
-	}
-	return s
+	return max(cfg.EffectiveBalanceIncrement, activeSummaryOf(st, GetCurrentEpoch(cfg, st)).total)
 }
 
 // GetBaseRewardPerIncrement is the reward per EFFECTIVE_BALANCE_INCREMENT.

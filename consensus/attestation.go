@@ -135,7 +135,7 @@ func attestersOf(cfg *Config, sh *Shuffling, a *Attestation) ([]ValidatorIndex, 
 	if limit := cfg.MaxCommitteesPerSlot; limit < 64 && a.CommitteeBits>>limit != 0 {
 		return nil, fmt.Errorf("%w: committee bits %#x beyond MAX_COMMITTEES_PER_SLOT %d", ErrInvalidAttestation, uint64(a.CommitteeBits), limit)
 	}
-	var participants []ValidatorIndex
+	participants := make([]ValidatorIndex, 0, a.AggregationBits.Len()) // at most one per bit
 	offset := uint64(0)
 	for _, ci := range a.CommitteeBits.Indices() {
 		if uint64(ci) >= sh.CommitteesPerSlot {

@@ -128,7 +128,7 @@ func TestProcessBlockHeaderChecks(t *testing.T) {
 			if tc.mutate != nil {
 				tc.mutate(&sb.Message)
 			} else {
-				st.Validators[sb.Message.ProposerIndex].Slashed = true
+				st.MutValidator(ValidatorIndex(sb.Message.ProposerIndex)).Slashed = true
 			}
 			_, err := ProcessBlock(&cfg, st, &sb, AcceptAll{})
 			if !errors.Is(err, ErrInvalidBlock) || !strings.Contains(err.Error(), tc.want) {

@@ -189,7 +189,7 @@ func ProcessBLSToExecutionChange(cfg *Config, st *State, sc *SignedBLSToExecutio
 		return fmt.Errorf("%w: %w: validator %d, from_bls_pubkey %#x (domain DOMAIN_BLS_TO_EXECUTION_CHANGE, GENESIS_FORK_VERSION %#x)",
 			ErrInvalidBLSToExecutionChange, ErrInvalidSignature, c.ValidatorIndex, c.FromBLSPubkey[:8], cfg.GenesisForkVersion)
 	}
-	st.Validators[c.ValidatorIndex].WithdrawalCredentials = ExecutionAddressCredentials(c.ToExecutionAddress)
+	st.MutValidator(c.ValidatorIndex).WithdrawalCredentials = ExecutionAddressCredentials(c.ToExecutionAddress)
 	return nil
 }
 

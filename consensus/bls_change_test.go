@@ -104,7 +104,7 @@ func TestBLSToExecutionChange(t *testing.T) {
 	sc := bcSign(cfg, st, wks[v], bcChange(v, wks[v]))
 	want := st.Copy()
 	creds, _ := hex.DecodeString("01" + "0000000000000000000000" + "1112131415161718191a1b1c1d1e1f2021222324")
-	want.Validators[v].WithdrawalCredentials = Root(creds)
+	want.MutValidator(ValidatorIndex(v)).WithdrawalCredentials = Root(creds)
 	if err := ProcessBLSToExecutionChange(cfg, st, sc, BLSPubkeyVerifier{}); err != nil {
 		t.Fatal(err)
 	}
@@ -145,7 +145,7 @@ func TestBLSToExecutionChangeRejected(t *testing.T) {
 		{name: "0x02 credentials", change: bcChange(1, wks[1]), want: ErrBLSChangeNotBLSCredential},
 		// The right hash but another prefix: only 0x00 is accepted.
 		{name: "hash of the key behind a 0x01 prefix", change: bcChange(v, wks[v]), mutate: func(st *State) {
-			st.Validators[v].WithdrawalCredentials[0] = ETH1AddressWithdrawalPrefix
+			st.MutValidator(ValidatorIndex(v)).WithdrawalCredentials[0] = ETH1AddressWithdrawalPrefix
 		}, want: ErrBLSChangeNotBLSCredential},
 		// A key whose hash is not in the credentials, with a signature
 		// that is valid for it.
@@ -154,7 +154,7 @@ func TestBLSToExecutionChangeRejected(t *testing.T) {
 		}, want: ErrBLSChangePubkeyMismatch},
 		{name: "another validator's withdrawal key", change: bcChange(v, wks[v+1]), want: ErrBLSChangePubkeyMismatch},
 		{name: "one credential byte differs", change: bcChange(v, wks[v]), mutate: func(st *State) {
-			st.Validators[v].WithdrawalCredentials[31] ^= 1
+			st.MutValidator(ValidatorIndex(v)).WithdrawalCredentials[31] ^= 1
 		}, want: ErrBLSChangePubkeyMismatch},
 		{name: "signed by the validator's signing key", change: bcChange(v, wks[v]), sign: func(st *State, c BLSToExecutionChange) crypto.Signature {
 			return crypto.Sign(kr.Secret(uint64(v)), BLSToExecutionChangeSigningRoot(cfg, st, &c))
@@ -175,9 +175,11 @@ func TestBLSToExecutionChangeRejected(t *testing.T) {
 		// Credentials committing to bytes that are not a public key: the
 		// hash matches, KeyValidate fails.
 		{name: "not a public key", change: BLSToExecutionChange{ValidatorIndex: v, FromBLSPubkey: garbage, ToExecutionAddress: bcAddress()},
-			mutate: func(st *State) { st.Validators[v].WithdrawalCredentials = BLSWithdrawalCredentials(garbage) },
-			sign:   func(*State, BLSToExecutionChange) crypto.Signature { return crypto.Sign(wks[v], Root{}) },
-			want:   ErrInvalidSignature},
+			mutate: func(st *State) {
+				st.MutValidator(ValidatorIndex(v)).WithdrawalCredentials = BLSWithdrawalCredentials(garbage)
+			},
+			sign: func(*State, BLSToExecutionChange) crypto.Signature { return crypto.Sign(wks[v], Root{}) },
+			want: ErrInvalidSignature},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			st := base.Copy()

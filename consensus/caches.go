@@ -1,7 +1,6 @@
 package consensus
 
 import (
-	"slices"
 	"sync"
 
 	"github.com/stakesim/stakesim/crypto"
@@ -114,9 +113,8 @@ type shufflingKey struct {
 }
 
 type shufflingEntry struct {
-	once   sync.Once
-	active []ValidatorIndex // for the exact equality check on a hit
-	sh     *Shuffling
+	once sync.Once
+	sh   *Shuffling
 }
 
 type proposerKey struct {
@@ -127,9 +125,9 @@ type proposerKey struct {
 }
 
 // shuffling returns the Shuffling for key, computing it with build on a miss.
-// The active list is compared exactly on a hit, so a hash collision can only
-// cost a recomputation, never a wrong committee.
-func (c *Caches) shuffling(key shufflingKey, active []ValidatorIndex, build func() *Shuffling) *Shuffling {
+// Like the proposers', the key names the active set by its SHA-256 (see
+// activeSummary), so a hit costs no pass over the registry.
+func (c *Caches) shuffling(key shufflingKey, build func() *Shuffling) *Shuffling {
 	if c == nil {
 		return build()
 	}
@@ -139,7 +137,7 @@ func (c *Caches) shuffling(key shufflingKey, active []ValidatorIndex, build func
 		c.shufflingHits++
 	} else {
 		c.shufflingMisses++
-		e = &shufflingEntry{active: active}
+		e = &shufflingEntry{}
 		c.shufflings[key] = e
 		c.shufOrder = append(c.shufOrder, key)
 		if len(c.shufOrder) > maxCachedShufflings {
@@ -148,9 +146,6 @@ func (c *Caches) shuffling(key shufflingKey, active []ValidatorIndex, build func
 		}
 	}
 	c.mu.Unlock()
-	if ok && !slices.Equal(e.active, active) {
-		return build()
-	}
 	e.once.Do(func() { e.sh = build() })
 	return e.sh
 }

@@ -53,13 +53,7 @@ func committeeCountForActive(cfg *Config, n uint64) uint64 {
 //	        ),
 //	    )
 func GetCommitteeCountPerSlot(cfg *Config, st *State, epoch Epoch) uint64 {
-	var n uint64
-	for i := range st.Validators {
-		if IsActiveValidator(&st.Validators[i], epoch) {
-			n++
-		}
-	}
-	return committeeCountForActive(cfg, n)
+	return committeeCountForActive(cfg, activeSummaryOf(st, epoch).count)
 }
 
 // Shuffling is the committee layout of one epoch: the active set shuffled
@@ -139,17 +133,6 @@ func (s *Shuffling) Assignment(v ValidatorIndex) (CommitteeAssignment, bool) {
 	}, true
 }
 
-// activeFingerprint returns the active indices of epoch and the SHA-256 of
-// their encoding (8 bytes LE each).
-func activeFingerprint(st *State, epoch Epoch) ([]ValidatorIndex, Root) {
-	active := GetActiveValidatorIndices(st, epoch)
-	buf := make([]byte, 8*len(active))
-	for i, v := range active {
-		binary.LittleEndian.PutUint64(buf[8*i:], uint64(v))
-	}
-	return active, sha256.Sum256(buf)
-}
-
 // checkSeedEpoch reports whether the state still holds the RANDAO mix that
 // get_seed(epoch) reads: epoch may be at most one ahead of the current epoch
 // (the mix of epoch-2 must be final) and not so old that the ring has
@@ -177,11 +160,9 @@ func EpochCommittees(cfg *Config, st *State, epoch Epoch) (*Shuffling, error) {
 		return nil, err
 	}
 	seed := GetSeed(cfg, st, epoch, DomainBeaconAttester)
-	active, h := activeFingerprint(st, epoch)
-	nVals := len(st.Validators)
-	key := shufflingKey{preset: presetKeyOf(cfg), seed: seed, activeHash: h}
-	return st.caches.shuffling(key, active, func() *Shuffling {
-		return buildShuffling(cfg, epoch, seed, active, nVals)
+	key := shufflingKey{preset: presetKeyOf(cfg), seed: seed, activeHash: activeSummaryOf(st, epoch).hash}
+	return st.caches.shuffling(key, func() *Shuffling {
+		return buildShuffling(cfg, epoch, seed, GetActiveValidatorIndices(st, epoch), len(st.Validators))
 	}), nil
 }
 
@@ -336,16 +317,12 @@ func GetBeaconProposerIndex(cfg *Config, st *State) (ValidatorIndex, error) {
 	}
 	epoch := GetCurrentEpoch(cfg, st)
 	seed := ProposerSeed(cfg, st, st.Slot)
-	active, activeHash := activeFingerprint(st, epoch)
-	buf := make([]byte, 8*len(active))
-	for i, v := range active {
-		binary.LittleEndian.PutUint64(buf[8*i:], uint64(st.Validators[v].EffectiveBalance))
-	}
-	key := proposerKey{preset: presetKeyOf(cfg), seed: seed, activeHash: activeHash, balHash: sha256.Sum256(buf)}
+	sum := activeSummaryOf(st, epoch)
+	key := proposerKey{preset: presetKeyOf(cfg), seed: seed, activeHash: sum.hash, balHash: sum.balHash}
 	if p, ok := st.caches.proposer(key); ok {
 		return p, nil
 	}
-	p, err := ComputeProposerIndex(cfg, st, active, seed)
+	p, err := ComputeProposerIndex(cfg, st, GetActiveValidatorIndices(st, epoch), seed)
 	if err != nil {
 		return 0, err
 	}

@@ -56,9 +56,14 @@
 // [StateTransition], [ProcessEpoch] and the mutators write into the State
 // they are given, so before applying anything to a state that is still
 // needed (a parent's post-state, a cached pre-state, a state another branch
-// builds on) take [State.Copy]. Copy is deep for every slice of the state
-// and shares only the Caches, which is what they are for: one Caches serves
-// every branch and every copy of a run.
+// builds on) take [State.Copy]. Copy shares the Caches, which is what they
+// are for: one Caches serves every branch and every copy of a run. It also
+// shares, copy-on-write, the slices that change seldom (the registry and
+// the inactivity scores) with a memo of the registry's active sets: the
+// rules write them only through [State.MutValidator] and unexported
+// appenders, which copy a shared slice first, so a caller must never write
+// st.Validators[i] directly on a state that has been copied. Every other
+// slice is copied.
 //
 // When any of these functions returns an error the State has been partly
 // changed, as a failed assert in the spec invalidates the whole transition:

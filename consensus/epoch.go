@@ -519,7 +519,9 @@ func updateInactivityScore(cfg *Config, st *State, i int, v *Validator, prev Epo
 	if !leak {
 		s -= min(cfg.InactivityScoreRecoveryRate, s)
 	}
-	st.InactivityScores[i] = s
+	if s != st.InactivityScores[i] {
+		st.mutInactivityScores()[i] = s
+	}
 }
 
 // ProcessRewardsAndPenalties applies the three flag deltas and the
@@ -646,14 +648,14 @@ func processRegistryUpdates(cfg *Config, st *State, totalActive Gwei, rep *Epoch
 		v := &st.Validators[i]
 		switch {
 		case IsEligibleForActivationQueue(cfg, v):
-			v.ActivationEligibilityEpoch = cur + 1
+			st.MutValidator(ValidatorIndex(i)).ActivationEligibilityEpoch = cur + 1
 		case IsActiveValidator(v, cur) && v.EffectiveBalance <= cfg.EjectionBalance:
 			if InitiateValidatorExitWithTotal(cfg, st, ValidatorIndex(i), totalActive) {
 				rep.Ejected = append(rep.Ejected, ValidatorIndex(i))
 				rep.ExitsInitiated++
 			}
 		case IsEligibleForActivation(st, v):
-			v.ActivationEpoch = activationEpoch
+			st.MutValidator(ValidatorIndex(i)).ActivationEpoch = activationEpoch
 			rep.Activated = append(rep.Activated, ValidatorIndex(i))
 		}
 	}
@@ -934,11 +936,11 @@ func creditDeposit(st *State, i ValidatorIndex, amount Gwei) {
 //	    set_or_append_list(state.inactivity_scores, index, Uint64(0))
 func addValidatorToRegistry(cfg *Config, st *State, creds Root, amount Gwei) ValidatorIndex {
 	i := ValidatorIndex(len(st.Validators))
-	st.Validators = append(st.Validators, GetValidatorFromDeposit(cfg, creds, amount))
+	st.appendValidator(GetValidatorFromDeposit(cfg, creds, amount))
 	st.Balances = append(st.Balances, 0)
 	st.PreviousEpochParticipation = append(st.PreviousEpochParticipation, 0)
 	st.CurrentEpochParticipation = append(st.CurrentEpochParticipation, 0)
-	st.InactivityScores = append(st.InactivityScores, 0)
+	st.appendInactivityScore()
 	creditDeposit(st, i, amount)
 	return i
 }
@@ -1080,7 +1082,10 @@ func ProcessEffectiveBalanceUpdates(cfg *Config, st *State) {
 		v := &st.Validators[i]
 		b := st.Balances[i]
 		if b+down < v.EffectiveBalance || v.EffectiveBalance+up < b {
-			v.EffectiveBalance = min(b-b%cfg.EffectiveBalanceIncrement, GetMaxEffectiveBalance(cfg, v))
+			eb := min(b-b%cfg.EffectiveBalanceIncrement, GetMaxEffectiveBalance(cfg, v))
+			if eb != v.EffectiveBalance {
+				st.MutValidator(ValidatorIndex(i)).EffectiveBalance = eb
+			}
 		}
 	}
 }

@@ -43,7 +43,7 @@ func efState(cfg *Config, balances ...Gwei) *State {
 		if b > cfg.MinActivationBalance {
 			prefix = CompoundingWithdrawalPrefix
 		}
-		st.Validators[i] = Validator{
+		*st.MutValidator(ValidatorIndex(i)) = Validator{
 			WithdrawalCredentials:      efCreds(prefix),
 			EffectiveBalance:           b - b%cfg.EffectiveBalanceIncrement,
 			ActivationEligibilityEpoch: 0,

@@ -34,8 +34,8 @@ func TestEffectiveBalanceHysteresis(t *testing.T) {
 		{"zero balance", 0x01, 32 * efETH, 0, 0},
 	} {
 		st := efState(&cfg, 32*efETH)
-		st.Validators[0].WithdrawalCredentials = efCreds(tc.prefix)
-		st.Validators[0].EffectiveBalance = tc.eb
+		st.MutValidator(ValidatorIndex(0)).WithdrawalCredentials = efCreds(tc.prefix)
+		st.MutValidator(ValidatorIndex(0)).EffectiveBalance = tc.eb
 		st.Balances[0] = tc.balance
 		ProcessEffectiveBalanceUpdates(&cfg, st)
 		if got := st.Validators[0].EffectiveBalance; got != tc.want {
@@ -157,8 +157,8 @@ func TestPendingDeposits(t *testing.T) {
 	})
 	t.Run("exiting postponed, withdrawn applied without churn", func(t *testing.T) {
 		st := efDepositState(&cfg)
-		st.Validators[1].ExitEpoch, st.Validators[1].WithdrawableEpoch = 20, 276 // exiting
-		st.Validators[2].ExitEpoch, st.Validators[2].WithdrawableEpoch = 5, 9    // withdrawn
+		st.MutValidator(ValidatorIndex(1)).ExitEpoch, st.MutValidator(ValidatorIndex(1)).WithdrawableEpoch = 20, 276 // exiting
+		st.MutValidator(ValidatorIndex(2)).ExitEpoch, st.MutValidator(ValidatorIndex(2)).WithdrawableEpoch = 5, 9    // withdrawn
 		st.PendingDeposits = []PendingDeposit{efDeposit(1, efETH, 1), efDeposit(2, 100*efETH, 2), efDeposit(3, 64*efETH, 3)}
 		if err := ProcessPendingDeposits(&cfg, st, efPubkeyIndex); err != nil {
 			t.Fatal(err)
@@ -204,12 +204,12 @@ func TestPendingConsolidations(t *testing.T) {
 	st := efState(&cfg, 40*efETH, 32*efETH, 31*efETH, 32*efETH, 32*efETH, 32*efETH)
 	efAtEpochEnd(&cfg, st, 10)
 	// 0 -> 1: withdrawable at 11 = next epoch, moves min(40, EB 32) = 32 ETH.
-	st.Validators[0].EffectiveBalance = 32 * efETH
-	st.Validators[0].ExitEpoch, st.Validators[0].WithdrawableEpoch = 5, 11
+	st.MutValidator(ValidatorIndex(0)).EffectiveBalance = 32 * efETH
+	st.MutValidator(ValidatorIndex(0)).ExitEpoch, st.MutValidator(ValidatorIndex(0)).WithdrawableEpoch = 5, 11
 	// 2 -> 3: slashed source, dropped without moving.
-	st.Validators[2].Slashed = true
+	st.MutValidator(ValidatorIndex(2)).Slashed = true
 	// 4 -> 5: not yet withdrawable, stops the queue.
-	st.Validators[4].ExitEpoch, st.Validators[4].WithdrawableEpoch = 8, 12
+	st.MutValidator(ValidatorIndex(4)).ExitEpoch, st.MutValidator(ValidatorIndex(4)).WithdrawableEpoch = 8, 12
 	st.PendingConsolidations = []PendingConsolidation{{0, 1}, {2, 3}, {4, 5}, {0, 5}}
 	moved := ProcessPendingConsolidations(&cfg, st)
 	if moved != 1 || st.Balances[0] != 8*efETH || st.Balances[1] != 64*efETH || st.Balances[2] != 31*efETH || st.Balances[4] != 32*efETH {

@@ -374,9 +374,9 @@ func TestInactivityPenaltyFormula(t *testing.T) {
 	scores := []uint64{0, 37, 4096, 123456, 50, 50}
 	copy(st.InactivityScores, scores)
 	efSet(st.PreviousEpochParticipation, efAllFlags, 3, 4)
-	st.Validators[4].Slashed = true
-	st.Validators[4].WithdrawableEpoch = 5000
-	st.Validators[5].ActivationEpoch = 200 // not active, not eligible
+	st.MutValidator(ValidatorIndex(4)).Slashed = true
+	st.MutValidator(ValidatorIndex(4)).WithdrawableEpoch = 5000
+	st.MutValidator(ValidatorIndex(5)).ActivationEpoch = 200 // not active, not eligible
 	got := GetInactivityPenaltyDeltas(&cfg, st)
 	den := uint64(4) * (1 << 24)
 	want := []Gwei{

@@ -42,10 +42,10 @@ func InitiateValidatorExit(cfg *Config, st *State, i ValidatorIndex) {
 // processing can compute it once per block and slash or exit many
 // validators in O(1) each. It reports whether an exit was initiated.
 func InitiateValidatorExitWithTotal(cfg *Config, st *State, i ValidatorIndex, totalActive Gwei) bool {
-	v := &st.Validators[i]
-	if v.ExitEpoch != FarFutureEpoch {
+	if st.Validators[i].ExitEpoch != FarFutureEpoch {
 		return false
 	}
+	v := st.MutValidator(i)
 	exitEpoch := computeExitEpochAndUpdateChurn(cfg, st, v.EffectiveBalance, totalActive)
 	v.ExitEpoch = exitEpoch
 	v.WithdrawableEpoch = exitEpoch + Epoch(cfg.MinValidatorWithdrawabilityDelay)
@@ -120,7 +120,7 @@ type SlashingReport struct {
 func SlashValidatorWithTotal(cfg *Config, st *State, slashed, proposer ValidatorIndex, whistleblower *ValidatorIndex, totalActive Gwei) SlashingReport {
 	epoch := GetCurrentEpoch(cfg, st)
 	InitiateValidatorExitWithTotal(cfg, st, slashed, totalActive)
-	v := &st.Validators[slashed]
+	v := st.MutValidator(slashed)
 	v.Slashed = true
 	v.WithdrawableEpoch = max(v.WithdrawableEpoch, epoch+Epoch(cfg.EpochsPerSlashingsVector))
 	st.Slashings[uint64(epoch)%uint64(len(st.Slashings))] += v.EffectiveBalance

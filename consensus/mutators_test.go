@@ -112,8 +112,8 @@ func TestSlashingWithdrawableKeepsLaterExit(t *testing.T) {
 	cfg := Minimal()
 	st := efState(&cfg, efN(4, 32*efETH)...)
 	efAtEpochEnd(&cfg, st, 10)
-	st.Validators[1].ExitEpoch = 500
-	st.Validators[1].WithdrawableEpoch = 756
+	st.MutValidator(ValidatorIndex(1)).ExitEpoch = 500
+	st.MutValidator(ValidatorIndex(1)).WithdrawableEpoch = 756
 	SlashValidator(&cfg, st, 1, 0, nil)
 	if v := st.Validators[1]; v.ExitEpoch != 500 || v.WithdrawableEpoch != 756 {
 		t.Errorf("exit %d withdrawable %d, want 500 756", v.ExitEpoch, v.WithdrawableEpoch)

@@ -579,6 +579,7 @@ func (rc *requestContext) processConsolidationRequest(r *ConsolidationRequest) R
 	if GetPendingBalanceToWithdraw(st, si) > 0 {
 		return IgnoredPendingWithdrawal
 	}
+	src = st.MutValidator(si)
 	src.ExitEpoch = computeConsolidationEpochAndUpdateChurn(cfg, st, src.EffectiveBalance, rc.total())
 	src.WithdrawableEpoch = src.ExitEpoch + Epoch(cfg.MinValidatorWithdrawabilityDelay)
 	st.PendingConsolidations = append(st.PendingConsolidations, PendingConsolidation{SourceIndex: si, TargetIndex: ti})
@@ -598,7 +599,7 @@ func (rc *requestContext) processConsolidationRequest(r *ConsolidationRequest) R
 //	    )
 //	    queue_excess_active_balance(state, index)
 func SwitchToCompoundingValidator(cfg *Config, st *State, i ValidatorIndex, pubkey crypto.PublicKeyBytes) {
-	st.Validators[i].WithdrawalCredentials[0] = CompoundingWithdrawalPrefix
+	st.MutValidator(i).WithdrawalCredentials[0] = CompoundingWithdrawalPrefix
 	QueueExcessActiveBalance(cfg, st, i, pubkey)
 }
 

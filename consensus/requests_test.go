@@ -63,7 +63,7 @@ func rqAddr(i int) ExecutionAddress {
 func rqState(cfg *Config, n int, epoch Epoch, keys KeyDirectory) *State {
 	st := efState(cfg, efN(n, 32*efETH)...)
 	for i := range st.Validators {
-		st.Validators[i].WithdrawalCredentials = tuCreds(ETH1AddressWithdrawalPrefix, i)
+		st.MutValidator(ValidatorIndex(i)).WithdrawalCredentials = tuCreds(ETH1AddressWithdrawalPrefix, i)
 	}
 	efAtEpochEnd(cfg, st, epoch)
 	st.DepositRequestsStartIndex = UnsetDepositRequestsStartIndex
@@ -82,9 +82,9 @@ func rqSetBalance(st *State, i int, b Gwei) {
 // rqCompounding gives validator i 0x02 credentials (same address), the
 // given balance and effective balance.
 func rqCompounding(st *State, i int, balance, eb Gwei) {
-	st.Validators[i].WithdrawalCredentials[0] = CompoundingWithdrawalPrefix
+	st.MutValidator(ValidatorIndex(i)).WithdrawalCredentials[0] = CompoundingWithdrawalPrefix
 	rqSetBalance(st, i, balance)
-	st.Validators[i].EffectiveBalance = eb
+	st.MutValidator(ValidatorIndex(i)).EffectiveBalance = eb
 }
 
 // rqEpoch is get_current_epoch: slot // SLOTS_PER_EPOCH.
@@ -206,8 +206,8 @@ func rqExpectConsolidation(cfg *Config, src, tgt int) func(exp *State) {
 		per := rqConsolidationChurn(cfg, rqTotalActive(cfg, exp))
 		q := rqQueue{exp.EarliestConsolidationEpoch, exp.ConsolidationBalanceToConsume}
 		e := q.book(cfg, rqEpoch(cfg, exp), per, exp.Validators[src].EffectiveBalance)
-		exp.Validators[src].ExitEpoch = e
-		exp.Validators[src].WithdrawableEpoch = e + Epoch(cfg.MinValidatorWithdrawabilityDelay)
+		exp.MutValidator(ValidatorIndex(src)).ExitEpoch = e
+		exp.MutValidator(ValidatorIndex(src)).WithdrawableEpoch = e + Epoch(cfg.MinValidatorWithdrawabilityDelay)
 		exp.EarliestConsolidationEpoch, exp.ConsolidationBalanceToConsume = q.earliest, q.toConsume
 		exp.PendingConsolidations = append(exp.PendingConsolidations,
 			PendingConsolidation{SourceIndex: ValidatorIndex(src), TargetIndex: ValidatorIndex(tgt)})
@@ -236,8 +236,8 @@ func rqExpectExit(cfg *Config, i int) func(exp *State) {
 		per := rqActivationExitChurn(cfg, rqTotalActive(cfg, exp))
 		q := rqQueue{exp.EarliestExitEpoch, exp.ExitBalanceToConsume}
 		e := q.book(cfg, rqEpoch(cfg, exp), per, exp.Validators[i].EffectiveBalance)
-		exp.Validators[i].ExitEpoch = e
-		exp.Validators[i].WithdrawableEpoch = e + Epoch(cfg.MinValidatorWithdrawabilityDelay)
+		exp.MutValidator(ValidatorIndex(i)).ExitEpoch = e
+		exp.MutValidator(ValidatorIndex(i)).WithdrawableEpoch = e + Epoch(cfg.MinValidatorWithdrawabilityDelay)
 		exp.EarliestExitEpoch, exp.ExitBalanceToConsume = q.earliest, q.toConsume
 	}
 }
@@ -373,13 +373,15 @@ func TestConsolidationRequestChecks(t *testing.T) {
 		{rqCase{name: "switch: unknown key", want: IgnoredSourceEqualsTarget}, rqConsolidation(n, n)},
 		{rqCase{name: "switch: wrong address", want: IgnoredSourceEqualsTarget},
 			ConsolidationRequest{SourceAddress: rqAddr(sw + 1), SourcePubkey: efPubkey(sw), TargetPubkey: efPubkey(sw)}},
-		{rqCase{name: "switch: BLS credentials", setup: func(st *State) { st.Validators[sw].WithdrawalCredentials[0] = BLSWithdrawalPrefix },
+		{rqCase{name: "switch: BLS credentials", setup: func(st *State) { st.MutValidator(ValidatorIndex(sw)).WithdrawalCredentials[0] = BLSWithdrawalPrefix },
 			want: IgnoredSourceEqualsTarget}, same},
 		{rqCase{name: "switch: already compounding", setup: func(st *State) { rqCompounding(st, sw, 40*eth, 40*eth) },
 			want: IgnoredSourceEqualsTarget}, same},
-		{rqCase{name: "switch: not active", setup: func(st *State) { st.Validators[sw].ActivationEpoch = FarFutureEpoch },
+		{rqCase{name: "switch: not active", setup: func(st *State) { st.MutValidator(ValidatorIndex(sw)).ActivationEpoch = FarFutureEpoch },
 			want: IgnoredSourceEqualsTarget}, same},
-		{rqCase{name: "switch: exiting", setup: func(st *State) { st.Validators[sw].ExitEpoch, st.Validators[sw].WithdrawableEpoch = 150, 406 },
+		{rqCase{name: "switch: exiting", setup: func(st *State) {
+			st.MutValidator(ValidatorIndex(sw)).ExitEpoch, st.MutValidator(ValidatorIndex(sw)).WithdrawableEpoch = 150, 406
+		},
 			want: IgnoredSourceEqualsTarget}, same},
 
 		// process_consolidation_request.
@@ -401,22 +403,26 @@ func TestConsolidationRequestChecks(t *testing.T) {
 			ConsolidationRequest{SourceAddress: rqAddr(src), SourcePubkey: crypto.PublicKeyBytes{}, TargetPubkey: efPubkey(tgt)}},
 		{rqCase{name: "unknown target", want: IgnoredUnknownTarget},
 			ConsolidationRequest{SourceAddress: rqAddr(src), SourcePubkey: efPubkey(src), TargetPubkey: efPubkey(n + 7)}},
-		{rqCase{name: "source has BLS credentials", setup: func(st *State) { st.Validators[src].WithdrawalCredentials[0] = BLSWithdrawalPrefix },
+		{rqCase{name: "source has BLS credentials", setup: func(st *State) { st.MutValidator(ValidatorIndex(src)).WithdrawalCredentials[0] = BLSWithdrawalPrefix },
 			want: IgnoredWrongCredentials}, normal},
 		{rqCase{name: "wrong source address", want: IgnoredWrongCredentials},
 			ConsolidationRequest{SourceAddress: rqAddr(src + 1), SourcePubkey: efPubkey(src), TargetPubkey: efPubkey(tgt)}},
 		{rqCase{name: "target not compounding", want: IgnoredTargetNotCompounding}, rqConsolidation(src, tgt+1)},
-		{rqCase{name: "source not active", setup: func(st *State) { st.Validators[src].ActivationEpoch = FarFutureEpoch },
+		{rqCase{name: "source not active", setup: func(st *State) { st.MutValidator(ValidatorIndex(src)).ActivationEpoch = FarFutureEpoch },
 			want: IgnoredSourceInactive}, normal},
-		{rqCase{name: "target not active", setup: func(st *State) { st.Validators[tgt].ActivationEpoch = 101 },
+		{rqCase{name: "target not active", setup: func(st *State) { st.MutValidator(ValidatorIndex(tgt)).ActivationEpoch = 101 },
 			want: IgnoredTargetInactive}, normal},
-		{rqCase{name: "source exiting", setup: func(st *State) { st.Validators[src].ExitEpoch, st.Validators[src].WithdrawableEpoch = 150, 406 },
+		{rqCase{name: "source exiting", setup: func(st *State) {
+			st.MutValidator(ValidatorIndex(src)).ExitEpoch, st.MutValidator(ValidatorIndex(src)).WithdrawableEpoch = 150, 406
+		},
 			want: IgnoredSourceExiting}, normal},
-		{rqCase{name: "target exiting", setup: func(st *State) { st.Validators[tgt].ExitEpoch, st.Validators[tgt].WithdrawableEpoch = 150, 406 },
+		{rqCase{name: "target exiting", setup: func(st *State) {
+			st.MutValidator(ValidatorIndex(tgt)).ExitEpoch, st.MutValidator(ValidatorIndex(tgt)).WithdrawableEpoch = 150, 406
+		},
 			want: IgnoredTargetExiting}, normal},
 		// 100 < 37 + SHARD_COMMITTEE_PERIOD (64) = 101; 100 < 36 + 64 is false.
-		{rqCase{name: "source too new", setup: func(st *State) { st.Validators[src].ActivationEpoch = 37 }, want: IgnoredSourceTooNew}, normal},
-		{rqCase{name: "source just old enough", setup: func(st *State) { st.Validators[src].ActivationEpoch = 36 },
+		{rqCase{name: "source too new", setup: func(st *State) { st.MutValidator(ValidatorIndex(src)).ActivationEpoch = 37 }, want: IgnoredSourceTooNew}, normal},
+		{rqCase{name: "source just old enough", setup: func(st *State) { st.MutValidator(ValidatorIndex(src)).ActivationEpoch = 36 },
 			want: RequestApplied, expect: rqExpectConsolidation(&cfg, src, tgt)}, normal},
 		{rqCase{name: "source has a pending partial withdrawal",
 			setup: func(st *State) {
@@ -610,17 +616,21 @@ func TestWithdrawalRequestChecks(t *testing.T) {
 			WithdrawalRequest{SourceAddress: rqAddr(v01), Amount: FullExitRequestAmount}},
 		{rqCase{name: "wrong address", want: IgnoredWrongCredentials},
 			WithdrawalRequest{SourceAddress: rqAddr(v01 + 1), ValidatorPubkey: efPubkey(v01)}},
-		{rqCase{name: "BLS credentials", setup: func(st *State) { st.Validators[v01].WithdrawalCredentials[0] = BLSWithdrawalPrefix },
+		{rqCase{name: "BLS credentials", setup: func(st *State) { st.MutValidator(ValidatorIndex(v01)).WithdrawalCredentials[0] = BLSWithdrawalPrefix },
 			want: IgnoredWrongCredentials}, full(v01)},
-		{rqCase{name: "not yet active", setup: func(st *State) { st.Validators[v01].ActivationEpoch = FarFutureEpoch },
+		{rqCase{name: "not yet active", setup: func(st *State) { st.MutValidator(ValidatorIndex(v01)).ActivationEpoch = FarFutureEpoch },
 			want: IgnoredSourceInactive}, full(v01)},
-		{rqCase{name: "already exited", setup: func(st *State) { st.Validators[v01].ExitEpoch, st.Validators[v01].WithdrawableEpoch = 90, 346 },
+		{rqCase{name: "already exited", setup: func(st *State) {
+			st.MutValidator(ValidatorIndex(v01)).ExitEpoch, st.MutValidator(ValidatorIndex(v01)).WithdrawableEpoch = 90, 346
+		},
 			want: IgnoredSourceInactive}, full(v01)},
-		{rqCase{name: "exiting", setup: func(st *State) { st.Validators[v01].ExitEpoch, st.Validators[v01].WithdrawableEpoch = 150, 406 },
+		{rqCase{name: "exiting", setup: func(st *State) {
+			st.MutValidator(ValidatorIndex(v01)).ExitEpoch, st.MutValidator(ValidatorIndex(v01)).WithdrawableEpoch = 150, 406
+		},
 			want: IgnoredSourceExiting}, full(v01)},
-		{rqCase{name: "too new", setup: func(st *State) { st.Validators[c1].ActivationEpoch = 37 }, want: IgnoredSourceTooNew},
+		{rqCase{name: "too new", setup: func(st *State) { st.MutValidator(ValidatorIndex(c1)).ActivationEpoch = 37 }, want: IgnoredSourceTooNew},
 			rqWithdrawal(c1, 1*eth)},
-		{rqCase{name: "just old enough", setup: func(st *State) { st.Validators[v01].ActivationEpoch = 36 },
+		{rqCase{name: "just old enough", setup: func(st *State) { st.MutValidator(ValidatorIndex(v01)).ActivationEpoch = 36 },
 			want: RequestApplied, expect: rqExpectExit(&cfg, v01)}, full(v01)},
 	} {
 		req := tc.req
@@ -800,7 +810,7 @@ func TestCompoundingEffectiveBalanceWalk(t *testing.T) {
 	const step = Gwei(50_000_000)
 	up, down := eth+eth/4, eth/4
 	st := efState(&cfg, 32*eth)
-	st.Validators[0].WithdrawalCredentials = tuCreds(CompoundingWithdrawalPrefix, 0)
+	st.MutValidator(ValidatorIndex(0)).WithdrawalCredentials = tuCreds(CompoundingWithdrawalPrefix, 0)
 	raises := 0
 	for b := 32 * eth; b <= 2060*eth; b += step {
 		prev := st.Validators[0].EffectiveBalance
@@ -852,8 +862,8 @@ func TestCompoundingEffectiveBalanceWalk(t *testing.T) {
 		{0x01, 32 * eth, 2000 * eth, 32 * eth},
 	} {
 		st := efState(&cfg, tc.balance)
-		st.Validators[0].WithdrawalCredentials = tuCreds(tc.prefix, 0)
-		st.Validators[0].EffectiveBalance = tc.eb
+		st.MutValidator(ValidatorIndex(0)).WithdrawalCredentials = tuCreds(tc.prefix, 0)
+		st.MutValidator(ValidatorIndex(0)).EffectiveBalance = tc.eb
 		ProcessEffectiveBalanceUpdates(&cfg, st)
 		if got := st.Validators[0].EffectiveBalance; got != tc.want {
 			t.Errorf("0x%02x eb %d balance %d: effective %d, want %d", tc.prefix, tc.eb, tc.balance, got, tc.want)
@@ -871,9 +881,9 @@ func TestCompoundingKeepsRewards(t *testing.T) {
 	eth := efETH
 	st := efState(&cfg, efN(4, 32*eth)...)
 	for i := range st.Validators {
-		st.Validators[i].WithdrawalCredentials = tuCreds(ETH1AddressWithdrawalPrefix, i)
+		st.MutValidator(ValidatorIndex(i)).WithdrawalCredentials = tuCreds(ETH1AddressWithdrawalPrefix, i)
 	}
-	st.Validators[0].WithdrawalCredentials = tuCreds(CompoundingWithdrawalPrefix, 0)
+	st.MutValidator(ValidatorIndex(0)).WithdrawalCredentials = tuCreds(CompoundingWithdrawalPrefix, 0)
 	for range 500 {
 		efSet(st.CurrentEpochParticipation, efAllFlags, 0, 1, 2, 3)
 		efAdvance(t, &cfg, st)
@@ -903,8 +913,8 @@ func TestCompoundingKeepsRewards(t *testing.T) {
 	// 2048 ETH: excess above the compounding maximum is swept; 2047 ETH
 	// effective balance with 2048.2 ETH is not at the maximum: nothing.
 	st = efState(&cfg, 2048*eth+3*eth+7, 2048*eth+eth/5, 32*eth)
-	st.Validators[0].EffectiveBalance = 2048 * eth
-	st.Validators[1].EffectiveBalance = 2047 * eth
+	st.MutValidator(ValidatorIndex(0)).EffectiveBalance = 2048 * eth
+	st.MutValidator(ValidatorIndex(1)).EffectiveBalance = 2047 * eth
 	if got := ExpectedWithdrawals(&cfg, st); !slices.Equal(got, []Withdrawal{{Index: 0, ValidatorIndex: 0, Amount: 3*eth + 7}}) {
 		t.Errorf("at the maximum: %v", got)
 	}
@@ -1025,7 +1035,7 @@ func TestPendingPartialsLimitMainnet(t *testing.T) {
 	}
 	st := efState(&cfg, bals...)
 	efAtEpochEnd(&cfg, st, 20)
-	st.Validators[2].ExitEpoch, st.Validators[2].WithdrawableEpoch = 25, 281
+	st.MutValidator(ValidatorIndex(2)).ExitEpoch, st.MutValidator(ValidatorIndex(2)).WithdrawableEpoch = 25, 281
 	pw := func(i int, amount Gwei, epoch Epoch) PendingPartialWithdrawal {
 		return PendingPartialWithdrawal{ValidatorIndex: ValidatorIndex(i), Amount: amount, WithdrawableEpoch: epoch}
 	}
@@ -1092,8 +1102,8 @@ func TestPendingDepositsFIFO(t *testing.T) {
 			[8]Gwei{0, 64 * eth, 0, 0, 0, 0, 0, 100 * eth}, nil, 0},
 	} {
 		st := efDepositState(&cfg)
-		st.Validators[6].ExitEpoch, st.Validators[6].WithdrawableEpoch = 20, 276
-		st.Validators[7].ExitEpoch, st.Validators[7].WithdrawableEpoch = 4, 9
+		st.MutValidator(ValidatorIndex(6)).ExitEpoch, st.MutValidator(ValidatorIndex(6)).WithdrawableEpoch = 20, 276
+		st.MutValidator(ValidatorIndex(7)).ExitEpoch, st.MutValidator(ValidatorIndex(7)).WithdrawableEpoch = 4, 9
 		// Total active is 7 * 32 = 224 ETH: the churn is still the 64 ETH floor.
 		st.DepositBalanceToConsume = tc.carry
 		st.PendingDeposits = tc.queue
@@ -1215,13 +1225,13 @@ func TestPendingConsolidationsOrder(t *testing.T) {
 		v := &st.Validators[i]
 		v.ExitEpoch, v.WithdrawableEpoch, v.Slashed = exit, withdrawable, slashed
 	}
-	st.Validators[0].EffectiveBalance = 32 * eth // 33 ETH balance, 32 ETH effective
-	st.Validators[6].EffectiveBalance = 32 * eth // 31 ETH balance, 32 ETH effective
-	set(0, 3, 11, false)                         // A: withdrawable at the next epoch
-	set(2, 9, 200, true)                         // S: slashed
-	set(4, 9, 12, false)                         // B: one epoch early
-	set(6, 2, 5, false)                          // C: long withdrawable
-	set(8, 9, 300, true)                         // D: slashed, behind B
+	st.MutValidator(ValidatorIndex(0)).EffectiveBalance = 32 * eth // 33 ETH balance, 32 ETH effective
+	st.MutValidator(ValidatorIndex(6)).EffectiveBalance = 32 * eth // 31 ETH balance, 32 ETH effective
+	set(0, 3, 11, false)                                           // A: withdrawable at the next epoch
+	set(2, 9, 200, true)                                           // S: slashed
+	set(4, 9, 12, false)                                           // B: one epoch early
+	set(6, 2, 5, false)                                            // C: long withdrawable
+	set(8, 9, 300, true)                                           // D: slashed, behind B
 	pc := func(s, t ValidatorIndex) PendingConsolidation {
 		return PendingConsolidation{SourceIndex: s, TargetIndex: t}
 	}

@@ -22,12 +22,12 @@ func efMixedParticipation(cfg *Config) *State {
 	const s, tg, h = 1 << TimelySourceFlagIndex, 1 << TimelyTargetFlagIndex, 1 << TimelyHeadFlagIndex
 	flags := []ParticipationFlags{s | tg | h, s | tg, tg, h, 0, s | tg | h, s, s | tg | h, s | tg | h, s | tg | h}
 	copy(st.PreviousEpochParticipation, flags)
-	st.Validators[7].Slashed = true
-	st.Validators[7].ExitEpoch = 30
-	st.Validators[7].WithdrawableEpoch = 100
-	st.Validators[8].ActivationEpoch = 1000
-	st.Validators[9].ExitEpoch = 9
-	st.Validators[9].WithdrawableEpoch = 300
+	st.MutValidator(ValidatorIndex(7)).Slashed = true
+	st.MutValidator(ValidatorIndex(7)).ExitEpoch = 30
+	st.MutValidator(ValidatorIndex(7)).WithdrawableEpoch = 100
+	st.MutValidator(ValidatorIndex(8)).ActivationEpoch = 1000
+	st.MutValidator(ValidatorIndex(9)).ExitEpoch = 9
+	st.MutValidator(ValidatorIndex(9)).WithdrawableEpoch = 300
 	st.InactivityScores[4] = 100
 	st.InactivityScores[1] = 7
 	st.FinalizedCheckpoint = Checkpoint{Epoch: 8}

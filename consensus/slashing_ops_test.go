@@ -51,7 +51,7 @@ func TestAttesterSlashing(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			st := base.Copy()
 			for _, v := range tc.preSlashed {
-				st.Validators[v].Slashed = true
+				st.MutValidator(ValidatorIndex(v)).Slashed = true
 			}
 			as := AttesterSlashing{Attestation1: tuIndexed(&cfg, st, kr, tc.a1, tc.i1...), Attestation2: tuIndexed(&cfg, st, kr, tc.a2, tc.i2...)}
 			if tc.badSignature {

@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/stakesim/stakesim/crypto"
 )
@@ -10,6 +11,14 @@ import (
 // rules read or write). Hot per-validator data lives in plain slices indexed
 // by ValidatorIndex. A State is never shared between branches: Copy before
 // applying a block to a parent's post-state.
+//
+// Copies share the slices that change seldom (Validators and
+// InactivityScores: a block rarely touches a validator record, and scores
+// move only at epoch boundaries) until one of them writes: reading them is
+// plain slice indexing, but every write goes through MutValidator,
+// appendValidator or mutInactivityScores, which copy a shared slice first.
+// Balances and participation flags, which every block writes, are copied
+// by Copy.
 type State struct {
 	GenesisValidatorsRoot Root
 	Slot                  Slot
@@ -65,7 +74,21 @@ type State struct {
 	// committees, as validator indices (see SyncCommittee).
 	CurrentSyncCommittee SyncCommittee
 	NextSyncCommittee    SyncCommittee
+
+	// shared marks the slices this State shares with copies (see State).
+	shared sharedParts
+	// reg memoises functions of Validators while it is shared (see
+	// registryMemo); nil when none is kept.
+	reg *registryMemo
 }
+
+// sharedParts is a set of the slices a State may share with its copies.
+type sharedParts uint8
+
+const (
+	sharedValidators sharedParts = 1 << iota
+	sharedInactivity
+)
 
 // HistoryWindowEpochs is how many epochs of block roots and RANDAO mixes a
 // State keeps (see State.BlockRoots).
@@ -85,17 +108,23 @@ type Ledger struct {
 	Requeued Gwei
 }
 
-// Copy returns an independent deep copy of st (caches are shared: they are
-// content-addressed and safe to share).
+// Copy returns a copy of st that evolves independently (caches are shared:
+// they are content-addressed and safe to share). Validators and
+// InactivityScores are shared, copy-on-write, by both states (see State),
+// with the registry's memo (registryMemo); Copy marks them shared in st
+// too, so it must not run concurrently with anything else reading or
+// writing st.
 func (st *State) Copy() *State {
+	st.shared = sharedValidators | sharedInactivity
+	if st.reg == nil {
+		st.reg = new(registryMemo)
+	}
 	c := *st
 	c.BlockRoots = append([]Root(nil), st.BlockRoots...)
 	c.RandaoMixes = append([]Root(nil), st.RandaoMixes...)
-	c.Validators = append([]Validator(nil), st.Validators...)
 	c.Balances = append([]Gwei(nil), st.Balances...)
 	c.PreviousEpochParticipation = append([]ParticipationFlags(nil), st.PreviousEpochParticipation...)
 	c.CurrentEpochParticipation = append([]ParticipationFlags(nil), st.CurrentEpochParticipation...)
-	c.InactivityScores = append([]uint64(nil), st.InactivityScores...)
 	c.Slashings = append([]Gwei(nil), st.Slashings...)
 	c.PendingDeposits = append([]PendingDeposit(nil), st.PendingDeposits...)
 	c.PendingPartialWithdrawals = append([]PendingPartialWithdrawal(nil), st.PendingPartialWithdrawals...)
@@ -103,6 +132,49 @@ func (st *State) Copy() *State {
 	c.CurrentSyncCommittee.Indices = append([]ValidatorIndex(nil), st.CurrentSyncCommittee.Indices...)
 	c.NextSyncCommittee.Indices = append([]ValidatorIndex(nil), st.NextSyncCommittee.Indices...)
 	return &c
+}
+
+// MutValidator returns validator i's record for writing, first copying the
+// registry if st shares it with a copy. A pointer taken from st.Validators
+// before the call may point into the shared registry: read only through it.
+func (st *State) MutValidator(i ValidatorIndex) *Validator {
+	st.reg = nil
+	if st.shared&sharedValidators != 0 {
+		st.Validators = slices.Clone(st.Validators)
+		st.shared &^= sharedValidators
+	}
+	return &st.Validators[i]
+}
+
+// appendValidator appends v to the registry (never into a shared slice's
+// spare capacity).
+func (st *State) appendValidator(v Validator) {
+	st.reg = nil
+	if st.shared&sharedValidators != 0 {
+		st.Validators = slices.Grow(slices.Clip(st.Validators), 1)
+		st.shared &^= sharedValidators
+	}
+	st.Validators = append(st.Validators, v)
+}
+
+// appendInactivityScore appends a zero score (never into a shared slice's
+// spare capacity).
+func (st *State) appendInactivityScore() {
+	if st.shared&sharedInactivity != 0 {
+		st.InactivityScores = slices.Grow(slices.Clip(st.InactivityScores), 1)
+		st.shared &^= sharedInactivity
+	}
+	st.InactivityScores = append(st.InactivityScores, 0)
+}
+
+// mutInactivityScores returns the inactivity scores for writing, first
+// copying them if st shares them with a copy.
+func (st *State) mutInactivityScores() []uint64 {
+	if st.shared&sharedInactivity != 0 {
+		st.InactivityScores = slices.Clone(st.InactivityScores)
+		st.shared &^= sharedInactivity
+	}
+	return st.InactivityScores
 }
 
 // IncreaseBalance adds delta to a validator's balance and counts it as issuance.

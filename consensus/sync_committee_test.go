@@ -83,7 +83,7 @@ func TestNextSyncCommitteeWeightsByEffectiveBalance(t *testing.T) {
 		vals[i] = GenesisValidator{Balance: 2048 * tuETH, WithdrawalCredentials: tuCreds(CompoundingWithdrawalPrefix, i)}
 	}
 	st := tuGenesisWith(t, &cfg, vals)
-	st.Validators[0].EffectiveBalance = 1 * tuETH
+	st.MutValidator(ValidatorIndex(0)).EffectiveBalance = 1 * tuETH
 	seats := make([]int, 8)
 	for i := range uint64(200) {
 		s := st.Copy()

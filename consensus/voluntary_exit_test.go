@@ -136,8 +136,8 @@ func TestVoluntaryExitChurn(t *testing.T) {
 		{6, 72, 328, 12 * tuETH},
 	} {
 		want := st.Copy()
-		want.Validators[step.v].ExitEpoch = step.exitEpoch
-		want.Validators[step.v].WithdrawableEpoch = step.withdrawn
+		want.MutValidator(ValidatorIndex(step.v)).ExitEpoch = step.exitEpoch
+		want.MutValidator(ValidatorIndex(step.v)).WithdrawableEpoch = step.withdrawn
 		want.EarliestExitEpoch = step.exitEpoch
 		want.ExitBalanceToConsume = step.left
 
@@ -171,18 +171,18 @@ func TestVoluntaryExitRejected(t *testing.T) {
 		{name: "unknown validator", exit: VoluntaryExit{Epoch: veEpoch, ValidatorIndex: 64},
 			sign: func(*State, VoluntaryExit) crypto.Signature { return crypto.Signature{} }, want: ErrExitUnknownValidator},
 		{name: "not yet active", mutate: func(st *State) {
-			st.Validators[v].ActivationEpoch = veEpoch + 1
+			st.MutValidator(ValidatorIndex(v)).ActivationEpoch = veEpoch + 1
 		}, exit: exit, want: ErrExitInactive},
 		{name: "already exited", mutate: func(st *State) {
-			st.Validators[v].ExitEpoch, st.Validators[v].WithdrawableEpoch = veEpoch-4, veEpoch+252
+			st.MutValidator(ValidatorIndex(v)).ExitEpoch, st.MutValidator(ValidatorIndex(v)).WithdrawableEpoch = veEpoch-4, veEpoch+252
 		}, exit: exit, want: ErrExitInactive},
 		{name: "exit already initiated", mutate: func(st *State) {
-			st.Validators[v].ExitEpoch, st.Validators[v].WithdrawableEpoch = veEpoch+6, veEpoch+262
+			st.MutValidator(ValidatorIndex(v)).ExitEpoch, st.MutValidator(ValidatorIndex(v)).WithdrawableEpoch = veEpoch+6, veEpoch+262
 		}, exit: exit, want: ErrExitAlreadyInitiated},
 		{name: "exit epoch in the future", exit: VoluntaryExit{Epoch: veEpoch + 1, ValidatorIndex: v}, want: ErrExitNotYetValid},
 		// activation_epoch + SHARD_COMMITTEE_PERIOD = 1 + 64 = 65 > 64.
 		{name: "active for 63 epochs", mutate: func(st *State) {
-			st.Validators[v].ActivationEpoch = 1
+			st.MutValidator(ValidatorIndex(v)).ActivationEpoch = 1
 		}, exit: exit, want: ErrExitTooSoon},
 		// At epoch 63 a validator active since 0 has served 63 < 64 epochs.
 		{name: "epoch 63", mutate: func(st *State) {

@@ -24,8 +24,8 @@ func TestWithdrawalSweep(t *testing.T) {
 		vals = append(vals, GenesisValidator{Balance: 32 * tuETH, WithdrawalCredentials: tuCreds(1, i)})
 	}
 	st := tuGenesisWith(t, &cfg, vals)
-	st.Validators[5].ExitEpoch, st.Validators[5].WithdrawableEpoch = 0, 0
-	st.Validators[6].ExitEpoch, st.Validators[6].WithdrawableEpoch = 0, 0
+	st.MutValidator(ValidatorIndex(5)).ExitEpoch, st.MutValidator(ValidatorIndex(5)).WithdrawableEpoch = 0, 0
+	st.MutValidator(ValidatorIndex(6)).ExitEpoch, st.MutValidator(ValidatorIndex(6)).WithdrawableEpoch = 0, 0
 	st.PendingPartialWithdrawals = []PendingPartialWithdrawal{
 		{ValidatorIndex: 8, Amount: 1 * tuETH, WithdrawableEpoch: 0},
 		{ValidatorIndex: 2, Amount: 1 * tuETH, WithdrawableEpoch: 0},  // no excess: skipped but processed

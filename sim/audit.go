@@ -63,7 +63,7 @@ func (e *Engine) observeBlock(v *view, s *agents.Slasher, b *blockEntry, slot co
 	for i := range b.votes {
 		vote := &b.votes[i]
 		ia := consensus.IndexedAttestation{AttestingIndices: vote.indices, Data: vote.data, Signature: vote.sig}
-		e.evidence(v, slot, s.ObserveAttestation(&ia))
+		e.evidence(v, slot, s.ObserveSharedAttestation(&ia)) // a block's votes never change
 	}
 }
 

@@ -86,7 +86,7 @@ func (b *blockEntry) processedBy(n int) bool {
 const pinEvery = 16
 
 type blockVote struct {
-	indices []consensus.ValidatorIndex // sorted
+	indices []consensus.ValidatorIndex // sorted; never modified (slashers keep it)
 	data    consensus.AttestationData
 	sig     crypto.Signature
 }

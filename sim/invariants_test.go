@@ -42,7 +42,7 @@ func TestInvariantErrors(t *testing.T) {
 	}
 
 	prev := st.Copy()
-	prev.Validators[5].Slashed = true
+	prev.MutValidator(consensus.ValidatorIndex(5)).Slashed = true
 	next := prev.Copy()
 	next.Balances[5] += 7
 	if err := checkSlashedNotRewarded(4, "a+b", prev, next, nil); !errors.Is(err, ErrSlashedRewarded) {
@@ -57,7 +57,7 @@ func TestInvariantErrors(t *testing.T) {
 		t.Errorf("an unslashed validator may be rewarded: %v", err)
 	}
 	newlySlashed := st.Copy()
-	newlySlashed.Validators[2].Slashed = true
+	newlySlashed.MutValidator(consensus.ValidatorIndex(2)).Slashed = true
 	newlySlashed.Balances[2] += 7 // slashed during the epoch: prev had it unslashed
 	if err := checkSlashedNotRewarded(4, "a+b", st, newlySlashed, nil); err != nil {
 		t.Errorf("only validators slashed before the epoch are checked: %v", err)
@@ -83,11 +83,11 @@ func TestExitScheduledAfter(t *testing.T) {
 	if exitScheduledAfter(st, 1) {
 		t.Error("genesis: an exit is reported queued")
 	}
-	st.Validators[2].ExitEpoch = 1
+	st.MutValidator(consensus.ValidatorIndex(2)).ExitEpoch = 1
 	if exitScheduledAfter(st, 1) {
 		t.Error("an exit at epoch 1 is not after epoch 1")
 	}
-	st.Validators[3].ExitEpoch = 7
+	st.MutValidator(consensus.ValidatorIndex(3)).ExitEpoch = 7
 	if !exitScheduledAfter(st, 1) {
 		t.Error("an exit at epoch 7 is not seen")
 	}

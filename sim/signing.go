@@ -1,8 +1,6 @@
 package sim
 
 import (
-	"sort"
-
 	"github.com/stakesim/stakesim/agents"
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/crypto"
@@ -86,8 +84,8 @@ func (e *Engine) signAggregate(st *consensus.State, parts []*poolEntry, att *con
 	case agents.SignFull:
 		var sigs []crypto.Signature
 		for _, c := range parts {
-			for _, p := range sortedPositions(c) {
-				sigs = append(sigs, c.members[p].sig)
+			for _, p := range c.positions() {
+				sigs = append(sigs, c.sig(p))
 			}
 		}
 		return crypto.AggregateSignatures(sigs)
@@ -99,8 +97,8 @@ func (e *Engine) signAggregate(st *consensus.State, parts []*poolEntry, att *con
 		start := e.now()
 		var sks []*crypto.SecretKey
 		for _, c := range parts {
-			for _, p := range sortedPositions(c) {
-				sks = append(sks, e.keys.Secret(uint64(c.members[p].validator)))
+			for _, p := range c.positions() {
+				sks = append(sks, e.keys.Secret(uint64(c.validators[p])))
 			}
 		}
 		root := consensus.SigningRoot(&e.cfg, st, consensus.DomainBeaconAttester, att.Data.Target.Epoch, att.Data.Root())
@@ -111,13 +109,4 @@ func (e *Engine) signAggregate(st *consensus.State, parts []*poolEntry, att *con
 		return s
 	}
 	return crypto.Signature{}
-}
-
-func sortedPositions(c *poolEntry) []int {
-	ps := make([]int, 0, len(c.members))
-	for p := range c.members {
-		ps = append(ps, p)
-	}
-	sort.Ints(ps)
-	return ps
 }

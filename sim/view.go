@@ -52,18 +52,53 @@ type poolKey struct {
 	committee consensus.CommitteeIndex
 }
 
+// poolEntry is one network aggregate being gathered: its members by
+// position in the committee, in arrays of the committee's size.
 type poolEntry struct {
 	data          consensus.AttestationData
 	committee     consensus.CommitteeIndex
 	committeeSize int
-	// members by position in the committee (sorted when aggregating).
-	members map[int]poolMember
+	// bits marks the members' positions: the aggregate's aggregation bits.
+	bits bitfield.Bitlist
+	// validators[p] is the member at position p (where bits is set).
+	validators []consensus.ValidatorIndex
+	// sigs[p] is its signature; nil until a signed vote arrives (full mode).
+	sigs    []crypto.Signature
+	members int
 }
 
-type poolMember struct {
-	validator consensus.ValidatorIndex
-	sig       crypto.Signature
+func newPoolEntry(data consensus.AttestationData, committee consensus.CommitteeIndex, size int) *poolEntry {
+	return &poolEntry{data: data, committee: committee, committeeSize: size,
+		bits: bitfield.NewBitlist(uint64(size)), validators: make([]consensus.ValidatorIndex, size)}
 }
+
+// add makes validator val the member at position p, unless p is taken or
+// outside the committee.
+func (e *poolEntry) add(p int, val consensus.ValidatorIndex, sig crypto.Signature) {
+	if p < 0 || p >= e.committeeSize || e.bits.BitAt(uint64(p)) {
+		return
+	}
+	e.bits.SetBitAt(uint64(p), true)
+	e.validators[p] = val
+	if !sig.IsZero() {
+		if e.sigs == nil {
+			e.sigs = make([]crypto.Signature, e.committeeSize)
+		}
+		e.sigs[p] = sig
+	}
+	e.members++
+}
+
+// sig returns the signature of the member at position p.
+func (e *poolEntry) sig(p int) crypto.Signature {
+	if e.sigs == nil {
+		return crypto.Signature{}
+	}
+	return e.sigs[p]
+}
+
+// positions returns the members' positions, ascending.
+func (e *poolEntry) positions() []int { return e.bits.BitIndices() }
 
 // heldMsg is one withheld block, attestation or sync committee message.
 type heldMsg struct {
@@ -83,12 +118,10 @@ func (v *view) addAttestation(m *agents.AttestationMsg) {
 	k := poolKey{m.Data.Root(), m.CommitteeIndex}
 	e, ok := v.pool[k]
 	if !ok {
-		e = &poolEntry{data: m.Data, committee: m.CommitteeIndex, committeeSize: m.CommitteeSize, members: map[int]poolMember{}}
+		e = newPoolEntry(m.Data, m.CommitteeIndex, m.CommitteeSize)
 		v.pool[k] = e
 	}
-	if _, dup := e.members[m.Position]; !dup {
-		e.members[m.Position] = poolMember{validator: m.AttesterIndex, sig: m.Signature}
-	}
+	e.add(m.Position, m.AttesterIndex, m.Signature)
 }
 
 // vote applies one gossip vote to fork choice now if it can, else defers it.
@@ -100,19 +133,35 @@ func (v *view) vote(cfg *consensus.Config, now consensus.Slot, val consensus.Val
 	v.deferred = append(v.deferred, deferredVote{validator: val, data: data, untilSlot: data.Slot + consensus.Slot(2*cfg.SlotsPerEpoch)})
 }
 
-// retryDeferred applies deferred votes whose time has come.
+// retryDeferred applies deferred votes whose time has come, in order.
+// Consecutive votes with the same data go to fork choice in one call, which
+// applies them as the calls one by one would (the store does not change
+// between them).
 func (v *view) retryDeferred(cfg *consensus.Config, now consensus.Slot) {
 	keep := v.deferred[:0]
+	var run []consensus.ValidatorIndex
+	var runData consensus.AttestationData
+	flush := func() {
+		if len(run) > 0 {
+			_ = v.store.OnAttestation(run, runData, false)
+			run = run[:0]
+		}
+	}
 	for _, d := range v.deferred {
 		if d.untilSlot < now {
 			continue
 		}
 		if d.data.Slot < now && v.store.HasBlock(d.data.BeaconBlockRoot) && v.store.HasBlock(d.data.Target.Root) {
-			_ = v.store.OnAttestation([]consensus.ValidatorIndex{d.validator}, d.data, false)
+			if len(run) > 0 && d.data != runData {
+				flush()
+			}
+			runData = d.data
+			run = append(run, d.validator)
 			continue
 		}
 		keep = append(keep, d)
 	}
+	flush()
 	v.deferred = keep
 }
 
@@ -158,13 +207,13 @@ func (v *view) candidates(cfg *consensus.Config, slot consensus.Slot) []*poolEnt
 // only returns the entry restricted to the validators marked in keep, or
 // nil when none of its members is.
 func (e *poolEntry) only(keep []bool) *poolEntry {
-	out := &poolEntry{data: e.data, committee: e.committee, committeeSize: e.committeeSize, members: map[int]poolMember{}}
-	for p, m := range e.members {
-		if int(m.validator) < len(keep) && keep[m.validator] {
-			out.members[p] = m
+	out := newPoolEntry(e.data, e.committee, e.committeeSize)
+	for _, p := range e.positions() {
+		if val := e.validators[p]; int(val) < len(keep) && keep[val] {
+			out.add(p, val, e.sig(p))
 		}
 	}
-	if len(out.members) == 0 {
+	if out.members == 0 {
 		return nil
 	}
 	return out
@@ -173,9 +222,6 @@ func (e *poolEntry) only(keep []bool) *poolEntry {
 // aggregate builds the unsigned network aggregate of a pool entry: one
 // committee bit, aggregation bits from the members' positions.
 func (e *poolEntry) aggregate() consensus.Attestation {
-	bits := bitfield.NewBitlist(uint64(e.committeeSize))
-	for p := range e.members {
-		bits.SetBitAt(uint64(p), true)
-	}
+	bits := append(bitfield.Bitlist(nil), e.bits...) // the entry may grow; the block's bits may not
 	return consensus.Attestation{AggregationBits: bits, Data: e.data, CommitteeBits: consensus.CommitteeBit(e.committee)}
 }

@@ -15,19 +15,20 @@ func withAvailable(t *testing.T, avail uint64, known bool) {
 	t.Cleanup(func() { availableMemory = old })
 }
 
-// TestRunRefusesTooBig: with 100 MiB available, 20,000 validators
-// (estimated at 48 MiB + 20,000 × 7 KiB ≈ 185 MiB) are refused up front
+// TestRunRefusesTooBig: with 50 MiB available, 20,000 validators for one
+// epoch (estimated at 48 MiB + 20,000 × (1,536 + 2 × 140) bytes ≈ 83 MiB)
+// are refused up front
 // with exit 2, the estimate and nothing written; --force-size runs it
 // anyway (checked here with 2,000 validators and 1 MiB available, so that
 // the run is short); unknown available memory never refuses.
 func TestRunRefusesTooBig(t *testing.T) {
-	withAvailable(t, 100<<20, true)
+	withAvailable(t, 50<<20, true)
 	out := filepath.Join(t.TempDir(), "run")
 	code, _, stderr := runCLI(t, "run", "baseline", "--set", "validators=20000", "--bls", "off", "--epochs", "1", "--out", out)
 	if code != exitBadInput {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitBadInput, stderr)
 	}
-	for _, want := range []string{"estimated 185 MiB", "100 MiB is available", "--force-size"} {
+	for _, want := range []string{"estimated 83 MiB", "50 MiB is available", "--force-size"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -48,14 +49,15 @@ func TestRunRefusesTooBig(t *testing.T) {
 }
 
 // TestValidatePrintsEstimate: validate prints the estimate line; 200,000
-// validators in one view group cost 48 MiB + 200,000 × 7 KiB ≈ 1.4 GiB by
-// the model's constants, whatever the BLS mode.
+// validators in one view group, BLS full, for 20 epochs cost 48 MiB +
+// 200,000 × (1,536 + 21 × 140 + 400) bytes ≈ 978 MiB by the model's
+// constants.
 func TestValidatePrintsEstimate(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "validate", "baseline", "--set", "validators=200000")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "estimate: peak memory 1.4 GiB") {
+	if !strings.Contains(stdout, "estimate: peak memory 978 MiB") {
 		t.Errorf("no memory estimate:\n%s", stdout)
 	}
 }

@@ -19,8 +19,8 @@ func checkpointState(cfg *consensus.Config, epoch consensus.Epoch, ethEB []uint6
 		})
 	}
 	for _, i := range slashed {
-		st.Validators[i].Slashed = true
-		st.Validators[i].ExitEpoch = epoch + 4
+		st.MutValidator(consensus.ValidatorIndex(i)).Slashed = true
+		st.MutValidator(consensus.ValidatorIndex(i)).ExitEpoch = epoch + 4
 	}
 	return st
 }
@@ -153,9 +153,9 @@ func TestProposerBoostWithSlashedStakeDecidesHead(t *testing.T) {
 func TestBalancesOf(t *testing.T) {
 	cfg := minimalCfg(t)
 	st := checkpointState(cfg, 5, []uint64{32, 2048, 17, 32, 32, 32}, 2, 4)
-	st.Validators[3].ActivationEpoch = 6 // not yet active at epoch 5
-	st.Validators[4].ExitEpoch = 5       // slashed and exited at epoch 5
-	st.Validators[5].ExitEpoch = 5       // exited at epoch 5
+	st.MutValidator(consensus.ValidatorIndex(3)).ActivationEpoch = 6 // not yet active at epoch 5
+	st.MutValidator(consensus.ValidatorIndex(4)).ExitEpoch = 5       // slashed and exited at epoch 5
+	st.MutValidator(consensus.ValidatorIndex(5)).ExitEpoch = 5       // exited at epoch 5
 	cb := BalancesOf(cfg, st)
 	want := []consensus.Gwei{32 * eth, 2048 * eth, 0, 0, 0, 0}
 	for i := range want {
@@ -168,7 +168,7 @@ func TestBalancesOf(t *testing.T) {
 	}
 
 	none := checkpointState(cfg, 5, []uint64{32}, 0)
-	none.Validators[0].ExitEpoch = 5
+	none.MutValidator(consensus.ValidatorIndex(0)).ExitEpoch = 5
 	if cb := BalancesOf(cfg, none); cb.TotalActive != cfg.EffectiveBalanceIncrement || cb.Weights[0] != 0 {
 		t.Fatalf("no active validator: %+v, want weights [0] and total EFFECTIVE_BALANCE_INCREMENT", cb)
 	}

@@ -431,7 +431,7 @@ func stateFunc(cfg *consensus.Config, nVal int, seed uint64) func(consensus.Chec
 				v.ExitEpoch = cp.Epoch
 				v.Slashed = rng.IntN(2) == 0
 			}
-			st.Validators[i] = v
+			*st.MutValidator(consensus.ValidatorIndex(i)) = v
 		}
 		return st
 	}

@@ -1,0 +1,156 @@
+package sim_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/stakesim/stakesim/sim"
+)
+
+// Issue 18 ("Mainnet scale") measures the engine at 100,000, 300,000 and
+// 1,000,000 mainnet-preset validators. The larger sizes take minutes and
+// gigabytes, so a benchmark runs them only when the -bench pattern names
+// the size; the default run stays at 100,000:
+//
+//	go test ./sim -run XXX -bench 'BenchmarkEpochMainnet/off-1000000' -benchtime 3x -timeout 2h
+//	go test ./sim -run XXX -bench 'BenchmarkMemoryPerValidator/aggregate-300000' -benchtime 1x
+var scaleSizes = []int{100_000, 300_000, 1_000_000}
+
+// scaleValidatorsPerAgent groups the validators into clients as real
+// nodes do: a few thousand clients at a million validators.
+const scaleValidatorsPerAgent = 256
+
+// selectedSizes returns 100,000 and every larger size the -bench pattern
+// names.
+func selectedSizes() []int {
+	pattern := ""
+	if f := flag.Lookup("test.bench"); f != nil {
+		pattern = f.Value.String()
+	}
+	var out []int
+	for _, n := range scaleSizes {
+		if n == scaleSizes[0] || strings.Contains(pattern, fmt.Sprint(n)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// BenchmarkEpochMainnet runs n mainnet-preset validators for two epochs
+// past genesis, then times b.N epochs. It reports seconds per epoch (wall and CPU), the
+// process's peak resident memory (VmHWM since the engine was built) and
+// the live heap after a GC, both per validator (and the peak when the
+// engine had started), and in aggregate mode the
+// crypto bound (the same signs and aggregate verifications on raw blst)
+// with the ratio of the two. With STAKESIM_HEAPPROFILE=FILE it writes a
+// heap profile of the live engine after the warm-up.
+func BenchmarkEpochMainnet(b *testing.B) {
+	for _, mode := range []string{"off", "aggregate"} {
+		for _, n := range selectedSizes() {
+			b.Run(fmt.Sprintf("%s-%d", mode, n), func(b *testing.B) {
+				benchMainnetEpochs(b, mode, n)
+			})
+		}
+	}
+}
+
+func benchMainnetEpochs(b *testing.B, mode string, n int) {
+	resetPeakRSS()
+	start := time.Now()
+	e := startBenchEngine(b, fmt.Sprintf(benchMainnet, mode, n, scaleValidatorsPerAgent))
+	defer e.Stop()
+	startup, startPeak := time.Since(start).Seconds(), peakRSS()
+	ctx := context.Background()
+	for i := 0; i < 2; i++ {
+		if err := e.RunEpoch(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	writeHeapProfile(b)
+	before, cpuBefore := e.Stats(), cpuSeconds()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if err := e.RunEpoch(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	wall := b.Elapsed().Seconds() / float64(b.N)
+	b.ReportMetric(wall, "s/epoch")
+	b.ReportMetric((cpuSeconds()-cpuBefore)/float64(b.N), "cpu-s/epoch")
+	b.ReportMetric(startup, "s-startup")
+	if startPeak > 0 {
+		b.ReportMetric(startPeak/float64(n), "startup-peak-B/validator")
+	}
+	reportMemory(b, n)
+	if mode != "off" {
+		raw := cryptoBound(before, e.Stats(), b.N)
+		b.ReportMetric(raw, "crypto-s/epoch")
+		b.ReportMetric(wall/raw, "crypto_ratio")
+	}
+}
+
+// cryptoBound times, on raw blst, the signs and aggregate verifications an
+// engine did per epoch between two Stats.
+func cryptoBound(before, after sim.Stats, epochs int) float64 {
+	signs := (after.AttestationSigns + after.SyncSigns + after.BlockSigns + after.AggregateSigns -
+		before.AttestationSigns - before.SyncSigns - before.BlockSigns - before.AggregateSigns) / uint64(epochs)
+	aggs := (after.AggregatesVerified - before.AggregatesVerified) / uint64(epochs)
+	sigs := (after.SignaturesVerified - before.SignaturesVerified) / uint64(epochs)
+	return rawCryptoSeconds(int(signs), int(aggs), int(sigs))
+}
+
+// reportMemory reports the peak resident set and the live heap, per
+// validator.
+func reportMemory(b *testing.B, n int) {
+	if peak := peakRSS(); peak > 0 {
+		b.ReportMetric(peak/float64(n), "peak-B/validator")
+	}
+	b.ReportMetric(liveHeap()/float64(n), "live-B/validator")
+}
+
+// cpuSeconds is the process's CPU time so far (user and system, all
+// threads): on a shared machine it moves less than the wall time.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// resetPeakRSS frees what earlier benchmarks left and resets the process's
+// peak resident set (VmHWM) to the current one, so that peakRSS measures
+// the benchmark that follows. Where /proc is missing it does nothing.
+func resetPeakRSS() {
+	runtime.GC()
+	debug.FreeOSMemory()
+	_ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0)
+}
+
+// writeHeapProfile writes a heap profile to $STAKESIM_HEAPPROFILE when
+// that is set.
+func writeHeapProfile(b *testing.B) {
+	path := os.Getenv("STAKESIM_HEAPPROFILE")
+	if path == "" {
+		return
+	}
+	runtime.GC()
+	f, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		b.Fatal(err)
+	}
+}
