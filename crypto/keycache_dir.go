@@ -152,3 +152,20 @@ func pruneCache(dir, keep string, maxBytes int64) {
 		}
 	}
 }
+
+// KeyCacheServes reports whether dir holds a current key cache file for
+// seed with at least n keys: what LoadOrDeriveKeyring would load rather
+// than derive (unless the file turns out bad). "validate" and "run" use it
+// for their estimate.
+func KeyCacheServes(dir string, seed uint64, n int) bool {
+	files, err := ListKeyCache(dir)
+	if err != nil {
+		return false
+	}
+	for _, f := range files {
+		if f.Current && !f.Temp && f.Seed == seed && f.Keys >= n {
+			return true
+		}
+	}
+	return false
+}

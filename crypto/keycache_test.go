@@ -360,3 +360,26 @@ func TestKeyCacheNames(t *testing.T) {
 		t.Errorf("spot indices %v", idx)
 	}
 }
+
+// TestKeyCacheServes: after a miss wrote 300 keys of seed 5, the cache
+// serves seed 5 up to 300 keys, not 301, and not seed 6; an empty or
+// missing directory serves nothing.
+func TestKeyCacheServes(t *testing.T) {
+	opts := testCache(t)
+	if KeyCacheServes(opts.Dir, 5, 1) {
+		t.Fatal("empty cache serves keys")
+	}
+	mustLoad(t, 5, 300, 2, opts, CacheMiss)
+	for _, c := range []struct {
+		seed uint64
+		n    int
+		want bool
+	}{{5, 300, true}, {5, 1, true}, {5, 301, false}, {6, 300, false}} {
+		if got := KeyCacheServes(opts.Dir, c.seed, c.n); got != c.want {
+			t.Errorf("seed %d, %d keys: serves %v, want %v", c.seed, c.n, got, c.want)
+		}
+	}
+	if KeyCacheServes(filepath.Join(opts.Dir, "missing"), 5, 1) {
+		t.Error("a missing directory serves keys")
+	}
+}

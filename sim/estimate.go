@@ -12,6 +12,7 @@ import (
 type Estimate struct {
 	PeakBytes       uint64
 	KeySeconds      float64 // deriving the validators' BLS keys (none with BLS off)
+	Keys            int     // keys the run derives (0 with BLS off)
 	SecondsPerEpoch float64
 	TotalSeconds    float64 // keys plus every epoch (and the settling one)
 	Views           int     // view groups: each keeps its own states
@@ -78,6 +79,7 @@ func EstimateRun(sc *scenarios.Scenario) Estimate {
 	est.PeakBytes = estBaseBytes + uint64(n*perValidator)
 	if sc.BLS != scenarios.BLSOff {
 		est.KeySeconds = n * estKeySeconds
+		est.Keys = int(n)
 	}
 	preset := 0
 	if sc.Preset == scenarios.PresetMainnet {

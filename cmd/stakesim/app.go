@@ -161,7 +161,7 @@ func commands(stdout, stderr io.Writer) []*cli.Command {
 					return badInput(err)
 				}
 				_, err = fmt.Fprintf(stdout, "%s: ok (%d validators, %d epochs, preset %s, bls %s)\n%s\n",
-					file, sc.TotalValidators(), sc.Epochs, sc.Preset, sc.BLS, estimateLine(sc))
+					file, sc.TotalValidators(), sc.Epochs, sc.Preset, sc.BLS, estimateLine(sc, false))
 				return err
 			},
 		},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/stakesim/stakesim/crypto"
 	"github.com/stakesim/stakesim/internal/sysmem"
 	"github.com/stakesim/stakesim/scenarios"
 	"github.com/stakesim/stakesim/sim"
@@ -13,15 +14,42 @@ import (
 // replace it.
 var availableMemory = sysmem.Available
 
-// estimateLine is the one-line cost estimate "validate" and "run" print.
-func estimateLine(sc *scenarios.Scenario) string {
+// estimateLine is the one-line cost estimate "validate" and "run" print;
+// noKeyCache is run's --no-key-cache.
+func estimateLine(sc *scenarios.Scenario, noKeyCache bool) string {
 	e := sim.EstimateRun(sc)
-	keys := ""
-	if e.KeySeconds >= 0.5 {
-		keys = fmt.Sprintf(" + %s deriving keys", roundDuration(e.KeySeconds))
-	}
+	keys := keysText(e, !noKeyCache && keyCacheServes(sc.Seed, e.Keys))
 	return fmt.Sprintf("estimate: peak memory %s, %s per epoch, about %s for %d epochs%s (model calibrated on 2 cores; see README \"Performance\")",
 		formatBytes(e.PeakBytes), roundDuration(e.SecondsPerEpoch), roundDuration(e.TotalSeconds-e.KeySeconds), sc.Epochs, keys)
+}
+
+// estKeyLoadSeconds is loading one key from the key cache: 0.10 s per
+// 100,000 keys (BenchmarkKeyCache, warm).
+const estKeyLoadSeconds = 1e-6
+
+// keysText is the estimate's key part: deriving them, or loading them when
+// the key cache has them; nothing under half a second.
+func keysText(e sim.Estimate, cached bool) string {
+	if cached {
+		if s := float64(e.Keys) * estKeyLoadSeconds; s >= 0.5 {
+			return fmt.Sprintf(" + %s loading keys from the key cache", roundDuration(s))
+		}
+		return ""
+	}
+	if e.KeySeconds >= 0.5 {
+		return fmt.Sprintf(" + %s deriving keys", roundDuration(e.KeySeconds))
+	}
+	return ""
+}
+
+// keyCacheServes: the run would load its n keys from the key cache (the
+// engine uses it from crypto.DefaultCacheMinKeys keys).
+func keyCacheServes(seed uint64, n int) bool {
+	if n < crypto.DefaultCacheMinKeys {
+		return false
+	}
+	dir, err := crypto.KeyCacheDir()
+	return err == nil && crypto.KeyCacheServes(dir, seed, n)
 }
 
 // checkSize refuses (exit 2) a run whose memory estimate exceeds the

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/stakesim/stakesim/sim"
 )
 
 // withAvailable makes the CLI see avail bytes of available memory.
@@ -59,5 +61,22 @@ func TestValidatePrintsEstimate(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "estimate: peak memory 978 MiB") {
 		t.Errorf("no memory estimate:\n%s", stdout)
+	}
+}
+
+// TestKeysText: 1,000,000 keys take 135 s to derive (135 µs a key) and
+// 1 s to load from the key cache (0.10 s per 100,000); under half a second
+// nothing is said.
+func TestKeysText(t *testing.T) {
+	e := sim.Estimate{Keys: 1_000_000, KeySeconds: 135}
+	if got := keysText(e, false); got != " + 2m15s deriving keys" {
+		t.Errorf("derive: %q", got)
+	}
+	if got := keysText(e, true); got != " + 1s loading keys from the key cache" {
+		t.Errorf("cached: %q", got)
+	}
+	small := sim.Estimate{Keys: 100_000, KeySeconds: 13.5}
+	if got := keysText(small, true); got != "" {
+		t.Errorf("cached 100,000 keys: %q, want nothing (0.1 s)", got)
 	}
 }

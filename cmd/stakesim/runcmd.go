@@ -108,7 +108,7 @@ func runScenario(c *cli.Context, cfg runConfig, stdout, stderr io.Writer) error 
 	}
 	if !cfg.quiet {
 		fmt.Fprintf(stderr, "stakesim run %s seed=%d epochs=%d bls=%s preset=%s validators=%d\n%s\n",
-			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators(), estimateLine(sc))
+			sc.Name, sc.Seed, sc.Epochs, sc.BLS, sc.Preset, sc.TotalValidators(), estimateLine(sc, !cfg.keys))
 	}
 	return simulate(c.Context, sc, w, cfg, stdout, stderr)
 }
