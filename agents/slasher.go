@@ -376,6 +376,18 @@ func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evide
 		return nil
 	}
 	sd := s.storedDataOf(data)
+	cands := s.recordVotes(ia, sd, shared)
+	if len(cands) == 0 {
+		return nil
+	}
+	return s.evidence(ia, sd.root, cands)
+}
+
+// recordVotes stores the attestation's new votes in its validators'
+// histories and returns the stored attestations they conflict with, each
+// once.
+func (s *Slasher) recordVotes(ia *consensus.IndexedAttestation, sd *storedData, shared bool) []*storedAtt {
+	source, target := ia.Data.Source.Epoch, ia.Data.Target.Epoch
 	root := sd.root
 	var own *storedAtt
 	store := func() *storedAtt {
@@ -435,10 +447,15 @@ func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evide
 			}
 		}
 	}
-	if len(cands) == 0 {
-		return nil
-	}
+	return cands
+}
 
+// evidence is the slashing evidence of ia against the conflicting stored
+// attestations cands: the largest intersections first, each only if it
+// covers a validator no earlier evidence for the same pair of data did.
+func (s *Slasher) evidence(ia *consensus.IndexedAttestation, root consensus.Root, cands []*storedAtt) []Evidence {
+	data := &ia.Data
+	target := data.Target.Epoch
 	type cand struct {
 		att   *storedAtt
 		inter []consensus.ValidatorIndex
