@@ -15,7 +15,9 @@ var (
 		"attack-33": 256, "attack-34-both-sides": 256, "attack-67": 256, "balancing": 256, "ex-ante-reorg": 256,
 		"late-block-reorg": 256,
 	}
-	builtinNoPreset = []string{"bls-change-exit", "maxeb-consolidation", "maxeb-exit-queue", "voluntary-exit", "lst-slashing", "lst-leak", "lrt-avs-slash", "steth-2022", "ezeth-2024", "lst-slash-loops"}
+	// mainnet is the one built-in on the mainnet preset, with no preset
+	// param and its own validators range (TestBuiltinMainnet).
+	builtinNoPreset = []string{"mainnet", "bls-change-exit", "maxeb-consolidation", "maxeb-exit-queue", "voluntary-exit", "lst-slashing", "lst-leak", "lrt-avs-slash", "steth-2022", "ezeth-2024", "lst-slash-loops"}
 )
 
 // TestBuiltinValidatorsAndPreset: --set validators=N makes N validators
@@ -28,6 +30,9 @@ func TestBuiltinValidatorsAndPreset(t *testing.T) {
 			def, err := Load(name, nil)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if name == "mainnet" {
+				return // TestBuiltinMainnet
 			}
 			if def.Preset != PresetMinimal {
 				t.Errorf("default preset %q, want minimal", def.Preset)
@@ -79,6 +84,38 @@ func TestBuiltinValidatorsAndPreset(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBuiltinMainnet: the mainnet built-in is a million validators on the
+// mainnet preset in aggregate mode, with params for the offline share,
+// its start and the epochs, and clients of 256 validators.
+func TestBuiltinMainnet(t *testing.T) {
+	def, err := Load("mainnet", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if def.Preset != PresetMainnet || def.BLS != BLSAggregate || def.TotalValidators() != 1_000_000 || def.Epochs != 4 {
+		t.Errorf("default: preset %s, bls %s, %d validators, %d epochs", def.Preset, def.BLS, def.TotalValidators(), def.Epochs)
+	}
+	if q, ok := def.Param("validators"); !ok || q.Default != 1e6 || q.Min != 1024 || q.Max != 2e6 {
+		t.Errorf("validators param %+v", q)
+	}
+	for _, g := range def.Groups {
+		if g.ValidatorsPerAgent != 256 {
+			t.Errorf("group %s: %d validators per agent, want 256", g.Name, g.ValidatorsPerAgent)
+		}
+	}
+	// 100,000 at 0.4 from epoch 3: 60,000 online, 40,000 offline.
+	sc, err := Load("mainnet", []Override{{"validators", "100000"}, {"offline_share", "0.4"}, {"offline_from", "3"}, {"epochs", "3000"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Groups[0].Count != 60000 || sc.Groups[1].Count != 40000 || sc.Epochs != 3000 {
+		t.Fatalf("groups %d and %d, %d epochs", sc.Groups[0].Count, sc.Groups[1].Count, sc.Epochs)
+	}
+	if b := sc.Groups[1].Behaviours; len(b) != 1 || b[0].Kind != "offline" || b[0].FromEpoch != 3 {
+		t.Errorf("offline behaviours %+v", b)
 	}
 }
 

@@ -597,7 +597,11 @@ func TestBuiltinsLoad(t *testing.T) {
 		if s.Name != b.Name {
 			t.Errorf("built-in file %s.yaml has name %q", b.Name, s.Name)
 		}
-		if s.Source != "builtin:"+b.Name || s.Description == "" || s.Preset != PresetMinimal {
+		wantPreset := PresetMinimal
+		if b.Name == "mainnet" {
+			wantPreset = PresetMainnet
+		}
+		if s.Source != "builtin:"+b.Name || s.Description == "" || s.Preset != wantPreset {
 			t.Errorf("built-in %s: source %q description %q preset %q", b.Name, s.Source, s.Description, s.Preset)
 		}
 		for _, p := range b.Params {
