@@ -203,6 +203,10 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 			return nil, err
 		}
 	}
+	e.timing.StartupSeconds = e.since(start).Seconds()
+	if opts.Started != nil {
+		opts.Started(Startup{Seconds: e.timing.StartupSeconds, KeySeconds: e.timing.KeyDerivationSeconds, KeyCache: e.timing.KeyCache})
+	}
 	return e, nil
 }
 
@@ -228,7 +232,7 @@ func (e *Engine) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	e.timing.VerificationSeconds = e.verifier.seconds
-	e.timing.TotalSeconds = e.since(wall).Seconds() + e.timing.KeyDerivationSeconds
+	e.timing.TotalSeconds = e.since(wall).Seconds() + e.timing.StartupSeconds
 	e.timing.PeakMemoryBytes = peakMemory()
 	if e.timing.TotalSeconds > 0 {
 		e.timing.ValidatorEpochsPerSecond = float64(uint64(len(e.agentOfVal))*e.limit) / e.timing.TotalSeconds

@@ -542,9 +542,13 @@ type Timing struct {
 	KeyDerivationSeconds float64 `json:"key_derivation_seconds"`
 	KeyCache             string  `json:"key_cache"`
 	KeyCacheNote         string  `json:"key_cache_note,omitempty"`
-	AgentsSeconds        float64 `json:"agents_seconds"`
-	SigningSeconds       float64 `json:"signing_seconds"`
-	VerificationSeconds  float64 `json:"verification_seconds"`
+	// StartupSeconds: building the engine before the first epoch (the
+	// keys, genesis, views, agents and economic books); TotalSeconds
+	// includes it.
+	StartupSeconds      float64 `json:"startup_seconds"`
+	AgentsSeconds       float64 `json:"agents_seconds"`
+	SigningSeconds      float64 `json:"signing_seconds"`
+	VerificationSeconds float64 `json:"verification_seconds"`
 	// EpochProcessingSeconds: the epoch boundary's state transitions and
 	// invariant checks; ReportingSeconds: rows and chain events;
 	// EconomicsSeconds: the economic phase (Byzantine share, restaking and

@@ -25,6 +25,17 @@ type Options struct {
 	// KeyCacheMinKeys is the smallest keyring that uses the key cache
 	// (default crypto.DefaultCacheMinKeys, 16,384); tests lower it.
 	KeyCacheMinKeys int
+	// Started, when set, is called once the engine is built (keys,
+	// genesis, views and agents), before the first epoch, with how long
+	// that took by the clock Now (zero without Now).
+	Started func(Startup)
+}
+
+// Startup is how long building the engine took.
+type Startup struct {
+	Seconds    float64 // keys, genesis, views, agents and economics
+	KeySeconds float64 // of which obtaining the keys
+	KeyCache   string  // "hit", "miss" or "off", as in Timing
 }
 
 // Progress reports how far a run has come.

@@ -41,3 +41,31 @@ func TestBarFitsNarrowTerminals(t *testing.T) {
 		}
 	}
 }
+
+// TestStartupLine: a start-up of 5 s or more gets one line naming the
+// keys' share (12.43 s = 14.23 - 1.8 rounds to 12.4 s); a short one and a
+// quiet run print nothing.
+func TestStartupLine(t *testing.T) {
+	clock := func() time.Time { return time.Unix(0, 0) }
+	cases := []struct {
+		s    sim.Startup
+		want string
+	}{
+		{sim.Startup{Seconds: 14.23, KeySeconds: 1.8, KeyCache: "hit"}, "  started in 14.2s: keys 1.8s from the key cache, genesis, views and agents 12.4s\n"},
+		{sim.Startup{Seconds: 130, KeySeconds: 116.29, KeyCache: "miss"}, "  started in 2m10s: keys 1m56.3s derived and stored in the key cache, genesis, views and agents 13.7s\n"},
+		{sim.Startup{Seconds: 6, KeyCache: "off"}, "  started in 6s: no keys (BLS off), genesis, views and agents 6s\n"},
+		{sim.Startup{Seconds: 4.9, KeySeconds: 4, KeyCache: "hit"}, ""},
+	}
+	for _, c := range cases {
+		var buf bytes.Buffer
+		newProgressAt(&buf, false, 10, clock).started(c.s)
+		if buf.String() != c.want {
+			t.Errorf("%+v: %q, want %q", c.s, buf.String(), c.want)
+		}
+		buf.Reset()
+		newProgressAt(&buf, true, 10, clock).started(c.s)
+		if buf.Len() != 0 {
+			t.Errorf("quiet %+v: %q", c.s, buf.String())
+		}
+	}
+}

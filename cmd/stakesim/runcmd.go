@@ -160,7 +160,7 @@ func simulate(ctx context.Context, sc *scenarios.Scenario, w *output.Writer, cfg
 		sink = story
 	}
 	prog := newProgress(stderr, cfg.quiet || story != nil, sc.Epochs)
-	res, err := sim.Run(ctx, sc, sink, sim.Options{Workers: cfg.workers, Progress: prog.update, Now: time.Now, NoKeyCache: !cfg.keys})
+	res, err := sim.Run(ctx, sc, sink, sim.Options{Workers: cfg.workers, Progress: prog.update, Started: prog.started, Now: time.Now, NoKeyCache: !cfg.keys})
 	prog.finish(err == nil)
 	if err != nil {
 		w.Abort()
@@ -352,6 +352,38 @@ func terminalWidth(w io.Writer) int {
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// startupNoteSeconds: a start-up at least this long gets its own line
+// (a million validators take seconds to build; small runs start at once).
+const startupNoteSeconds = 5
+
+// started is the engine's Started callback: a line saying how long the
+// start-up took and how much of it went to the keys, when it was long.
+func (p *progress) started(s sim.Startup) {
+	if (p.bar == nil && !p.lines) || s.Seconds < startupNoteSeconds {
+		return
+	}
+	if p.bar != nil {
+		_ = p.bar.Clear()
+	}
+	keys := "no keys (BLS off)"
+	switch s.KeyCache {
+	case "hit":
+		keys = fmt.Sprintf("keys %s from the key cache", seconds(s.KeySeconds))
+	case "miss":
+		keys = fmt.Sprintf("keys %s derived and stored in the key cache", seconds(s.KeySeconds))
+	default:
+		if s.KeySeconds > 0 {
+			keys = fmt.Sprintf("keys %s derived", seconds(s.KeySeconds))
+		}
+	}
+	fmt.Fprintf(p.w, "  started in %s: %s, genesis, views and agents %s\n", seconds(s.Seconds), keys, seconds(s.Seconds-s.KeySeconds))
+}
+
+// seconds prints a duration in seconds to a tenth.
+func seconds(s float64) string {
+	return time.Duration(s * float64(time.Second)).Round(100 * time.Millisecond).String()
 }
 
 // update is the engine's Progress callback.
