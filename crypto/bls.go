@@ -45,23 +45,19 @@ func Sign(sk *SecretKey, msg [32]byte) Signature {
 // in AggregateSignatures. Nil entries are skipped; with no key left the
 // result is the zero Signature.
 func SignWithSum(sks []*SecretKey, msg [32]byte) Signature {
-	var sum blst.SecretKey
-	count := 0
+	var sum scalarSum
 	for _, sk := range sks {
-		if sk == nil {
-			continue
+		if sk != nil {
+			sum.add(sk)
 		}
-		// The boolean only reports a zero sum, which has probability
-		// about n/r; the zero key then signs to the point at infinity,
-		// exactly as the individual signatures would aggregate to it.
-		sum.AddAssign(&sk.s)
-		count++
 	}
-	if count == 0 {
+	if sum.count == 0 {
 		return Signature{}
 	}
-	p := new(blst.P2Affine).Sign(&sum, msg[:], []byte(ciphersuite))
-	sum.Zeroize()
+	// A sum of zero (probability about n/r) signs to the point at
+	// infinity, exactly as the individual signatures would aggregate to it.
+	sc := sum.scalar()
+	p := new(blst.P2Affine).Sign(&sc, msg[:], []byte(ciphersuite))
 	return Signature{p: p}
 }
 
