@@ -255,6 +255,10 @@ type Stats struct {
 	SignaturesVerified uint64 // participants over all verified aggregates
 	GossipVerified     uint64 // single attestations verified on gossip (gossip_verification: main)
 	StateReplays       uint64 // blocks replayed to regenerate evicted states
+
+	// SignaturesAggregated counts the signatures summed into on-chain
+	// attestation and sync aggregates (full mode).
+	SignaturesAggregated uint64
 }
 
 // Stats returns the work counters.
