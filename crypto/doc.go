@@ -93,7 +93,13 @@
 // serves the first two, consensus.AcceptAll serves the third.
 //
 //   - full: every validator signs with Sign(Keyring.Secret(i), signingRoot);
-//     aggregators combine with AggregateSignatures.
+//     aggregators combine with AggregateSignatures. A signature is sk·H(m),
+//     and hashing m to G2 is about half its cost; the members of a
+//     committee (and the sync committee) all sign the same message, so Sign
+//     keeps H(m) of the last 256 messages it signed (hashCache, a
+//     mutex-guarded table emptied when full) and only multiplies. The
+//     signature is the same point, and bytes, as blst's Sign
+//     (TestSignMatchesBlst).
 //   - aggregate: signers of the same message are signed for once with
 //     SignWithSum(their secret keys, signingRoot). Signing is linear in the
 //     key, so this is the same G2 point, bit for bit, as AggregateSignatures
@@ -162,6 +168,8 @@
 // contiguous range of the output and nothing is collected in completion
 // order, so results never depend on scheduling. Everything else runs on the
 // caller's goroutine; no function here reads a clock or global randomness.
+// The only shared state is Sign's hash cache and the generator table, built
+// once; neither can change a result.
 //
 // # Domains and signing roots
 //

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"sync"
 	"testing"
 
 	blst "github.com/supranational/blst/bindings/go"
@@ -203,4 +204,26 @@ func TestPubIndexCollisions(t *testing.T) {
 	if _, ok := empty.find(nil, &missing); ok {
 		t.Error("the zero index found a key")
 	}
+}
+
+// TestSignMatchesBlst compares Sign (cached hash, then a multiplication)
+// with blst's own Sign, over more messages than the cache holds and with
+// each message signed by several keys, concurrently.
+func TestSignMatchesBlst(t *testing.T) {
+	k := NewKeyring(21, 6, 0)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for m := range hashCacheSize + 40 {
+				msg := msgOf(fmt.Sprint("sign", m%(hashCacheSize+7)))
+				i := uint64((m + g) % k.Len())
+				want := new(blst.P2Affine).Sign(&k.Secret(i).s, msg[:], []byte(ciphersuite))
+				if got := Sign(k.Secret(i), msg); string(got.p.Compress()) != string(want.Compress()) {
+					t.Errorf("key %d message %d: Sign differs from blst", i, m)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
