@@ -25,15 +25,16 @@
 // beacon state uses Keyring key i, and IndexOf maps a compressed public key
 // back to its index (an open-addressing table of 32-bit indices, at most
 // half full, over the keyring's own compressed keys: 8 to 16 bytes a key,
-// where a Go map of 48-byte keys took about 100).
+// where a Go map of 48-byte keys took 134).
 //
 // Per key a keyring holds the secret (32 bytes), the compressed public key
 // (48, which the beacon state's registry also needs) and, unless
 // UseSecretSums was called, the affine public key (96). The affine keys
 // serve one purpose: summing the public keys of an aggregate's
 // participants (see Verification). BLS mode aggregate calls UseSecretSums
-// (CacheOptions.SecretSums) and keeps none: 176 bytes a key instead of
-// about 280 with the map.
+// (CacheOptions.SecretSums) and keeps none: 88 to 96 bytes a key with the
+// index (full mode: 184 to 192), where the keyring held 310 with the
+// affine keys and a map.
 //
 // # Key cache
 //
