@@ -46,6 +46,9 @@ type CacheOptions struct {
 	Dir      string // the keys directory itself; "" means KeyCacheDir()
 	MinKeys  int    // smallest keyring to cache; <= 0 means DefaultCacheMinKeys
 	MaxBytes int64  // size bound of Dir; <= 0 means DefaultCacheMaxBytes
+	// SecretSums returns the keyring after Keyring.UseSecretSums (BLS mode
+	// aggregate); a load then never allocates the affine public keys.
+	SecretSums bool
 }
 
 // CacheResult describes what LoadOrDeriveKeyring did.
@@ -74,7 +77,8 @@ func KeyCacheDir() (string, error) {
 }
 
 // LoadOrDeriveKeyring returns the keyring NewKeyring(seed, n, workers)
-// would, identical in every key, compressed key and index entry, loading it
+// would (followed by UseSecretSums if opts.SecretSums), identical in every
+// key, compressed key and index entry, loading it
 // from the key cache when a valid file for (DerivationVersion, seed, N >= n)
 // is there, and otherwise deriving it and writing a file for (seed, n). It
 // never fails: a missing, unreadable, corrupt or stale file, or a cache
@@ -85,9 +89,11 @@ func LoadOrDeriveKeyring(seed uint64, n, workers int, opts CacheOptions) (*Keyri
 	n = max(n, 0)
 	dir, off := opts.resolve(n)
 	if off != "" {
-		return NewKeyring(seed, n, workers), CacheResult{Status: CacheOff, Note: off}
+		k := &Keyring{seed: seed, workers: workers, secretSums: opts.SecretSums}
+		k.Append(n)
+		return k, CacheResult{Status: CacheOff, Note: off}
 	}
-	k, path, notes := loadCached(dir, seed, n, workers)
+	k, path, notes := loadCached(dir, seed, n, workers, opts.SecretSums)
 	if k != nil {
 		now := time.Now() // the file's mtime orders eviction; results never see it
 		_ = os.Chtimes(path, now, now)
@@ -95,6 +101,9 @@ func LoadOrDeriveKeyring(seed uint64, n, workers int, opts CacheOptions) (*Keyri
 	}
 	k = NewKeyring(seed, n, workers)
 	path, err := writeCacheFile(dir, k)
+	if opts.SecretSums {
+		k.UseSecretSums() // the file needed the affine keys; the run does not
+	}
 	if err != nil {
 		notes = append(notes, "no cache file written: "+err.Error())
 		return k, CacheResult{Status: CacheMiss, Note: strings.Join(notes, "; ")}
@@ -134,11 +143,11 @@ func (o CacheOptions) maxBytes() int64 {
 
 // loadCached loads n keys from the smallest valid cache file for seed that
 // holds at least n. Files that fail a check are removed; notes say which.
-func loadCached(dir string, seed uint64, n, workers int) (*Keyring, string, []string) {
+func loadCached(dir string, seed uint64, n, workers int, secretSums bool) (*Keyring, string, []string) {
 	var notes []string
 	for _, name := range candidates(dir, seed, n) {
 		path := filepath.Join(dir, name)
-		k, fi, err := loadCacheFile(path, seed, n, workers)
+		k, fi, err := loadCacheFile(path, seed, n, workers, secretSums)
 		if err == nil {
 			return k, path, notes
 		}

@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+
+	blst "github.com/supranational/blst/bindings/go"
 )
 
 // The key cache file format (format version 1), all integers little-endian:
@@ -60,9 +62,10 @@ func cacheFileSize(count uint64) int64 {
 }
 
 // loadCacheFile reads the first n keys of the cache file at path, checking
-// it for seed. It returns what it opened, so a bad file can be removed
+// it for seed, into a keyring that keeps affine public keys unless
+// secretSums. It returns what it opened, so a bad file can be removed
 // only if it was not replaced meanwhile.
-func loadCacheFile(path string, seed uint64, n, workers int) (*Keyring, os.FileInfo, error) {
+func loadCacheFile(path string, seed uint64, n, workers int, secretSums bool) (*Keyring, os.FileInfo, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, nil, err
@@ -72,14 +75,15 @@ func loadCacheFile(path string, seed uint64, n, workers int) (*Keyring, os.FileI
 	if err != nil {
 		return nil, nil, err
 	}
-	k, err := readCache(f, fi.Size(), seed, n, workers)
+	k, err := readCache(f, fi.Size(), seed, n, workers, secretSums)
 	return k, fi, err
 }
 
 // readCache reads a cache file of size bytes from r: the header, the
 // records in chunks (decoding the first n while hashing all), the trailing
-// hash, then the spot checks and the index.
-func readCache(r io.Reader, size int64, seed uint64, n, workers int) (*Keyring, error) {
+// hash, then the spot checks and the index. With secretSums the affine
+// public keys are decoded only to compress them, and not kept.
+func readCache(r io.Reader, size int64, seed uint64, n, workers int, secretSums bool) (*Keyring, error) {
 	var hdr [cacheHeaderSize]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		return nil, badCache("header: %v", err)
@@ -90,8 +94,11 @@ func readCache(r io.Reader, size int64, seed uint64, n, workers int) (*Keyring, 
 	}
 	h := sha256.New()
 	h.Write(hdr[:])
-	k := &Keyring{seed: seed, workers: workers,
-		secrets: make([]SecretKey, n), publics: make([]PublicKey, n), pubBytes: make([]PublicKeyBytes, n)}
+	k := &Keyring{seed: seed, workers: workers, secretSums: secretSums,
+		secrets: make([]SecretKey, n), pubBytes: make([]PublicKeyBytes, n)}
+	if !secretSums {
+		k.publics = make([]PublicKey, n)
+	}
 	if err := readRecords(r, h, k, count); err != nil {
 		return nil, err
 	}
@@ -105,8 +112,7 @@ func readCache(r io.Reader, size int64, seed uint64, n, workers int) (*Keyring, 
 	if err := k.spotCheck(); err != nil {
 		return nil, err
 	}
-	k.index = make(map[PublicKeyBytes]uint64, n)
-	k.indexFrom(0)
+	k.buildIndex()
 	return k, nil
 }
 
@@ -163,17 +169,21 @@ func (k *Keyring) decodeRecords(chunk []byte, base, m int) error {
 	w := k.workerCount(m)
 	errs := make([]error, w)
 	parallelRanges(m, w, func(wi, lo, hi int) {
+		var pk blst.P1Affine
 		for j := lo; j < hi; j++ {
 			rec, i := chunk[j*cacheRecordSize:(j+1)*cacheRecordSize], base+j
 			if k.secrets[i].s.Deserialize(rec[:32]) == nil {
 				errs[wi] = badCache("key %d: secret key out of range", i)
 				return
 			}
-			if k.publics[i].p.Deserialize(rec[32:]) == nil {
+			if pk.Deserialize(rec[32:]) == nil {
 				errs[wi] = badCache("key %d: public key not on the curve", i)
 				return
 			}
-			copy(k.pubBytes[i][:], k.publics[i].p.Compress())
+			copy(k.pubBytes[i][:], pk.Compress())
+			if k.publics != nil {
+				k.publics[i].p = pk
+			}
 		}
 	})
 	return errors.Join(errs...)
@@ -187,7 +197,7 @@ func (k *Keyring) spotCheck() error {
 	for _, i := range spotIndices(k.seed, len(k.secrets)) {
 		sk := DeriveSecretKey(k.seed, uint64(i))
 		pk := sk.PublicKey()
-		if sk.s != k.secrets[i].s || !pk.Equal(&k.publics[i]) || pk.Bytes() != k.pubBytes[i] {
+		if sk.s != k.secrets[i].s || (k.publics != nil && !pk.Equal(&k.publics[i])) || pk.Bytes() != k.pubBytes[i] {
 			return badCache("key %d differs from its derivation", i)
 		}
 	}
@@ -209,7 +219,8 @@ func spotIndices(seed uint64, n int) []int {
 	return idx
 }
 
-// writeCacheFile writes k's cache file into dir through a temporary file in
+// writeCacheFile writes k's cache file into dir (k must hold its affine
+// public keys: not after UseSecretSums) through a temporary file in
 // the same directory, renamed into place when complete, and returns its
 // path. Readers therefore only ever see complete files, and two runs
 // writing the same file both succeed (the second rename replaces the first

@@ -5,10 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"fmt"
-	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -21,7 +21,8 @@ func testCache(t *testing.T) CacheOptions {
 }
 
 // identicalKeyring fails unless got equals NewKeyring(seed, n, workers) in
-// every field: secrets, affine publics, compressed bytes, index, seed.
+// every field: secrets, affine publics (unless got uses secret sums, and
+// then has none), compressed bytes, index, seed.
 func identicalKeyring(t *testing.T, name string, got *Keyring, seed uint64, n, workers int) {
 	t.Helper()
 	want := NewKeyring(seed, n, workers)
@@ -29,13 +30,16 @@ func identicalKeyring(t *testing.T, name string, got *Keyring, seed uint64, n, w
 		t.Fatalf("%s: seed/workers/len %d/%d/%d, want %d/%d/%d", name,
 			got.seed, got.workers, got.Len(), want.seed, want.workers, want.Len())
 	}
+	if got.secretSums != (got.publics == nil) {
+		t.Fatalf("%s: secret sums %v with %d affine keys", name, got.secretSums, len(got.publics))
+	}
 	for i := range want.secrets {
-		if got.secrets[i].s != want.secrets[i].s || got.publics[i].p != want.publics[i].p ||
-			got.pubBytes[i] != want.pubBytes[i] {
+		if got.secrets[i].s != want.secrets[i].s || got.pubBytes[i] != want.pubBytes[i] ||
+			(!got.secretSums && got.publics[i].p != want.publics[i].p) {
 			t.Fatalf("%s: key %d differs from NewKeyring", name, i)
 		}
 	}
-	if !maps.Equal(got.index, want.index) {
+	if !slices.Equal(got.index.slots, want.index.slots) {
 		t.Fatalf("%s: index differs from NewKeyring", name)
 	}
 }
@@ -84,6 +88,29 @@ func TestKeyCacheRoundTrip(t *testing.T) {
 		t.Errorf("files after a larger write: %v, want only %s", got, filepath.Base(more.Path))
 	}
 	mustLoad(t, 6, 300, 2, opts, CacheMiss) // another seed never hits
+}
+
+// TestKeyCacheSecretSums loads and derives with CacheOptions.SecretSums:
+// the same keys, compressed keys and index, and no affine keys, from the
+// same files (a file written either way serves both).
+func TestKeyCacheSecretSums(t *testing.T) {
+	opts := testCache(t)
+	sums := opts
+	sums.SecretSums = true
+	miss := mustLoad(t, 8, 200, 2, sums, CacheMiss)
+	hit := mustLoad(t, 8, 150, 3, sums, CacheHit)
+	if hit.Path != miss.Path {
+		t.Errorf("secret sums loaded %s, want %s", hit.Path, miss.Path)
+	}
+	mustLoad(t, 8, 200, 1, opts, CacheHit)
+	if k, _ := LoadOrDeriveKeyring(8, 150, 3, sums); !k.SecretSums() || k.publics != nil {
+		t.Error("a load with SecretSums kept affine keys")
+	}
+	sums.MinKeys = 1000
+	mustLoad(t, 8, 200, 2, sums, CacheOff)
+	if k, _ := LoadOrDeriveKeyring(8, 200, 3, sums); !k.SecretSums() || k.publics != nil {
+		t.Error("a derivation with SecretSums kept affine keys")
+	}
 }
 
 // rewrite applies edit to the cache file at path and, if rehash, recomputes

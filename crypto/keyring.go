@@ -22,16 +22,25 @@ const batchScalarBits = 64
 // Keyring holds the keys of validators 0..Len()-1 derived from one seed, and
 // an index from compressed public key back to validator index.
 //
-// Reads (every method but Append) may run concurrently; Append must not run
-// concurrently with anything else on the same Keyring. Pointers returned by
-// Secret and Public stay valid and unchanged after Append.
+// A keyring forms the aggregate public key of a check in one of two ways.
+// By default it keeps every key's affine public key and sums the
+// participants' (BLS mode full). After UseSecretSums it keeps none, sums
+// the participants' secret keys modulo r instead and multiplies the
+// generator once (BLS mode aggregate): the same point, at a fraction of
+// the time and 96 bytes a key less.
+//
+// Reads (every method but Append and UseSecretSums) may run concurrently;
+// Append and UseSecretSums must not run concurrently with anything else on
+// the same Keyring. Pointers returned by Secret and Public stay valid and
+// unchanged after Append.
 type Keyring struct {
-	seed     uint64
-	workers  int
-	secrets  []SecretKey
-	publics  []PublicKey
-	pubBytes []PublicKeyBytes
-	index    map[PublicKeyBytes]uint64
+	seed       uint64
+	workers    int
+	secretSums bool // no affine public keys; aggregate keys from secret sums
+	secrets    []SecretKey
+	publics    []PublicKey // nil when secretSums
+	pubBytes   []PublicKeyBytes
+	index      pubIndex
 }
 
 // NewKeyring derives the keys of indices 0..n-1 under seed (see
@@ -40,14 +49,21 @@ type Keyring struct {
 // not depend on the number of workers or on their scheduling. A negative n
 // is treated as 0.
 func NewKeyring(seed uint64, n int, workers int) *Keyring {
-	k := &Keyring{
-		seed:    seed,
-		workers: workers,
-		index:   make(map[PublicKeyBytes]uint64),
-	}
+	k := &Keyring{seed: seed, workers: workers}
 	k.Append(n)
 	return k
 }
+
+// UseSecretSums switches k to forming aggregate public keys from the sum
+// of the participants' secret keys (see Keyring) and frees its affine
+// public keys. Verification results do not change: the key is the same
+// point. It cannot be undone.
+func (k *Keyring) UseSecretSums() {
+	k.secretSums, k.publics = true, nil
+}
+
+// SecretSums reports whether k forms aggregate keys from secret sums.
+func (k *Keyring) SecretSums() bool { return k.secretSums }
 
 // Append derives n more keys, for indices Len()..Len()+n-1, exactly as
 // NewKeyring would have: NewKeyring(s, a+b, w) equals NewKeyring(s, a, w)
@@ -58,8 +74,11 @@ func (k *Keyring) Append(n int) {
 	}
 	base := len(k.secrets)
 	secrets := make([]SecretKey, base+n)
-	publics := make([]PublicKey, base+n)
 	pubBytes := make([]PublicKeyBytes, base+n)
+	var publics []PublicKey
+	if !k.secretSums {
+		publics = make([]PublicKey, base+n)
+	}
 	// Existing keys are copied into the new arrays; pointers handed out
 	// earlier keep pointing at the old arrays, whose contents never change.
 	copy(secrets, k.secrets)
@@ -67,29 +86,26 @@ func (k *Keyring) Append(n int) {
 	copy(pubBytes, k.pubBytes)
 
 	parallelRanges(n, k.workerCount(n), func(_, lo, hi int) {
+		var pk PublicKey
 		for j := lo; j < hi; j++ {
 			i := base + j
 			sk := DeriveSecretKey(k.seed, uint64(i))
 			secrets[i] = *sk
-			publics[i].p.From(&sk.s)
-			copy(pubBytes[i][:], publics[i].p.Compress())
+			pk.p.From(&sk.s)
+			copy(pubBytes[i][:], pk.p.Compress())
+			if publics != nil {
+				publics[i] = pk
+			}
 		}
 	})
 
 	k.secrets, k.publics, k.pubBytes = secrets, publics, pubBytes
-	k.indexFrom(base)
+	k.buildIndex()
 }
 
-// indexFrom adds the compressed public keys of indices base..Len()-1 to
-// the index.
-func (k *Keyring) indexFrom(base int) {
-	for i := base; i < len(k.pubBytes); i++ {
-		// A public-key collision would need a collision of KeyGen
-		// outputs; keep the first index if it ever happened.
-		if _, dup := k.index[k.pubBytes[i]]; !dup {
-			k.index[k.pubBytes[i]] = uint64(i)
-		}
-	}
+// buildIndex (re)builds the index of the compressed public keys.
+func (k *Keyring) buildIndex() {
+	k.index = buildPubIndex(k.pubBytes)
 }
 
 // workerCount returns how many goroutines to use for n items.
@@ -115,10 +131,14 @@ func (k *Keyring) Secret(i uint64) *SecretKey {
 	return &k.secrets[i]
 }
 
-// Public returns the public key of index i, or nil if i >= Len().
+// Public returns the public key of index i, or nil if i >= Len(). After
+// UseSecretSums it is computed from the secret key on each call.
 func (k *Keyring) Public(i uint64) *PublicKey {
-	if i >= uint64(len(k.publics)) {
+	switch {
+	case i >= uint64(len(k.secrets)):
 		return nil
+	case k.secretSums:
+		return &PublicKey{p: generatorMul(&k.secrets[i].s)}
 	}
 	return &k.publics[i]
 }
@@ -134,8 +154,7 @@ func (k *Keyring) PublicBytes(i uint64) PublicKeyBytes {
 
 // IndexOf returns the index whose compressed public key is pk.
 func (k *Keyring) IndexOf(pk PublicKeyBytes) (uint64, bool) {
-	i, ok := k.index[pk]
-	return i, ok
+	return k.index.find(k.pubBytes, &pk)
 }
 
 // VerifyAggregates reports, per check, whether check.Signature is a valid
@@ -146,7 +165,9 @@ func (k *Keyring) IndexOf(pk PublicKeyBytes) (uint64, bool) {
 // Indices are empty, or an index is out of range. For the others:
 //
 //  1. The participants' public keys are summed per check (the first step of
-//     FastAggregateVerify), in parallel over contiguous ranges of checks.
+//     FastAggregateVerify), in parallel over contiguous ranges of checks:
+//     their affine public keys, or after UseSecretSums their secret keys,
+//     whose sum times the generator is the same point.
 //  2. All checks are verified at once by a random linear combination, as
 //     beacon clients batch-verify: with 64-bit scalars cᵢ, the batch holds
 //     iff e(g1, Σ cᵢ·sigᵢ) = Π e(cᵢ·pkᵢ, H(msgᵢ)). Each worker accumulates its
@@ -180,11 +201,10 @@ func (k *Keyring) VerifyAggregates(checks []AggregateCheck) []bool {
 		var pts []*blst.P1Affine
 		for i := lo; i < hi; i++ {
 			c := &checks[i]
-			var usable bool
-			if pts, usable = k.collect(pts[:0], c); !usable {
+			if !k.usable(c) {
 				continue
 			}
-			aggPks[i] = *aggregatePoints(pts)
+			aggPks[i], pts = k.aggregateKey(c.Indices, pts)
 			valid[i] = true
 			if part.failed {
 				continue
@@ -263,20 +283,36 @@ func batchHolds(parts []batchPart) bool {
 	return acc != nil && blst.PairingFinalVerify(acc, nil)
 }
 
-// collect appends the public keys of c's participants to pts and reports
-// whether c can be verified at all: a non-zero Signature, at least one
-// index, and every index in range.
-func (k *Keyring) collect(pts []*blst.P1Affine, c *AggregateCheck) ([]*blst.P1Affine, bool) {
+// usable reports whether c can be verified at all: a non-zero Signature,
+// at least one index, and every index in range.
+func (k *Keyring) usable(c *AggregateCheck) bool {
 	if c.Signature.p == nil || len(c.Indices) == 0 {
-		return pts, false
+		return false
 	}
 	for _, idx := range c.Indices {
-		if idx >= uint64(len(k.publics)) {
-			return pts, false
+		if idx >= uint64(len(k.secrets)) {
+			return false
 		}
+	}
+	return true
+}
+
+// aggregateKey returns the sum of the public keys at indices (all in
+// range, at least one): after UseSecretSums (Σ skᵢ mod r)·g1, else the
+// sum of the affine keys, gathered in pts (returned for reuse).
+func (k *Keyring) aggregateKey(indices []uint64, pts []*blst.P1Affine) (blst.P1Affine, []*blst.P1Affine) {
+	if k.secretSums {
+		var s scalarSum
+		for _, idx := range indices {
+			s.add(&k.secrets[idx])
+		}
+		return s.publicOfSum(), pts
+	}
+	pts = pts[:0]
+	for _, idx := range indices {
 		pts = append(pts, &k.publics[idx].p)
 	}
-	return pts, true
+	return *aggregatePoints(pts), pts
 }
 
 // batchScalars draws one non-zero 64-bit multiplier per check, in check

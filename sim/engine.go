@@ -149,8 +149,11 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	start := e.now()
 	if e.mode != agents.SignOff {
 		var kc crypto.CacheResult
+		// Aggregate mode forms aggregate keys from secret-key sums and
+		// keeps no affine public keys (crypto.Keyring.UseSecretSums).
 		e.keys, kc = crypto.LoadOrDeriveKeyring(sc.Seed, total, workers,
-			crypto.CacheOptions{Disabled: opts.NoKeyCache, MinKeys: opts.KeyCacheMinKeys})
+			crypto.CacheOptions{Disabled: opts.NoKeyCache, MinKeys: opts.KeyCacheMinKeys,
+				SecretSums: e.mode == agents.SignAggregate})
 		e.timing.KeyCache, e.timing.KeyCacheNote = string(kc.Status), kc.Note
 		e.verifier = &timedVerifier{inner: e.keys, e: e}
 	} else {
@@ -256,6 +259,10 @@ type Stats struct {
 	SignaturesVerified uint64 // participants over all verified aggregates
 	GossipVerified     uint64 // single attestations verified on gossip (gossip_verification: main)
 	StateReplays       uint64 // blocks replayed to regenerate evicted states
+
+	// SignaturesAggregated counts the signatures summed into on-chain
+	// attestation and sync aggregates (full mode).
+	SignaturesAggregated uint64
 }
 
 // Stats returns the work counters.

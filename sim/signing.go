@@ -88,6 +88,7 @@ func (e *Engine) signAggregate(st *consensus.State, parts []*poolEntry, att *con
 				sigs = append(sigs, c.sig(p))
 			}
 		}
+		e.stats.SignaturesAggregated += uint64(len(sigs))
 		return crypto.AggregateSignatures(sigs)
 	case agents.SignAggregate:
 		k := aggKey{att.Data.Root(), string(att.AggregationBits), att.CommitteeBits}

@@ -142,6 +142,7 @@ func (e *Engine) syncAggregate(v *view, strat strategy, st *consensus.State, bod
 	switch e.mode {
 	case agents.SignFull:
 		agg.SyncCommitteeSignature = crypto.AggregateSignatures(sigs)
+		e.stats.SignaturesAggregated += uint64(len(sigs))
 	case agents.SignAggregate:
 		start := e.now()
 		sks := make([]*crypto.SecretKey, len(signers))
