@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"slices"
 	"testing"
 
@@ -857,4 +858,60 @@ func TestSlasherSharedIndices(t *testing.T) {
 	if found < 2 {
 		t.Fatalf("%d pieces of evidence, want a double and a surround vote at least", found)
 	}
+}
+
+// BenchmarkSlasherVotes feeds one slasher, alone, a million validators'
+// honest votes for a few epochs, as the engine does: each vote once by
+// gossip (a single-index attestation) and then inside its slot's block
+// aggregate (one data per slot, shared indices). It reports the time per
+// observed vote and the live heap the slasher holds at the end, per
+// validator. One iteration takes seconds:
+//
+//	go test ./agents -run XXX -bench BenchmarkSlasherVotes -benchtime 1x
+func BenchmarkSlasherVotes(b *testing.B) {
+	const n, slots, epochs = 1_000_000, 32, 4
+	committees := make([][]consensus.ValidatorIndex, slots)
+	for v := range n {
+		committees[v%slots] = append(committees[v%slots], consensus.ValidatorIndex(v))
+	}
+	var bytes float64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		base := slLiveHeap()
+		b.StartTimer()
+		s := NewSlasher(0)
+		for e := consensus.Epoch(1); e <= epochs; e++ {
+			for j, c := range committees {
+				d := consensus.AttestationData{
+					Slot:            consensus.Slot(uint64(e)*slots + uint64(j)),
+					BeaconBlockRoot: slHash("head", uint64(e)*slots+uint64(j)),
+					Source:          consensus.Checkpoint{Epoch: e - 1, Root: slHash("cp", uint64(e-1))},
+					Target:          consensus.Checkpoint{Epoch: e, Root: slHash("cp", uint64(e))},
+				}
+				for _, v := range c {
+					slObserveSingle(s, v, &d)
+				}
+				s.ObserveSharedAttestation(&consensus.IndexedAttestation{AttestingIndices: c, Data: d})
+			}
+		}
+		b.StopTimer()
+		bytes = slLiveHeap() - base
+		runtime.KeepAlive(s)
+		b.StartTimer()
+	}
+	b.ReportMetric(bytes/n, "B/validator")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*epochs*n*2), "ns/vote")
+}
+
+// slLiveHeap is the live heap after a GC.
+func slLiveHeap() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc)
+}
+
+// slObserveSingle shows a slasher one gossip vote.
+func slObserveSingle(s *Slasher, v consensus.ValidatorIndex, d *consensus.AttestationData) {
+	s.ObserveAttestation(&consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{v}, Data: *d})
 }
