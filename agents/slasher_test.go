@@ -162,7 +162,7 @@ func TestSlasherDoubleVote(t *testing.T) {
 		}
 		slCheckAttesterEvidence(t, ev[0], OffenceDoubleVote, d1, d2, []consensus.ValidatorIndex{1, 2, 3})
 		for v, want := range map[consensus.ValidatorIndex]int{1: 2, 2: 2, 3: 2, 4: 1} {
-			if n := len(s.votes[v]); n != want {
+			if n := slVotesOf(s, v); n != want {
 				t.Errorf("validator %d has %d stored votes, want %d (one per data root)", v, n, want)
 			}
 		}
@@ -347,12 +347,12 @@ func TestSlasherWindow(t *testing.T) {
 		s := NewSlasher(4)
 		s.ObserveAttestation(slIA(slData(0, 1, 1), 1, 2, 3))
 		s.Prune(3)
-		if s.voters != 3 {
-			t.Fatalf("Prune(3) with window 4 dropped target-1 votes")
+		if n := slStoredVotes(s); n != 3 {
+			t.Fatalf("Prune(3) with window 4 left %d votes, want 3", n)
 		}
 		s.Prune(5)
-		if s.voters != 0 {
-			t.Fatalf("Prune(5) kept %d validators' votes", s.voters)
+		if n := slStoredVotes(s); n != 0 || len(s.epochs) != 0 {
+			t.Fatalf("Prune(5) kept %d votes in %d epochs", n, len(s.epochs))
 		}
 		if ev := s.ObserveAttestation(slIA(slData(0, 1, 2), 1)); len(ev) != 0 {
 			t.Fatal("a vote older than the window after Prune gave evidence")
@@ -375,31 +375,28 @@ func TestSlasherWindow(t *testing.T) {
 			// A double vote every epoch, to exercise the coverage records.
 			s.ObserveAttestation(slIA(slData(e-1, e, uint64(e)+1000), 0))
 
-			records := 0
-			atts := map[*storedAtt]bool{}
-			for v, hist := range s.votes {
-				records += len(hist)
-				perTarget := map[consensus.Epoch]int{}
-				for _, r := range hist {
-					atts[r.att] = true
-					perTarget[consensus.Epoch(r.target)]++
-					if consensus.Epoch(r.target)+window <= e {
-						t.Fatalf("epoch %d: validator %d keeps a vote for target %d", e, v, r.target)
-					}
+			for _, ep := range s.epochs {
+				if ep.target+window <= e {
+					t.Fatalf("epoch %d: votes for target %d kept", e, ep.target)
 				}
-				for tgt, k := range perTarget {
-					if k > 1 && v != 0 {
-						t.Fatalf("epoch %d: validator %d has %d votes for target %d", e, v, k, tgt)
+				for v := range ep.ids {
+					if k := len(ep.votesOf(consensus.ValidatorIndex(v), new([1]uint32))); k > 1 && v != 0 {
+						t.Fatalf("epoch %d: validator %d has %d votes for target %d", e, v, k, ep.target)
 					}
 				}
 			}
 			// One vote per validator and target, plus validator 0's double votes.
-			if maxRecords := n*window + window; records > maxRecords {
+			if records, maxRecords := slStoredVotes(s), n*window+window; records > maxRecords {
 				t.Fatalf("epoch %d: %d vote records > %d", e, records, maxRecords)
 			}
-			// Upgrades leave one full aggregate (and validator 0's double) per epoch.
-			if len(atts) > 2*window {
-				t.Fatalf("epoch %d: %d stored attestations referenced", e, len(atts))
+			// Upgrades leave one full aggregate (and validator 0's double,
+			// a single vote) per epoch, and no single vote of the others.
+			aggs, singles := slStoredAttestations(s)
+			if aggs > window || singles > window {
+				t.Fatalf("epoch %d: %d aggregates and %d single votes stored", e, aggs, singles)
+			}
+			if len(s.epochs) > window || len(s.spare) > 2 {
+				t.Fatalf("epoch %d: %d epochs and %d spare arrays kept", e, len(s.epochs), len(s.spare))
 			}
 			if len(s.covered) > window {
 				t.Fatalf("epoch %d: coverage kept for %d epochs", e, len(s.covered))
@@ -914,4 +911,35 @@ func slLiveHeap() float64 {
 // slObserveSingle shows a slasher one gossip vote.
 func slObserveSingle(s *Slasher, v consensus.ValidatorIndex, d *consensus.AttestationData) {
 	s.ObserveAttestation(&consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{v}, Data: *d})
+}
+
+// slVotesOf is the number of votes stored for validator v.
+func slVotesOf(s *Slasher, v consensus.ValidatorIndex) int {
+	n := 0
+	for _, ep := range s.epochs {
+		n += len(ep.votesOf(v, new([1]uint32)))
+	}
+	return n
+}
+
+// slStoredVotes is the number of votes stored.
+func slStoredVotes(s *Slasher) int {
+	n := 0
+	for _, ep := range s.epochs {
+		for v := range ep.ids {
+			n += len(ep.votesOf(consensus.ValidatorIndex(v), new([1]uint32)))
+		}
+	}
+	return n
+}
+
+// slStoredAttestations counts the stored aggregates and single votes.
+func slStoredAttestations(s *Slasher) (aggs, singles int) {
+	for _, ep := range s.epochs {
+		for _, d := range ep.data {
+			aggs += len(d.aggs)
+			singles += len(d.singles)
+		}
+	}
+	return aggs, singles
 }
