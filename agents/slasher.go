@@ -135,8 +135,10 @@ type Slasher struct {
 	newest    consensus.Epoch // newest target epoch seen (or passed to Prune)
 	// epochs are the target epochs with votes stored, oldest first.
 	epochs []*epochVotes
-	// spare holds cleared ids arrays of pruned epochs for the next ones.
-	spare [][]uint8
+	// spare holds cleared ids arrays of pruned epochs for the next ones,
+	// and spareSingles an emptied list of single votes for the next data.
+	spare        [][]uint8
+	spareSingles []singleVote
 	// layout counts changes of epochs or of their source bounds, which
 	// invalidate q.others.
 	layout uint64
@@ -325,7 +327,7 @@ func (s *Slasher) ObserveVote(v consensus.ValidatorIndex, data *consensus.Attest
 	dup, count := s.scanVoter(q, v)
 	if !dup && count < maxVotesPerTarget {
 		d := s.dataFor(q, data)
-		d.addSingle(v, sig, s.takeSeq())
+		d.addSingle(v, sig, s.takeSeq(), &s.spareSingles)
 		q.ep.addVote(v, q.id)
 	}
 	if len(q.cands) == 0 {
@@ -365,12 +367,12 @@ func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evide
 	if store {
 		d, seq := s.dataFor(q, &ia.Data), s.takeSeq()
 		if len(idx) == 1 {
-			d.addSingle(idx[0], ia.Signature, seq)
+			d.addSingle(idx[0], ia.Signature, seq, &s.spareSingles)
 		} else {
 			if !shared {
 				idx = slices.Clone(idx)
 			}
-			d.addAgg(&storedAgg{indices: idx, sig: ia.Signature, seq: seq})
+			d.addAgg(&storedAgg{indices: idx, sig: ia.Signature, seq: seq}, &s.spareSingles)
 		}
 		for _, v := range fresh {
 			q.ep.addVote(v, q.id)

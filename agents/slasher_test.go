@@ -3,14 +3,17 @@ package agents
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
 	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // Helpers of this file are prefixed sl so that they cannot clash with other
@@ -858,15 +861,35 @@ func TestSlasherSharedIndices(t *testing.T) {
 }
 
 // BenchmarkSlasherVotes feeds one slasher, alone, a million validators'
-// honest votes for a few epochs, as the engine does: each vote once by
-// gossip (a single-index attestation) and then inside its slot's block
-// aggregate (one data per slot, shared indices). It reports the time per
-// observed vote and the live heap the slasher holds at the end, per
-// validator. One iteration takes seconds:
+// honest votes for a few epochs (64, the full window, when the -bench
+// pattern names epochs-64), as the engine does: each vote once by gossip
+// and then inside its slot's block aggregate (one data per slot, shared
+// indices). The gossip votes go through ObserveVote (vote) or, as callers
+// did before it, through ObserveAttestation with an IndexedAttestation
+// each (attestation). It reports the time per observed vote and the live
+// heap the slasher holds at the end, per validator. One iteration takes
+// seconds:
 //
 //	go test ./agents -run XXX -bench BenchmarkSlasherVotes -benchtime 1x
 func BenchmarkSlasherVotes(b *testing.B) {
-	const n, slots, epochs = 1_000_000, 32, 4
+	epochs := []consensus.Epoch{4}
+	if f := flag.Lookup("test.bench"); f != nil && strings.Contains(f.Value.String(), "epochs-64") {
+		epochs = append(epochs, 64)
+	}
+	for _, e := range epochs {
+		b.Run(fmt.Sprintf("vote-epochs-%d", e), func(b *testing.B) {
+			benchSlasherVotes(b, e, func(s *Slasher, v consensus.ValidatorIndex, d *consensus.AttestationData) {
+				s.ObserveVote(v, d, crypto.Signature{})
+			})
+		})
+		b.Run(fmt.Sprintf("attestation-epochs-%d", e), func(b *testing.B) {
+			benchSlasherVotes(b, e, slObserveSingle)
+		})
+	}
+}
+
+func benchSlasherVotes(b *testing.B, epochs consensus.Epoch, single func(*Slasher, consensus.ValidatorIndex, *consensus.AttestationData)) {
+	const n, slots = 1_000_000, 32
 	committees := make([][]consensus.ValidatorIndex, slots)
 	for v := range n {
 		committees[v%slots] = append(committees[v%slots], consensus.ValidatorIndex(v))
@@ -886,7 +909,7 @@ func BenchmarkSlasherVotes(b *testing.B) {
 					Target:          consensus.Checkpoint{Epoch: e, Root: slHash("cp", uint64(e))},
 				}
 				for _, v := range c {
-					slObserveSingle(s, v, &d)
+					single(s, v, &d)
 				}
 				s.ObserveSharedAttestation(&consensus.IndexedAttestation{AttestingIndices: c, Data: d})
 			}
@@ -897,7 +920,7 @@ func BenchmarkSlasherVotes(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(bytes/n, "B/validator")
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*epochs*n*2), "ns/vote")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*int(epochs)*n*2), "ns/vote")
 }
 
 // slLiveHeap is the live heap after a GC.

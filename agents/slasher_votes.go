@@ -146,8 +146,12 @@ func (d *voteData) inAggOfSize(v consensus.ValidatorIndex, size int) bool {
 	return false
 }
 
-// addSingle stores a single vote of v.
-func (d *voteData) addSingle(v consensus.ValidatorIndex, sig crypto.Signature, seq uint64) {
+// addSingle stores a single vote of v; spare is an empty list to grow
+// into when d has none.
+func (d *voteData) addSingle(v consensus.ValidatorIndex, sig crypto.Signature, seq uint64, spare *[]singleVote) {
+	if d.singles == nil && *spare != nil {
+		d.singles, *spare = *spare, nil
+	}
 	d.singles = append(d.singles, singleVote{v: uint32(v), sig: sig, seq: seq})
 	if d.singleAt != nil {
 		d.singleAt[v] = int32(len(d.singles) - 1)
@@ -156,21 +160,23 @@ func (d *voteData) addSingle(v consensus.ValidatorIndex, sig crypto.Signature, s
 
 // addAgg stores an aggregate, newer than every stored one, and drops the
 // single votes and aggregates that no validator's vote refers to any more.
-func (d *voteData) addAgg(a *storedAgg) {
+// A list of single votes that empties goes to spare, if larger.
+func (d *voteData) addAgg(a *storedAgg, spare *[]singleVote) {
 	i := len(d.aggs)
 	for i > 0 && len(d.aggs[i-1].indices) < len(a.indices) {
 		i--
 	}
 	d.aggs = slices.Insert(d.aggs, i, a)
 	if len(d.singles) > 0 {
-		d.dropSingles(a.indices)
+		d.dropSingles(a.indices, spare)
 	}
 	d.dropUnreferenced(i)
 }
 
 // dropSingles drops the single votes of the validators in idx, and gives
-// back the memory when few are left.
-func (d *voteData) dropSingles(idx []consensus.ValidatorIndex) {
+// back the memory when few are left (to spare, if none are and it is
+// larger: the next slot's votes grow into it).
+func (d *voteData) dropSingles(idx []consensus.ValidatorIndex, spare *[]singleVote) {
 	kept := d.singles[:0]
 	for _, sv := range d.singles {
 		if !hasIndex(idx, consensus.ValidatorIndex(sv.v)) {
@@ -184,6 +190,9 @@ func (d *voteData) dropSingles(idx []consensus.ValidatorIndex) {
 	d.singleAt = nil
 	switch {
 	case len(kept) == 0:
+		if cap(kept) > cap(*spare) {
+			*spare = kept
+		}
 		d.singles = nil
 	case len(kept) < cap(d.singles)/4:
 		d.singles = slices.Clone(kept)
@@ -318,7 +327,12 @@ func (s *Slasher) admit(data *consensus.AttestationData) bool {
 func (s *Slasher) beginQuery(data *consensus.AttestationData) *voteQuery {
 	q := &s.q
 	q.source, q.target = data.Source.Epoch, data.Target.Epoch
-	q.ep, q.d, q.id = s.epochOf(q.target), nil, 0
+	q.d, q.id = nil, 0
+	if s.lastEp != nil && s.lastEp.target == q.target {
+		q.ep = s.lastEp
+	} else {
+		q.ep = s.epochOf(q.target)
+	}
 	q.cands = q.cands[:0]
 	q.seen = nil
 	if q.ep != nil {
