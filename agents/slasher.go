@@ -84,8 +84,9 @@ type poolEntry struct {
 // group and finds double votes, surround votes and double proposals, and
 // keeps a pool of evidence for the group's proposers.
 //
-// Memory. Every distinct IndexedAttestation that adds a vote is stored
-// once, and each validator has one vote per data root it signed, referring
+// Memory. An IndexedAttestation is stored once, when it adds a vote or is
+// larger than what a vote of its validators refers to, and each validator
+// has one vote per data root it signed, referring
 // to the largest stored attestation seen with that data (ties: the one
 // stored first), so that evidence slashes as many validators at once as
 // the observed aggregates allow. A vote seen again, by gossip and then
@@ -104,8 +105,10 @@ type poolEntry struct {
 // stored single vote costs 24 bytes until an aggregate with its data and
 // validator is stored, which replaces it; an aggregate costs its index list
 // (kept without a copy by ObserveSharedAttestation) until a larger one
-// holds all its validators. So an honest validator whose votes reach the
-// slasher in aggregates costs about one byte per epoch of the window, and
+// holds all its validators, and packAfter epochs behind the newest target
+// the list is packed (see packedIndices: little more than a byte an index
+// for a committee's). So an honest validator whose votes reach the slasher
+// in aggregates costs about two or three bytes per epoch of the window, and
 // ObserveVote stores a single vote with no allocation of its own; the
 // epochs' arrays are reused as the window moves, so nothing grows with the
 // epochs run. Data with an epoch beyond 2^32-1 or a validator index from
@@ -200,6 +203,7 @@ func (s *Slasher) advanceVotes(e consensus.Epoch) {
 	if s.voteCutoff() != before {
 		s.pruneVotes()
 	}
+	s.packEpochs()
 }
 
 // pruneVotes drops votes and coverage records older than the window. Map
@@ -308,8 +312,10 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 
 // ObserveSharedAttestation is ObserveAttestation for an attestation whose
 // indices the caller never modifies: the slasher keeps them instead of a
-// copy, so that the slashers that see one block aggregate (every view's and
-// the auditor) hold one list of its indices between them.
+// copy while the block database holds them too (packAfter epochs behind the
+// newest target, it packs them), so that the slashers that see one block
+// aggregate (every view's and the auditor) hold one list of its indices
+// between them.
 func (s *Slasher) ObserveSharedAttestation(ia *consensus.IndexedAttestation) []Evidence {
 	return s.observe(ia, true)
 }
@@ -373,6 +379,7 @@ func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evide
 				idx = slices.Clone(idx)
 			}
 			d.addAgg(&storedAgg{indices: idx, sig: ia.Signature, seq: seq}, &s.spareSingles)
+			q.ep.loose = true
 		}
 		for _, v := range fresh {
 			q.ep.addVote(v, q.id)

@@ -231,9 +231,23 @@ func TestSlasherMatchesReference(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, 7))
 			window := []uint64{2, 4, 64}[seed%3]
 			seq := slRandomVotes(rng, 600, 12, 3, 40, 2)
-			found := slCompare(t, rng, NewSlasher(window), newRefSlasher(window), seq)
+			s := NewSlasher(window)
+			found := slCompare(t, rng, s, newRefSlasher(window), seq)
 			if found == 0 {
 				t.Fatal("no evidence: the comparison is vacuous")
+			}
+			packed := 0
+			for _, ep := range s.epochs {
+				for _, d := range ep.data {
+					for _, a := range d.aggs {
+						if a.packed != nil {
+							packed++
+						}
+					}
+				}
+			}
+			if packed == 0 && window > packAfter {
+				t.Fatal("no packed aggregate: packing is not exercised")
 			}
 		})
 	}
@@ -311,5 +325,36 @@ func TestSlasherObserveVoteAllocs(t *testing.T) {
 	// The single votes' list grows by doubling: a dozen allocations in all.
 	if allocs > 0.01 {
 		t.Fatalf("%.3f allocations per gossip vote", allocs)
+	}
+}
+
+// Packed index lists give back the list and answer membership exactly,
+// for dense lists, sparse ones (multi-byte gaps) and every length around
+// the stride.
+func TestPackedIndices(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, n := range []int{2, 3, packStride - 1, packStride, packStride + 1, 2*packStride + 5, 1000} {
+		for _, spread := range []int{1, 40, 1 << 20} {
+			idx := make([]consensus.ValidatorIndex, 0, n)
+			v := consensus.ValidatorIndex(rng.IntN(spread))
+			for range n {
+				idx = append(idx, v)
+				v += 1 + consensus.ValidatorIndex(rng.IntN(spread))
+			}
+			p := packIndices(idx)
+			if got := p.all(); !slices.Equal(got, idx) {
+				t.Fatalf("n %d spread %d: unpacked %v, want %v", n, spread, got, idx)
+			}
+			for _, x := range idx {
+				for _, probe := range []consensus.ValidatorIndex{x - 1, x, x + 1} {
+					if want := hasIndex(idx, probe); p.has(probe) != want {
+						t.Fatalf("n %d spread %d: has(%d) = %v", n, spread, probe, !want)
+					}
+				}
+			}
+			if p.has(v) || p.has(0) != (idx[0] == 0) {
+				t.Fatalf("n %d spread %d: membership past the ends", n, spread)
+			}
+		}
 	}
 }

@@ -39,6 +39,30 @@ type epochVotes struct {
 	// extra lists the data ids of the validators marked manyVotes, in the
 	// order they were stored.
 	extra map[consensus.ValidatorIndex][]uint32
+	// loose tells that some aggregates are not packed yet.
+	loose bool
+}
+
+// packAfter is how many epochs behind the newest target an epoch's
+// aggregates are packed: by then blocks no longer carry them, so the list
+// shared with the block database (ObserveSharedAttestation) would be the
+// slasher's alone.
+const packAfter = 2
+
+// packEpochs packs the aggregates of the epochs packAfter or more behind
+// the newest target.
+func (s *Slasher) packEpochs() {
+	for _, ep := range s.epochs {
+		if !ep.loose || ep.target+packAfter > s.newest {
+			continue
+		}
+		for _, d := range ep.data {
+			for _, a := range d.aggs {
+				a.pack()
+			}
+		}
+		ep.loose = false
+	}
 }
 
 // voteData is one distinct attestation data of an epoch and the stored
@@ -60,10 +84,12 @@ type voteData struct {
 }
 
 // storedAgg is a stored attestation of more than one index. Its indices are
-// sorted and unique, and either a private copy or the caller's list (see
-// ObserveSharedAttestation).
+// sorted and unique: a private copy or the caller's list (see
+// ObserveSharedAttestation) while the epoch is recent, packed once it is
+// not (see Slasher.packEpochs).
 type storedAgg struct {
-	indices []consensus.ValidatorIndex
+	indices []consensus.ValidatorIndex // nil once packed
+	packed  *packedIndices
 	sig     crypto.Signature
 	seq     uint64 // order of storage, for deterministic tie-breaks
 }
@@ -89,7 +115,11 @@ type voteRef struct {
 // indexed returns a copy of the referred attestation.
 func (r *voteRef) indexed() consensus.IndexedAttestation {
 	if r.agg != nil {
-		return consensus.IndexedAttestation{AttestingIndices: slices.Clone(r.agg.indices), Data: r.d.data, Signature: r.agg.sig}
+		idx := r.agg.list()
+		if r.agg.packed == nil {
+			idx = slices.Clone(idx)
+		}
+		return consensus.IndexedAttestation{AttestingIndices: idx, Data: r.d.data, Signature: r.agg.sig}
 	}
 	return consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{r.v}, Data: r.d.data, Signature: r.sig}
 }
@@ -98,7 +128,7 @@ func (r *voteRef) indexed() consensus.IndexedAttestation {
 // attestation hold.
 func (r *voteRef) intersect(ia *consensus.IndexedAttestation) []consensus.ValidatorIndex {
 	if r.agg != nil {
-		return intersect(ia.AttestingIndices, r.agg.indices)
+		return intersect(ia.AttestingIndices, r.agg.list())
 	}
 	return intersect(ia.AttestingIndices, []consensus.ValidatorIndex{r.v})
 }
@@ -114,7 +144,7 @@ func hasIndex(idx []consensus.ValidatorIndex, v consensus.ValidatorIndex) bool {
 // vote. v must have voted for d.
 func (d *voteData) ref(v consensus.ValidatorIndex) voteRef {
 	for _, a := range d.aggs {
-		if hasIndex(a.indices, v) {
+		if a.has(v) {
 			return voteRef{d: d, agg: a}
 		}
 	}
@@ -136,10 +166,10 @@ func (d *voteData) ref(v consensus.ValidatorIndex) voteRef {
 // contains v: then v's vote already refers to one at least that large.
 func (d *voteData) inAggOfSize(v consensus.ValidatorIndex, size int) bool {
 	for _, a := range d.aggs {
-		if len(a.indices) < size {
+		if a.size() < size {
 			return false
 		}
-		if hasIndex(a.indices, v) {
+		if a.has(v) {
 			return true
 		}
 	}
@@ -163,7 +193,7 @@ func (d *voteData) addSingle(v consensus.ValidatorIndex, sig crypto.Signature, s
 // A list of single votes that empties goes to spare, if larger.
 func (d *voteData) addAgg(a *storedAgg, spare *[]singleVote) {
 	i := len(d.aggs)
-	for i > 0 && len(d.aggs[i-1].indices) < len(a.indices) {
+	for i > 0 && d.aggs[i-1].size() < a.size() {
 		i--
 	}
 	d.aggs = slices.Insert(d.aggs, i, a)
@@ -207,7 +237,7 @@ func (d *voteData) dropSingles(idx []consensus.ValidatorIndex, spare *[]singleVo
 func (d *voteData) dropUnreferenced(i int) {
 	kept := d.aggs[:i+1]
 	for _, b := range d.aggs[i+1:] {
-		if !coveredBy(b.indices, d.aggs[i], kept) {
+		if !coveredBy(b.list(), d.aggs[i], kept) {
 			kept = append(kept, b)
 		}
 	}
@@ -219,10 +249,10 @@ func (d *voteData) dropUnreferenced(i int) {
 // aggs (first is tried first: a newer aggregate usually holds the older).
 func coveredBy(idx []consensus.ValidatorIndex, first *storedAgg, aggs []*storedAgg) bool {
 	for _, v := range idx {
-		if hasIndex(first.indices, v) {
+		if first.has(v) {
 			continue
 		}
-		if !slices.ContainsFunc(aggs, func(a *storedAgg) bool { return hasIndex(a.indices, v) }) {
+		if !slices.ContainsFunc(aggs, func(a *storedAgg) bool { return a.has(v) }) {
 			return false
 		}
 	}
