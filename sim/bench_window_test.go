@@ -12,8 +12,8 @@ import (
 // BenchmarkSlasherWindow runs n mainnet-preset validators, BLS off, for
 // 70 epochs, so that the slashers' 64-epoch vote window is full, and
 // reports the live heap after a GC per validator at epoch 8 (window
-// filling) and at the end (window full), with their difference, and the
-// wall time per epoch. With STAKESIM_HEAPPROFILE=FILE it writes a heap
+// filling) and at the end (window full), with their difference, the
+// process's peak resident set per validator, and the wall time per epoch. With STAKESIM_HEAPPROFILE=FILE it writes a heap
 // profile of the live engine at the end. Issue 18 asks for no per-epoch growth: the late
 // figure should stay near the early one. One iteration takes minutes; the
 // default size is 20,000 validators, and 100,000 when the -bench pattern
@@ -29,6 +29,7 @@ func BenchmarkSlasherWindow(b *testing.B) {
 	for _, n := range sizes {
 		b.Run(fmt.Sprintf("off-%d", n), func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
+				resetPeakRSS()
 				e := startBenchEngine(b, fmt.Sprintf(benchMainnet, "off", n, scaleValidatorsPerAgent))
 				start := time.Now()
 				var liveEarly float64
@@ -48,6 +49,9 @@ func BenchmarkSlasherWindow(b *testing.B) {
 				b.ReportMetric(liveLate/float64(n), "live-B/validator-epoch70")
 				b.ReportMetric((liveLate-liveEarly)/float64(n), "growth-B/validator")
 				b.ReportMetric(wall, "s/epoch")
+				if peak := peakRSS(); peak > 0 {
+					b.ReportMetric(peak/float64(n), "peak-B/validator")
+				}
 			}
 		})
 	}
