@@ -51,59 +51,6 @@ type Evidence struct {
 	Proposer *consensus.ProposerSlashing
 }
 
-// storedAtt is one distinct IndexedAttestation kept by the slasher (a
-// private copy; its indices are sorted and unique). Most are single gossip
-// votes, one per validator and epoch until a larger aggregate replaces
-// them, so it is kept small: the data is shared with the attestations
-// stored just before it that have the same data, and the signature is
-// kept only when it is not zero (BLS off and aggregate mode's gossip votes
-// carry none).
-type storedAtt struct {
-	data    *storedData
-	indices []consensus.ValidatorIndex
-	sig     *crypto.Signature // nil for the zero signature
-	seq     uint64            // order of storage, for deterministic tie-breaks
-}
-
-// storedData is attestation data with its root.
-type storedData struct {
-	data consensus.AttestationData
-	root consensus.Root // data.Root()
-}
-
-// newStoredAtt copies ia for storage; the indices too unless they are
-// shared (see ObserveSharedAttestation).
-func newStoredAtt(ia *consensus.IndexedAttestation, data *storedData, seq uint64, shared bool) *storedAtt {
-	a := &storedAtt{data: data, indices: ia.AttestingIndices, seq: seq}
-	if !shared {
-		a.indices = slices.Clone(a.indices)
-	}
-	if !ia.Signature.IsZero() {
-		sig := ia.Signature
-		a.sig = &sig
-	}
-	return a
-}
-
-// indexed returns a copy of the stored IndexedAttestation.
-func (a *storedAtt) indexed() consensus.IndexedAttestation {
-	ia := consensus.IndexedAttestation{AttestingIndices: slices.Clone(a.indices), Data: a.data.data}
-	if a.sig != nil {
-		ia.Signature = *a.sig
-	}
-	return ia
-}
-
-// vote is one (validator, data) pair: the FFG epochs of the data, for the
-// surround test, and the stored attestation that proves the validator
-// signed it. Each validator has at most one vote per data root. Epochs
-// take 32 bits (ObserveAttestation ignores data beyond them), so that a
-// validator's vote costs 16 bytes.
-type vote struct {
-	source, target uint32
-	att            *storedAtt
-}
-
 // maxSlasherEpoch bounds the epochs of the data the slasher stores.
 const maxSlasherEpoch = 1<<32 - 1
 
@@ -137,21 +84,36 @@ type poolEntry struct {
 // group and finds double votes, surround votes and double proposals, and
 // keeps a pool of evidence for the group's proposers.
 //
-// Memory. Every distinct IndexedAttestation is stored once, and each
-// validator has one vote per data root it signed, referring to the largest
-// stored attestation seen with that data (so that evidence slashes as many
-// validators at once as the observed aggregates allow). A vote seen again,
-// by gossip and then inside block aggregates, adds nothing. Votes are kept
-// while their target epoch is within the window of the newest target seen
-// (NewSlasher), which is all the surround test needs; older votes are
-// dropped, and a vote that arrives already older than the window is
-// ignored. A vote with a far-future target therefore moves the window and
-// drops the history: feed only votes that passed gossip or block
-// validation. At most maxVotesPerTarget distinct votes are kept per
-// validator and target epoch. A vote costs 16 bytes and a stored single
-// vote about 60 more; data with an epoch beyond 2^32-1 or a validator
-// index from 2^24 are ignored. Block headers are kept for the window in
-// slots (see headerSlotsPerEpoch). The pool holds at most PoolLimit entries.
+// Memory. An IndexedAttestation is stored once, when it adds a vote or is
+// larger than what a vote of its validators refers to, and each validator
+// has one vote per data root it signed, referring
+// to the largest stored attestation seen with that data (ties: the one
+// stored first), so that evidence slashes as many validators at once as
+// the observed aggregates allow. A vote seen again, by gossip and then
+// inside block aggregates, adds nothing. Votes are kept while their target
+// epoch is within the window of the newest target seen (NewSlasher), which
+// is all the surround test needs; older votes are dropped, and a vote that
+// arrives already older than the window is ignored. A vote with a
+// far-future target therefore moves the window and drops the history: feed
+// only votes that passed gossip or block validation. At most
+// maxVotesPerTarget distinct votes are kept per validator and target epoch.
+//
+// Votes are stored per target epoch (see epochVotes): a table of the
+// epoch's distinct data, and one byte per validator up to the largest one
+// that voted, naming its data (a validator with several votes in the epoch,
+// or an epoch with more than 254 data, takes a map entry instead). A
+// stored single vote costs 24 bytes until an aggregate with its data and
+// validator is stored, which replaces it; an aggregate costs its index list
+// (kept without a copy by ObserveSharedAttestation) until a larger one
+// holds all its validators, and packAfter epochs behind the newest target
+// the list is packed (see packedIndices: little more than a byte an index
+// for a committee's). So an honest validator whose votes reach the slasher
+// in aggregates costs about two or three bytes per epoch of the window, and
+// ObserveVote stores a single vote with no allocation of its own; the
+// epochs' arrays are reused as the window moves, so nothing grows with the
+// epochs run. Data with an epoch beyond 2^32-1 or a validator index from
+// 2^24 are ignored. Block headers are kept for the window in slots (see
+// headerSlotsPerEpoch). The pool holds at most PoolLimit entries.
 //
 // Pool. ObserveAttestation and ObserveHeader return new evidence and do not
 // put it in the pool: the caller hands it to Add, of this slasher or of
@@ -174,14 +136,23 @@ type Slasher struct {
 	// Attestations.
 	votesSeen bool
 	newest    consensus.Epoch // newest target epoch seen (or passed to Prune)
-	// votes[v] is validator v's history, indexed densely: a map of a
-	// million entries costs more to reach and to scan for the collector.
-	votes  [][]vote
-	voters int // validators with votes stored
-	// lastData is the last data seen, with its root: votes arrive
-	// committee by committee, most with the data of the one before.
-	lastData *storedData
-	nextSeq  uint64
+	// epochs are the target epochs with votes stored, oldest first.
+	epochs []*epochVotes
+	// spare holds cleared ids arrays of pruned epochs for the next ones,
+	// and spareSingles an emptied list of single votes for the next data.
+	spare        [][]uint8
+	spareSingles []singleVote
+	// layout counts changes of epochs or of their source bounds, which
+	// invalidate q.others.
+	layout uint64
+	// lastEp, lastData and lastID are the last data looked up: votes
+	// arrive committee by committee, most with the data of the one before.
+	lastEp   *epochVotes
+	lastData consensus.AttestationData
+	lastID   uint32
+	nextSeq  uint64 // storage order of attestations
+	q        voteQuery
+	fresh    []consensus.ValidatorIndex // scratch of observe
 	// covered[e][pair] is the set of validators that evidence already
 	// produced for the pair of data roots proves guilty; e is the older
 	// target epoch of the pair, so the entry goes when that vote does.
@@ -232,31 +203,28 @@ func (s *Slasher) advanceVotes(e consensus.Epoch) {
 	if s.voteCutoff() != before {
 		s.pruneVotes()
 	}
+	s.packEpochs()
 }
 
 // pruneVotes drops votes and coverage records older than the window. Map
 // iteration order does not matter here: each entry is filtered on its own.
 func (s *Slasher) pruneVotes() {
 	cutoff := s.voteCutoff()
-	for v, hist := range s.votes {
-		if len(hist) == 0 {
+	kept := s.epochs[:0]
+	for _, ep := range s.epochs {
+		if ep.target >= cutoff {
+			kept = append(kept, ep)
 			continue
 		}
-		n := 0
-		for _, r := range hist {
-			if consensus.Epoch(r.target) >= cutoff {
-				hist[n] = r
-				n++
-			}
-		}
-		clear(hist[n:]) // release the stored attestations
-		if n == 0 {
-			s.votes[v] = nil
-			s.voters--
-		} else {
-			s.votes[v] = hist[:n]
+		clear(ep.ids)
+		if len(s.spare) < 2 {
+			s.spare = append(s.spare, ep.ids[:0])
 		}
 	}
+	clear(s.epochs[len(kept):])
+	s.epochs = kept
+	s.lastEp = nil
+	s.layout++
 	for e := range s.covered {
 		if e < cutoff {
 			delete(s.covered, e)
@@ -315,18 +283,6 @@ func intersect(x, y []consensus.ValidatorIndex) []consensus.ValidatorIndex {
 	return out
 }
 
-// conflicts reports whether a vote (source, target) with data root root
-// conflicts with the stored vote r: the epoch part of
-// is_slashable_attestation_data in either order (a double vote needs only a
-// different root, since equal roots mean equal data).
-func (r *vote) conflicts(source, target consensus.Epoch, root consensus.Root) bool {
-	rs, rt := consensus.Epoch(r.source), consensus.Epoch(r.target)
-	if rt == target {
-		return r.att.data.root != root
-	}
-	return (rs < source && target < rt) || (source < rs && rt < target)
-}
-
 // ObserveAttestation records an indexed attestation (a single gossip vote
 // has one index, a block aggregate many) and returns the new evidence it
 // reveals: one AttesterSlashing per stored attestation that conflicts with
@@ -356,150 +312,118 @@ func (s *Slasher) ObserveAttestation(ia *consensus.IndexedAttestation) []Evidenc
 
 // ObserveSharedAttestation is ObserveAttestation for an attestation whose
 // indices the caller never modifies: the slasher keeps them instead of a
-// copy, so that the slashers that see one block aggregate (every view's and
-// the auditor) hold one list of its indices between them.
+// copy while the block database holds them too (packAfter epochs behind the
+// newest target, it packs them), so that the slashers that see one block
+// aggregate (every view's and the auditor) hold one list of its indices
+// between them.
 func (s *Slasher) ObserveSharedAttestation(ia *consensus.IndexedAttestation) []Evidence {
 	return s.observe(ia, true)
 }
 
-func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evidence {
-	if ia == nil || !validIndices(ia.AttestingIndices) {
+// ObserveVote is ObserveAttestation for a single vote: the attestation with
+// the one index v, data and sig (the zero signature when unsigned). The
+// vote is stored without any allocation of its own, and the
+// IndexedAttestation is built only for evidence, so gossip votes cost the
+// caller nothing either. An index from 2^24 is ignored.
+func (s *Slasher) ObserveVote(v consensus.ValidatorIndex, data *consensus.AttestationData, sig crypto.Signature) []Evidence {
+	if data == nil || v >= maxSlasherValidators || !s.admit(data) {
 		return nil
 	}
-	data := &ia.Data
-	source, target := data.Source.Epoch, data.Target.Epoch
-	if source > maxSlasherEpoch || target > maxSlasherEpoch {
+	q := s.beginQuery(data)
+	dup, count := s.scanVoter(q, v)
+	if !dup && count < maxVotesPerTarget {
+		d := s.dataFor(q, data)
+		d.addSingle(v, sig, s.takeSeq(), &s.spareSingles)
+		q.ep.addVote(v, q.id)
+	}
+	if len(q.cands) == 0 {
 		return nil
 	}
-	s.advanceVotes(target)
-	if target < s.voteCutoff() {
-		return nil
-	}
-	sd := s.storedDataOf(data)
-	cands := s.recordVotes(ia, sd, shared)
-	if len(cands) == 0 {
-		return nil
-	}
-	return s.evidence(ia, sd.root, cands)
+	ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{v}, Data: *data, Signature: sig}
+	return s.finish(q, &ia)
 }
 
-// recordVotes stores the attestation's new votes in its validators'
-// histories and returns the stored attestations they conflict with, each
-// once.
-func (s *Slasher) recordVotes(ia *consensus.IndexedAttestation, sd *storedData, shared bool) []*storedAtt {
-	source, target := ia.Data.Source.Epoch, ia.Data.Target.Epoch
-	root := sd.root
-	var own *storedAtt
-	store := func() *storedAtt {
-		if own == nil {
-			own = newStoredAtt(ia, sd, s.nextSeq, shared)
-			s.nextSeq++
-		}
-		return own
+// observe is ObserveAttestation; shared tells whether the indices may be
+// kept without a copy. A validator whose vote for this data is already
+// stored (the vote seen again, by gossip or in another aggregate) cannot
+// reveal anything new: when that vote was stored, every conflict with it
+// was found and its evidence covered the validator. So only new votes are
+// checked. The attestation is stored when it adds a vote, or is larger
+// than every stored one of its data that holds one of its validators (their
+// votes then refer to it).
+func (s *Slasher) observe(ia *consensus.IndexedAttestation, shared bool) []Evidence {
+	if ia == nil || !validIndices(ia.AttestingIndices) || !s.admit(&ia.Data) {
+		return nil
 	}
-	// A validator whose vote for this data is already stored (the vote seen
-	// again, by gossip or in another aggregate) cannot reveal anything new:
-	// when that vote was stored, every conflict with it was found and its
-	// evidence covered the validator. So only new votes are checked. The
-	// history is scanned newest-first, where a repeated vote usually is.
-	var cands, vc []*storedAtt
-	var candSet map[*storedAtt]struct{}
-	size := len(ia.AttestingIndices)
-	s.growVotes(ia.AttestingIndices[size-1])
-	for _, v := range ia.AttestingIndices {
-		hist := s.votes[v]
-		dup := false
-		sameTarget := 0
-		vc = vc[:0]
-		for i := len(hist) - 1; i >= 0; i-- {
-			r := &hist[i]
-			if consensus.Epoch(r.target) == target {
-				if r.att.data.root == root {
-					dup = true
-					if len(r.att.indices) < size {
-						r.att = store() // refer to the larger aggregate
-					}
-					break
-				}
-				sameTarget++
-			}
-			if r.conflicts(source, target, root) {
-				vc = append(vc, r.att)
-			}
-		}
-		if dup {
-			continue
-		}
-		if sameTarget < maxVotesPerTarget {
-			if len(hist) == 0 {
-				s.voters++
-			}
-			s.votes[v] = append(s.roomForVote(hist), vote{source: uint32(source), target: uint32(target), att: store()})
-		}
-		// The order of cands does not matter: they are sorted below.
-		for _, c := range vc {
-			if candSet == nil {
-				candSet = make(map[*storedAtt]struct{})
-			}
-			if _, ok := candSet[c]; !ok {
-				candSet[c] = struct{}{}
-				cands = append(cands, c)
-			}
+	q := s.beginQuery(&ia.Data)
+	idx := ia.AttestingIndices
+	store := false
+	fresh := s.fresh[:0]
+	for _, v := range idx {
+		dup, count := s.scanVoter(q, v)
+		switch {
+		case dup:
+			store = store || (len(idx) > 1 && !q.d.inAggOfSize(v, len(idx)))
+		case count < maxVotesPerTarget:
+			store = true
+			fresh = append(fresh, v)
 		}
 	}
-	return cands
+	s.fresh = fresh[:0]
+	if store {
+		d, seq := s.dataFor(q, &ia.Data), s.takeSeq()
+		if len(idx) == 1 {
+			d.addSingle(idx[0], ia.Signature, seq, &s.spareSingles)
+		} else {
+			if !shared {
+				idx = slices.Clone(idx)
+			}
+			d.addAgg(&storedAgg{indices: idx, sig: ia.Signature, seq: seq}, &s.spareSingles)
+			q.ep.loose = true
+		}
+		for _, v := range fresh {
+			q.ep.addVote(v, q.id)
+		}
+	}
+	if len(q.cands) == 0 {
+		return nil
+	}
+	return s.finish(q, ia)
 }
 
 // evidence is the slashing evidence of ia against the conflicting stored
-// attestations cands: the largest intersections first, each only if it
-// covers a validator no earlier evidence for the same pair of data did.
-func (s *Slasher) evidence(ia *consensus.IndexedAttestation, root consensus.Root, cands []*storedAtt) []Evidence {
+// attestations cands: the largest intersections first (ties: the one
+// stored first), each only if it covers a validator no earlier evidence
+// for the same pair of data did.
+func (s *Slasher) evidence(ia *consensus.IndexedAttestation, root consensus.Root, cands []voteRef) []Evidence {
 	data := &ia.Data
 	target := data.Target.Epoch
 	type cand struct {
-		att   *storedAtt
+		ref   *voteRef
 		inter []consensus.ValidatorIndex
 	}
 	cs := make([]cand, len(cands))
-	for i, c := range cands {
-		cs[i] = cand{att: c, inter: intersect(ia.AttestingIndices, c.indices)}
+	for i := range cands {
+		cs[i] = cand{ref: &cands[i], inter: cands[i].intersect(ia)}
 	}
 	slices.SortFunc(cs, func(x, y cand) int {
 		if c := cmp.Compare(len(y.inter), len(x.inter)); c != 0 {
 			return c
 		}
-		return cmp.Compare(x.att.seq, y.att.seq)
+		return cmp.Compare(x.ref.order(), y.ref.order())
 	})
 	var out []Evidence
 	for _, c := range cs {
-		older := min(target, c.att.data.data.Target.Epoch)
-		pk := makePairKey(root, c.att.data.root)
-		byPair := s.covered[older]
-		if byPair == nil {
-			byPair = make(map[pairKey]map[consensus.ValidatorIndex]struct{})
-			s.covered[older] = byPair
-		}
-		cov := byPair[pk]
-		if cov == nil {
-			cov = make(map[consensus.ValidatorIndex]struct{})
-			byPair[pk] = cov
-		}
-		fresh := false
-		for _, v := range c.inter {
-			if _, ok := cov[v]; !ok {
-				fresh = true
-				cov[v] = struct{}{}
-			}
-		}
-		if !fresh {
+		other := &c.ref.d.data
+		if !s.cover(min(target, other.Target.Epoch), makePairKey(root, c.ref.d.root), c.inter) {
 			continue
 		}
-		as := &consensus.AttesterSlashing{Attestation1: copyIndexed(ia), Attestation2: c.att.indexed()}
-		if consensus.IsSlashableAttestationData(&c.att.data.data, data) {
+		as := &consensus.AttesterSlashing{Attestation1: copyIndexed(ia), Attestation2: c.ref.indexed()}
+		if consensus.IsSlashableAttestationData(other, data) {
 			as.Attestation1, as.Attestation2 = as.Attestation2, as.Attestation1
 		}
 		offence := OffenceSurroundVote
-		if c.att.data.data.Target.Epoch == target {
+		if other.Target.Epoch == target {
 			offence = OffenceDoubleVote
 		}
 		out = append(out, Evidence{Offence: offence, Validators: c.inter, Attester: as})
@@ -507,36 +431,28 @@ func (s *Slasher) evidence(ia *consensus.IndexedAttestation, root consensus.Root
 	return out
 }
 
-// storedDataOf returns data with its root, shared with the last
-// observation when that had the same data.
-func (s *Slasher) storedDataOf(data *consensus.AttestationData) *storedData {
-	if s.lastData == nil || *data != s.lastData.data {
-		s.lastData = &storedData{data: *data, root: data.Root()}
+// cover records that evidence for the pair pk, whose older target is
+// older, proves inter guilty, and reports whether that is news: whether
+// inter holds a validator no earlier evidence for the pair did.
+func (s *Slasher) cover(older consensus.Epoch, pk pairKey, inter []consensus.ValidatorIndex) bool {
+	byPair := s.covered[older]
+	if byPair == nil {
+		byPair = make(map[pairKey]map[consensus.ValidatorIndex]struct{})
+		s.covered[older] = byPair
 	}
-	return s.lastData
-}
-
-// roomForVote returns hist with room for one more vote. Histories grow by
-// doubling up to the window, where an honest validator's stays (one vote
-// per target epoch), instead of doubling past it.
-func (s *Slasher) roomForVote(hist []vote) []vote {
-	if len(hist) < cap(hist) {
-		return hist
+	cov := byPair[pk]
+	if cov == nil {
+		cov = make(map[consensus.ValidatorIndex]struct{})
+		byPair[pk] = cov
 	}
-	c := max(1, min(2*cap(hist), int(min(s.historyEpochs, 1<<16))))
-	if c <= len(hist) {
-		c = len(hist) + len(hist)/4 + 1
+	fresh := false
+	for _, v := range inter {
+		if _, ok := cov[v]; !ok {
+			fresh = true
+			cov[v] = struct{}{}
+		}
 	}
-	out := make([]vote, len(hist), c)
-	copy(out, hist)
-	return out
-}
-
-// growVotes makes room in votes for validator v.
-func (s *Slasher) growVotes(v consensus.ValidatorIndex) {
-	if int(v) >= len(s.votes) {
-		s.votes = slices.Grow(s.votes, int(v)+1-len(s.votes))[:v+1]
-	}
+	return fresh
 }
 
 // headerCutoff is the oldest header slot kept.

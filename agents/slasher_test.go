@@ -3,13 +3,17 @@ package agents
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"flag"
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // Helpers of this file are prefixed sl so that they cannot clash with other
@@ -161,7 +165,7 @@ func TestSlasherDoubleVote(t *testing.T) {
 		}
 		slCheckAttesterEvidence(t, ev[0], OffenceDoubleVote, d1, d2, []consensus.ValidatorIndex{1, 2, 3})
 		for v, want := range map[consensus.ValidatorIndex]int{1: 2, 2: 2, 3: 2, 4: 1} {
-			if n := len(s.votes[v]); n != want {
+			if n := slVotesOf(s, v); n != want {
 				t.Errorf("validator %d has %d stored votes, want %d (one per data root)", v, n, want)
 			}
 		}
@@ -346,12 +350,12 @@ func TestSlasherWindow(t *testing.T) {
 		s := NewSlasher(4)
 		s.ObserveAttestation(slIA(slData(0, 1, 1), 1, 2, 3))
 		s.Prune(3)
-		if s.voters != 3 {
-			t.Fatalf("Prune(3) with window 4 dropped target-1 votes")
+		if n := slStoredVotes(s); n != 3 {
+			t.Fatalf("Prune(3) with window 4 left %d votes, want 3", n)
 		}
 		s.Prune(5)
-		if s.voters != 0 {
-			t.Fatalf("Prune(5) kept %d validators' votes", s.voters)
+		if n := slStoredVotes(s); n != 0 || len(s.epochs) != 0 {
+			t.Fatalf("Prune(5) kept %d votes in %d epochs", n, len(s.epochs))
 		}
 		if ev := s.ObserveAttestation(slIA(slData(0, 1, 2), 1)); len(ev) != 0 {
 			t.Fatal("a vote older than the window after Prune gave evidence")
@@ -374,31 +378,28 @@ func TestSlasherWindow(t *testing.T) {
 			// A double vote every epoch, to exercise the coverage records.
 			s.ObserveAttestation(slIA(slData(e-1, e, uint64(e)+1000), 0))
 
-			records := 0
-			atts := map[*storedAtt]bool{}
-			for v, hist := range s.votes {
-				records += len(hist)
-				perTarget := map[consensus.Epoch]int{}
-				for _, r := range hist {
-					atts[r.att] = true
-					perTarget[consensus.Epoch(r.target)]++
-					if consensus.Epoch(r.target)+window <= e {
-						t.Fatalf("epoch %d: validator %d keeps a vote for target %d", e, v, r.target)
-					}
+			for _, ep := range s.epochs {
+				if ep.target+window <= e {
+					t.Fatalf("epoch %d: votes for target %d kept", e, ep.target)
 				}
-				for tgt, k := range perTarget {
-					if k > 1 && v != 0 {
-						t.Fatalf("epoch %d: validator %d has %d votes for target %d", e, v, k, tgt)
+				for v := range ep.ids {
+					if k := len(ep.votesOf(consensus.ValidatorIndex(v), new([1]uint32))); k > 1 && v != 0 {
+						t.Fatalf("epoch %d: validator %d has %d votes for target %d", e, v, k, ep.target)
 					}
 				}
 			}
 			// One vote per validator and target, plus validator 0's double votes.
-			if maxRecords := n*window + window; records > maxRecords {
+			if records, maxRecords := slStoredVotes(s), n*window+window; records > maxRecords {
 				t.Fatalf("epoch %d: %d vote records > %d", e, records, maxRecords)
 			}
-			// Upgrades leave one full aggregate (and validator 0's double) per epoch.
-			if len(atts) > 2*window {
-				t.Fatalf("epoch %d: %d stored attestations referenced", e, len(atts))
+			// Upgrades leave one full aggregate (and validator 0's double,
+			// a single vote) per epoch, and no single vote of the others.
+			aggs, singles := slStoredAttestations(s)
+			if aggs > window || singles > window {
+				t.Fatalf("epoch %d: %d aggregates and %d single votes stored", e, aggs, singles)
+			}
+			if len(s.epochs) > window || len(s.spare) > 2 {
+				t.Fatalf("epoch %d: %d epochs and %d spare arrays kept", e, len(s.epochs), len(s.spare))
 			}
 			if len(s.covered) > window {
 				t.Fatalf("epoch %d: coverage kept for %d epochs", e, len(s.covered))
@@ -857,4 +858,111 @@ func TestSlasherSharedIndices(t *testing.T) {
 	if found < 2 {
 		t.Fatalf("%d pieces of evidence, want a double and a surround vote at least", found)
 	}
+}
+
+// BenchmarkSlasherVotes feeds one slasher, alone, a million validators'
+// honest votes for a few epochs (64, the full window, when the -bench
+// pattern names epochs-64), as the engine does: each vote once by gossip
+// and then inside its slot's block aggregate (one data per slot, shared
+// indices). The gossip votes go through ObserveVote (vote) or, as callers
+// did before it, through ObserveAttestation with an IndexedAttestation
+// each (attestation). It reports the time per observed vote and the live
+// heap the slasher holds at the end, per validator. One iteration takes
+// seconds:
+//
+//	go test ./agents -run XXX -bench BenchmarkSlasherVotes -benchtime 1x
+func BenchmarkSlasherVotes(b *testing.B) {
+	epochs := []consensus.Epoch{4}
+	if f := flag.Lookup("test.bench"); f != nil && strings.Contains(f.Value.String(), "epochs-64") {
+		epochs = append(epochs, 64)
+	}
+	for _, e := range epochs {
+		b.Run(fmt.Sprintf("vote-epochs-%d", e), func(b *testing.B) {
+			benchSlasherVotes(b, e, func(s *Slasher, v consensus.ValidatorIndex, d *consensus.AttestationData) {
+				s.ObserveVote(v, d, crypto.Signature{})
+			})
+		})
+		b.Run(fmt.Sprintf("attestation-epochs-%d", e), func(b *testing.B) {
+			benchSlasherVotes(b, e, slObserveSingle)
+		})
+	}
+}
+
+func benchSlasherVotes(b *testing.B, epochs consensus.Epoch, single func(*Slasher, consensus.ValidatorIndex, *consensus.AttestationData)) {
+	const n, slots = 1_000_000, 32
+	committees := make([][]consensus.ValidatorIndex, slots)
+	for v := range n {
+		committees[v%slots] = append(committees[v%slots], consensus.ValidatorIndex(v))
+	}
+	var bytes float64
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		base := slLiveHeap()
+		b.StartTimer()
+		s := NewSlasher(0)
+		for e := consensus.Epoch(1); e <= epochs; e++ {
+			for j, c := range committees {
+				d := consensus.AttestationData{
+					Slot:            consensus.Slot(uint64(e)*slots + uint64(j)),
+					BeaconBlockRoot: slHash("head", uint64(e)*slots+uint64(j)),
+					Source:          consensus.Checkpoint{Epoch: e - 1, Root: slHash("cp", uint64(e-1))},
+					Target:          consensus.Checkpoint{Epoch: e, Root: slHash("cp", uint64(e))},
+				}
+				for _, v := range c {
+					single(s, v, &d)
+				}
+				s.ObserveSharedAttestation(&consensus.IndexedAttestation{AttestingIndices: c, Data: d})
+			}
+		}
+		b.StopTimer()
+		bytes = slLiveHeap() - base
+		runtime.KeepAlive(s)
+		b.StartTimer()
+	}
+	b.ReportMetric(bytes/n, "B/validator")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*int(epochs)*n*2), "ns/vote")
+}
+
+// slLiveHeap is the live heap after a GC.
+func slLiveHeap() float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return float64(ms.HeapAlloc)
+}
+
+// slObserveSingle shows a slasher one gossip vote.
+func slObserveSingle(s *Slasher, v consensus.ValidatorIndex, d *consensus.AttestationData) {
+	s.ObserveAttestation(&consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{v}, Data: *d})
+}
+
+// slVotesOf is the number of votes stored for validator v.
+func slVotesOf(s *Slasher, v consensus.ValidatorIndex) int {
+	n := 0
+	for _, ep := range s.epochs {
+		n += len(ep.votesOf(v, new([1]uint32)))
+	}
+	return n
+}
+
+// slStoredVotes is the number of votes stored.
+func slStoredVotes(s *Slasher) int {
+	n := 0
+	for _, ep := range s.epochs {
+		for v := range ep.ids {
+			n += len(ep.votesOf(consensus.ValidatorIndex(v), new([1]uint32)))
+		}
+	}
+	return n
+}
+
+// slStoredAttestations counts the stored aggregates and single votes.
+func slStoredAttestations(s *Slasher) (aggs, singles int) {
+	for _, ep := range s.epochs {
+		for _, d := range ep.data {
+			aggs += len(d.aggs)
+			singles += len(d.singles)
+		}
+	}
+	return aggs, singles
 }

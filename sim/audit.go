@@ -7,6 +7,7 @@ import (
 
 	"github.com/stakesim/stakesim/agents"
 	"github.com/stakesim/stakesim/consensus"
+	"github.com/stakesim/stakesim/crypto"
 )
 
 // checkReorgs notes every view's head (see noteHead).
@@ -133,8 +134,7 @@ func (e *Engine) flushDetections() {
 
 // auditVote and auditBlock show every message sent to the auditor.
 func (e *Engine) auditVote(m *agents.AttestationMsg) {
-	ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.AttesterIndex}, Data: m.Data}
-	e.evidence(nil, m.Data.Slot, e.auditor.ObserveAttestation(&ia))
+	e.evidence(nil, m.Data.Slot, e.auditor.ObserveVote(m.AttesterIndex, &m.Data, crypto.Signature{}))
 }
 
 func (e *Engine) auditBlock(b *blockEntry) {

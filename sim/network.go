@@ -221,8 +221,7 @@ func (e *Engine) deliverUntil(t uint64) error {
 			v.addAttestation(m.att)
 			v.vote(&e.cfg, slot, m.att.AttesterIndex, m.att.Data)
 			if v.slasher != nil {
-				ia := consensus.IndexedAttestation{AttestingIndices: []consensus.ValidatorIndex{m.att.AttesterIndex}, Data: m.att.Data, Signature: m.att.Signature}
-				e.evidence(v, slot, v.slasher.ObserveAttestation(&ia))
+				e.evidence(v, slot, v.slasher.ObserveVote(m.att.AttesterIndex, &m.att.Data, m.att.Signature))
 			}
 		}
 	}
