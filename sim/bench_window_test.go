@@ -2,9 +2,7 @@ package sim_test
 
 import (
 	"context"
-	"flag"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 )
@@ -55,10 +53,4 @@ func BenchmarkSlasherWindow(b *testing.B) {
 			}
 		})
 	}
-}
-
-// benchPatternNames reports whether the -bench pattern contains s.
-func benchPatternNames(s string) bool {
-	f := flag.Lookup("test.bench")
-	return f != nil && strings.Contains(f.Value.String(), s)
 }
