@@ -68,6 +68,9 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 			a.Blocks = append(a.Blocks, msg)
 		}
 	case PhaseAttest:
+		if len(d.Attestations) > 0 {
+			a.Attestations = make([]AttestationMsg, 0, len(d.Attestations))
+		}
 		for _, duty := range d.Attestations {
 			data := v.Vote
 			var route []Send

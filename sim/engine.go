@@ -48,6 +48,9 @@ type Engine struct {
 	syncNet map[int]*RNG
 	queue   msgQueue
 	seq     uint64
+	// sending is the message sendWith fills, kept here so that filling
+	// it through a callback does not move a message to the heap per send.
+	sending message
 
 	aggCache map[aggKey]cachedSig
 

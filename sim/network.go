@@ -176,9 +176,11 @@ func (e *Engine) sendWith(g *RNG, agent int, epoch consensus.Epoch, now, extraMs
 		if e.lossPPM > 0 && g.Chance(e.lossPPM) {
 			return
 		}
-		m := message{at: now + extra + e.delay.draw(g), view: to}
-		fill(&m)
-		e.push(m)
+		m := &e.sending
+		*m = message{at: now + extra + e.delay.draw(g), view: to}
+		fill(m)
+		e.push(*m)
+		*m = message{}
 	}
 	if route == nil {
 		for _, v := range e.views {

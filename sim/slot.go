@@ -292,14 +292,16 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		}
 		e.work.cur.votes += uint64(len(atts))
 		for i := range atts {
-			m := atts[i]
-			e.balance.seen(&m)
+			// The messages point into the agent's fresh Actions (not
+			// reused), so that a vote costs no allocation of its own.
+			m := &atts[i]
+			e.balance.seen(m)
 			if !m.Signature.IsZero() {
 				e.stats.AttestationSigns++
 			}
-			e.auditVote(&m)
-			route, _ := strat.holdVote(&m, m.Route)
-			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = &m })
+			e.auditVote(m)
+			route, _ := strat.holdVote(m, m.Route)
+			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = m })
 		}
 		e.sendSync(id, epoch, now, strat, e.results[id].SyncMessages)
 		e.results[id] = agents.Actions{}
