@@ -234,9 +234,10 @@ func (e *poolEntry) only(keep []bool) *poolEntry {
 	return out
 }
 
-// aggregate builds the unsigned network aggregate of a pool entry: one
-// committee bit, aggregation bits from the members' positions.
+// aggregate returns the unsigned network aggregate of a pool entry (one
+// committee bit, aggregation bits from the members' positions), sharing the
+// entry's bits: for a caller that only reads them before the entry next
+// grows (SelectAttestations, whose packed aggregates are built afresh).
 func (e *poolEntry) aggregate() consensus.Attestation {
-	bits := append(bitfield.Bitlist(nil), e.bits...) // the entry may grow; the block's bits may not
-	return consensus.Attestation{AggregationBits: bits, Data: e.data, CommitteeBits: consensus.CommitteeBit(e.committee)}
+	return consensus.Attestation{AggregationBits: e.bits, Data: e.data, CommitteeBits: consensus.CommitteeBit(e.committee)}
 }
