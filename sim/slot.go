@@ -320,6 +320,9 @@ func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads 
 	for _, v := range e.views {
 		strats[v.id] = e.strategyOf(v, epoch)
 	}
+	// byAgent mirrors duties by agent id: a committee member's lookup
+	// costs no map access.
+	byAgent := make([]*agents.Duties, len(e.agents))
 	for _, v := range e.views {
 		sv := e.slotView(v, slot, agents.PhaseAttest, heads[v.id], e.viewInfos(v.id, epoch, heads, votes))
 		sv.Vote = votes[v.id]
@@ -338,7 +341,11 @@ func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads 
 				if !strats[e.viewOfAgent[agent]].dutiesOn(v) {
 					continue
 				}
-				d := dutiesOf(duties, agent)
+				d := byAgent[agent]
+				if d == nil {
+					d = dutiesOf(duties, agent)
+					byAgent[agent] = d
+				}
 				d.Attestations = append(d.Attestations, agents.AttestDuty{
 					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
 				})
