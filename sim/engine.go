@@ -37,6 +37,9 @@ type Engine struct {
 	workers     []chan job
 	results     []agents.Actions
 	wg          sync.WaitGroup
+	// prefetch tracks the background computation of the next epoch's
+	// committees (prefetchCommittees); runEpoch waits for it.
+	prefetch sync.WaitGroup
 
 	sched   partitionSchedule
 	delay   delayModel
@@ -286,6 +289,7 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 // runEpoch is RunEpoch; check runs before every slot and stops the epoch
 // when it returns an error.
 func (e *Engine) runEpoch(check func() error) error {
+	defer e.prefetch.Wait()
 	epoch := consensus.Epoch(e.stats.Epochs)
 	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
 	last := first + consensus.Slot(e.cfg.SlotsPerEpoch) - 1
@@ -310,6 +314,21 @@ func (e *Engine) runEpoch(check func() error) error {
 	}
 	e.stats.Epochs++
 	return nil
+}
+
+// prefetchCommittees computes in the background the committee layout of
+// the epoch after epoch as st (a head state in epoch, read-only) sees it,
+// so that the next epoch's first slot finds it in the Caches while this
+// epoch's work overlaps the shuffle. The Caches are content-addressed and
+// safe for concurrent use: a branch whose layout differs computes its own
+// when asked, as before, and no result depends on the prefetch.
+func (e *Engine) prefetchCommittees(st *consensus.State, epoch consensus.Epoch) {
+	c := st.Copy() // the goroutine's own state
+	e.prefetch.Add(1)
+	go func() {
+		defer e.prefetch.Done()
+		_, _ = consensus.EpochCommittees(&e.cfg, c, epoch+1)
+	}()
 }
 
 // startEpoch runs what happens before an epoch's first slot: partitions

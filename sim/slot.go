@@ -80,6 +80,9 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		}
 		proposers[v.id] = p
 	}
+	if slot == consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch) {
+		e.prefetchCommittees(heads[e.mainView].st, epoch)
+	}
 	views := make([]*agents.SlotView, len(e.views))
 	for _, v := range e.views {
 		views[v.id] = e.slotView(v, slot, agents.PhasePropose, heads[v.id], e.viewInfos(v.id, epoch, heads, nil))
