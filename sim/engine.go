@@ -51,6 +51,11 @@ type Engine struct {
 	syncNet map[int]*RNG
 	queue   msgQueue
 	seq     uint64
+	// dutyAgents and dutyCounts are committeeDuties' scratch: the agent of
+	// each committee member (-1: no duty) and, by agent, its duties to
+	// come (all zero between calls).
+	dutyAgents []int32
+	dutyCounts []int32
 	// sending is the message sendWith fills, kept here so that filling
 	// it through a callback does not move a message to the heap per send.
 	sending message

@@ -334,26 +334,62 @@ func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads 
 		if err != nil {
 			return nil, nil, fmt.Errorf("sim: slot %d: committees: %w", slot, err)
 		}
-		// Duties on v's committees: for v's own agents, and for the agents
-		// of a both-sides coalition that reaches v (which then has no
-		// duties of its own view).
-		for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
-			members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
-			for pos, val := range members {
-				agent := e.agentOfVal[val]
-				if !strats[e.viewOfAgent[agent]].dutiesOn(v) {
-					continue
-				}
-				d := byAgent[agent]
-				if d == nil {
-					d = dutiesOf(duties, agent)
-					byAgent[agent] = d
-				}
-				d.Attestations = append(d.Attestations, agents.AttestDuty{
-					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
-				})
-			}
-		}
+		e.committeeDuties(v, slot, sh, strats, duties, byAgent)
 	}
 	return views, duties, nil
+}
+
+// committeeDuties adds the duties on v's committees at slot: for v's own
+// agents, and for the agents of a both-sides coalition that reaches v
+// (which then has no duties of its own view), in committee and position
+// order. A first pass finds each member's agent and counts the agents'
+// duties; the second hands each agent that has none yet a segment of one
+// allocation, so that the appends do not grow slices per agent.
+func (e *Engine) committeeDuties(v *view, slot consensus.Slot, sh *consensus.Shuffling, strats []strategy, duties map[int]*agents.Duties, byAgent []*agents.Duties) {
+	if len(e.dutyCounts) != len(e.agents) {
+		e.dutyCounts = make([]int32, len(e.agents))
+	}
+	agentOf, counts := e.dutyAgents[:0], e.dutyCounts
+	total := 0
+	for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
+		members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
+		for _, val := range members {
+			agent := e.agentOfVal[val]
+			if !strats[e.viewOfAgent[agent]].dutiesOn(v) {
+				agentOf = append(agentOf, -1)
+				continue
+			}
+			agentOf = append(agentOf, int32(agent))
+			counts[agent]++
+			total++
+		}
+	}
+	e.dutyAgents = agentOf
+	all := make([]agents.AttestDuty, total)
+	cursor, k := 0, 0
+	for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
+		members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
+		for pos, val := range members {
+			agent := agentOf[k]
+			k++
+			if agent < 0 {
+				continue
+			}
+			d := byAgent[agent]
+			if d == nil {
+				d = dutiesOf(duties, int(agent))
+				byAgent[agent] = d
+			}
+			if n := int(counts[agent]); n > 0 { // the agent's first duty here
+				if len(d.Attestations) == 0 {
+					d.Attestations = all[cursor:cursor:min(cursor+n, len(all))]
+				}
+				cursor += n
+				counts[agent] = 0 // the scratch is zero again after the pass
+			}
+			d.Attestations = append(d.Attestations, agents.AttestDuty{
+				Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
+			})
+		}
+	}
 }
