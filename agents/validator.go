@@ -1,6 +1,8 @@
 package agents
 
 import (
+	"slices"
+
 	"github.com/stakesim/stakesim/consensus"
 	"github.com/stakesim/stakesim/crypto"
 )
@@ -23,7 +25,43 @@ type ValidatorClient struct {
 	// protection is the client's slashing-protection record (EIP-3076's
 	// minimal rules): the highest source and target epochs each validator
 	// has attested with. nil when protection is off.
-	protection map[consensus.ValidatorIndex]signedVote
+	protection *protectionRecord
+}
+
+// protectionRecord holds a signedVote per validator: the client's own
+// validators in a slice by their rank among them (a binary search, no map
+// access per vote), any other in a map.
+type protectionRecord struct {
+	vals  []consensus.ValidatorIndex // the client's validators, ascending
+	votes []signedVote               // votes[i] is vals[i]'s
+	other map[consensus.ValidatorIndex]signedVote
+}
+
+// newProtectionRecord returns an empty record for the given validators.
+func newProtectionRecord(keys map[consensus.ValidatorIndex]*crypto.SecretKey) *protectionRecord {
+	vals := make([]consensus.ValidatorIndex, 0, len(keys))
+	for v := range keys {
+		vals = append(vals, v)
+	}
+	slices.Sort(vals)
+	return &protectionRecord{vals: vals, votes: make([]signedVote, len(vals)), other: map[consensus.ValidatorIndex]signedVote{}}
+}
+
+// vote returns validator v's record (the zero signedVote if none).
+func (r *protectionRecord) vote(v consensus.ValidatorIndex) signedVote {
+	if i, ok := slices.BinarySearch(r.vals, v); ok {
+		return r.votes[i]
+	}
+	return r.other[v]
+}
+
+// set records validator v's vote.
+func (r *protectionRecord) set(v consensus.ValidatorIndex, sv signedVote) {
+	if i, ok := slices.BinarySearch(r.vals, v); ok {
+		r.votes[i] = sv
+		return
+	}
+	r.other[v] = sv
 }
 
 type signedVote struct {
@@ -38,7 +76,7 @@ type signedVote struct {
 // other committees, it may have a second duty in the same epoch. Byzantine
 // behaviours add their conflicting votes after the check.
 func (c *ValidatorClient) EnableSlashingProtection() {
-	c.protection = map[consensus.ValidatorIndex]signedVote{}
+	c.protection = newProtectionRecord(c.keys)
 }
 
 // NewValidatorClient returns a client for the given validators. keys maps
@@ -68,6 +106,9 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 			a.Blocks = append(a.Blocks, msg)
 		}
 	case PhaseAttest:
+		if len(d.Attestations) > 0 {
+			a.Attestations = make([]AttestationMsg, 0, len(d.Attestations))
+		}
 		for _, duty := range d.Attestations {
 			data := v.Vote
 			var route []Send
@@ -89,11 +130,11 @@ func (c *ValidatorClient) Act(v *SlotView, d *Duties) Actions {
 	if c.protection != nil {
 		kept := a.Attestations[:0]
 		for _, m := range a.Attestations {
-			last := c.protection[m.AttesterIndex]
+			last := c.protection.vote(m.AttesterIndex)
 			if last.any && (m.Data.Target.Epoch <= last.target || m.Data.Source.Epoch < last.source) {
 				continue
 			}
-			c.protection[m.AttesterIndex] = signedVote{source: m.Data.Source.Epoch, target: m.Data.Target.Epoch, any: true}
+			c.protection.set(m.AttesterIndex, signedVote{source: m.Data.Source.Epoch, target: m.Data.Target.Epoch, any: true})
 			kept = append(kept, m)
 		}
 		a.Attestations = kept

@@ -146,8 +146,9 @@ func attestersOf(cfg *Config, sh *Shuffling, a *Attestation) ([]ValidatorIndex, 
 			return nil, fmt.Errorf("%w: %d aggregation bits, fewer than the committees' members", ErrInvalidAttestation, a.AggregationBits.Len())
 		}
 		n := len(participants)
+		bits := a.AggregationBits // bit offset+i, below Len as just checked, is bits[j/8] bit j%8
 		for i, v := range committee {
-			if a.AggregationBits.BitAt(offset + uint64(i)) {
+			if j := offset + uint64(i); bits[j>>3]>>(j&7)&1 == 1 {
 				participants = append(participants, v)
 			}
 		}

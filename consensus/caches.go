@@ -2,6 +2,7 @@ package consensus
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/stakesim/stakesim/crypto"
 )
@@ -113,8 +114,9 @@ type shufflingKey struct {
 }
 
 type shufflingEntry struct {
-	once sync.Once
-	sh   *Shuffling
+	once  sync.Once
+	sh    *Shuffling
+	built atomic.Pointer[Shuffling] // sh, once built
 }
 
 type proposerKey struct {
@@ -146,8 +148,27 @@ func (c *Caches) shuffling(key shufflingKey, build func() *Shuffling) *Shuffling
 		}
 	}
 	c.mu.Unlock()
-	e.once.Do(func() { e.sh = build() })
+	e.once.Do(func() {
+		e.sh = build()
+		e.built.Store(e.sh)
+	})
 	return e.sh
+}
+
+// cachedShuffling returns the Shuffling for key if one was built, without
+// building one or counting a lookup.
+func (c *Caches) cachedShuffling(key shufflingKey) (*Shuffling, bool) {
+	if c == nil {
+		return nil, false
+	}
+	c.mu.Lock()
+	e, ok := c.shufflings[key]
+	c.mu.Unlock()
+	if !ok {
+		return nil, false
+	}
+	sh := e.built.Load() // nil while a build is under way
+	return sh, sh != nil
 }
 
 func (c *Caches) proposer(key proposerKey) (ValidatorIndex, bool) {

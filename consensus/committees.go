@@ -291,6 +291,19 @@ func ComputeProposerIndex(cfg *Config, st *State, indices []ValidatorIndex, seed
 	return 0, fmt.Errorf("consensus: compute_proposer_index: no proposer after %d samples", maxProposerSamples)
 }
 
+// activeIndices returns get_active_validator_indices(st, epoch), whose
+// summary is sum: the epoch's cached Shuffling holds it when one was built
+// (read-only, shared), else it is computed.
+func activeIndices(cfg *Config, st *State, epoch Epoch, sum *activeSummary) []ValidatorIndex {
+	if checkSeedEpoch(cfg, st, epoch) == nil {
+		key := shufflingKey{preset: presetKeyOf(cfg), seed: GetSeed(cfg, st, epoch, DomainBeaconAttester), activeHash: sum.hash}
+		if sh, ok := st.caches.cachedShuffling(key); ok {
+			return sh.Active
+		}
+	}
+	return GetActiveValidatorIndices(st, epoch)
+}
+
 // ProposerSeed is the per-slot seed of get_beacon_proposer_index:
 // hash(get_seed(state, epoch, DOMAIN_BEACON_PROPOSER) + uint_to_bytes(slot)).
 func ProposerSeed(cfg *Config, st *State, slot Slot) Root {
@@ -322,7 +335,7 @@ func GetBeaconProposerIndex(cfg *Config, st *State) (ValidatorIndex, error) {
 	if p, ok := st.caches.proposer(key); ok {
 		return p, nil
 	}
-	p, err := ComputeProposerIndex(cfg, st, GetActiveValidatorIndices(st, epoch), seed)
+	p, err := ComputeProposerIndex(cfg, st, activeIndices(cfg, st, epoch, sum), seed)
 	if err != nil {
 		return 0, err
 	}

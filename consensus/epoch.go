@@ -202,7 +202,45 @@ type participationSums struct {
 	exitQueue     int
 }
 
+// computeParticipationSums sums, in one pass over the participation flags,
+// the balances the epoch rules weigh. With the registry's memo it reads
+// the compact participationWeights instead of the registry.
 func computeParticipationSums(cfg *Config, st *State) participationSums {
+	cur, prev := GetCurrentEpoch(cfg, st), GetPreviousEpoch(cfg, st)
+	wc, wp := participationWeightsOf(cfg, st, cur), participationWeightsOf(cfg, st, prev)
+	n := len(st.Validators)
+	if wc == nil || wp == nil || len(st.CurrentEpochParticipation) < n || len(st.PreviousEpochParticipation) < n {
+		return scanParticipationSums(cfg, st)
+	}
+	var curTarget uint64
+	var prevFlag [3]uint64
+	curPart, prevPart := st.CurrentEpochParticipation[:n], st.PreviousEpochParticipation[:n]
+	for i, w := range wc.weight[:n] {
+		if participated(curPart[i], TimelyTargetFlagIndex) {
+			curTarget += uint64(w)
+		}
+	}
+	for i, w := range wp.weight[:n] {
+		f := prevPart[i]
+		for flag := range prevFlag {
+			if participated(f, flag) {
+				prevFlag[flag] += uint64(w)
+			}
+		}
+	}
+	s := participationSums{
+		totalActive:   max(activeSummaryOf(st, cur).total, cfg.EffectiveBalanceIncrement),
+		currentTarget: Gwei(curTarget) * wc.inc,
+		exitQueue:     wc.exitQueue,
+	}
+	for flag := range prevFlag {
+		s.prevFlag[flag] = Gwei(prevFlag[flag]) * wp.inc
+	}
+	return s
+}
+
+// scanParticipationSums is computeParticipationSums reading the registry.
+func scanParticipationSums(cfg *Config, st *State) participationSums {
 	cur := GetCurrentEpoch(cfg, st)
 	prev := GetPreviousEpoch(cfg, st)
 	var s participationSums

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"fmt"
+	"math/bits"
 	"slices"
 
 	"github.com/prysmaticlabs/go-bitfield"
@@ -165,18 +166,28 @@ func attestationCandidates(cfg *Config, st *State, pool []Attestation) []*attCan
 		return shufflings[k], nil
 	}
 	cands := make([]*attCandidate, 0, len(pool))
+	roots := map[AttestationData]Root{} // many aggregates share data
 	for i := range pool {
 		a := &pool[i]
-		if len(a.CommitteeBits.Indices()) != 1 {
+		if bits.OnesCount64(uint64(a.CommitteeBits)) != 1 {
 			continue
 		}
 		ca, err := checkAttestation(cfg, st, committees, a)
 		if err != nil {
 			continue
 		}
-		c := &attCandidate{pos: i, a: a, dataRoot: a.Data.Root(), ca: ca}
+		root, ok := roots[a.Data]
+		if !ok {
+			root = a.Data.Root()
+			roots[a.Data] = root
+		}
+		c := &attCandidate{pos: i, a: a, dataRoot: root, ca: ca}
+		part := st.PreviousEpochParticipation
+		if ca.current {
+			part = st.CurrentEpochParticipation
+		}
 		for _, v := range ca.participants {
-			c.gain += popcount8(uint8(ca.flags &^ participationOf(st, ca.current, v)))
+			c.gain += popcount8(uint8(ca.flags &^ part[v]))
 		}
 		cands = append(cands, c)
 	}

@@ -1,6 +1,8 @@
 package consensus
 
 import (
+	"math/bits"
+
 	"github.com/prysmaticlabs/go-bitfield"
 	"github.com/stakesim/stakesim/crypto"
 )
@@ -117,11 +119,12 @@ func CommitteeBit(i CommitteeIndex) CommitteeBits { return 1 << (uint64(i) & 63)
 //	def get_committee_indices(committee_bits: Bitvector) -> Sequence[CommitteeIndex]:
 //	    return [CommitteeIndex(index) for index, bit in enumerate(committee_bits) if bit]
 func (b CommitteeBits) Indices() []CommitteeIndex {
-	var out []CommitteeIndex
-	for i := CommitteeIndex(0); i < 64; i++ {
-		if b&CommitteeBit(i) != 0 {
-			out = append(out, i)
-		}
+	if b == 0 {
+		return nil
+	}
+	out := make([]CommitteeIndex, 0, bits.OnesCount64(uint64(b)))
+	for rest := uint64(b); rest != 0; rest &= rest - 1 {
+		out = append(out, CommitteeIndex(bits.TrailingZeros64(rest)))
 	}
 	return out
 }

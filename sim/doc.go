@@ -36,6 +36,12 @@
 // agent with its kind, group and view, and every validator with its
 // agent, group and view; summary.json counts agents by kind.
 //
+// Besides the agents, the engine starts one goroutine per epoch of its
+// own: at an epoch's first slot it computes the next epoch's committees
+// on a copy of the main view's head state (prefetchCommittees), filling
+// the content-addressed consensus.Caches ahead of need; RunEpoch waits for
+// it before returning. No result depends on it.
+//
 // Fork choice runs per view group, not per agent: view groups are the
 // finest partition of the scenario's validator groups implied by its
 // network partitions, its network views and its coalitions (one view,

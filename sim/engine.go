@@ -37,6 +37,9 @@ type Engine struct {
 	workers     []chan job
 	results     []agents.Actions
 	wg          sync.WaitGroup
+	// prefetch tracks the background computation of the next epoch's
+	// committees (prefetchCommittees); runEpoch waits for it.
+	prefetch sync.WaitGroup
 
 	sched   partitionSchedule
 	delay   delayModel
@@ -48,6 +51,14 @@ type Engine struct {
 	syncNet map[int]*RNG
 	queue   msgQueue
 	seq     uint64
+	// dutyAgents and dutyCounts are committeeDuties' scratch: the agent of
+	// each committee member (-1: no duty) and, by agent, its duties to
+	// come (all zero between calls).
+	dutyAgents []int32
+	dutyCounts []int32
+	// sending is the message sendWith fills, kept here so that filling
+	// it through a callback does not move a message to the heap per send.
+	sending message
 
 	aggCache map[aggKey]cachedSig
 
@@ -294,6 +305,7 @@ func (e *Engine) RunEpoch(ctx context.Context) error {
 // runEpoch is RunEpoch; check runs before every slot and stops the epoch
 // when it returns an error.
 func (e *Engine) runEpoch(check func() error) error {
+	defer e.prefetch.Wait()
 	epoch := consensus.Epoch(e.stats.Epochs)
 	first := consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch)
 	last := first + consensus.Slot(e.cfg.SlotsPerEpoch) - 1
@@ -318,6 +330,21 @@ func (e *Engine) runEpoch(check func() error) error {
 	}
 	e.stats.Epochs++
 	return nil
+}
+
+// prefetchCommittees computes in the background the committee layout of
+// the epoch after epoch as st (a head state in epoch, read-only) sees it,
+// so that the next epoch's first slot finds it in the Caches while this
+// epoch's work overlaps the shuffle. The Caches are content-addressed and
+// safe for concurrent use: a branch whose layout differs computes its own
+// when asked, as before, and no result depends on the prefetch.
+func (e *Engine) prefetchCommittees(st *consensus.State, epoch consensus.Epoch) {
+	c := st.Copy() // the goroutine's own state
+	e.prefetch.Add(1)
+	go func() {
+		defer e.prefetch.Done()
+		_, _ = consensus.EpochCommittees(&e.cfg, c, epoch+1)
+	}()
 }
 
 // startEpoch runs what happens before an epoch's first slot: partitions

@@ -1,7 +1,6 @@
 package sim
 
 import (
-	"container/heap"
 	"sort"
 
 	"github.com/stakesim/stakesim/agents"
@@ -177,9 +176,11 @@ func (e *Engine) sendWith(g *RNG, agent int, epoch consensus.Epoch, now, extraMs
 		if e.lossPPM > 0 && g.Chance(e.lossPPM) {
 			return
 		}
-		m := message{at: now + extra + e.delay.draw(g), view: to}
-		fill(&m)
-		e.push(m)
+		m := &e.sending
+		*m = message{at: now + extra + e.delay.draw(g), view: to}
+		fill(m)
+		e.push(*m)
+		*m = message{}
 	}
 	if route == nil {
 		for _, v := range e.views {
@@ -197,14 +198,14 @@ func (e *Engine) sendWith(g *RNG, agent int, epoch consensus.Epoch, now, extraMs
 func (e *Engine) push(m message) {
 	e.seq++
 	m.seq = e.seq
-	heap.Push(&e.queue, m)
+	e.queue.push(m)
 }
 
 // deliverUntil hands every message that has arrived by time t to its view,
 // in (arrival, send order) order.
 func (e *Engine) deliverUntil(t uint64) error {
-	for e.queue.Len() > 0 && e.queue[0].at <= t {
-		m := heap.Pop(&e.queue).(message)
+	for e.queue.Len() > 0 && e.queue.peek().at <= t {
+		m := e.queue.pop()
 		v := e.views[m.view]
 		slot := consensus.Slot(m.at / e.cfg.SlotDurationMs)
 		switch {
@@ -277,7 +278,7 @@ func (e *Engine) deliverBlock(v *view, b *blockEntry, at uint64) {
 	}
 }
 
-// message is one delivery to one view.
+// message is one delivery to one view; msgQueue (msgqueue.go) orders them.
 type message struct {
 	at    uint64
 	seq   uint64
@@ -286,27 +287,4 @@ type message struct {
 	att   *agents.AttestationMsg
 	op    *opMsg // a voluntary exit or BLS change (exits.go)
 	sync  *agents.SyncCommitteeMsg
-}
-
-type msgQueue []message
-
-func (q msgQueue) Len() int { return len(q) }
-
-func (q msgQueue) Less(i, j int) bool {
-	if q[i].at != q[j].at {
-		return q[i].at < q[j].at
-	}
-	return q[i].seq < q[j].seq
-}
-
-func (q msgQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-
-func (q *msgQueue) Push(x any) { *q = append(*q, x.(message)) }
-
-func (q *msgQueue) Pop() any {
-	old := *q
-	n := len(old)
-	m := old[n-1]
-	*q = old[:n-1]
-	return m
 }

@@ -80,6 +80,9 @@ func (e *Engine) proposePhase(slot consensus.Slot, now uint64) error {
 		}
 		proposers[v.id] = p
 	}
+	if slot == consensus.ComputeStartSlotAtEpoch(&e.cfg, epoch) {
+		e.prefetchCommittees(heads[e.mainView].st, epoch)
+	}
 	views := make([]*agents.SlotView, len(e.views))
 	for _, v := range e.views {
 		views[v.id] = e.slotView(v, slot, agents.PhasePropose, heads[v.id], e.viewInfos(v.id, epoch, heads, nil))
@@ -292,14 +295,16 @@ func (e *Engine) attestPhase(slot consensus.Slot, now uint64) error {
 		}
 		e.work.cur.votes += uint64(len(atts))
 		for i := range atts {
-			m := atts[i]
-			e.balance.seen(&m)
+			// The messages point into the agent's fresh Actions (not
+			// reused), so that a vote costs no allocation of its own.
+			m := &atts[i]
+			e.balance.seen(m)
 			if !m.Signature.IsZero() {
 				e.stats.AttestationSigns++
 			}
-			e.auditVote(&m)
-			route, _ := strat.holdVote(&m, m.Route)
-			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = &m })
+			e.auditVote(m)
+			route, _ := strat.holdVote(m, m.Route)
+			e.send(id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.att = m })
 		}
 		e.sendSync(id, epoch, now, strat, e.results[id].SyncMessages)
 		e.results[id] = agents.Actions{}
@@ -318,6 +323,9 @@ func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads 
 	for _, v := range e.views {
 		strats[v.id] = e.strategyOf(v, epoch)
 	}
+	// byAgent mirrors duties by agent id: a committee member's lookup
+	// costs no map access.
+	byAgent := make([]*agents.Duties, len(e.agents))
 	for _, v := range e.views {
 		sv := e.slotView(v, slot, agents.PhaseAttest, heads[v.id], e.viewInfos(v.id, epoch, heads, votes))
 		sv.Vote = votes[v.id]
@@ -326,22 +334,62 @@ func (e *Engine) attestDuties(slot consensus.Slot, epoch consensus.Epoch, heads 
 		if err != nil {
 			return nil, nil, fmt.Errorf("sim: slot %d: committees: %w", slot, err)
 		}
-		// Duties on v's committees: for v's own agents, and for the agents
-		// of a both-sides coalition that reaches v (which then has no
-		// duties of its own view).
-		for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
-			members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
-			for pos, val := range members {
-				agent := e.agentOfVal[val]
-				if !strats[e.viewOfAgent[agent]].dutiesOn(v) {
-					continue
-				}
-				d := dutiesOf(duties, agent)
-				d.Attestations = append(d.Attestations, agents.AttestDuty{
-					Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
-				})
-			}
-		}
+		e.committeeDuties(v, slot, sh, strats, duties, byAgent)
 	}
 	return views, duties, nil
+}
+
+// committeeDuties adds the duties on v's committees at slot: for v's own
+// agents, and for the agents of a both-sides coalition that reaches v
+// (which then has no duties of its own view), in committee and position
+// order. A first pass finds each member's agent and counts the agents'
+// duties; the second hands each agent that has none yet a segment of one
+// allocation, so that the appends do not grow slices per agent.
+func (e *Engine) committeeDuties(v *view, slot consensus.Slot, sh *consensus.Shuffling, strats []strategy, duties map[int]*agents.Duties, byAgent []*agents.Duties) {
+	if len(e.dutyCounts) != len(e.agents) {
+		e.dutyCounts = make([]int32, len(e.agents))
+	}
+	agentOf, counts := e.dutyAgents[:0], e.dutyCounts
+	total := 0
+	for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
+		members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
+		for _, val := range members {
+			agent := e.agentOfVal[val]
+			if !strats[e.viewOfAgent[agent]].dutiesOn(v) {
+				agentOf = append(agentOf, -1)
+				continue
+			}
+			agentOf = append(agentOf, int32(agent))
+			counts[agent]++
+			total++
+		}
+	}
+	e.dutyAgents = agentOf
+	all := make([]agents.AttestDuty, total)
+	cursor, k := 0, 0
+	for ci := uint64(0); ci < sh.CommitteesPerSlot; ci++ {
+		members, _ := sh.Committee(slot, consensus.CommitteeIndex(ci))
+		for pos, val := range members {
+			agent := agentOf[k]
+			k++
+			if agent < 0 {
+				continue
+			}
+			d := byAgent[agent]
+			if d == nil {
+				d = dutiesOf(duties, int(agent))
+				byAgent[agent] = d
+			}
+			if n := int(counts[agent]); n > 0 { // the agent's first duty here
+				if len(d.Attestations) == 0 {
+					d.Attestations = all[cursor:cursor:min(cursor+n, len(all))]
+				}
+				cursor += n
+				counts[agent] = 0 // the scratch is zero again after the pass
+			}
+			d.Attestations = append(d.Attestations, agents.AttestDuty{
+				Validator: val, Committee: consensus.CommitteeIndex(ci), Position: pos, CommitteeSize: len(members), View: v.id,
+			})
+		}
+	}
 }

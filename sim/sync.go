@@ -93,12 +93,12 @@ func (e *Engine) sendSync(id int, epoch consensus.Epoch, now uint64, strat strat
 		e.syncNet[id] = g
 	}
 	for i := range msgs {
-		m := msgs[i]
+		m := &msgs[i] // as attestPhase's votes: the agent's fresh Actions
 		if !m.Signature.IsZero() {
 			e.stats.SyncSigns++
 		}
-		route, _ := strat.holdSync(&m, m.Route)
-		e.sendWith(g, id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.sync = &m })
+		route, _ := strat.holdSync(m, m.Route)
+		e.sendWith(g, id, epoch, now, m.ExtraDelayMs, route, func(msg *message) { msg.sync = m })
 	}
 }
 

@@ -45,6 +45,12 @@ type view struct {
 	// syncPool holds the sync committee messages that reached the view,
 	// by (slot, root) (sync.go); pruned by slot.
 	syncPool map[syncKey]map[consensus.ValidatorIndex]crypto.Signature
+
+	// lastData and lastDataRoot memoise the root of the last vote's data
+	// (dataRoot); lastDataSet says they hold one.
+	lastData     consensus.AttestationData
+	lastDataRoot consensus.Root
+	lastDataSet  bool
 }
 
 type poolKey struct {
@@ -115,13 +121,22 @@ type deferredVote struct {
 
 // addAttestation puts one validator's attestation into the pool.
 func (v *view) addAttestation(m *agents.AttestationMsg) {
-	k := poolKey{m.Data.Root(), m.CommitteeIndex}
+	k := poolKey{v.dataRoot(&m.Data), m.CommitteeIndex}
 	e, ok := v.pool[k]
 	if !ok {
 		e = newPoolEntry(m.Data, m.CommitteeIndex, m.CommitteeSize)
 		v.pool[k] = e
 	}
 	e.add(m.Position, m.AttesterIndex, m.Signature)
+}
+
+// dataRoot returns data.Root(), from the last answer when data repeats:
+// votes arrive in runs with equal data (a slot's honest votes on one head).
+func (v *view) dataRoot(data *consensus.AttestationData) consensus.Root {
+	if !v.lastDataSet || *data != v.lastData {
+		v.lastData, v.lastDataRoot, v.lastDataSet = *data, data.Root(), true
+	}
+	return v.lastDataRoot
 }
 
 // vote applies one gossip vote to fork choice now if it can, else defers it.
@@ -219,9 +234,10 @@ func (e *poolEntry) only(keep []bool) *poolEntry {
 	return out
 }
 
-// aggregate builds the unsigned network aggregate of a pool entry: one
-// committee bit, aggregation bits from the members' positions.
+// aggregate returns the unsigned network aggregate of a pool entry (one
+// committee bit, aggregation bits from the members' positions), sharing the
+// entry's bits: for a caller that only reads them before the entry next
+// grows (SelectAttestations, whose packed aggregates are built afresh).
 func (e *poolEntry) aggregate() consensus.Attestation {
-	bits := append(bitfield.Bitlist(nil), e.bits...) // the entry may grow; the block's bits may not
-	return consensus.Attestation{AggregationBits: bits, Data: e.data, CommitteeBits: consensus.CommitteeBit(e.committee)}
+	return consensus.Attestation{AggregationBits: e.bits, Data: e.data, CommitteeBits: consensus.CommitteeBit(e.committee)}
 }
