@@ -136,19 +136,8 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{cfg: cfg, sc: sc, opts: opts, aggCache: map[aggKey]cachedSig{}, limit: sc.Epochs, work: workLog{epochs: sc.Epochs}}
-	switch sc.BLS {
-	case scenarios.BLSFull:
-		e.mode = agents.SignFull
-	case scenarios.BLSAggregate:
-		e.mode = agents.SignAggregate
-	case scenarios.BLSOff:
-		e.mode = agents.SignOff
-	default:
+	if e.mode, ok = signMode[sc.BLS]; !ok {
 		return nil, fmt.Errorf("sim: unknown bls mode %q", sc.BLS)
-	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
 	}
 	n := sc.TotalValidators()
 	// Keys for the genesis validators and for those deposits will create.
@@ -156,23 +145,8 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	e.lstKeys = planLSTKeys(sc, &e.plan)
 	total := e.plan.total
 
-	// Keys.
 	start := e.now()
-	if e.mode != agents.SignOff {
-		var kc crypto.CacheResult
-		// Aggregate mode forms aggregate keys from secret-key sums and
-		// keeps no affine public keys (crypto.Keyring.UseSecretSums).
-		e.keys, kc = crypto.LoadOrDeriveKeyring(sc.Seed, total, workers,
-			crypto.CacheOptions{Disabled: opts.NoKeyCache, MinKeys: opts.KeyCacheMinKeys,
-				SecretSums: e.mode == agents.SignAggregate})
-		e.timing.KeyCache, e.timing.KeyCacheNote = string(kc.Status), kc.Note
-		e.verifier = &timedVerifier{inner: e.keys, e: e}
-	} else {
-		e.timing.KeyCache, e.timing.KeyCacheNote = string(crypto.CacheOff), "BLS off: no keys"
-		e.verifier = &timedVerifier{inner: consensus.AcceptAll{}, e: e}
-	}
-	e.dir = &keyDirectory{ring: e.keys, n: total}
-	e.timing.KeyDerivationSeconds = e.since(start).Seconds()
+	e.loadKeys(total)
 
 	genesis, err := e.buildGenesis(n, total)
 	if err != nil {
@@ -202,26 +176,69 @@ func New(sc *scenarios.Scenario, sink Sink, opts Options) (*Engine, error) {
 	e.lossPPM = sc.Network.LossPPM
 	e.syncRNG = NewRNG(sc.Seed, ^uint64(0), "network/sync")
 	e.rep = newReporter(e, sink)
-	if sc.Restaking != nil {
-		if e.rs, err = newRestakingRun(e, sink); err != nil {
-			return nil, err
-		}
-	}
-	if sc.LiquidStaking != nil {
-		if e.lst, err = newLSTRun(e, sink); err != nil {
-			return nil, err
-		}
-	}
-	if sc.Markets != nil {
-		if e.mk, err = newMarketRun(e, sink); err != nil {
-			return nil, err
-		}
+	if err := e.buildEconomics(sink); err != nil {
+		return nil, err
 	}
 	e.timing.StartupSeconds = e.since(start).Seconds()
 	if opts.Started != nil {
 		opts.Started(Startup{Seconds: e.timing.StartupSeconds, KeySeconds: e.timing.KeyDerivationSeconds, KeyCache: e.timing.KeyCache})
 	}
 	return e, nil
+}
+
+// signMode maps the scenario's BLS mode to the agents'.
+var signMode = map[scenarios.BLSMode]agents.SignMode{
+	scenarios.BLSFull:      agents.SignFull,
+	scenarios.BLSAggregate: agents.SignAggregate,
+	scenarios.BLSOff:       agents.SignOff,
+}
+
+// loadKeys obtains the keys of total validators (none with BLS off), from
+// the key cache or by deriving them, and sets the verifier and the key
+// directory.
+func (e *Engine) loadKeys(total int) {
+	start := e.now()
+	workers := e.opts.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	if e.mode != agents.SignOff {
+		var kc crypto.CacheResult
+		// Aggregate mode forms aggregate keys from secret-key sums and
+		// keeps no affine public keys (crypto.Keyring.UseSecretSums).
+		e.keys, kc = crypto.LoadOrDeriveKeyring(e.sc.Seed, total, workers,
+			crypto.CacheOptions{Disabled: e.opts.NoKeyCache, MinKeys: e.opts.KeyCacheMinKeys,
+				SecretSums: e.mode == agents.SignAggregate})
+		e.timing.KeyCache, e.timing.KeyCacheNote = string(kc.Status), kc.Note
+		e.verifier = &timedVerifier{inner: e.keys, e: e}
+	} else {
+		e.timing.KeyCache, e.timing.KeyCacheNote = string(crypto.CacheOff), "BLS off: no keys"
+		e.verifier = &timedVerifier{inner: consensus.AcceptAll{}, e: e}
+	}
+	e.dir = &keyDirectory{ring: e.keys, n: total}
+	e.timing.KeyDerivationSeconds = e.since(start).Seconds()
+}
+
+// buildEconomics builds the restaking, liquid-staking and market runs the
+// scenario has.
+func (e *Engine) buildEconomics(sink Sink) error {
+	var err error
+	if e.sc.Restaking != nil {
+		if e.rs, err = newRestakingRun(e, sink); err != nil {
+			return err
+		}
+	}
+	if e.sc.LiquidStaking != nil {
+		if e.lst, err = newLSTRun(e, sink); err != nil {
+			return err
+		}
+	}
+	if e.sc.Markets != nil {
+		if e.mk, err = newMarketRun(e, sink); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Run executes the scenario (see the package-level Run).
