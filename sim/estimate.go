@@ -18,65 +18,78 @@ type Estimate struct {
 	Views           int     // view groups: each keeps its own states
 }
 
-// The model's constants, calibrated on 2 cores (Debian, Go 1.26) with
-// baseline, partition-50-50 and the benchmarks at 5,000 to 1,000,000
-// validators, December 2026 (issue 18's BenchmarkEpochMainnet and a
-// 100,000-validator run of 80 epochs):
+// The model's constants, calibrated on 2 cores (Debian, Go 1.26) in
+// December 2026 after issue 18's memory and time work, from
+// BenchmarkEpochMainnet (100,000 to 1,000,000 mainnet validators, 256 per
+// client, off and aggregate), BenchmarkSlasherWindow (100,000, 70 epochs)
+// and BenchmarkEstimate (2,000 to 20,000 validators, 8 per client),
+// measured while one other run shared the machine:
 //
-//   - peak resident memory is a fixed base plus, per validator, about
-//     1.5 KB (state copies, fork choice, pools, agents) and 140 bytes for
-//     every epoch of the slashers' vote window the run fills (the slasher
-//     history grows for the window, 64 epochs by default, then stays
-//     flat: 100,000 mainnet, BLS off: 2.1 KB after 5 epochs, 8.8 KB from
-//     epoch 64 on, 10.5 KB before the slashers shared block aggregates'
-//     indices; the model keeps the larger slope), plus about 0.4 KB of
-//     keys unless BLS is off; every view group beyond the first adds about
-//     half again (partition-50-50 at 20,000: 258 MB against baseline's
-//     183 MB);
-//   - key derivation costs about 135 µs per validator (20,000: 2.5 s;
-//     60,000: 8.0 s; 1,000,000: 114 s at low load, 228 s under load);
-//   - an epoch costs per validator: BLS off or aggregate about 17 µs on
-//     minimal and 20 to 25 µs on mainnet while other jobs share the
-//     machine (BenchmarkEpochMainnet at low load, off: 1.4 s at 100,000,
-//     3.3 s at 300,000, 10.2 s at 1,000,000; aggregate: 1.5 s, 3.5 s and
-//     10.5 s; about twice that under load); full BLS, where every
-//     attestation is signed and aggregated, about 220 µs on minimal (200,000 validators:
-//     about 15 minutes for 20 epochs) and 240 µs on mainnet (50,000
-//     validators: about 12 s per epoch), plus about 0.4 s per epoch
-//     whatever the size (BenchmarkEstimate, 2,000 minimal validators:
-//     0.97 s per epoch).
+//   - peak resident memory is a base of 16 MiB, about 15 KiB per client
+//     agent (its goroutine's stack, channels and maps: 20,000 validators
+//     in clients of 8 take about 37 MB more than in clients of 256), and
+//     per validator about 1 KiB (state copies, fork choice, pools) plus
+//     25 bytes for every epoch of the slashers' vote window the run fills
+//     (the window, 64 epochs by default, then stays full: 100,000
+//     mainnet, BLS off, 1,366 bytes a validator after 5 epochs, 2,780
+//     after 70) plus the keys: about 300 bytes in aggregate mode (secret,
+//     compressed public key, index and signing buffers) and 400 in full
+//     mode (with the affine public key); every view group beyond the
+//     first adds about half again;
+//   - key derivation costs about 135 µs per validator (1,000,000: 116 s;
+//     loading them from the key cache about 1 µs);
+//   - an epoch costs a fixed part plus a part per validator, by BLS mode
+//     and preset: mainnet off 0.15 s + 4.6 µs (100,000: 0.61 s;
+//     1,000,000: 4.7 s), mainnet aggregate 0.4 s + 5.4 µs (0.93 s and
+//     5.7 s), minimal off 5 µs and aggregate 8.4 µs (20,000: 0.10 and
+//     0.17 s); full mode, where every attestation is signed and
+//     aggregated, 0.4 s + 100 µs on minimal (2,000: 0.60 s) and about
+//     160 µs on mainnet (50,000: 22 CPU seconds an epoch under load,
+//     since crypto.Sign hashes each message once for all its signers).
 const (
-	estBaseBytes          = 48 << 20
-	estBytesPerValidator  = 1536
-	estSlasherEpochBytes  = 140
-	estKeyBytes           = 400
+	estBaseBytes          = 16 << 20
+	estAgentBytes         = 15 << 10
+	estBytesPerValidator  = 1024
+	estSlasherEpochBytes  = 25
 	estSlasherEpochsFloor = 64 // the auditor's window is at least this
 	estViewShare          = 0.5
 	estKeySeconds         = 135e-6
-	estFullEpochSeconds   = 0.4
 )
 
-// estEpochSeconds is the cost of one validator-epoch by BLS mode and preset.
-var estEpochSeconds = map[scenarios.BLSMode][2]float64{ // [minimal, mainnet]
-	scenarios.BLSOff:       {17e-6, 20e-6},
-	scenarios.BLSAggregate: {17e-6, 25e-6},
-	scenarios.BLSFull:      {220e-6, 240e-6},
+// estKeyBytes is the keys' memory per validator by BLS mode.
+var estKeyBytes = map[scenarios.BLSMode]float64{
+	scenarios.BLSOff:       0,
+	scenarios.BLSAggregate: 300,
+	scenarios.BLSFull:      400,
 }
 
+// estEpochSeconds is the cost of one validator-epoch, and estEpochFixed
+// that of an epoch whatever its size, by BLS mode and preset.
+var (
+	estEpochSeconds = map[scenarios.BLSMode][2]float64{ // [minimal, mainnet]
+		scenarios.BLSOff:       {5e-6, 4.6e-6},
+		scenarios.BLSAggregate: {8.4e-6, 5.4e-6},
+		scenarios.BLSFull:      {100e-6, 160e-6},
+	}
+	estEpochFixed = map[scenarios.BLSMode][2]float64{
+		scenarios.BLSOff:       {0, 0.15},
+		scenarios.BLSAggregate: {0, 0.4},
+		scenarios.BLSFull:      {0.4, 0.4},
+	}
+)
+
 // EstimateRun estimates what running sc costs: validators at genesis and
-// those deposits add, the preset, the BLS mode, the epochs of slasher
-// history the run fills and the view groups its partitions and views make.
+// those deposits add, their client agents, the preset, the BLS mode, the
+// epochs of slasher history the run fills and the view groups its
+// partitions and views make.
 func EstimateRun(sc *scenarios.Scenario) Estimate {
 	n := float64(sc.TotalValidators() + sc.DepositedValidators())
 	views := estimateViews(sc)
+	viewFactor := 1 + estViewShare*float64(views-1)
 	est := Estimate{Views: views}
 	window := max(sc.SlasherHistoryEpochs, estSlasherEpochsFloor)
-	perValidator := float64(estBytesPerValidator + estSlasherEpochBytes*min(sc.Epochs+1, window))
-	if sc.BLS != scenarios.BLSOff {
-		perValidator += estKeyBytes
-	}
-	perValidator *= 1 + estViewShare*float64(views-1)
-	est.PeakBytes = estBaseBytes + uint64(n*perValidator)
+	perValidator := float64(estBytesPerValidator+estSlasherEpochBytes*min(sc.Epochs+1, window)) + estKeyBytes[sc.BLS]
+	est.PeakBytes = estBaseBytes + uint64(n*perValidator*viewFactor) + uint64(estimateAgents(sc))*estAgentBytes
 	if sc.BLS != scenarios.BLSOff {
 		est.KeySeconds = n * estKeySeconds
 		est.Keys = int(n)
@@ -85,12 +98,20 @@ func EstimateRun(sc *scenarios.Scenario) Estimate {
 	if sc.Preset == scenarios.PresetMainnet {
 		preset = 1
 	}
-	est.SecondsPerEpoch = n * estEpochSeconds[sc.BLS][preset] * (1 + estViewShare*float64(views-1))
-	if sc.BLS == scenarios.BLSFull {
-		est.SecondsPerEpoch += estFullEpochSeconds
-	}
+	est.SecondsPerEpoch = (n*estEpochSeconds[sc.BLS][preset] + estEpochFixed[sc.BLS][preset]) * viewFactor
 	est.TotalSeconds = est.KeySeconds + est.SecondsPerEpoch*float64(sc.Epochs+1)
 	return est
+}
+
+// estimateAgents counts the client agents of the genesis groups (one per
+// validators_per_agent validators of a group, rounded up).
+func estimateAgents(sc *scenarios.Scenario) int {
+	agents := 0
+	for _, g := range sc.Groups {
+		per := max(1, g.ValidatorsPerAgent)
+		agents += (g.Count + per - 1) / per
+	}
+	return agents
 }
 
 // estimateViews counts the view groups a scenario can split into: one,

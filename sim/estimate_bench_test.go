@@ -26,6 +26,7 @@ func BenchmarkEstimate(b *testing.B) {
 		// Smallest first: peak RSS is the process's so far.
 		{"minimal", "full", 2_000},
 		{"minimal", "off", 20_000},
+		{"minimal", "aggregate", 20_000},
 		{"mainnet", "off", 20_000},
 		{"mainnet", "aggregate", 20_000},
 	}

@@ -18,7 +18,8 @@ func withAvailable(t *testing.T, avail uint64, known bool) {
 }
 
 // TestRunRefusesTooBig: with 50 MiB available, 20,000 validators for one
-// epoch (estimated at 48 MiB + 20,000 × (1,536 + 2 × 140) bytes ≈ 83 MiB)
+// epoch (estimated at 16 MiB + 20,000 × (1,024 + 2 × 25) bytes + 2,500
+// clients × 15 KiB ≈ 73 MiB)
 // are refused up front
 // with exit 2, the estimate and nothing written; --force-size runs it
 // anyway (checked here with 2,000 validators and 1 MiB available, so that
@@ -30,7 +31,7 @@ func TestRunRefusesTooBig(t *testing.T) {
 	if code != exitBadInput {
 		t.Fatalf("exit %d, want %d; stderr:\n%s", code, exitBadInput, stderr)
 	}
-	for _, want := range []string{"estimated 83 MiB", "50 MiB is available", "--force-size"} {
+	for _, want := range []string{"estimated 73 MiB", "50 MiB is available", "--force-size"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -51,15 +52,15 @@ func TestRunRefusesTooBig(t *testing.T) {
 }
 
 // TestValidatePrintsEstimate: validate prints the estimate line; 200,000
-// validators in one view group, BLS full, for 20 epochs cost 48 MiB +
-// 200,000 × (1,536 + 21 × 140 + 400) bytes ≈ 978 MiB by the model's
-// constants.
+// validators in one view group, BLS full, for 20 epochs cost 16 MiB +
+// 200,000 × (1,024 + 21 × 25 + 400) bytes + 25,000 clients × 15 KiB ≈
+// 754 MiB by the model's constants.
 func TestValidatePrintsEstimate(t *testing.T) {
 	code, stdout, stderr := runCLI(t, "validate", "baseline", "--set", "validators=200000")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	if !strings.Contains(stdout, "estimate: peak memory 978 MiB") {
+	if !strings.Contains(stdout, "estimate: peak memory 754 MiB") {
 		t.Errorf("no memory estimate:\n%s", stdout)
 	}
 }
