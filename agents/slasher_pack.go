@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
 
@@ -77,7 +78,7 @@ func (p *packedIndices) group(g int, f func(consensus.ValidatorIndex) bool) {
 // has reports whether the list holds v.
 func (p *packedIndices) has(v consensus.ValidatorIndex) bool {
 	g, found := slices.BinarySearchFunc(p.skips, v, func(s packSkip, v consensus.ValidatorIndex) int {
-		return cmpIndex(consensus.ValidatorIndex(s.v), v)
+		return cmp.Compare(consensus.ValidatorIndex(s.v), v)
 	})
 	if found {
 		return true
@@ -91,16 +92,6 @@ func (p *packedIndices) has(v consensus.ValidatorIndex) bool {
 		return x < v
 	})
 	return in
-}
-
-func cmpIndex(a, b consensus.ValidatorIndex) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // all returns the indices, in a new list.

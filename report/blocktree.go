@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
@@ -152,7 +153,7 @@ type intervals struct {
 // add inserts slot, merging stretches less than 2·treeContext+2 apart.
 func (iv *intervals) add(slot uint64) {
 	gap := uint64(2*treeContext + 2)
-	i, _ := slices.BinarySearchFunc(iv.list, slot, func(s [2]uint64, x uint64) int { return cmpU(s[0], x) })
+	i, _ := slices.BinarySearchFunc(iv.list, slot, func(s [2]uint64, x uint64) int { return cmp.Compare(s[0], x) })
 	if i > 0 && slot <= iv.list[i-1][1]+gap {
 		iv.list[i-1][1] = max(iv.list[i-1][1], slot)
 		iv.mergeNext(i - 1)
@@ -175,16 +176,6 @@ func (iv *intervals) mergeNext(i int) {
 		iv.list[i][1] = max(iv.list[i][1], iv.list[i+1][1])
 		iv.list = slices.Delete(iv.list, i+1, i+2)
 	}
-}
-
-func cmpU(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // windows turns forked stretches into at most MaxTreeWindows slot windows.

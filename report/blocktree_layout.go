@@ -27,7 +27,7 @@ func (t *BlockTree) collect(path, all string) error {
 		return err
 	}
 	slices.SortFunc(rows, func(a, b blockRow) int {
-		return cmp.Or(cmpU(a.slot, b.slot), cmp.Compare(a.root, b.root))
+		return cmp.Or(cmp.Compare(a.slot, b.slot), cmp.Compare(a.root, b.root))
 	})
 	if n := len(rows) + over; n > MaxTreeBlocks {
 		t.Notes = append(t.Notes, fmt.Sprintf("Only the first %d of the %d blocks in the windows are drawn.", MaxTreeBlocks, n))

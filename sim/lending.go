@@ -8,6 +8,7 @@ package sim
 // and the invariants.
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 
@@ -363,23 +364,13 @@ func (m *marketRun) observeOracles(slot uint64) {
 	}
 	slices.SortStableFunc(m.liq, func(a, b agents.LiquidatablePosition) int {
 		if a.HFWAD != b.HFWAD {
-			return cmpU64(a.HFWAD, b.HFWAD)
+			return cmp.Compare(a.HFWAD, b.HFWAD)
 		}
 		if a.Venue != b.Venue {
 			return a.Venue - b.Venue
 		}
 		return cmpStr(a.User, b.User)
 	})
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 func cmpStr(a, b string) int {
