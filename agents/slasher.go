@@ -694,8 +694,26 @@ func (s *Slasher) ForBlock(cfg *consensus.Config, st *consensus.State) ([]consen
 		return nil, nil
 	}
 	epoch := consensus.GetCurrentEpoch(cfg, st)
+	s.dropStale(st, epoch)
+	p := poolPicker{pool: s.pool, st: st, epoch: epoch, taken: make(map[consensus.ValidatorIndex]struct{})}
+	var ps []consensus.ProposerSlashing
+	for _, pe := range p.pick(cfg.MaxProposerSlashings, func(pe *poolEntry) bool { return pe.ev.Proposer != nil }) {
+		ps = append(ps, *pe.ev.Proposer)
+	}
+	var as []consensus.AttesterSlashing
+	for _, pe := range p.pick(cfg.MaxAttesterSlashings, func(pe *poolEntry) bool {
+		a := pe.ev.Attester
+		return a != nil && inRegistry(st, &a.Attestation1) && inRegistry(st, &a.Attestation2)
+	}) {
+		a := pe.ev.Attester
+		as = append(as, consensus.AttesterSlashing{Attestation1: copyIndexed(&a.Attestation1), Attestation2: copyIndexed(&a.Attestation2)})
+	}
+	return ps, as
+}
 
-	// Drop evidence that can never be included on st's chain again.
+// dropStale removes from the pool the evidence that can never be included
+// on st's chain again (none of its validators will be slashable).
+func (s *Slasher) dropStale(st *consensus.State, epoch consensus.Epoch) {
 	kept := s.pool[:0]
 	for _, pe := range s.pool {
 		usable := false
@@ -713,72 +731,74 @@ func (s *Slasher) ForBlock(cfg *consensus.Config, st *consensus.State) ([]consen
 	}
 	clear(s.pool[len(kept):])
 	s.pool = kept
+}
 
-	taken := make(map[consensus.ValidatorIndex]struct{})
-	// score is the still-slashable effective balance and count of pe's
-	// validators that the operations selected so far leave slashable.
-	score := func(pe *poolEntry) (consensus.Gwei, int) {
-		var sum consensus.Gwei
-		n := 0
-		for _, v := range pe.ev.Validators {
-			if _, ok := taken[v]; ok {
-				continue
-			}
-			if now, _ := slashableNow(st, v, epoch); now {
-				sum += st.Validators[v].EffectiveBalance
-				n++
-			}
-		}
-		return sum, n
-	}
-	// pick selects up to limit entries of one kind, greedily.
-	pick := func(limit uint64, kind func(*poolEntry) bool) []*poolEntry {
-		var out []*poolEntry
-		used := make([]bool, len(s.pool))
-		for uint64(len(out)) < limit {
-			best := -1
-			var bestSum consensus.Gwei
-			bestN := 0
-			for i := range s.pool {
-				pe := &s.pool[i]
-				if used[i] || !kind(pe) {
-					continue
-				}
-				sum, n := score(pe)
-				if n == 0 {
-					continue
-				}
-				better := best < 0 || sum > bestSum || (sum == bestSum && n > bestN) ||
-					(sum == bestSum && n == bestN && bytes.Compare(pe.key[:], s.pool[best].key[:]) < 0)
-				if better {
-					best, bestSum, bestN = i, sum, n
-				}
-			}
-			if best < 0 {
-				break
-			}
-			used[best] = true
-			for _, v := range s.pool[best].ev.Validators {
-				taken[v] = struct{}{}
-			}
-			out = append(out, &s.pool[best])
-		}
-		return out
-	}
+// poolPicker chooses a block's slashings from the pool greedily; taken
+// holds the validators the operations chosen so far slash.
+type poolPicker struct {
+	pool  []poolEntry
+	st    *consensus.State
+	epoch consensus.Epoch
+	taken map[consensus.ValidatorIndex]struct{}
+}
 
-	var ps []consensus.ProposerSlashing
-	for _, pe := range pick(cfg.MaxProposerSlashings, func(pe *poolEntry) bool { return pe.ev.Proposer != nil }) {
-		ps = append(ps, *pe.ev.Proposer)
+// score is the still-slashable effective balance and count of pe's
+// validators that the operations selected so far leave slashable.
+func (p *poolPicker) score(pe *poolEntry) (consensus.Gwei, int) {
+	var sum consensus.Gwei
+	n := 0
+	for _, v := range pe.ev.Validators {
+		if _, ok := p.taken[v]; ok {
+			continue
+		}
+		if now, _ := slashableNow(p.st, v, p.epoch); now {
+			sum += p.st.Validators[v].EffectiveBalance
+			n++
+		}
 	}
-	var as []consensus.AttesterSlashing
-	for _, pe := range pick(cfg.MaxAttesterSlashings, func(pe *poolEntry) bool {
-		a := pe.ev.Attester
-		return a != nil && inRegistry(st, &a.Attestation1) && inRegistry(st, &a.Attestation2)
-	}) {
-		a := pe.ev.Attester
-		as = append(as, consensus.AttesterSlashing{Attestation1: copyIndexed(&a.Attestation1), Attestation2: copyIndexed(&a.Attestation2)})
+	return sum, n
+}
+
+// pick selects up to limit entries of one kind, greedily: the most
+// slashable balance first, then the most validators, then the smallest key.
+func (p *poolPicker) pick(limit uint64, kind func(*poolEntry) bool) []*poolEntry {
+	var out []*poolEntry
+	used := make([]bool, len(p.pool))
+	for uint64(len(out)) < limit {
+		best := p.best(used, kind)
+		if best < 0 {
+			break
+		}
+		used[best] = true
+		for _, v := range p.pool[best].ev.Validators {
+			p.taken[v] = struct{}{}
+		}
+		out = append(out, &p.pool[best])
 	}
-	return ps, as
+	return out
+}
+
+// best is the index of the best unused entry of the kind, or -1.
+func (p *poolPicker) best(used []bool, kind func(*poolEntry) bool) int {
+	best := -1
+	var bestSum consensus.Gwei
+	bestN := 0
+	for i := range p.pool {
+		pe := &p.pool[i]
+		if used[i] || !kind(pe) {
+			continue
+		}
+		sum, n := p.score(pe)
+		if n == 0 {
+			continue
+		}
+		better := best < 0 || sum > bestSum || (sum == bestSum && n > bestN) ||
+			(sum == bestSum && n == bestN && bytes.Compare(pe.key[:], p.pool[best].key[:]) < 0)
+		if better {
+			best, bestSum, bestN = i, sum, n
+		}
+	}
+	return best
 }
 
 // Pending returns, sorted, the validators that evidence in the pool proves
