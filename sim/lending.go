@@ -369,18 +369,8 @@ func (m *marketRun) observeOracles(slot uint64) {
 		if a.Venue != b.Venue {
 			return a.Venue - b.Venue
 		}
-		return cmpStr(a.User, b.User)
+		return cmp.Compare(a.User, b.User)
 	})
-}
-
-func cmpStr(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // liquidatable are the slot's positions below 1 in the venues a
